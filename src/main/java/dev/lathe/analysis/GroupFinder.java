@@ -1,0 +1,382 @@
+package dev.lathe.analysis;
+
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.lathe.analysis.PrunableGroup.ShapePatch;
+import dev.lathe.analysis.PrunableGroup.TensorSlice;
+import dev.lathe.model.MutableGraph;
+import dev.lathe.model.Tensors;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finds prunable groups by pattern-matching the ONNX graph itself (no PyTorch module tree to lean on):
+ * feed-forward blocks (weighted layer, element-wise activation, weighted layer) and BERT-style attention
+ * heads. Every weighted layer left out of all groups is reported with the reason.
+ */
+public final class GroupFinder {
+    /** Element-wise operators that never mix units, so units pass straight through them. */
+    private static final Set<String> ELEMENTWISE = Set.of("Relu", "LeakyRelu", "Gelu", "Erf", "Sigmoid", "Tanh",
+            "HardSigmoid", "HardSwish", "Clip", "Elu", "Selu", "Softplus", "Mul", "Add", "Sub", "Div", "Pow", "Sqrt",
+            "Neg", "Abs", "Exp", "Identity");
+
+    private final MutableGraph graph;
+    private final List<PrunableGroup> groups = new ArrayList<>();
+    private final Map<String, String> reasons = new LinkedHashMap<>();
+
+    private GroupFinder(MutableGraph graph) {
+        this.graph = graph;
+    }
+
+    public record Result(List<PrunableGroup> groups, List<UnprunableStructure> unprunable, List<QuantizableLayer> quantizable) {
+        public Optional<PrunableGroup> group(String id) {
+            return groups.stream().filter(g -> g.id().equals(id)).findFirst();
+        }
+    }
+
+    public static Result analyze(MutableGraph graph) {
+        GroupFinder f = new GroupFinder(graph);
+        f.findAttentionHeads();
+        f.findFeedForwardUnits();
+        Set<String> covered = new HashSet<>();
+        for (PrunableGroup g : f.groups) for (TensorSlice s : g.slices()) covered.add(s.initializer());
+        List<QuantizableLayer> quantizable = quantizableLayers(graph);
+        List<UnprunableStructure> unprunable = new ArrayList<>();
+        Set<String> layerIds = new HashSet<>();
+        quantizable.forEach(q -> layerIds.add(q.id()));
+        f.reasons.forEach((node, reason) -> { if (!layerIds.contains(node)) unprunable.add(new UnprunableStructure(node, reason)); });
+        for (QuantizableLayer q : quantizable) {
+            if (covered.contains(q.weight())) continue;
+            unprunable.add(new UnprunableStructure(q.id(), f.reasons.getOrDefault(q.id(),
+                    "its output units do not feed another weighted layer through element-wise operators only")));
+        }
+        return new Result(List.copyOf(f.groups), unprunable, quantizable);
+    }
+
+    public static String nodeId(NodeProto n) {
+        return n.getName().isEmpty() ? n.getOutput(0) : n.getName();
+    }
+
+    // ---- feed-forward units -------------------------------------------------------------------------------
+
+    private void findFeedForwardUnits() {
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            NodeProto n = graph.node(i);
+            Optional<Weighted> first = weighted(n);
+            if (first.isEmpty()) continue;
+            Weighted w1 = first.get();
+            if (alreadyGrouped(w1.weight)) continue;
+            List<TensorSlice> slices = new ArrayList<>();
+            slices.add(new TensorSlice(w1.weight, w1.outAxis));
+            if (w1.bias != null) slices.add(new TensorSlice(w1.bias, 0));
+            String head = n.getOutput(0);
+            // A MatMul's bias usually comes as a following Add with a 1-D constant of the unit count.
+            if (n.getOpType().equals("MatMul")) {
+                List<Integer> cons = graph.consumers(head);
+                if (cons.size() == 1) {
+                    NodeProto add = graph.node(cons.get(0));
+                    if (add.getOpType().equals("Add")) {
+                        String other = add.getInput(0).equals(head) ? add.getInput(1) : add.getInput(0);
+                        TensorProto b = graph.initializer(other);
+                        if (b != null && b.getDimsCount() == 1 && b.getDims(0) == w1.n) {
+                            slices.add(new TensorSlice(other, 0));
+                            head = add.getOutput(0);
+                        }
+                    }
+                }
+            }
+            Optional<Integer> exit = elementwiseRegionExit(head, w1.n, nodeId(n));
+            if (exit.isEmpty()) continue;
+            Weighted w2 = weighted(graph.node(exit.get())).orElseThrow();
+            slices.add(new TensorSlice(w2.weight, w2.inAxis));
+            String id = "ffn/" + nodeId(n);
+            groups.add(new PrunableGroup(id, GroupKind.FFN_UNITS, nodeId(n), (int) w1.n, 1, slices, List.of()));
+        }
+    }
+
+    private boolean alreadyGrouped(String weight) {
+        return groups.stream().anyMatch(g -> g.slices().stream().anyMatch(s -> s.initializer().equals(weight)
+                && g.kind() == GroupKind.ATTENTION_HEADS));
+    }
+
+    /**
+     * Follows the consumers of {@code start} through element-wise operators whose other inputs are scalar
+     * constants; succeeds when the region ends in exactly one weighted layer reading it as its data input.
+     */
+    private Optional<Integer> elementwiseRegionExit(String start, long units, String firstId) {
+        // Phase 1: the closure of element-wise consumers, stopping at weighted layers that read it as data.
+        Set<String> region = new HashSet<>(List.of(start));
+        Set<Integer> regionNodes = new HashSet<>();
+        Deque<String> queue = new ArrayDeque<>(List.of(start));
+        Integer exit = null;
+        while (!queue.isEmpty()) {
+            String t = queue.poll();
+            if (graph.isGraphOutput(t)) return fail(firstId, "its units are a model output");
+            List<Integer> cons = graph.consumers(t);
+            if (cons.isEmpty()) return fail(firstId, "its output is unused");
+            for (int c : cons) {
+                NodeProto cn = graph.node(c);
+                Optional<Weighted> w = weighted(cn);
+                if (w.isPresent() && cn.getInput(0).equals(t)) {
+                    if (w.get().k != units) return fail(firstId, "the next layer " + nodeId(cn) + " expects " + w.get().k + " inputs, not " + units);
+                    if (exit != null && exit != c) return fail(firstId, "its units feed more than one weighted layer");
+                    exit = c;
+                    continue;
+                }
+                if (!ELEMENTWISE.contains(cn.getOpType()))
+                    return fail(firstId, "its units reach " + cn.getOpType() + " node " + nodeId(cn) + ", which can mix units");
+                if (regionNodes.add(c)) for (String o : cn.getOutputList()) if (region.add(o)) queue.add(o);
+            }
+        }
+        // Phase 2: every other operand of the region must be a scalar constant, or units would be mixed.
+        for (int c : regionNodes) {
+            NodeProto cn = graph.node(c);
+            for (String in : cn.getInputList()) {
+                if (in.isEmpty() || region.contains(in)) continue;
+                Optional<TensorProto> k = graph.constant(in);
+                if (k.isEmpty() || Tensors.elementCount(k.get()) != 1)
+                    return fail(firstId, "element-wise " + cn.getOpType() + " node " + nodeId(cn) + " combines its units with a non-scalar tensor");
+            }
+        }
+        return exit == null ? fail(firstId, "its units never reach another weighted layer") : Optional.of(exit);
+    }
+
+    private <T> Optional<T> fail(String id, String reason) {
+        reasons.putIfAbsent(id, reason);
+        return Optional.empty();
+    }
+
+    /** A MatMul or Gemm with a constant 2-D float weight, described by which weight axis is which. */
+    private record Weighted(String weight, String bias, long k, long n, int inAxis, int outAxis) {}
+
+    private Optional<Weighted> weighted(NodeProto n) {
+        boolean gemm = n.getOpType().equals("Gemm");
+        if (!gemm && !n.getOpType().equals("MatMul")) return Optional.empty();
+        if (n.getInputCount() < 2) return Optional.empty();
+        TensorProto w = graph.initializer(n.getInput(1));
+        if (w == null || w.getDimsCount() != 2 || w.getDataType() != TensorProto.DataType.FLOAT_VALUE) return Optional.empty();
+        if (graph.constant(n.getInput(0)).isPresent()) return Optional.empty();
+        int inAxis = 0, outAxis = 1;
+        String bias = null;
+        if (gemm) {
+            if (MutableGraph.intAttribute(n, "transA", 0) != 0) return Optional.empty();
+            if (MutableGraph.intAttribute(n, "transB", 0) != 0) { inAxis = 1; outAxis = 0; }
+            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+                TensorProto c = graph.initializer(n.getInput(2));
+                if (c == null) return Optional.empty();
+                if (c.getDimsCount() == 1 && c.getDims(0) == w.getDims(outAxis)) bias = c.getName();
+                else if (Tensors.elementCount(c) != 1) return Optional.empty();
+            }
+        }
+        return Optional.of(new Weighted(w.getName(), bias, w.getDims(inAxis), w.getDims(outAxis), inAxis, outAxis));
+    }
+
+    static List<QuantizableLayer> quantizableLayers(MutableGraph graph) {
+        List<QuantizableLayer> out = new ArrayList<>();
+        GroupFinder probe = new GroupFinder(graph);
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            NodeProto n = graph.node(i);
+            Optional<Weighted> w = probe.weighted(n);
+            if (w.isEmpty()) continue;
+            if (n.getOpType().equals("Gemm") && (MutableGraph.floatAttribute(n, "alpha", 1f) != 1f || MutableGraph.floatAttribute(n, "beta", 1f) != 1f))
+                continue;
+            out.add(new QuantizableLayer(nodeId(n), n.getOpType(), i, w.get().weight, (int) w.get().k, (int) w.get().n));
+        }
+        return out;
+    }
+
+    // ---- attention heads ----------------------------------------------------------------------------------
+
+    /** The linear projection feeding one side of an attention block, and the Reshape that splits it into heads. */
+    private record Projection(String weight, String bias, int reshapeNode, long width) {}
+
+    private void findAttentionHeads() {
+        for (int s = 0; s < graph.nodeCount(); s++) {
+            NodeProto softmax = graph.node(s);
+            if (!softmax.getOpType().equals("Softmax")) continue;
+            String where = nodeId(softmax);
+            Optional<NodeProto> scores = findUp(softmax.getInput(0), 4);
+            if (scores.isEmpty()) { reasons.put(where, "no score MatMul found before Softmax"); continue; }
+            Optional<Projection> q = projection(scores.get().getInput(0));
+            Optional<Projection> k = projection(scores.get().getInput(1));
+            List<Integer> after = graph.consumers(softmax.getOutput(0));
+            if (after.size() != 1 || !graph.node(after.get(0)).getOpType().equals("MatMul")
+                    || !graph.node(after.get(0)).getInput(0).equals(softmax.getOutput(0))) {
+                reasons.put(where, "attention probabilities do not feed a single MatMul");
+                continue;
+            }
+            NodeProto context = graph.node(after.get(0));
+            Optional<Projection> v = projection(context.getInput(1));
+            if (q.isEmpty() || k.isEmpty() || v.isEmpty()) { reasons.put(where, "query/key/value projections not recognised"); continue; }
+            long width = q.get().width;
+            if (k.get().width != width || v.get().width != width) { reasons.put(where, "query, key and value widths differ"); continue; }
+            Optional<long[]> qShape = reshapeTarget(q.get().reshapeNode);
+            if (qShape.isEmpty() || qShape.get().length != 4) { reasons.put(where, "head split shape is not a known 4-D constant"); continue; }
+            long headDim = qShape.get()[3];
+            if (headDim <= 0 || width % headDim != 0) { reasons.put(where, "head size not a positive constant"); continue; }
+            int heads = (int) (width / headDim);
+            // Merge side: context -> Transpose -> Reshape(.., heads*headDim) -> output projection.
+            Optional<Integer> merge = single(context.getOutput(0), "Transpose").flatMap(t -> single(graph.node(t).getOutput(0), "Reshape"));
+            if (merge.isEmpty()) { reasons.put(where, "head merge (Transpose, Reshape) not recognised"); continue; }
+            Optional<Integer> out = single(graph.node(merge.get()).getOutput(0), "MatMul");
+            if (out.isEmpty()) { reasons.put(where, "merged heads do not feed a single output MatMul"); continue; }
+            Optional<Weighted> wo = weighted(graph.node(out.get()));
+            if (wo.isEmpty() || wo.get().k != width) { reasons.put(where, "output projection weight not a constant of " + width + " rows"); continue; }
+
+            List<ShapePatch> patches = new ArrayList<>();
+            boolean ok = true;
+            for (Projection p : List.of(q.get(), k.get(), v.get())) ok &= patchFor(p.reshapeNode, heads, 1, 2, patches);
+            ok &= patchFor(merge.get(), heads, (int) headDim, -1, patches);
+            if (!ok) { reasons.put(where, "a head-count constant in a Reshape shape is computed at run time"); continue; }
+
+            List<TensorSlice> slices = new ArrayList<>();
+            for (Projection p : List.of(q.get(), k.get(), v.get())) {
+                slices.add(new TensorSlice(p.weight, 1));
+                if (p.bias != null) slices.add(new TensorSlice(p.bias, 0));
+            }
+            slices.add(new TensorSlice(wo.get().weight, 0));
+            String name = where.endsWith("/Softmax") ? where.substring(0, where.length() - "/Softmax".length()) : where;
+            groups.add(new PrunableGroup("heads/" + name, GroupKind.ATTENTION_HEADS, name, heads, (int) headDim, slices, patches));
+        }
+    }
+
+    /** Walks up through element-wise score adjustments (scale, mask) to the score MatMul. */
+    private Optional<NodeProto> findUp(String tensor, int depth) {
+        Optional<NodeProto> p = graph.producerNode(tensor);
+        if (p.isEmpty() || depth == 0) return Optional.empty();
+        NodeProto n = p.get();
+        if (n.getOpType().equals("MatMul") && graph.constant(n.getInput(1)).isEmpty()) return p;
+        if (!Set.of("Add", "Div", "Mul", "Sub", "Where", "Cast").contains(n.getOpType())) return Optional.empty();
+        for (String in : n.getInputList()) {
+            Optional<NodeProto> r = findUp(in, depth - 1);
+            if (r.isPresent()) return r;
+        }
+        return Optional.empty();
+    }
+
+    /** Traces an attention operand back through Transpose / scalar scaling to its Reshape and linear layer. */
+    private Optional<Projection> projection(String tensor) {
+        String t = tensor;
+        for (int step = 0; step < 4; step++) {
+            int pi = graph.producer(t);
+            if (pi < 0) return Optional.empty();
+            NodeProto p = graph.node(pi);
+            switch (p.getOpType()) {
+                case "Transpose", "Div", "Mul" -> t = p.getInput(0);
+                case "Reshape" -> {
+                    String lin = p.getInput(0);
+                    if (!onlyReshapedOrMeasured(lin, pi)) return Optional.empty();
+                    int li = graph.producer(lin);
+                    if (li < 0) return Optional.empty();
+                    NodeProto ln = graph.node(li);
+                    String bias = null;
+                    NodeProto mm = ln;
+                    if (ln.getOpType().equals("Add")) {
+                        int which = graph.initializer(ln.getInput(0)) != null ? 0 : 1;
+                        bias = ln.getInput(which);
+                        TensorProto b = graph.initializer(bias);
+                        if (b == null || b.getDimsCount() != 1) return Optional.empty();
+                        Optional<NodeProto> m = graph.producerNode(ln.getInput(1 - which));
+                        if (m.isEmpty()) return Optional.empty();
+                        mm = m.get();
+                        if (graph.consumers(mm.getOutput(0)).size() != 1) return Optional.empty();
+                    }
+                    Optional<Weighted> w = weighted(mm);
+                    if (w.isEmpty() || !mm.getOpType().equals("MatMul")) return Optional.empty();
+                    if (bias != null && graph.initializer(bias).getDims(0) != w.get().n) return Optional.empty();
+                    return Optional.of(new Projection(w.get().weight, bias, pi, w.get().n));
+                }
+                default -> { return Optional.empty(); }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The projection output may also feed Shape nodes that read batch or sequence length, which pruning leaves alone. */
+    private boolean onlyReshapedOrMeasured(String tensor, int reshapeNode) {
+        for (int c : graph.consumers(tensor)) {
+            if (c == reshapeNode) continue;
+            NodeProto n = graph.node(c);
+            if (!n.getOpType().equals("Shape")) return false;
+            for (int g : graph.consumers(n.getOutput(0))) {
+                NodeProto gn = graph.node(g);
+                if (!gn.getOpType().equals("Gather")) return false;
+                Optional<TensorProto> idx = graph.constant(gn.getInput(1));
+                if (idx.isEmpty()) return false;
+                for (long v : Tensors.toLongs(idx.get())) if (v != 0 && v != 1) return false;
+            }
+        }
+        return true;
+    }
+
+    /** The one consumer of {@code tensor} with operator {@code op}, ignoring Shape nodes that read only batch or sequence length. */
+    private Optional<Integer> single(String tensor, String op) {
+        Integer found = null;
+        for (int c : graph.consumers(tensor)) {
+            NodeProto n = graph.node(c);
+            if (n.getOpType().equals(op) && found == null) { found = c; continue; }
+            if (!n.getOpType().equals("Shape")) return Optional.empty();
+        }
+        if (found == null || !onlyReshapedOrMeasured(tensor, found)) return Optional.empty();
+        return Optional.of(found);
+    }
+
+    /** The constant target shape of a Reshape, with run-time pieces (batch, sequence) reported as -1. */
+    private Optional<long[]> reshapeTarget(int reshapeNode) {
+        String shape = graph.node(reshapeNode).getInput(1);
+        Optional<TensorProto> k = graph.constant(shape);
+        if (k.isPresent()) return Optional.of(Tensors.toLongs(k.get()));
+        Optional<NodeProto> concat = graph.producerNode(shape);
+        if (concat.isEmpty() || !concat.get().getOpType().equals("Concat")) return Optional.empty();
+        List<Long> values = new ArrayList<>();
+        for (String piece : concat.get().getInputList()) {
+            Optional<TensorProto> pk = graph.constant(piece);
+            if (pk.isPresent()) { for (long v : Tensors.toLongs(pk.get())) values.add(v); continue; }
+            Optional<NodeProto> u = graph.producerNode(piece);
+            if (u.isEmpty() || !u.get().getOpType().equals("Unsqueeze")) return Optional.empty();
+            values.add(-1L);
+        }
+        return Optional.of(values.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /**
+     * Records where the unit count is spelled in a Reshape's shape: element {@code position} (negative counts
+     * from the end) must become {@code kept * factor}. A -1 or 0 there needs no patch; a run-time value fails.
+     */
+    private boolean patchFor(int reshapeNode, int heads, int factor, int position, List<ShapePatch> patches) {
+        Optional<long[]> target = reshapeTarget(reshapeNode);
+        if (target.isEmpty()) return false;
+        int pos = position < 0 ? target.get().length + position : position;
+        long expected = (long) heads * factor;
+        long actual = target.get()[pos];
+        if (actual == -1 || actual == 0) return target.get().length > pos;
+        if (actual != expected) return false;
+        String shape = graph.node(reshapeNode).getInput(1);
+        if (graph.constant(shape).isPresent()) {
+            patches.add(new ShapePatch(reshapeNode, 1, pos, factor));
+            return true;
+        }
+        int ci = graph.producer(shape);
+        NodeProto concat = graph.node(ci);
+        int offset = 0;
+        for (int i = 0; i < concat.getInputCount(); i++) {
+            Optional<TensorProto> pk = graph.constant(concat.getInput(i));
+            int len = pk.map(t -> (int) Tensors.elementCount(t)).orElse(1);
+            if (pos < offset + len) {
+                if (pk.isEmpty()) return false;
+                patches.add(new ShapePatch(ci, i, pos - offset, factor));
+                return true;
+            }
+            offset += len;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.lathe.analysis;
+
+import java.util.List;
+
+/**
+ * A set of coupled parameters that must be removed together: {@code size} units (hidden units or heads),
+ * each owning a block of {@code blockWidth} consecutive indices along an axis of every tensor in
+ * {@link #slices()}. Shape constants that spell out the unit count are listed in {@link #shapePatches()}.
+ *
+ * <p>The description is purely structural so that one pruner serves every kind.
+ */
+public record PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
+                            List<TensorSlice> slices, List<ShapePatch> shapePatches) {
+
+    /** Axis {@code axis} of initializer {@code initializer} is indexed by this group's units. */
+    public record TensorSlice(String initializer, int axis) {}
+
+    /**
+     * Element {@code position} of the constant feeding input {@code inputIndex} of node {@code nodeIndex}
+     * equals {@code keptUnits * factor} (the head count has factor 1, a merged width has the head size).
+     */
+    public record ShapePatch(int nodeIndex, int inputIndex, int position, int factor) {}
+
+    public int parameterCountPerUnit(java.util.function.ToLongFunction<TensorSlice> elementsPerIndex) {
+        long n = 0;
+        for (TensorSlice s : slices) n += elementsPerIndex.applyAsLong(s) * blockWidth;
+        return (int) n;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.lathe.model;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An editable view of a model's main graph: nodes in order, initializers by name, and producer/consumer
+ * look-ups. Analysis reads it, transforms edit it, {@link #toModel()} turns it back into a model.
+ * Not thread-safe; each candidate gets its own copy.
+ */
+public final class MutableGraph {
+    private final ModelProto original;
+    private final List<NodeProto> nodes;
+    private final LinkedHashMap<String, TensorProto> initializers = new LinkedHashMap<>();
+    private final Map<String, Long> extraOpsets = new LinkedHashMap<>();
+    private Map<String, Integer> producerIndex;
+    private Map<String, List<Integer>> consumerIndex;
+    private int uniqueCounter;
+
+    public MutableGraph(ModelProto model) {
+        this.original = model;
+        this.nodes = new ArrayList<>(model.getGraph().getNodeList());
+        for (TensorProto t : model.getGraph().getInitializerList()) initializers.put(t.getName(), t);
+    }
+
+    public static MutableGraph of(OnnxModel model) {
+        return new MutableGraph(model.proto());
+    }
+
+    public ModelProto original() { return original; }
+
+    public List<NodeProto> nodes() { return java.util.Collections.unmodifiableList(nodes); }
+
+    public NodeProto node(int index) { return nodes.get(index); }
+
+    public int nodeCount() { return nodes.size(); }
+
+    public Map<String, TensorProto> initializers() { return java.util.Collections.unmodifiableMap(initializers); }
+
+    public TensorProto initializer(String name) { return initializers.get(name); }
+
+    public boolean isInitializer(String name) { return initializers.containsKey(name); }
+
+    public void putInitializer(TensorProto t) { initializers.put(t.getName(), t); }
+
+    public boolean isGraphOutput(String name) {
+        return original.getGraph().getOutputList().stream().anyMatch(v -> v.getName().equals(name));
+    }
+
+    /** Index of the node producing {@code tensor}, or -1 for graph inputs and initializers. */
+    public int producer(String tensor) {
+        ensureIndex();
+        return producerIndex.getOrDefault(tensor, -1);
+    }
+
+    public Optional<NodeProto> producerNode(String tensor) {
+        int i = producer(tensor);
+        return i < 0 ? Optional.empty() : Optional.of(nodes.get(i));
+    }
+
+    public List<Integer> consumers(String tensor) {
+        ensureIndex();
+        return consumerIndex.getOrDefault(tensor, List.of());
+    }
+
+    /**
+     * The value of a tensor that is known without running the model: an initializer or the output of a
+     * Constant node. Empty when it is computed at run time.
+     */
+    public Optional<TensorProto> constant(String tensor) {
+        TensorProto init = initializers.get(tensor);
+        if (init != null) return Optional.of(init);
+        int p = producer(tensor);
+        if (p >= 0 && nodes.get(p).getOpType().equals("Constant")) {
+            for (AttributeProto a : nodes.get(p).getAttributeList())
+                if (a.getName().equals("value") && a.hasT()) return Optional.of(a.getT().toBuilder().setName(tensor).build());
+        }
+        return Optional.empty();
+    }
+
+    public void replaceNode(int index, NodeProto node) {
+        nodes.set(index, node);
+        producerIndex = null;
+    }
+
+    public void insertNodes(int index, List<NodeProto> newNodes) {
+        nodes.addAll(index, newNodes);
+        producerIndex = null;
+    }
+
+    public void removeNode(int index) {
+        nodes.remove(index);
+        producerIndex = null;
+    }
+
+    /**
+     * Gives input {@code inputIndex} of node {@code nodeIndex} a fresh constant of its own holding {@code value}.
+     * Shape constants are often shared between layers; copying on write keeps a change to one layer from
+     * leaking into the others.
+     */
+    public void setPrivateConstantInput(int nodeIndex, int inputIndex, TensorProto value) {
+        NodeProto n = nodes.get(nodeIndex);
+        String name = uniqueName(n.getInput(inputIndex) + "_lathe");
+        initializers.put(name, value.toBuilder().setName(name).build());
+        replaceNode(nodeIndex, n.toBuilder().setInput(inputIndex, name).build());
+    }
+
+    public String uniqueName(String base) {
+        ensureIndex();
+        String name;
+        do {
+            name = base + "_" + (uniqueCounter++);
+        } while (initializers.containsKey(name) || producerIndex.containsKey(name));
+        return name;
+    }
+
+    public void requireOpset(String domain, long version) {
+        extraOpsets.merge(domain, version, Math::max);
+    }
+
+    /** Drops initializers no node reads any more (weights of removed nodes). */
+    private void pruneUnusedInitializers() {
+        ensureIndex();
+        initializers.keySet().removeIf(name -> consumerIndex.getOrDefault(name, List.of()).isEmpty()
+                && original.getGraph().getOutputList().stream().noneMatch(v -> v.getName().equals(name)));
+    }
+
+    /** Drops Constant nodes nobody reads any more (shape constants replaced by private copies). */
+    private void pruneUnusedConstants() {
+        ensureIndex();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            NodeProto n = nodes.get(i);
+            if (n.getOpType().equals("Constant") && consumerIndex.getOrDefault(n.getOutput(0), List.of()).isEmpty()
+                    && !isGraphOutput(n.getOutput(0))) {
+                nodes.remove(i);
+                producerIndex = null;
+                ensureIndex();
+            }
+        }
+    }
+
+    public ModelProto toModel() {
+        pruneUnusedConstants();
+        pruneUnusedInitializers();
+        GraphProto.Builder g = original.getGraph().toBuilder().clearNode().clearInitializer().addAllNode(nodes)
+                .addAllInitializer(initializers.values());
+        // Intermediate shapes recorded by the exporter may no longer hold after pruning; ONNX Runtime re-infers them.
+        g.clearValueInfo();
+        ModelProto.Builder m = original.toBuilder().setGraph(g);
+        for (Map.Entry<String, Long> e : extraOpsets.entrySet()) {
+            boolean present = m.getOpsetImportList().stream().anyMatch(o -> o.getDomain().equals(e.getKey()));
+            if (!present) m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(e.getKey()).setVersion(e.getValue()));
+        }
+        return m.build();
+    }
+
+    private void ensureIndex() {
+        if (producerIndex != null) return;
+        producerIndex = new HashMap<>();
+        consumerIndex = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeProto n = nodes.get(i);
+            for (String o : n.getOutputList()) producerIndex.put(o, i);
+            for (String in : n.getInputList()) if (!in.isEmpty()) consumerIndex.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
+        }
+    }
+
+    public static long intAttribute(NodeProto n, String name, long fallback) {
+        for (AttributeProto a : n.getAttributeList()) if (a.getName().equals(name)) return a.getI();
+        return fallback;
+    }
+
+    public static float floatAttribute(NodeProto n, String name, float fallback) {
+        for (AttributeProto a : n.getAttributeList()) if (a.getName().equals(name)) return a.getF();
+        return fallback;
+    }
+
+    public static List<Long> intsAttribute(NodeProto n, String name) {
+        for (AttributeProto a : n.getAttributeList()) if (a.getName().equals(name)) return a.getIntsList();
+        return null;
+    }
+
+    /** Summary of a tensor's element type and dims for display, e.g. "float32[batch,128]". */
+    public static String describe(ai.onnx.proto.OnnxMl.ValueInfoProto v) {
+        var tt = v.getType().getTensorType();
+        StringBuilder sb = new StringBuilder(elementTypeName(tt.getElemType())).append('[');
+        for (int i = 0; i < tt.getShape().getDimCount(); i++) {
+            var d = tt.getShape().getDim(i);
+            if (i > 0) sb.append(',');
+            sb.append(d.hasDimValue() ? Long.toString(d.getDimValue()) : d.getDimParam().isEmpty() ? "?" : d.getDimParam());
+        }
+        return sb.append(']').toString();
+    }
+
+    public static String elementTypeName(int type) {
+        TensorProto.DataType t = TensorProto.DataType.forNumber(type);
+        return switch (t) {
+            case FLOAT -> "float32";
+            case DOUBLE -> "float64";
+            case FLOAT16 -> "float16";
+            case INT64 -> "int64";
+            case INT32 -> "int32";
+            case INT8 -> "int8";
+            case UINT8 -> "uint8";
+            case BOOL -> "bool";
+            case null -> "unknown";
+            default -> t.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}

@@ -1,0 +1,218 @@
+package dev.lathe.model;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * An ONNX model held in memory with all weights inline, plus where it came from.
+ * External data is read in on load (and only from inside the model's folder) so that every
+ * transform sees plain initializers; {@link #save} writes it out again when the model is large.
+ */
+public final class OnnxModel {
+    /** Oldest opset Lathe's transforms are written against. */
+    public static final int MIN_OPSET = 9;
+    /** Protobuf messages cannot exceed 2 GiB; above this, weights go to an external data file. */
+    static final long EXTERNAL_DATA_THRESHOLD = 1L << 30;
+
+    private final ModelProto proto;
+    private final Path source;
+    private final String sha256;
+    private final long fileSize;
+
+    private OnnxModel(ModelProto proto, Path source, String sha256, long fileSize) {
+        this.proto = proto;
+        this.source = source;
+        this.sha256 = sha256;
+        this.fileSize = fileSize;
+    }
+
+    public static OnnxModel load(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ModelFormatException(file, "file not found (" + file.toAbsolutePath() + ")");
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
+        }
+        ModelProto proto;
+        try {
+            proto = ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelFormatException(file, "not a valid ONNX model (truncated or corrupt protobuf: " + e.getMessage() + ")");
+        }
+        if (!proto.hasGraph() || proto.getGraph().getNodeCount() == 0)
+            throw new ModelFormatException(file, "not a valid ONNX model (no graph or no nodes)");
+        int opset = defaultOpset(proto);
+        if (opset < MIN_OPSET)
+            throw new ModelFormatException(file, "opset " + opset + " is older than the oldest supported (" + MIN_OPSET + ")");
+        ModelProto inlined = ExternalData.inline(proto, file);
+        return new OnnxModel(inlined, file, sha256(bytes, inlined == proto ? null : inlined), bytes.length);
+    }
+
+    /** A model built in memory (a transformed candidate): it has no file yet. */
+    public static OnnxModel of(ModelProto proto) {
+        return new OnnxModel(proto, null, null, -1);
+    }
+
+    public ModelProto proto() { return proto; }
+
+    /** The file it was loaded from, or null for a model built in memory. */
+    public Path source() { return source; }
+
+    /** SHA-256 of the file (and its external data) as loaded; null for in-memory models. */
+    public String sha256() { return sha256; }
+
+    /** Size of the model file as loaded (without external data), or -1. */
+    public long fileSize() { return fileSize; }
+
+    public int opset() { return defaultOpset(proto); }
+
+    public byte[] toBytes() {
+        if (proto.getSerializedSize() < 0 || totalInitializerBytes() > Integer.MAX_VALUE - (1 << 20))
+            throw new IllegalStateException("model too large to hold as one protobuf; save it with external data");
+        return proto.toByteArray();
+    }
+
+    public long totalInitializerBytes() {
+        long sum = 0;
+        for (TensorProto t : proto.getGraph().getInitializerList()) sum += t.getRawData().size() + 4L * t.getFloatDataCount();
+        return sum;
+    }
+
+    /**
+     * Writes the model to {@code file} atomically (temp file then move) so a failure never leaves a half-written
+     * model where a good one was. Large models get their weights in {@code <file>.data} beside it.
+     */
+    public void save(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        ModelProto toWrite = proto;
+        if (totalInitializerBytes() > EXTERNAL_DATA_THRESHOLD) {
+            String dataName = file.getFileName() + ".data";
+            Path dataTmp = Files.createTempFile(dir, ".lathe-", ".data.tmp");
+            toWrite = ExternalData.externalize(proto, dataTmp, dataName);
+            Files.move(dataTmp, dir.resolve(dataName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Path tmp = Files.createTempFile(dir, ".lathe-", ".onnx.tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            toWrite.writeTo(out);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("cannot write " + file.getFileName() + ": " + e.getMessage(), e);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static int defaultOpset(ModelProto proto) {
+        for (OperatorSetIdProto o : proto.getOpsetImportList())
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) return (int) o.getVersion();
+        return 0;
+    }
+
+    public String metadata(String key) {
+        for (StringStringEntryProto e : proto.getMetadataPropsList()) if (e.getKey().equals(key)) return e.getValue();
+        return null;
+    }
+
+    private static String sha256(byte[] fileBytes, ModelProto withExternalInlined) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(fileBytes);
+            if (withExternalInlined != null)
+                for (TensorProto t : withExternalInlined.getGraph().getInitializerList()) md.update(t.getRawData().asReadOnlyByteBuffer());
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String sha256Of(Path file) throws IOException {
+        return sha256(Files.readAllBytes(file), null);
+    }
+
+    /** Reads external tensor data in, and writes it out; paths are confined to the model's folder. */
+    static final class ExternalData {
+        private ExternalData() {}
+
+        static ModelProto inline(ModelProto proto, Path modelFile) {
+            boolean any = proto.getGraph().getInitializerList().stream()
+                    .anyMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL);
+            if (!any) return proto;
+            Path folder = modelFile.toAbsolutePath().normalize().getParent();
+            ModelProto.Builder b = proto.toBuilder();
+            var g = b.getGraphBuilder();
+            for (int i = 0; i < g.getInitializerCount(); i++) {
+                TensorProto t = g.getInitializer(i);
+                if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) continue;
+                String location = null;
+                long offset = 0, length = -1;
+                for (StringStringEntryProto e : t.getExternalDataList()) {
+                    switch (e.getKey()) {
+                        case "location" -> location = e.getValue();
+                        case "offset" -> offset = Long.parseLong(e.getValue());
+                        case "length" -> length = Long.parseLong(e.getValue());
+                        default -> { }
+                    }
+                }
+                if (location == null)
+                    throw new ModelFormatException(modelFile, "tensor " + t.getName() + " has external data without a location");
+                Path data = folder.resolve(location).normalize();
+                if (!data.startsWith(folder))
+                    throw new ModelFormatException(modelFile, "refusing external data path '" + location + "' of tensor " + t.getName() + ": it leaves the model's folder");
+                if (length < 0) length = Tensors.elementCount(t) * Tensors.bytesPerElement(t.getDataType());
+                byte[] buf = new byte[Math.toIntExact(length)];
+                try (RandomAccessFile raf = new RandomAccessFile(data.toFile(), "r")) {
+                    if (offset + length > raf.length())
+                        throw new ModelFormatException(modelFile, "external data file " + location + " is truncated (tensor " + t.getName() + " needs bytes up to " + (offset + length) + ", file has " + raf.length() + ")");
+                    raf.seek(offset);
+                    raf.readFully(buf);
+                } catch (IOException e) {
+                    throw new ModelFormatException(modelFile, "cannot read external data file " + location + " for tensor " + t.getName() + ": " + e.getMessage(), e);
+                }
+                g.setInitializer(i, t.toBuilder().clearExternalData().clearDataLocation().setRawData(ByteString.copyFrom(buf)).build());
+            }
+            return b.build();
+        }
+
+        static ModelProto externalize(ModelProto proto, Path dataFile, String location) throws IOException {
+            ModelProto.Builder b = proto.toBuilder();
+            var g = b.getGraphBuilder();
+            long offset = 0;
+            try (OutputStream out = Files.newOutputStream(dataFile)) {
+                for (int i = 0; i < g.getInitializerCount(); i++) {
+                    TensorProto t = g.getInitializer(i);
+                    if (t.getRawData().size() < 1024) continue;
+                    ByteString raw = t.getRawData();
+                    raw.writeTo(out);
+                    g.setInitializer(i, t.toBuilder().clearRawData()
+                            .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                            .addExternalData(entry("location", location))
+                            .addExternalData(entry("offset", Long.toString(offset)))
+                            .addExternalData(entry("length", Long.toString(raw.size()))).build());
+                    offset += raw.size();
+                }
+            }
+            return b.build();
+        }
+
+        private static StringStringEntryProto entry(String k, String v) {
+            return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.lathe.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One ONNX Runtime session over an in-memory model, fed and read with {@link TensorData}.
+ * Every inference in Lathe goes through here, so session settings are decided in one place.
+ */
+public final class OrtRunner implements AutoCloseable {
+    private static final OrtEnvironment ENV =
+            OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "lathe");
+
+    private final OrtSession session;
+    private final RunnerSettings settings;
+
+    /** Execution settings recorded with every figure measured under them. */
+    public record RunnerSettings(int intraOpThreads, String provider, String optimizationLevel) {
+        public static RunnerSettings cpu(int threads) {
+            return new RunnerSettings(threads, "cpu", "all");
+        }
+    }
+
+    public OrtRunner(byte[] modelBytes, RunnerSettings settings) throws OrtException {
+        this.settings = settings;
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setIntraOpNumThreads(settings.intraOpThreads());
+            opts.setInterOpNumThreads(1);
+            opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            opts.setOptimizationLevel(switch (settings.optimizationLevel()) {
+                case "basic" -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+                case "extended" -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+                case "none" -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+                default -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            });
+            if ("cuda".equals(settings.provider())) opts.addCUDA(0);
+            this.session = ENV.createSession(modelBytes, opts);
+        }
+    }
+
+    public static OrtRunner of(OnnxModel model, RunnerSettings settings) throws OrtException {
+        return new OrtRunner(model.toBytes(), settings);
+    }
+
+    public RunnerSettings settings() { return settings; }
+
+    public Set<String> outputNames() { return session.getOutputNames(); }
+
+    public Map<String, NodeInfo> inputInfo() throws OrtException { return session.getInputInfo(); }
+
+    /** Runs once and copies every float output back to the host. */
+    public Map<String, TensorData> run(Map<String, TensorData> inputs) throws OrtException {
+        Map<String, OnnxTensor> feeds = toOrt(inputs);
+        try (OrtSession.Result result = session.run(feeds)) {
+            Map<String, TensorData> out = new LinkedHashMap<>();
+            for (Map.Entry<String, OnnxValue> e : result) {
+                if (!(e.getValue() instanceof OnnxTensor t)) continue;
+                TensorInfo info = t.getInfo();
+                long[] shape = info.getShape();
+                switch (info.type) {
+                    case FLOAT -> {
+                        FloatBuffer fb = t.getFloatBuffer();
+                        float[] f = new float[fb.remaining()];
+                        fb.get(f);
+                        out.put(e.getKey(), TensorData.ofFloats(shape, f));
+                    }
+                    case INT64 -> {
+                        LongBuffer lb = t.getLongBuffer();
+                        long[] l = new long[lb.remaining()];
+                        lb.get(l);
+                        out.put(e.getKey(), TensorData.ofLongs(shape, l));
+                    }
+                    default -> { }
+                }
+            }
+            return out;
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Prepared native inputs for repeated timing runs; the caller closes them. */
+    public Map<String, OnnxTensor> toOrt(Map<String, TensorData> inputs) throws OrtException {
+        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        Map<String, NodeInfo> infos = session.getInputInfo();
+        try {
+            for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
+                TensorData d = inputs.get(e.getKey());
+                if (d == null) throw new IllegalArgumentException("no data for model input '" + e.getKey() + "'");
+                TensorInfo ti = (TensorInfo) e.getValue().getInfo();
+                OnnxTensor t = switch (ti.type) {
+                    case FLOAT -> OnnxTensor.createTensor(ENV, FloatBuffer.wrap(requireFloats(e.getKey(), d)), d.shape());
+                    case INT64 -> OnnxTensor.createTensor(ENV, LongBuffer.wrap(requireLongs(e.getKey(), d)), d.shape());
+                    case INT32 -> {
+                        long[] l = requireLongs(e.getKey(), d);
+                        int[] ints = new int[l.length];
+                        for (int i = 0; i < l.length; i++) ints[i] = Math.toIntExact(l[i]);
+                        yield OnnxTensor.createTensor(ENV, IntBuffer.wrap(ints), d.shape());
+                    }
+                    default -> throw new IllegalArgumentException("input '" + e.getKey() + "' has type " + ti.type + ", which Lathe cannot feed yet");
+                };
+                feeds.put(e.getKey(), t);
+            }
+        } catch (RuntimeException | OrtException ex) {
+            feeds.values().forEach(OnnxTensor::close);
+            throw ex;
+        }
+        return feeds;
+    }
+
+    /** One timed-run primitive: runs and discards the outputs. */
+    public void runPrepared(Map<String, OnnxTensor> feeds) throws OrtException {
+        try (OrtSession.Result ignored = session.run(feeds)) {
+            // outputs are dropped: only the time matters
+        }
+    }
+
+    private static float[] requireFloats(String name, TensorData d) {
+        if (!d.isFloat()) throw new IllegalArgumentException("input '" + name + "' expects float32 data but got integers");
+        return d.floats();
+    }
+
+    private static long[] requireLongs(String name, TensorData d) {
+        if (d.isFloat()) throw new IllegalArgumentException("input '" + name + "' expects integer data but got floats");
+        return d.longs();
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.lathe.model;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Random inputs of the right names, types and shapes: the last resort when the user has no data, and the
+ * probe input for shape-dependent analysis. Integer inputs are guessed from their names the way BERT-style
+ * exports use them (masks all ones, token types zero, ids in a safe vocabulary range).
+ */
+public final class SyntheticInputs {
+    private SyntheticInputs() {}
+
+    public static Map<String, TensorData> generate(OnnxModel model, InputShapes shapes, long seed) {
+        Random rnd = new Random(seed);
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (ValueInfoProto v : InputShapes.realInputs(model.proto().getGraph())) {
+            long[] dims = shapes.resolve(v);
+            int n = Math.toIntExact(TensorData.elementCount(dims));
+            int type = v.getType().getTensorType().getElemType();
+            if (type == TensorProto.DataType.FLOAT_VALUE) {
+                float[] f = new float[n];
+                for (int i = 0; i < n; i++) f[i] = (float) rnd.nextGaussian();
+                out.put(v.getName(), TensorData.ofFloats(dims, f));
+            } else if (type == TensorProto.DataType.INT64_VALUE || type == TensorProto.DataType.INT32_VALUE) {
+                String name = v.getName().toLowerCase(Locale.ROOT);
+                long[] l = new long[n];
+                for (int i = 0; i < n; i++) {
+                    if (name.contains("mask")) l[i] = 1;
+                    else if (name.contains("type") || name.contains("segment")) l[i] = 0;
+                    else l[i] = 1000 + rnd.nextInt(5000);
+                }
+                out.put(v.getName(), TensorData.ofLongs(dims, l));
+            } else {
+                throw new ModelFormatException(model.source() == null ? java.nio.file.Path.of("model") : model.source(),
+                        "input " + v.getName() + " has element type " + MutableGraph.elementTypeName(type) + ", which Lathe cannot feed yet (float32, int32 and int64 are supported)");
+            }
+        }
+        return out;
+    }
+}

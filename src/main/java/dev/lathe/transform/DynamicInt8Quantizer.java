@@ -1,0 +1,109 @@
+package dev.lathe.transform;
+
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.lathe.analysis.GroupFinder;
+import dev.lathe.model.MutableGraph;
+import dev.lathe.model.Tensors;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Int8 dynamic quantization of MatMul/Gemm weights: weights become int8 with one symmetric scale per output
+ * column, activations are quantized at run time. Each layer becomes a single
+ * {@code com.microsoft.DynamicQuantizeMatMul}, the fused form ONNX Runtime's CPU provider runs directly,
+ * with a following bias Add folded into it.
+ */
+public final class DynamicInt8Quantizer {
+    public static final String MS_DOMAIN = "com.microsoft";
+
+    private DynamicInt8Quantizer() {}
+
+    /** Quantizes the named layers (node ids as {@link GroupFinder#nodeId} spells them); others are left alone. */
+    public static int quantize(MutableGraph graph, Set<String> layerIds) {
+        int done = 0;
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            NodeProto n = graph.node(i);
+            if (!layerIds.contains(GroupFinder.nodeId(n))) continue;
+            if (quantizeNode(graph, i)) done++;
+        }
+        if (done > 0) graph.requireOpset(MS_DOMAIN, 1);
+        return done;
+    }
+
+    private static boolean quantizeNode(MutableGraph graph, int index) {
+        NodeProto n = graph.node(index);
+        boolean gemm = n.getOpType().equals("Gemm");
+        if (!gemm && !n.getOpType().equals("MatMul")) return false;
+        TensorProto w = graph.initializer(n.getInput(1));
+        if (w == null || w.getDimsCount() != 2 || w.getDataType() != TensorProto.DataType.FLOAT_VALUE) return false;
+        float[] values = Tensors.toFloats(w);
+        int rows = (int) w.getDims(0), cols = (int) w.getDims(1);
+        boolean transposed = gemm && MutableGraph.intAttribute(n, "transB", 0) != 0;
+        int k = transposed ? cols : rows, nOut = transposed ? rows : cols;
+        // Reorder to [K, N] row-major, the layout DynamicQuantizeMatMul reads.
+        float[] kn = new float[k * nOut];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+                if (transposed) kn[c * nOut + r] = values[r * cols + c];
+                else kn[r * nOut + c] = values[r * cols + c];
+        float[] scales = new float[nOut];
+        for (int j = 0; j < nOut; j++) {
+            float max = 0;
+            for (int r = 0; r < k; r++) max = Math.max(max, Math.abs(kn[r * nOut + j]));
+            scales[j] = max > 0 ? max / 127f : 1f;
+        }
+        byte[] q = new byte[k * nOut];
+        for (int r = 0; r < k; r++)
+            for (int j = 0; j < nOut; j++)
+                q[r * nOut + j] = (byte) Math.max(-127, Math.min(127, Math.round(kn[r * nOut + j] / scales[j])));
+
+        String base = GroupFinder.nodeId(n).replace('/', '_');
+        String qName = graph.uniqueName(base + "_w_int8");
+        graph.putInitializer(Tensors.bytes(qName, TensorProto.DataType.INT8, new long[] {k, nOut}, q));
+        String sName = graph.uniqueName(base + "_w_scale");
+        graph.putInitializer(Tensors.floats(sName, new long[] {nOut}, scales));
+
+        String bias = "";
+        String output = n.getOutput(0);
+        int foldedAdd = -1;
+        if (gemm && n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+            bias = biasVector(graph, n.getInput(2), nOut, base);
+        } else if (!gemm) {
+            List<Integer> cons = graph.consumers(output);
+            if (cons.size() == 1 && !graph.isGraphOutput(output)) {
+                NodeProto add = graph.node(cons.get(0));
+                if (add.getOpType().equals("Add")) {
+                    String other = add.getInput(0).equals(output) ? add.getInput(1) : add.getInput(0);
+                    TensorProto b = graph.initializer(other);
+                    if (b != null && b.getDimsCount() == 1 && b.getDims(0) == nOut && b.getDataType() == TensorProto.DataType.FLOAT_VALUE) {
+                        bias = other;
+                        output = add.getOutput(0);
+                        foldedAdd = cons.get(0);
+                    }
+                }
+            }
+        }
+        NodeProto.Builder qn = NodeProto.newBuilder().setOpType("DynamicQuantizeMatMul").setDomain(MS_DOMAIN)
+                .setName(n.getName().isEmpty() ? base + "_quant" : n.getName())
+                .addInput(n.getInput(0)).addInput(qName).addInput(sName).addInput("");
+        if (!bias.isEmpty()) qn.addInput(bias);
+        qn.addOutput(output);
+        graph.replaceNode(index, qn.build());
+        if (foldedAdd >= 0) graph.removeNode(foldedAdd);
+        return true;
+    }
+
+    /** Gemm's C may be a scalar; DynamicQuantizeMatMul wants a vector of N. */
+    private static String biasVector(MutableGraph graph, String c, int n, String base) {
+        TensorProto t = graph.initializer(c);
+        if (t.getDimsCount() == 1 && t.getDims(0) == n) return c;
+        float v = Tensors.toFloats(t)[0];
+        float[] full = new float[n];
+        java.util.Arrays.fill(full, v);
+        String name = graph.uniqueName(base + "_bias");
+        graph.putInitializer(Tensors.floats(name, new long[] {n}, full));
+        return name;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.lathe.transform;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.analysis.PrunableGroup.ShapePatch;
+import dev.lathe.analysis.PrunableGroup.TensorSlice;
+import dev.lathe.model.MutableGraph;
+import dev.lathe.model.Tensors;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * Physically removes units of a group: every coupled initializer loses the units' slices and every shape
+ * constant that spells the unit count is rewritten, so the file and the work both shrink.
+ */
+public final class StructuredPruner {
+    private StructuredPruner() {}
+
+    /** Units to keep for a ratio: hardware-friendly multiples of 8 for wide feed-forward layers. */
+    public static int keptUnits(PrunableGroup group, double keepRatio) {
+        int size = group.size();
+        if (keepRatio >= 1.0) return size;
+        int k = (int) Math.round(keepRatio * size);
+        if (group.kind() == dev.lathe.analysis.GroupKind.FFN_UNITS && size >= 64) k = Math.max(8, (int) Math.round(k / 8.0) * 8);
+        return Math.max(1, Math.min(size, k));
+    }
+
+    /** The {@code kept} highest-scoring units, in their original order (ties go to the lower index). */
+    public static int[] choose(double[] scores, int kept) {
+        return IntStream.range(0, scores.length).boxed()
+                .sorted(Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i))
+                .limit(kept).mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    public static void prune(MutableGraph graph, PrunableGroup group, int[] keptUnits) {
+        if (keptUnits.length == group.size()) return;
+        if (keptUnits.length == 0) throw new IllegalArgumentException("cannot remove every unit of " + group.id());
+        int bw = group.blockWidth();
+        int[] keepIdx = Arrays.stream(keptUnits).flatMap(u -> IntStream.range(u * bw, (u + 1) * bw)).toArray();
+        for (TensorSlice s : group.slices()) {
+            TensorProto t = graph.initializer(s.initializer());
+            long[] dims = Tensors.dims(t);
+            if (dims[s.axis()] != (long) group.size() * bw)
+                throw new IllegalStateException(s.initializer() + " axis " + s.axis() + " has " + dims[s.axis()] + " entries, expected " + group.size() * bw);
+            SliceIndexing ix = new SliceIndexing(dims, s.axis());
+            graph.putInitializer(Tensors.floats(t.getName(), ix.dimsAfter(keepIdx.length), ix.select(Tensors.toFloats(t), keepIdx)));
+        }
+        for (ShapePatch p : group.shapePatches()) {
+            String input = graph.node(p.nodeIndex()).getInput(p.inputIndex());
+            TensorProto shape = graph.constant(input).orElseThrow(() -> new IllegalStateException("shape constant " + input + " vanished"));
+            long[] v = Tensors.toLongs(shape);
+            v[p.position()] = (long) keptUnits.length * p.factor();
+            graph.setPrivateConstantInput(p.nodeIndex(), p.inputIndex(), Tensors.withLongValues(shape, v));
+        }
+    }
+}

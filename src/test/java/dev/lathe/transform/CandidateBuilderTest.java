@@ -1,0 +1,86 @@
+package dev.lathe.transform;
+
+import dev.lathe.Numerics;
+import dev.lathe.TestModels;
+import dev.lathe.analysis.GroupKind;
+import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.model.InputShapes;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.model.OrtRunner;
+import dev.lathe.model.SyntheticInputs;
+import dev.lathe.model.TensorData;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class CandidateBuilderTest {
+    static OnnxModel minilm;
+    static CandidateBuilder builder;
+    static Map<String, TensorData> inputs;
+    static float[] reference;
+
+    @BeforeAll
+    static void load() throws Exception {
+        minilm = OnnxModel.load(TestModels.minilm());
+        builder = new CandidateBuilder(minilm);
+        inputs = SyntheticInputs.generate(minilm, InputShapes.of(1, 32), 7);
+        reference = run(minilm);
+    }
+
+    static float[] run(OnnxModel m) throws Exception {
+        try (OrtRunner r = OrtRunner.of(m, OrtRunner.RunnerSettings.cpu(1))) {
+            return r.run(inputs).get("output_0").floats();
+        }
+    }
+
+    @Test
+    void findsSixFeedForwardAndSixAttentionGroupsInMiniLm() {
+        var ffn = builder.groups().stream().filter(g -> g.kind() == GroupKind.FFN_UNITS).toList();
+        var heads = builder.groups().stream().filter(g -> g.kind() == GroupKind.ATTENTION_HEADS).toList();
+        assertEquals(6, ffn.size(), () -> builder.groups().toString());
+        assertEquals(6, heads.size());
+        ffn.forEach(g -> assertEquals(1536, g.size()));
+        heads.forEach(g -> { assertEquals(12, g.size()); assertEquals(32, g.blockWidth()); });
+    }
+
+    @Test
+    void keepRatioOneReproducesOutputsExactly() throws Exception {
+        Map<String, Double> all = builder.groups().stream().collect(Collectors.toMap(PrunableGroup::id, g -> 1.0));
+        OnnxModel same = builder.build(Genome.of(all, Set.of()));
+        assertArrayEquals(reference, run(same));
+    }
+
+    @Test
+    void prunedAndQuantizedMiniLmRunsSmallerWithSameSignature() throws Exception {
+        Map<String, Double> ratios = new HashMap<>();
+        for (PrunableGroup g : builder.groups()) ratios.put(g.id(), g.kind() == GroupKind.FFN_UNITS ? 0.5 : 0.75);
+        Set<String> int8 = new TreeSet<>();
+        builder.analysis().quantizable().forEach(q -> int8.add(q.id()));
+        OnnxModel pruned = builder.build(Genome.of(ratios, Set.of()));
+        OnnxModel both = builder.build(Genome.of(ratios, int8));
+        float[] p = run(pruned), b = run(both);
+        assertEquals(reference.length, p.length);
+        // Half of 6 x 1536 FFN units (769 floats each) and 3 of 12 heads (32 x 1539 floats each) in 6 layers.
+        long expectedSaving = 6L * 768 * 769 * 4 + 6L * 3 * 32 * 1539 * 4;
+        assertTrue(minilm.toBytes().length - pruned.toBytes().length >= expectedSaving * 0.99, "pruned file should shrink");
+        long floatWeightBytes = 0;
+        var prunedInits = new dev.lathe.model.MutableGraph(pruned.proto());
+        for (var q : builder.analysis().quantizable()) floatWeightBytes += prunedInits.initializer(q.weight()).getRawData().size();
+        // int8 keeps a quarter of each quantized weight's bytes (plus a scale per column).
+        assertTrue(pruned.toBytes().length - both.toBytes().length > floatWeightBytes * 0.74, "int8 weights should shrink it further");
+        assertEquals(minilm.proto().getGraph().getInputList(), both.proto().getGraph().getInputList());
+        assertEquals(minilm.proto().getGraph().getOutputList(), both.proto().getGraph().getOutputList());
+        double cosPruned = Numerics.cosine(reference, p);
+        double cosBoth = Numerics.cosine(p, b);
+        System.out.printf("cos(pruned)=%.4f cos(int8 vs pruned)=%.4f%n", cosPruned, cosBoth);
+        assertTrue(cosPruned > 0.3 && cosPruned < 0.9999, "pruning should change but not destroy outputs: " + cosPruned);
+        assertTrue(cosBoth > 0.98, "int8 should stay close to its fp32 counterpart: " + cosBoth);
+    }
+}

@@ -100,10 +100,14 @@ public final class OnnxModel {
      * model where a good one was. Large models get their weights in {@code <file>.data} beside it.
      */
     public void save(Path file) throws IOException {
+        save(file, EXTERNAL_DATA_THRESHOLD);
+    }
+
+    void save(Path file, long externalThreshold) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         ModelProto toWrite = proto;
-        if (totalInitializerBytes() > EXTERNAL_DATA_THRESHOLD) {
+        if (totalInitializerBytes() > externalThreshold) {
             String dataName = file.getFileName() + ".data";
             Path dataTmp = Files.createTempFile(dir, ".lathe-", ".data.tmp");
             toWrite = ExternalData.externalize(proto, dataTmp, dataName);
@@ -197,7 +201,7 @@ public final class OnnxModel {
             try (OutputStream out = Files.newOutputStream(dataFile)) {
                 for (int i = 0; i < g.getInitializerCount(); i++) {
                     TensorProto t = g.getInitializer(i);
-                    if (t.getRawData().size() < 1024) continue;
+                    if (t.getRawData().size() < 64) continue;
                     ByteString raw = t.getRawData();
                     raw.writeTo(out);
                     g.setInitializer(i, t.toBuilder().clearRawData()

@@ -1,0 +1,84 @@
+package dev.lathe.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.search.ParetoFront;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.StudyStore;
+import dev.lathe.transform.Genome;
+import dev.lathe.transform.GenomeJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+@Command(name = "candidates", description = "List the candidates of a study.")
+final class CandidatesCommand implements Callable<Integer> {
+    @Option(names = "--study", required = true, paramLabel = "FILE.sqlite") Path study;
+
+    @Option(names = "--json", description = "print a JSON list") boolean json;
+
+    @Option(names = "--pareto", description = "only the Pareto front") boolean pareto;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        try (StudyStore store = StudyStore.openExisting(study)) {
+            List<CandidateRecord> all = store.all();
+            Set<Long> front = ParetoFront.ids(all);
+            List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;
+            Double base = originalLatency(all);
+            var out = spec.commandLine().getOut();
+            if (json) {
+                ArrayNode list = Json.MAPPER.createArrayNode();
+                for (CandidateRecord c : shown) list.add(toJson(c, front.contains(c.id()), base));
+                out.println(Json.MAPPER.writeValueAsString(list));
+            } else {
+                out.printf("%5s %-8s %-6s %11s %9s %10s %14s%n", "id", "status", "pareto", "latency_ms", "speed-up", "quality", "size_bytes");
+                for (CandidateRecord c : shown)
+                    out.printf("%5d %-8s %-6s %11s %9s %10s %14s%n", c.id(), c.status().id(), front.contains(c.id()) ? "*" : "",
+                            c.latencyMs() == null ? "-" : String.format("%.3f", c.latencyMs()),
+                            c.latencyMs() == null || base == null ? "-" : String.format("%.2fx", base / c.latencyMs()),
+                            c.quality() == null ? "-" : String.format("%.4f", c.quality()),
+                            c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()));
+            }
+        }
+        return 0;
+    }
+
+    static ObjectNode toJson(CandidateRecord c, boolean onFront, Double baseLatency) throws Exception {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("id", c.id());
+        o.put("status", c.status().id());
+        o.put("pareto", onFront);
+        o.put("origin", c.origin());
+        o.put("generation", c.generation());
+        putNullable(o, "latency_ms", c.latencyMs());
+        putNullable(o, "latency_p90_ms", c.latencyP90Ms());
+        putNullable(o, "quality", c.quality());
+        o.put("quality_metric", c.qualityMetric());
+        putNullable(o, "fidelity", c.fidelity());
+        putNullable(o, "accuracy", c.accuracy());
+        if (c.sizeBytes() != null) o.put("size_bytes", c.sizeBytes()); else o.putNull("size_bytes");
+        if (c.parameters() != null) o.put("parameters", c.parameters()); else o.putNull("parameters");
+        putNullable(o, "speedup", c.latencyMs() == null || baseLatency == null ? null : baseLatency / c.latencyMs());
+        o.set("genome", Json.MAPPER.readTree(c.genomeJson()));
+        if (c.error() != null) o.put("error", c.error());
+        return o;
+    }
+
+    private static void putNullable(ObjectNode o, String k, Double v) {
+        if (v == null) o.putNull(k); else o.put(k, v);
+    }
+
+    /** The measured latency of the unmodified model in this study, the base of every speed-up. */
+    static Double originalLatency(List<CandidateRecord> all) {
+        String key = GenomeJson.write(Genome.ORIGINAL);
+        return all.stream().filter(c -> c.isDone() && c.genomeJson().equals(key)).map(CandidateRecord::latencyMs).findFirst().orElse(null);
+    }
+}

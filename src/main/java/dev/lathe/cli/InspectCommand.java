@@ -1,0 +1,86 @@
+package dev.lathe.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.analysis.ModelInspector;
+import dev.lathe.analysis.ModelSummary;
+import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.analysis.QuantizableLayer;
+import dev.lathe.analysis.UnprunableStructure;
+import dev.lathe.model.InputShapes;
+import dev.lathe.model.OnnxModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "inspect", description = "Show what a model is: signature, size, parameters, MACs, operators and prunable groups.")
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MODEL", description = "ONNX file, or sample:NAME")
+    String model;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Option(names = "--batch", defaultValue = "1", description = "batch size for MACs (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--seq-len", defaultValue = "128", description = "sequence length for MACs (default ${DEFAULT-VALUE})")
+    int seqLen;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelArgument m = ModelArgument.parse(model);
+        ModelSummary s = ModelInspector.inspect(OnnxModel.load(m.model()), InputShapes.of(batch, seqLen));
+        var out = spec.commandLine().getOut();
+        if (json) out.println(Json.MAPPER.writeValueAsString(toJson(s)));
+        else printText(s, out);
+        return 0;
+    }
+
+    static ObjectNode toJson(ModelSummary s) {
+        ObjectNode r = Json.MAPPER.createObjectNode();
+        r.put("file", s.file());
+        r.put("size_bytes", s.sizeBytes());
+        r.put("sha256", s.sha256());
+        r.put("opset", s.opset());
+        r.put("producer", s.producer());
+        r.put("parameters", s.parameters());
+        r.set("inputs", Json.MAPPER.valueToTree(s.inputs()));
+        r.set("outputs", Json.MAPPER.valueToTree(s.outputs()));
+        if (s.macs() != null) r.put("macs", s.macs()); else r.putNull("macs");
+        r.put("macs_shape", s.macsShape());
+        r.set("operators", Json.MAPPER.valueToTree(s.operators()));
+        ArrayNode groups = r.putArray("groups");
+        for (PrunableGroup g : s.groups()) {
+            ObjectNode o = groups.addObject();
+            o.put("id", g.id());
+            o.put("kind", g.kind().id());
+            o.put("name", g.name());
+            o.put("size", g.size());
+            o.put("unit_width", g.blockWidth());
+        }
+        ArrayNode un = r.putArray("unprunable");
+        for (UnprunableStructure u : s.unprunable()) un.addObject().put("node", u.node()).put("reason", u.reason());
+        ArrayNode q = r.putArray("quantizable");
+        for (QuantizableLayer l : s.quantizable()) q.addObject().put("id", l.id()).put("op", l.opType()).put("k", l.k()).put("n", l.n());
+        return r;
+    }
+
+    private static void printText(ModelSummary s, java.io.PrintWriter out) {
+        out.printf("%s  %,d bytes  opset %d  producer %s%n", s.file(), s.sizeBytes(), s.opset(), s.producer());
+        out.printf("parameters  %,d%n", s.parameters());
+        out.printf("MACs        %s at %s%n", s.macs() == null ? "unknown" : String.format("%,d", s.macs()), s.macsShape());
+        s.inputs().forEach(p -> out.printf("input       %s %s%s%n", p.name(), p.type(), p.dims()));
+        s.outputs().forEach(p -> out.printf("output      %s %s%s%n", p.name(), p.type(), p.dims()));
+        out.println("operators   " + s.operators());
+        out.printf("groups      %d prunable%n", s.groups().size());
+        s.groups().forEach(g -> out.printf("  %-16s %-60s %d%n", g.kind().id(), g.id(), g.size()));
+        if (!s.unprunable().isEmpty()) out.printf("not prunable %d (see --json for reasons)%n", s.unprunable().size());
+        out.printf("int8-able   %d MatMul/Gemm layers%n", s.quantizable().size());
+    }
+}

@@ -1,0 +1,182 @@
+package dev.lathe.export;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.LatheVersion;
+import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.eval.QualityEvaluator;
+import dev.lathe.eval.QualityReport;
+import dev.lathe.eval.data.EvaluationData;
+import dev.lathe.model.InputShapes;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.model.OrtRunner;
+import dev.lathe.search.SearchSettings;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.StudyStore;
+import dev.lathe.transform.CandidateBuilder;
+import dev.lathe.transform.Genome;
+import dev.lathe.transform.GenomeJson;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Rebuilds a chosen candidate from the original model and its genome, writes it with a {@code report.json},
+ * reloads the written file and checks it against what the study recorded: the same input/output signature
+ * as the original, and the same quality on the same samples. Files appear in the target folder only after
+ * the check passes, and existing files are never overwritten unless asked.
+ */
+public final class CandidateExporter {
+    public static final String MODEL_FILE = "model.onnx";
+    public static final String REPORT_FILE = "report.json";
+    /** Rebuilding is deterministic, so reloaded quality must match the recorded figure almost exactly. */
+    static final double QUALITY_TOLERANCE = 1e-4;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public record Result(Path model, Path report, double recordedQuality, double reloadedQuality) {}
+
+    private CandidateExporter() {}
+
+    public static Result export(StudyStore store, long candidateId, Path outDir, boolean overwrite) throws Exception {
+        CandidateRecord c = store.get(candidateId).orElseThrow(() -> new ExportException("study " + store.file().getFileName() + " has no candidate " + candidateId));
+        if (!c.isDone()) throw new ExportException("candidate " + candidateId + " is " + c.status().id() + ", only measured candidates can be exported");
+        Path modelTarget = outDir.resolve(MODEL_FILE), reportTarget = outDir.resolve(REPORT_FILE);
+        if (!overwrite && (Files.exists(modelTarget) || Files.exists(reportTarget)))
+            throw new ExportException(outDir + " already holds " + MODEL_FILE + " or " + REPORT_FILE + "; choose another folder or allow overwriting");
+
+        Path originalPath = Path.of(store.meta("model_path").orElseThrow(() -> new ExportException("study has no model path")));
+        OnnxModel original = OnnxModel.load(originalPath);
+        if (!original.sha256().equals(store.meta("model_sha256").orElse("")))
+            throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + candidateId + " faithfully");
+        SearchSettings settings = SearchSettings.fromJson(store.meta("settings").orElseThrow());
+        Genome genome = GenomeJson.read(c.genomeJson());
+        CandidateBuilder builder = new CandidateBuilder(original);
+        OnnxModel built = builder.build(genome);
+        OnnxModel stamped = OnnxModel.of(withProvenance(built.proto(), store, c, original));
+
+        Files.createDirectories(outDir);
+        Path staging = Files.createTempDirectory(outDir, ".lathe-export-");
+        try {
+            Path stagedModel = staging.resolve(MODEL_FILE);
+            stamped.save(stagedModel);
+            OnnxModel reloaded = OnnxModel.load(stagedModel);
+            checkSignature(original.proto(), reloaded.proto());
+            InputShapes shapes = InputShapes.of(settings.batch(), settings.sequenceLength());
+            EvaluationData.Split split = EvaluationData.resolve(original, settings.dataPath() == null ? null : Path.of(settings.dataPath()),
+                    settings.tokenizerPath() == null ? null : Path.of(settings.tokenizerPath()), shapes);
+            QualityReport q = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(settings.threads())).evaluate(reloaded);
+            if (Math.abs(q.quality() - c.quality()) > QUALITY_TOLERANCE)
+                throw new ExportException("exported model scores " + q.quality() + " but the study recorded " + c.quality() + " for candidate " + candidateId);
+            Path stagedReport = staging.resolve(REPORT_FILE);
+            Files.writeString(stagedReport, JSON.writeValueAsString(report(store, c, genome, builder, original, q, settings, Files.size(stagedModel))));
+            for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE}) {
+                Path src = staging.resolve(f);
+                if (Files.exists(src)) Files.move(src, outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return new Result(modelTarget, reportTarget, c.quality(), q.quality());
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    /** Anything that loaded the original must load the export unchanged: same names, types and dimensions. */
+    static void checkSignature(ModelProto original, ModelProto exported) {
+        var oIn = InputShapes.realInputs(original.getGraph());
+        var eIn = InputShapes.realInputs(exported.getGraph());
+        if (!oIn.equals(eIn)) throw new ExportException("exported inputs differ from the original's: " + eIn + " vs " + oIn);
+        if (!original.getGraph().getOutputList().equals(exported.getGraph().getOutputList()))
+            throw new ExportException("exported outputs differ from the original's");
+    }
+
+    private static ModelProto withProvenance(ModelProto m, StudyStore store, CandidateRecord c, OnnxModel original) {
+        ModelProto.Builder b = m.toBuilder();
+        Map<String, String> props = Map.of(
+                "lathe.version", LatheVersion.get(),
+                "lathe.study", store.file().getFileName().toString(),
+                "lathe.candidate", Long.toString(c.id()),
+                "lathe.genome", c.genomeJson(),
+                "lathe.original_sha256", original.sha256());
+        props.forEach((k, v) -> b.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return b.build();
+    }
+
+    private static ObjectNode report(StudyStore store, CandidateRecord c, Genome genome, CandidateBuilder builder, OnnxModel original,
+                                     QualityReport reloaded, SearchSettings settings, long fileSize) throws IOException {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("lathe_version", LatheVersion.get());
+        r.put("exported_at", Instant.now().toString());
+        ObjectNode cand = r.putObject("candidate");
+        cand.put("id", c.id());
+        cand.put("origin", c.origin());
+        cand.set("genome", JSON.readTree(c.genomeJson()));
+        ObjectNode figures = r.putObject("figures");
+        figures.put("latency_ms", c.latencyMs());
+        figures.put("latency_p90_ms", c.latencyP90Ms());
+        figures.put("quality", c.quality());
+        figures.put("quality_metric", c.qualityMetric());
+        figures.put("fidelity", c.fidelity());
+        if (c.accuracy() != null) figures.put("accuracy", c.accuracy());
+        figures.put("size_bytes", fileSize);
+        figures.put("parameters", c.parameters());
+        figures.set("latency", JSON.readTree(c.latencyJson()));
+        CandidateRecord base = store.byGenome(GenomeJson.write(Genome.ORIGINAL)).filter(CandidateRecord::isDone).orElse(null);
+        ObjectNode orig = r.putObject("original");
+        orig.put("path", original.source().toAbsolutePath().toString());
+        orig.put("sha256", original.sha256());
+        orig.put("size_bytes", original.fileSize());
+        if (base != null) {
+            orig.put("latency_ms", base.latencyMs());
+            orig.put("quality", base.quality());
+            figures.put("speedup", base.latencyMs() / c.latencyMs());
+        }
+        ArrayNode transforms = r.putArray("transforms");
+        CandidateBuilder.Plan plan = builder.plan(genome);
+        for (PrunableGroup g : builder.groups()) {
+            int[] kept = plan.keptUnits().get(g.id());
+            if (kept == null) continue;
+            ObjectNode t = transforms.addObject();
+            t.put("type", "prune");
+            t.put("group", g.id());
+            t.put("kind", g.kind().id());
+            t.put("kept", kept.length);
+            t.put("of", g.size());
+            t.put("criterion", "magnitude-l2");
+        }
+        if (!genome.int8Layers().isEmpty()) {
+            ObjectNode q = transforms.addObject();
+            q.put("type", "int8_dynamic");
+            q.put("weights", "int8 symmetric per output column");
+            ArrayNode layers = q.putArray("layers");
+            genome.int8Layers().forEach(layers::add);
+        }
+        r.set("settings", JSON.readTree(settings.toJson()));
+        ObjectNode data = r.putObject("data");
+        data.put("description", store.meta("data").orElse(""));
+        data.put("fingerprint", store.meta("data_fingerprint").orElse(""));
+        ObjectNode verify = r.putObject("verification");
+        verify.put("quality_recorded", c.quality());
+        verify.put("quality_reloaded", reloaded.quality());
+        verify.put("signature_matches_original", true);
+        r.put("study", store.file().toAbsolutePath().toString());
+        return r;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try { Files.deleteIfExists(p); } catch (IOException ignored) { /* best effort clean-up of staging */ }
+            });
+        } catch (IOException ignored) {
+            // staging folder already gone
+        }
+    }
+}

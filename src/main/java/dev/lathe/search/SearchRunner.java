@@ -1,0 +1,179 @@
+package dev.lathe.search;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.LatheVersion;
+import dev.lathe.eval.LatencyMeter;
+import dev.lathe.eval.Measurement;
+import dev.lathe.eval.ModelEvaluator;
+import dev.lathe.eval.data.EvaluationData;
+import dev.lathe.model.InputShapes;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.model.OrtRunner;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.StudyException;
+import dev.lathe.study.StudyStore;
+import dev.lathe.transform.CandidateBuilder;
+import dev.lathe.transform.Genome;
+import dev.lathe.transform.GenomeJson;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs a search into a study: asks the strategy for genomes, builds and measures each one in turn, records it
+ * before asking for more, and tells the strategy. Resuming replays the study into the strategy, so no
+ * completed candidate is measured twice; a candidate caught mid-measurement by a crash is measured again.
+ */
+public final class SearchRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Progress callbacks, on the searching thread. */
+    public interface Listener {
+        default void message(String text) {}
+
+        default void started(int measured, int budget) {}
+
+        default void candidateFinished(CandidateRecord candidate, int measured, int budget, double secondsLeft) {}
+    }
+
+    public record Outcome(int measured, int budget, boolean stopped, List<CandidateRecord> front, double wallSeconds) {}
+
+    private final Path modelPath;
+    private final StudyStore store;
+    private final Listener listener;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private SearchSettings settings;
+
+    public SearchRunner(Path modelPath, SearchSettings settings, StudyStore store, Listener listener) {
+        this.modelPath = modelPath;
+        this.settings = settings;
+        this.store = store;
+        this.listener = listener;
+    }
+
+    /** Asks the search to stop after the candidate being measured; everything found so far stays in the study. */
+    public void requestStop() { stop.set(true); }
+
+    public SearchSettings settings() { return settings; }
+
+    public Outcome run() throws Exception {
+        long t0 = System.nanoTime();
+        listener.message("Loading " + modelPath.getFileName());
+        OnnxModel original = OnnxModel.load(modelPath);
+        bindStudy(original);
+        int reset = store.resetInterrupted();
+        if (reset > 0) listener.message(reset + " candidate(s) interrupted earlier will be measured again");
+
+        InputShapes shapes = InputShapes.of(settings.batch(), settings.sequenceLength());
+        EvaluationData.Split split = EvaluationData.resolve(original,
+                settings.dataPath() == null ? null : Path.of(settings.dataPath()),
+                settings.tokenizerPath() == null ? null : Path.of(settings.tokenizerPath()), shapes);
+        if (split.evaluation().synthetic())
+            listener.message("WARNING: no data given, scoring on random inputs; quality figures only show fidelity to the original on noise");
+        store.putMeta("data", split.evaluation().description() + (split.evaluation().synthetic() ? " (synthetic)" : ""));
+        store.putMeta("data_fingerprint", split.evaluation().fingerprint());
+
+        listener.message("Analysing graph");
+        CandidateBuilder builder = new CandidateBuilder(original);
+        SearchSpace space = new SearchSpace(builder.analysis());
+        listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
+        SearchStrategy strategy = settings.strategy().equals("random")
+                ? new RandomStrategy(space, settings.seed())
+                : new Nsga2Strategy(space, settings.populationSize(), settings.seed());
+
+        listener.message("Preparing evaluation on " + split.evaluation().size() + " samples");
+        OrtRunner.RunnerSettings runner = OrtRunner.RunnerSettings.cpu(settings.threads());
+        ModelEvaluator evaluator = new ModelEvaluator(original, split.evaluation(), shapes, runner,
+                settings.quickTiming() ? LatencyMeter.Protocol.QUICK : LatencyMeter.Protocol.DEFAULT);
+        store.putMeta("output_kind", evaluator.quality().kind().name().toLowerCase(java.util.Locale.ROOT));
+
+        for (CandidateRecord c : store.all())
+            if (c.status() == CandidateStatus.DONE) strategy.tell(GenomeJson.read(c.genomeJson()), objectives(c));
+            else if (c.status() == CandidateStatus.FAILED) strategy.tell(GenomeJson.read(c.genomeJson()), new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
+
+        int measured = measuredCount();
+        listener.started(measured, settings.budget());
+        double secondsThisRun = 0;
+        int countThisRun = 0;
+        // Candidates added but never measured (the search stopped or crashed in between) come first.
+        List<CandidateRecord> queue = new java.util.ArrayList<>(store.all().stream().filter(c -> c.status() == CandidateStatus.PENDING).toList());
+        int generation = store.all().stream().mapToInt(CandidateRecord::generation).max().orElse(-1) + 1;
+        while (measured < settings.budget() && !stop.get()) {
+            if (queue.isEmpty()) {
+                int n = Math.min(settings.populationSize(), settings.budget() - measured);
+                for (Genome g : strategy.ask(n)) {
+                    CandidateRecord rec = store.addPending(GenomeJson.write(g), strategy.id(), generation);
+                    if (rec.status() == CandidateStatus.PENDING) queue.add(rec);
+                }
+                generation++;
+                if (queue.isEmpty()) { listener.message("The search space is exhausted"); break; }
+            }
+            CandidateRecord next = queue.remove(0);
+            CandidateRecord done = measure(next, builder, evaluator, strategy);
+            measured++;
+            countThisRun++;
+            secondsThisRun += done.evalSeconds() != null ? done.evalSeconds() : 0;
+            double left = countThisRun == 0 ? 0 : secondsThisRun / countThisRun * (settings.budget() - measured);
+            listener.candidateFinished(done, measured, settings.budget(), left);
+        }
+        List<CandidateRecord> front = ParetoFront.front(store.all());
+        return new Outcome(measured, settings.budget(), stop.get() && measured < settings.budget(), front, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private CandidateRecord measure(CandidateRecord c, CandidateBuilder builder, ModelEvaluator evaluator, SearchStrategy strategy) {
+        Genome genome = GenomeJson.read(c.genomeJson());
+        store.markRunning(c.id());
+        long t0 = System.nanoTime();
+        try {
+            OnnxModel candidate = builder.build(genome);
+            Measurement m = evaluator.measure(candidate);
+            store.recordDone(c.id(), m.latency().medianMs(), m.latency().p90Ms(), m.quality().quality(), m.quality().qualityMetric(),
+                    m.quality().fidelity(), m.quality().accuracy(), m.sizeBytes(), m.parameters(),
+                    JSON.writeValueAsString(m.latency()), JSON.writeValueAsString(m.quality()), (System.nanoTime() - t0) / 1e9);
+            CandidateRecord done = store.get(c.id()).orElseThrow();
+            strategy.tell(genome, objectives(done));
+            return done;
+        } catch (Exception | OutOfMemoryError e) {
+            String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+            store.recordFailed(c.id(), why);
+            listener.message("candidate " + c.id() + " failed: " + why);
+            strategy.tell(genome, new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
+            return store.get(c.id()).orElseThrow();
+        }
+    }
+
+    static double[] objectives(CandidateRecord c) {
+        return new double[] {c.latencyMs(), -c.quality()};
+    }
+
+    private int measuredCount() {
+        return (int) (store.count(CandidateStatus.DONE) + store.count(CandidateStatus.FAILED));
+    }
+
+    /**
+     * A new study records the model and settings; an existing one must belong to the same model file, and
+     * keeps its measuring settings (only the budget may grow) so old and new candidates stay comparable.
+     */
+    private void bindStudy(OnnxModel original) {
+        var sha = store.meta("model_sha256");
+        if (sha.isPresent() && !sha.get().equals(original.sha256()))
+            throw new StudyException(store.file(), "belongs to a different model (" + store.meta("model_path").orElse("?")
+                    + "); " + modelPath.getFileName() + " has changed or is another file", null);
+        var stored = store.meta("settings");
+        if (stored.isPresent()) {
+            SearchSettings old = SearchSettings.fromJson(stored.get());
+            if (!old.withBudget(settings.budget()).equals(settings))
+                listener.message("Resuming with the study's own settings (" + stored.get() + "); only the budget changes");
+            settings = old.withBudget(settings.budget());
+        } else {
+            store.putMeta("model_path", modelPath.toAbsolutePath().toString());
+            store.putMeta("model_sha256", original.sha256());
+            store.putMeta("lathe_version", LatheVersion.get());
+            store.putMeta("created_at", Instant.now().toString());
+        }
+        store.putMeta("settings", settings.toJson());
+    }
+}

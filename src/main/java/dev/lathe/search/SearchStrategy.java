@@ -1,0 +1,17 @@
+package dev.lathe.search;
+
+import dev.lathe.transform.Genome;
+
+import java.util.List;
+
+/**
+ * The replaceable part of a search, in ask/tell form: it proposes genomes and is told their objectives
+ * (both minimised: latency in ms and negated quality). It never touches storage or measurement.
+ */
+public interface SearchStrategy {
+    String id();
+
+    List<Genome> ask(int count);
+
+    void tell(Genome genome, double[] objectives);
+}

@@ -1,0 +1,100 @@
+package dev.lathe.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.TestModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class LatheCommandTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run lathe(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = LatheCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void inspectJsonDescribesMiniLm() throws Exception {
+        Run r = lathe("inspect", TestModels.minilm().toString(), "--json", "--seq-len", "128");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        long params = j.get("parameters").asLong();
+        assertTrue(params > 22_500_000 && params < 23_000_000, "about 22.7 M parameters: " + params);
+        assertEquals(Files.size(TestModels.minilm()), j.get("size_bytes").asLong());
+        assertEquals(3, j.get("inputs").size());
+        long ffn = 0, heads = 0;
+        for (JsonNode g : j.get("groups")) {
+            assertTrue(g.has("id") && g.has("size"));
+            if (g.get("kind").asText().equals("ffn_units")) ffn++;
+            if (g.get("kind").asText().equals("attention_heads")) heads++;
+        }
+        assertEquals(6, ffn);
+        assertEquals(6, heads);
+        // 6 layers x (4 x 384^2 + 2 x 384 x 1536) x 128 tokens + attention 2 x 128^2 x 384, + pooler 384^2
+        long expected = 6L * 128 * (4L * 384 * 384 + 2L * 384 * 1536) + 6L * 2 * 128 * 128 * 384 + 384L * 384;
+        assertEquals(expected, j.get("macs").asLong());
+    }
+
+    @Test
+    void inspectCountsMlpMacs() throws Exception {
+        Run r = lathe("inspect", TestModels.digitsMlp().toString(), "--json");
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(64 * 128 + 128 * 64 + 64 * 10, j.get("macs").asLong());
+        assertEquals(64 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10, j.get("parameters").asLong());
+    }
+
+    @Test
+    void badInputGivesOneLineAndNonZeroExit() throws Exception {
+        Path junk = dir.resolve("broken.onnx");
+        Files.writeString(junk, "nope");
+        Run corrupt = lathe("inspect", junk.toString());
+        assertEquals(1, corrupt.code());
+        assertTrue(corrupt.err().startsWith("lathe: broken.onnx: not a valid ONNX model"), corrupt.err());
+        assertEquals(1, corrupt.err().strip().lines().count(), "no stack trace");
+
+        Run missing = lathe("export", "--study", dir.resolve("none.sqlite").toString(), "--candidate", "1", "--out", dir.toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("none.sqlite: study file not found"), missing.err());
+
+        Run usage = lathe("search", TestModels.digitsMlp().toString());
+        assertEquals(2, usage.code());
+        assertTrue(usage.err().contains("Missing required option: '--study"), usage.err());
+
+        Run budget = lathe("search", TestModels.digitsMlp().toString(), "--study", dir.resolve("s.sqlite").toString(), "--budget", "0");
+        assertEquals(1, budget.code());
+        assertTrue(budget.err().contains("budget must be at least 1"), budget.err());
+    }
+
+    @Test
+    void searchCandidatesAndExportWorkTogether() throws Exception {
+        Path study = dir.resolve("cnn.sqlite");
+        Run s = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "3", "--quick");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().contains("Pareto front"), s.out());
+        Run c = lathe("candidates", "--study", study.toString(), "--json");
+        JsonNode list = new ObjectMapper().readTree(c.out());
+        assertEquals(3, list.size());
+        for (JsonNode n : list)
+            for (String k : new String[] {"id", "status", "pareto", "latency_ms", "quality", "size_bytes"}) assertTrue(n.has(k), k);
+        Run p = lathe("candidates", "--study", study.toString(), "--json", "--pareto");
+        JsonNode front = new ObjectMapper().readTree(p.out());
+        assertTrue(front.size() >= 1);
+        front.forEach(n -> assertTrue(n.get("pareto").asBoolean()));
+        Run e = lathe("export", "--study", study.toString(), "--candidate", front.get(0).get("id").asText(), "--out", dir.resolve("out").toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(Files.isRegularFile(dir.resolve("out/model.onnx")));
+        assertTrue(Files.isRegularFile(dir.resolve("out/report.json")));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.lathe.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.TestModels;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.search.SearchRunner;
+import dev.lathe.search.SearchSettings;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.StudyStore;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class CandidateExporterTest {
+    @TempDir
+    static Path dir;
+    static Path study;
+
+    @BeforeAll
+    static void search() throws Exception {
+        study = dir.resolve("mlp.sqlite");
+        SearchSettings s = new SearchSettings(5, 11, 1, 1, 1, 4, "nsga2",
+                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+        try (StudyStore store = StudyStore.open(study)) {
+            new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
+        }
+    }
+
+    @Test
+    void exportedCandidateReloadsWithTheOriginalSignatureAndAReport() throws Exception {
+        try (StudyStore store = StudyStore.openExisting(study)) {
+            CandidateRecord smallest = store.all().stream().filter(CandidateRecord::isDone)
+                    .min(java.util.Comparator.comparingLong(CandidateRecord::sizeBytes)).orElseThrow();
+            Path out = dir.resolve("export1");
+            CandidateExporter.Result r = CandidateExporter.export(store, smallest.id(), out, false);
+            OnnxModel original = OnnxModel.load(TestModels.digitsMlp());
+            OnnxModel exported = OnnxModel.load(r.model());
+            assertEquals(original.proto().getGraph().getInputList(), exported.proto().getGraph().getInputList());
+            assertEquals(original.proto().getGraph().getOutputList(), exported.proto().getGraph().getOutputList());
+            assertTrue(Files.size(r.model()) < Files.size(TestModels.digitsMlp()));
+            assertEquals(smallest.quality(), r.reloadedQuality(), 1e-9);
+
+            JsonNode report = new ObjectMapper().readTree(r.report().toFile());
+            assertEquals(smallest.id(), report.at("/candidate/id").asLong());
+            assertEquals(original.sha256(), report.at("/original/sha256").asText());
+            assertEquals(Files.size(r.model()), report.at("/figures/size_bytes").asLong());
+            assertTrue(report.at("/figures/speedup").isNumber());
+            assertFalse(report.at("/transforms").isEmpty());
+            assertEquals(smallest.genomeJson(), exported.metadata("lathe.genome"));
+            try (var files = Files.list(out)) {
+                assertEquals(2, files.count(), "model.onnx and report.json only, no staging left behind");
+            }
+        }
+    }
+
+    @Test
+    void existingFilesAreNeverOverwrittenUnlessAsked() throws Exception {
+        Path out = dir.resolve("export2");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("model.onnx"), "user's own file");
+        try (StudyStore store = StudyStore.openExisting(study)) {
+            assertThrows(ExportException.class, () -> CandidateExporter.export(store, 1, out, false));
+            assertEquals("user's own file", Files.readString(out.resolve("model.onnx")));
+            assertThrows(ExportException.class, () -> CandidateExporter.export(store, 999, dir.resolve("x"), false));
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.lathe.search;
+
+import dev.lathe.TestModels;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.StudyException;
+import dev.lathe.study.StudyStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SearchRunnerTest {
+    @TempDir
+    Path dir;
+
+    static SearchSettings quick(int budget) {
+        return new SearchSettings(budget, 3, 1, 1, 1, 4, "nsga2",
+                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+    }
+
+    @Test
+    void searchFillsTheStudyAndStopsAtTheBudget() throws Exception {
+        Path study = dir.resolve("mlp.sqlite");
+        try (StudyStore store = StudyStore.open(study)) {
+            SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), quick(6), store, new SearchRunner.Listener() {}).run();
+            assertEquals(6, o.measured());
+            assertFalse(o.front().isEmpty());
+            List<CandidateRecord> all = store.all();
+            assertEquals(6, all.stream().filter(CandidateRecord::isDone).count());
+            CandidateRecord original = all.get(0);
+            assertEquals("{\"keep\":{},\"int8\":[]}", original.genomeJson(), "the original is measured first");
+            assertEquals(527 / 540.0, original.quality(), 1e-9);
+            assertEquals("accuracy", original.qualityMetric());
+            assertTrue(all.stream().allMatch(c -> c.latencyMs() > 0 && c.sizeBytes() > 0));
+            assertTrue(all.stream().anyMatch(c -> c.sizeBytes() < original.sizeBytes() / 2), "some candidate is much smaller");
+        }
+    }
+
+    @Test
+    void aStudyOfAnotherModelIsRefused() throws Exception {
+        Path study = dir.resolve("x.sqlite");
+        try (StudyStore store = StudyStore.open(study)) {
+            store.putMeta("model_sha256", "0000");
+            store.putMeta("model_path", "/elsewhere/other.onnx");
+            StudyException e = assertThrows(StudyException.class,
+                    () -> new SearchRunner(TestModels.digitsMlp(), quick(2), store, new SearchRunner.Listener() {}).run());
+            assertTrue(e.getMessage().contains("belongs to a different model"), e.getMessage());
+        }
+    }
+
+    /**
+     * The real thing: a search in a separate JVM is killed hard mid-way; resuming keeps every completed
+     * candidate exactly as it was and measures only what is missing.
+     */
+    @Test
+    void killedAndRestartedSearchLosesNoCompletedCandidate() throws Exception {
+        Path study = dir.resolve("killed.sqlite");
+        Process p = cli(true, "search", TestModels.digitsMlp().toString(), "--study", study.toString(), "--budget", "40",
+                "--population", "4", "--quick", "--seed", "5", "--data", TestModels.samples().resolve("digits-mlp/test.csv").toString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && doneCount(study) < 3) Thread.sleep(100);
+        p.destroyForcibly().waitFor();
+        Map<Long, String> before = finishedAt(study);
+        assertTrue(before.size() >= 3, "the child measured some candidates before it was killed");
+
+        Process resumed = cli(false, "search", TestModels.digitsMlp().toString(), "--study", study.toString(), "--budget", Integer.toString(before.size() + 3),
+                "--quick", "--seed", "5", "--data", TestModels.samples().resolve("digits-mlp/test.csv").toString());
+        String out = new String(resumed.getInputStream().readAllBytes());
+        assertEquals(0, resumed.waitFor(), out);
+        assertTrue(out.contains("Resuming: " + before.size() + " of"), out);
+        Map<Long, String> after = finishedAt(study);
+        before.forEach((id, t) -> assertEquals(t, after.get(id), "candidate " + id + " was not measured again"));
+        assertEquals(before.size() + 3, after.size());
+        try (StudyStore s = StudyStore.openExisting(study)) {
+            assertEquals(0, s.count(CandidateStatus.RUNNING));
+        }
+    }
+
+    private static Process cli(boolean discardOutput, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.lathe.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (discardOutput) pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        return pb.start();
+    }
+
+    private static long doneCount(Path study) {
+        if (!Files.exists(study)) return 0;
+        try (StudyStore s = StudyStore.open(study)) {
+            return s.count(CandidateStatus.DONE);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static Map<Long, String> finishedAt(Path study) {
+        try (StudyStore s = StudyStore.openExisting(study)) {
+            return s.all().stream().filter(CandidateRecord::isDone).collect(Collectors.toMap(CandidateRecord::id, CandidateRecord::finishedAt));
+        }
+    }
+}

@@ -36,7 +36,7 @@ public final class LatencyMeter {
 
     public LatencyStats measure(OnnxModel model, Map<String, TensorData> input) throws OrtException {
         MEASURING.lock();
-        try (OrtRunner runner = OrtRunner.of(model, settings)) {
+        try (MachineLock ignored = MachineLock.acquire(); OrtRunner runner = OrtRunner.of(model, settings)) {
             Map<String, OnnxTensor> feeds = runner.toOrt(input);
             try {
                 for (int i = 0; i < protocol.warmupRuns(); i++) runner.runPrepared(feeds);
@@ -56,6 +56,32 @@ public final class LatencyMeter {
             }
         } finally {
             MEASURING.unlock();
+        }
+    }
+
+    /**
+     * The same rule across processes: a desktop search and a command-line search on one machine take turns.
+     * The operating system releases the lock if a process dies holding it.
+     */
+    private record MachineLock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) implements AutoCloseable {
+        static MachineLock acquire() {
+            try {
+                java.nio.file.Path f = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "lathe-measurement.lock");
+                var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                return new MachineLock(ch, ch.lock());
+            } catch (java.io.IOException e) {
+                return new MachineLock(null, null); // no writable temp folder: fall back to the in-process lock alone
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (lock != null) lock.release();
+                if (channel != null) channel.close();
+            } catch (java.io.IOException ignored) {
+                // releasing is best effort; closing the channel frees the lock anyway
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import org.uma.jmetal.util.ranking.impl.FastNonDominatedSortRanking;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +21,8 @@ public final class ParetoFront {
         List<CandidateRecord> done = candidates.stream().filter(CandidateRecord::isDone).toList();
         Set<Long> out = new TreeSet<>();
         if (done.isEmpty()) return out;
-        Map<DoubleSolution, Long> idOf = new HashMap<>();
+        // Identity, not equals: jMetal solutions compare by variables, and these points have none.
+        Map<DoubleSolution, Long> idOf = new IdentityHashMap<>();
         List<DoubleSolution> points = new ArrayList<>();
         for (CandidateRecord c : done) {
             DoubleSolution s = new DefaultDoubleSolution(List.of(), 2, 0);

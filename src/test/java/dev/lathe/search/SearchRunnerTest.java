@@ -46,6 +46,23 @@ class SearchRunnerTest {
     }
 
     @Test
+    void miniLmSearchOnSentencesFindsAFrontOfSeveralCandidates() throws Exception {
+        SearchSettings s = new SearchSettings(6, 1, 1, 1, 32, 6, "nsga2", TestModels.sentences().toAbsolutePath().toString(),
+                TestModels.minilmTokenizer().toAbsolutePath().toString(), true);
+        try (StudyStore store = StudyStore.open(dir.resolve("minilm.sqlite"))) {
+            SearchRunner.Outcome o = new SearchRunner(TestModels.minilm(), s, store, new SearchRunner.Listener() {}).run();
+            assertEquals(6, o.measured());
+            assertEquals("embedding", store.meta("output_kind").orElseThrow());
+            CandidateRecord original = store.all().get(0);
+            assertEquals(1.0, original.quality(), 1e-6, "the original is perfectly faithful to itself");
+            CandidateRecord int8 = store.all().get(1);
+            assertTrue(int8.quality() > 0.98 && int8.quality() < 1.0, "all-int8 embeddings stay close: " + int8.quality());
+            assertTrue(int8.sizeBytes() < original.sizeBytes() * 0.7);
+            assertTrue(o.front().size() >= 2, "at least the original and a faster variant: " + o.front());
+        }
+    }
+
+    @Test
     void aStudyOfAnotherModelIsRefused() throws Exception {
         Path study = dir.resolve("x.sqlite");
         try (StudyStore store = StudyStore.open(study)) {

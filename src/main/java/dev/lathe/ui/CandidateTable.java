@@ -1,0 +1,135 @@
+package dev.lathe.ui;
+
+import dev.lathe.study.CandidateRecord;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.transformation.SortedList;
+import javafx.css.PseudoClass;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
+import javafx.scene.control.TableView;
+
+import java.util.function.Function;
+
+/** The candidates of the study as a sortable table; selecting a row selects the candidate, and back. */
+final class CandidateTable {
+    private static final PseudoClass PARETO = PseudoClass.getPseudoClass("pareto");
+    private static final PseudoClass ORIGINAL = PseudoClass.getPseudoClass("original");
+    private static final PseudoClass FAILED = PseudoClass.getPseudoClass("failed");
+
+    private final TableView<CandidateRow> table = new TableView<>();
+    private boolean syncing;
+
+    CandidateTable(StudyViewModel study) {
+        table.setId("candidateTable");
+        SortedList<CandidateRow> sorted = new SortedList<>(study.rows());
+        sorted.comparatorProperty().bind(table.comparatorProperty());
+        table.setItems(sorted);
+        table.setPlaceholder(new Label("No candidates yet: start a search, or open a study file."));
+        table.setFixedCellSize(26);
+
+        TableColumn<CandidateRow, Long> id = new TableColumn<>("#");
+        id.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().id()));
+        id.setPrefWidth(52);
+        id.setMinWidth(44);
+        id.setStyle("-fx-alignment: CENTER-RIGHT;");
+        TableColumn<CandidateRow, String> front = text("Front", r -> r.isPareto() ? "★" : "");
+        front.setPrefWidth(64);
+        front.setMinWidth(64);
+        front.setStyle("-fx-alignment: CENTER;");
+        TableColumn<CandidateRow, String> status = text("Status", r -> r.record().status().id());
+        status.setPrefWidth(80);
+        TableColumn<CandidateRow, Double> latency = number("Latency", r -> r.record().latencyMs(), Formats::ms);
+        TableColumn<CandidateRow, Double> p90 = number("p90", r -> r.record().latencyP90Ms(), Formats::ms);
+        TableColumn<CandidateRow, Double> quality = number("Quality", r -> r.record().quality(), Formats::quality);
+        quality.textProperty().bind(Bindings.createStringBinding(() -> capitalise(study.qualityMetricProperty().get()), study.qualityMetricProperty()));
+        TableColumn<CandidateRow, Double> speed = number("Speed-up", CandidateRow::speedup, Formats::speedup);
+        TableColumn<CandidateRow, Double> size = number("Size", r -> r.record().sizeBytes() == null ? null : r.record().sizeBytes().doubleValue(),
+                v -> Formats.bytes(v.longValue()));
+        TableColumn<CandidateRow, String> changes = text("Changes", CandidateRow::changes);
+        changes.setPrefWidth(240);
+        TableColumn<CandidateRow, String> origin = text("Origin", r -> r.record().origin() + " · gen " + r.record().generation());
+        origin.setPrefWidth(110);
+        table.getColumns().addAll(java.util.List.of(id, front, status, latency, p90, quality, speed, size, changes, origin));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+
+        table.setRowFactory(tv -> new TableRow<>() {
+            @Override
+            protected void updateItem(CandidateRow item, boolean empty) {
+                super.updateItem(item, empty);
+                CandidateRecord r = empty || item == null ? null : item.record();
+                pseudoClassStateChanged(PARETO, r != null && item.isPareto());
+                pseudoClassStateChanged(ORIGINAL, r != null && item.isOriginal());
+                pseudoClassStateChanged(FAILED, r != null && r.status() == dev.lathe.study.CandidateStatus.FAILED);
+            }
+        });
+
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> {
+            if (syncing) return;
+            syncing = true;
+            try {
+                study.selectedProperty().set(row);
+            } finally {
+                syncing = false;
+            }
+        });
+        study.selectedProperty().addListener((o, a, row) -> {
+            if (syncing) return;
+            syncing = true;
+            try {
+                if (row == null) table.getSelectionModel().clearSelection();
+                else {
+                    table.getSelectionModel().select(row);
+                    int index = table.getItems().indexOf(row);
+                    // Scroll only as far as needed (TableView.scrollTo would put the row at the top).
+                    if (index >= 0 && table.lookup(".virtual-flow") instanceof javafx.scene.control.skin.VirtualFlow<?> flow) flow.scrollTo(index);
+                }
+            } finally {
+                syncing = false;
+            }
+        });
+        // Figures change in place while the search runs: refresh the cells and keep the chosen order.
+        study.revisionProperty().addListener(o -> {
+            table.refresh();
+            if (!table.getSortOrder().isEmpty()) table.sort();
+            CandidateRow sel = study.selectedProperty().get();
+            if (sel != null && table.getSelectionModel().getSelectedItem() != sel) {
+                syncing = true;
+                try {
+                    table.getSelectionModel().select(sel);
+                } finally {
+                    syncing = false;
+                }
+            }
+        });
+    }
+
+    TableView<CandidateRow> node() { return table; }
+
+    private static String capitalise(String s) {
+        return s == null || s.isEmpty() ? "Quality" : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static TableColumn<CandidateRow, String> text(String title, Function<CandidateRow, String> value) {
+        TableColumn<CandidateRow, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(value.apply(cd.getValue())));
+        return c;
+    }
+
+    private static TableColumn<CandidateRow, Double> number(String title, Function<CandidateRow, Double> value, Function<Double, String> format) {
+        TableColumn<CandidateRow, Double> c = new TableColumn<>(title);
+        c.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(value.apply(cd.getValue())));
+        c.setCellFactory(col -> new TableCell<>() {
+            @Override
+            protected void updateItem(Double v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty ? null : v == null ? "–" : format.apply(v));
+            }
+        });
+        c.setStyle("-fx-alignment: CENTER-RIGHT;");
+        c.setPrefWidth(96);
+        return c;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.lathe.ui;
+
+import dev.lathe.SampleModels;
+import javafx.application.Application;
+import javafx.geometry.Rectangle2D;
+import javafx.scene.Scene;
+import javafx.stage.Screen;
+import javafx.stage.Stage;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The Lathe desktop workbench. Opens with the bundled digits-mlp sample (or a model or study named on the
+ * command line), accepts dropped .onnx and .sqlite files, and keeps all model work off the FX thread.
+ */
+public class LatheApp extends Application {
+    private Workbench workbench;
+    private MainView view;
+
+    /** Entry point for {@code dev.lathe.Main} when started without arguments. */
+    public static void launchApp(String[] args) {
+        Application.launch(LatheApp.class, args);
+    }
+
+    @Override
+    public void start(Stage stage) {
+        workbench = new Workbench();
+        view = new MainView(workbench);
+        // As large as the design wants, but never beyond the screen (small laptops, the 1280x800 headless screen).
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        double width = Math.min(1360, screen.getWidth() - 24), height = Math.min(860, screen.getHeight() - 40);
+        Scene scene = new Scene(view.root(), width, height);
+        scene.getStylesheets().add(LatheStyles.dataUri());
+        view.installDragAndDrop(scene);
+        stage.setScene(scene);
+        stage.titleProperty().bind(workbench.titleProperty());
+        stage.getIcons().setAll(LatheIcon.images());
+        stage.setMinWidth(Math.min(1040, width));
+        stage.setMinHeight(Math.min(680, height));
+        stage.setOnCloseRequest(e -> workbench.shutdown());
+        stage.show();
+
+        List<String> args = getParameters() == null ? List.of() : getParameters().getUnnamed();
+        Path requested = args.stream().map(Path::of).filter(Files::isRegularFile).findFirst().orElse(null);
+        if (requested != null) view.open(requested);
+        else SampleModels.byName("digits-mlp").ifPresent(workbench::openSample);
+    }
+
+    @Override
+    public void stop() {
+        if (workbench != null) workbench.shutdown();
+    }
+
+    /** The application's view model (tests drive it directly where dialogs cannot be). */
+    public Workbench workbench() { return workbench; }
+
+    public MainView view() { return view; }
+}

@@ -1,0 +1,392 @@
+package dev.lathe.ui;
+
+import dev.lathe.LatheVersion;
+import dev.lathe.SampleModels;
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.StackPane;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+import javafx.util.Duration;
+import org.controlsfx.control.NotificationPane;
+import org.controlsfx.control.StatusBar;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The window's content: menu bar, the Model and Search tabs inside a notification pane, a status bar, and
+ * drag-and-drop of model and study files anywhere on the window. Owns the file dialogs.
+ */
+public final class MainView {
+    private final Workbench workbench;
+    private final StackPane root = new StackPane();
+    private final TabPane tabs = new TabPane();
+    private final Tab modelTab;
+    private final Tab searchTab;
+    private final NotificationPane notifications;
+    private final PauseTransition autoHide = new PauseTransition(Duration.seconds(9));
+    private final StackPane dropOverlay = new StackPane();
+    private final Label dropLabel = Ui.label("", "drop-label");
+    private Path lastDir;
+
+    public MainView(Workbench workbench) {
+        this.workbench = workbench;
+        ModelView modelView = new ModelView(workbench, this::chooseModel, workbench::openSample);
+        SearchView searchView = new SearchView(workbench, new SearchView.Choosers() {
+            @Override
+            public void chooseData() { MainView.this.chooseData(); }
+
+            @Override
+            public void chooseTokenizer() { MainView.this.chooseTokenizer(); }
+
+            @Override
+            public void chooseStudyFile() { MainView.this.chooseStudyFile(); }
+
+            @Override
+            public void export() { MainView.this.exportSelected(); }
+        });
+        modelTab = new Tab("Model", modelView.node());
+        modelTab.setId("modelTab");
+        searchTab = new Tab("Search", searchView.node());
+        searchTab.setId("searchTab");
+        tabs.getTabs().addAll(modelTab, searchTab);
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.getStyleClass().add("main-tabs");
+        tabs.setId("mainTabs");
+
+        notifications = new NotificationPane(tabs);
+        notifications.setId("notifications");
+        notifications.setShowFromTop(true);
+        autoHide.setOnFinished(e -> notifications.hide());
+        workbench.background().noticeProperty().addListener((o, a, n) -> {
+            if (n != null) show(n);
+        });
+
+        StatusBar status = new StatusBar();
+        status.setId("statusBar");
+        status.textProperty().bind(workbench.background().statusProperty());
+        status.progressProperty().bind(Bindings.when(workbench.background().busyProperty().greaterThan(0)).then(-1.0).otherwise(0.0));
+        Label studyLabel = Ui.label("", "muted");
+        studyLabel.setId("studyStatus");
+        studyLabel.textProperty().bind(Bindings.createStringBinding(() -> {
+            Path f = workbench.study().file();
+            int n = workbench.study().rows().size();
+            return f == null ? "No study" : "Study " + f.getFileName() + " · " + n + " candidates";
+        }, workbench.study().fileProperty(), workbench.study().rows()));
+        status.getRightItems().add(studyLabel);
+
+        BorderPane frame = new BorderPane();
+        frame.setTop(new javafx.scene.layout.VBox(menuBar(), header()));
+        frame.setCenter(notifications);
+        frame.setBottom(status);
+        frame.getStyleClass().add("app-body");
+
+        dropOverlay.getChildren().add(dropLabel);
+        dropOverlay.getStyleClass().add("drop-overlay");
+        dropOverlay.setAlignment(Pos.CENTER);
+        dropOverlay.setMouseTransparent(true);
+        dropOverlay.setVisible(false);
+        root.getChildren().addAll(frame, dropOverlay);
+        root.setId("root");
+
+        // A running search shows on the search tab; a freshly opened model on the model tab.
+        workbench.search().runningProperty().addListener((o, a, running) -> {
+            if (running) tabs.getSelectionModel().select(searchTab);
+        });
+    }
+
+    public Parent root() { return root; }
+
+    public TabPane tabs() { return tabs; }
+
+    public void selectSearchTab() { tabs.getSelectionModel().select(searchTab); }
+
+    /** Accepts .onnx models and .sqlite studies dropped anywhere on the scene. */
+    public void installDragAndDrop(Scene scene) {
+        scene.addEventFilter(DragEvent.DRAG_OVER, e -> {
+            Optional<Path> f = droppable(e);
+            if (f.isPresent()) {
+                e.acceptTransferModes(TransferMode.COPY);
+                String name = f.get().getFileName().toString();
+                dropLabel.setText(isStudy(f.get()) ? "Drop to open study " + name : "Drop to open " + name);
+                dropOverlay.setVisible(true);
+                e.consume();
+            }
+        });
+        scene.setOnDragExited(e -> dropOverlay.setVisible(false)); // the drag left the window
+        scene.addEventFilter(DragEvent.DRAG_DROPPED, e -> {
+            Optional<Path> f = droppable(e);
+            dropOverlay.setVisible(false);
+            if (f.isPresent()) {
+                e.setDropCompleted(true);
+                e.consume();
+                open(f.get());
+            }
+        });
+    }
+
+    private static Optional<Path> droppable(DragEvent e) {
+        if (!e.getDragboard().hasFiles()) return Optional.empty();
+        return e.getDragboard().getFiles().stream().map(File::toPath).filter(p -> {
+            String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+            return n.endsWith(".onnx") || isStudy(p);
+        }).findFirst();
+    }
+
+    private static boolean isStudy(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".sqlite") || n.endsWith(".db");
+    }
+
+    /** Opens a model (and shows the model tab) or a study (and shows the search tab). */
+    public void open(Path file) {
+        lastDir = file.toAbsolutePath().getParent();
+        if (isStudy(file)) {
+            workbench.openStudy(file);
+            tabs.getSelectionModel().select(searchTab);
+        } else {
+            workbench.open(file);
+            tabs.getSelectionModel().select(modelTab);
+        }
+    }
+
+    /** Below the menu: the app mark, the Model / Search switch and what is open; the tab headers themselves stay hidden. */
+    private javafx.scene.Node header() {
+        javafx.scene.image.ImageView mark = new javafx.scene.image.ImageView(LatheIcon.render(28));
+        Label name = Ui.label("Lathe", "app-name");
+        javafx.scene.control.ToggleButton model = new javafx.scene.control.ToggleButton("Model");
+        model.setId("modelToggle");
+        javafx.scene.control.ToggleButton search = new javafx.scene.control.ToggleButton("Search");
+        search.setId("searchToggle");
+        org.controlsfx.control.SegmentedButton switcher = new org.controlsfx.control.SegmentedButton(model, search);
+        switcher.setId("viewSwitcher");
+        model.setSelected(true);
+        tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> (t == searchTab ? search : model).setSelected(true));
+        model.selectedProperty().addListener((o, a, on) -> {
+            if (on) tabs.getSelectionModel().select(modelTab);
+        });
+        search.selectedProperty().addListener((o, a, on) -> {
+            if (on) tabs.getSelectionModel().select(searchTab);
+        });
+        // A toggle group would let the selected button be clicked off; keep one selected.
+        for (javafx.scene.control.ToggleButton b : java.util.List.of(model, search))
+            b.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_RELEASED, e -> {
+                if (b.isSelected()) e.consume();
+            });
+        Label open = Ui.label("", "header-info");
+        open.setId("headerInfo");
+        open.textProperty().bind(Bindings.createStringBinding(() -> {
+            String m = workbench.model().name();
+            Path f = workbench.study().file();
+            if (m.isEmpty()) return "No model open";
+            return f == null ? m : m + "  ·  " + f.getFileName();
+        }, workbench.model().nameProperty(), workbench.study().fileProperty()));
+        javafx.scene.layout.HBox bar = new javafx.scene.layout.HBox(10, mark, name, switcher, Ui.spacer(), open);
+        javafx.scene.layout.HBox.setMargin(switcher, new javafx.geometry.Insets(0, 0, 0, 18));
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.getStyleClass().add("app-header");
+        return bar;
+    }
+
+    private MenuBar menuBar() {
+        MenuItem openModel = new MenuItem("Open model…");
+        openModel.setId("openModelMenu");
+        openModel.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
+        openModel.setOnAction(e -> chooseModel());
+        MenuItem openStudy = new MenuItem("Open study…");
+        openStudy.setId("openStudyMenu");
+        openStudy.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+O"));
+        openStudy.setOnAction(e -> chooseStudy());
+        Menu samples = new Menu("Samples");
+        samples.setId("samplesMenu");
+        List<SampleModels.Sample> available = SampleModels.available();
+        for (SampleModels.Sample s : available) {
+            MenuItem item = new MenuItem(s.name());
+            item.setOnAction(e -> {
+                workbench.openSample(s);
+                tabs.getSelectionModel().select(modelTab);
+            });
+            samples.getItems().add(item);
+        }
+        if (available.isEmpty()) {
+            MenuItem none = new MenuItem("No samples found");
+            none.setDisable(true);
+            samples.getItems().add(none);
+        }
+        MenuItem export = new MenuItem("Export selected candidate…");
+        export.setAccelerator(KeyCombination.keyCombination("Shortcut+E"));
+        export.setOnAction(e -> exportSelected());
+        export.disableProperty().bind(workbench.study().detailProperty().isNull());
+        MenuItem quit = new MenuItem("Quit");
+        quit.setId("quitMenu");
+        quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
+        quit.setOnAction(e -> {
+            workbench.shutdown();
+            Platform.exit();
+        });
+        Menu file = new Menu("File", null, openModel, openStudy, samples, new SeparatorMenuItem(), export, new SeparatorMenuItem(), quit);
+
+        MenuItem start = new MenuItem("Start search");
+        start.setAccelerator(KeyCombination.keyCombination("Shortcut+R"));
+        start.setOnAction(e -> workbench.startSearch());
+        start.disableProperty().bind(workbench.search().runningProperty().or(workbench.model().summaryProperty().isNull()));
+        MenuItem stop = new MenuItem("Stop search");
+        stop.setAccelerator(KeyCombination.keyCombination("Shortcut+PERIOD"));
+        stop.setOnAction(e -> workbench.stopSearch());
+        stop.disableProperty().bind(workbench.search().runningProperty().not());
+        Menu search = new Menu("Search", null, start, stop);
+
+        MenuItem showModel = new MenuItem("Model");
+        showModel.setAccelerator(KeyCombination.keyCombination("Shortcut+1"));
+        showModel.setOnAction(e -> tabs.getSelectionModel().select(modelTab));
+        MenuItem showSearch = new MenuItem("Search");
+        showSearch.setAccelerator(KeyCombination.keyCombination("Shortcut+2"));
+        showSearch.setOnAction(e -> tabs.getSelectionModel().select(searchTab));
+        Menu view = new Menu("View", null, showModel, showSearch);
+
+        MenuItem about = new MenuItem("About Lathe");
+        about.setOnAction(e -> {
+            Alert a = new Alert(Alert.AlertType.INFORMATION);
+            a.initOwner(window());
+            a.setTitle("About Lathe");
+            a.setHeaderText("Lathe " + LatheVersion.get());
+            a.setContentText("Prunes and quantizes ONNX models against measured latency.\n\n"
+                    + "Drop a model on the window, set a budget and press Start; every candidate is recorded in the study file.");
+            a.showAndWait();
+        });
+        Menu help = new Menu("Help", null, about);
+
+        MenuBar bar = new MenuBar(file, search, view, help);
+        bar.setId("menuBar");
+        return bar;
+    }
+
+    private void show(Notice n) {
+        autoHide.stop();
+        notifications.setGraphic(Ui.noticeIcon(n.level()));
+        if (notifications.isShowing()) {
+            notifications.setText(n.text());
+        } else {
+            notifications.show(n.text());
+        }
+        if (n.level() == Notice.Level.SUCCESS || n.level() == Notice.Level.INFO) autoHide.playFromStart();
+    }
+
+    private Window window() {
+        return root.getScene() == null ? null : root.getScene().getWindow();
+    }
+
+    private File initialDir() {
+        Path d = lastDir;
+        if (d == null && workbench.model().path() != null) d = workbench.model().path().toAbsolutePath().getParent();
+        if (d == null) d = Path.of(System.getProperty("user.home"));
+        return Files.isDirectory(d) ? d.toFile() : null;
+    }
+
+    private void chooseModel() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Open ONNX model");
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("ONNX models (*.onnx)", "*.onnx"),
+                new FileChooser.ExtensionFilter("All files", "*.*"));
+        fc.setInitialDirectory(initialDir());
+        File f = fc.showOpenDialog(window());
+        if (f != null) open(f.toPath());
+    }
+
+    private void chooseStudy() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Open study");
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Lathe studies (*.sqlite)", "*.sqlite", "*.db"),
+                new FileChooser.ExtensionFilter("All files", "*.*"));
+        Path studies = Path.of(System.getProperty("user.home"), "Lathe", "studies");
+        fc.setInitialDirectory(Files.isDirectory(studies) ? studies.toFile() : initialDir());
+        File f = fc.showOpenDialog(window());
+        if (f != null) {
+            workbench.openStudy(f.toPath());
+            tabs.getSelectionModel().select(searchTab);
+        }
+    }
+
+    private void chooseData() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Evaluation data");
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Data (*.csv, *.txt)", "*.csv", "*.txt", "*.tsv"),
+                new FileChooser.ExtensionFilter("All files", "*.*"));
+        fc.setInitialDirectory(initialDir());
+        File f = fc.showOpenDialog(window());
+        if (f != null) workbench.search().dataPathProperty().set(f.getAbsolutePath());
+    }
+
+    private void chooseTokenizer() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Tokenizer");
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("HuggingFace tokenizer (*.json)", "*.json"),
+                new FileChooser.ExtensionFilter("All files", "*.*"));
+        fc.setInitialDirectory(initialDir());
+        File f = fc.showOpenDialog(window());
+        if (f != null) workbench.search().tokenizerPathProperty().set(f.getAbsolutePath());
+    }
+
+    private void chooseStudyFile() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Study file");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Lathe studies (*.sqlite)", "*.sqlite"));
+        String current = workbench.search().studyPathProperty().get();
+        Path cur = current == null || current.isBlank() ? null : Path.of(current);
+        Path dir = cur != null && cur.toAbsolutePath().getParent() != null ? cur.toAbsolutePath().getParent() : null;
+        if (dir != null && Files.isDirectory(dir)) fc.setInitialDirectory(dir.toFile());
+        if (cur != null) fc.setInitialFileName(cur.getFileName().toString());
+        File f = fc.showSaveDialog(window());
+        if (f != null) {
+            String p = f.getAbsolutePath();
+            if (!p.toLowerCase(Locale.ROOT).endsWith(".sqlite") && !p.toLowerCase(Locale.ROOT).endsWith(".db")) p += ".sqlite";
+            workbench.search().studyPathProperty().set(p);
+        }
+    }
+
+    /** Export…: asks for a folder, confirms replacing an earlier export there, then exports in the background. */
+    private void exportSelected() {
+        CandidateDetail d = workbench.study().detailProperty().get();
+        if (d == null) return;
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle("Export candidate #" + d.id() + " into folder");
+        Path exports = Path.of(System.getProperty("user.home"), "Lathe", "exports");
+        dc.setInitialDirectory(Files.isDirectory(exports) ? exports.toFile() : initialDir());
+        File dir = dc.showDialog(window());
+        if (dir == null) return;
+        boolean overwrite = false;
+        if (StudyViewModel.wouldOverwrite(dir.toPath())) {
+            Alert a = new Alert(Alert.AlertType.CONFIRMATION,
+                    dir + " already holds model.onnx or report.json. Replace them with candidate #" + d.id() + "?",
+                    ButtonType.OK, ButtonType.CANCEL);
+            a.initOwner(window());
+            a.setHeaderText("Replace the earlier export?");
+            if (a.showAndWait().orElse(ButtonType.CANCEL) != ButtonType.OK) return;
+            overwrite = true;
+        }
+        workbench.study().export(dir.toPath(), overwrite);
+    }
+}

@@ -1,0 +1,311 @@
+package dev.lathe.ui;
+
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ObjectProperty;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+
+/**
+ * The search tab: the setup form on the left; on the right the run bar (Start, Stop, progress), the live
+ * latency/quality chart beside the selected candidate's detail, and the candidates table and log below.
+ */
+final class SearchView {
+    /** File choosers the view needs; the main view owns the window they open over. */
+    interface Choosers {
+        void chooseData();
+
+        void chooseTokenizer();
+
+        void chooseStudyFile();
+
+        void export();
+    }
+
+    private final Workbench workbench;
+    private final BorderPane root = new BorderPane();
+
+    SearchView(Workbench workbench, Choosers choosers) {
+        this.workbench = workbench;
+        root.setLeft(setupPanel(choosers));
+        BorderPane center = new BorderPane();
+        center.setTop(runBar());
+
+        ParetoChart chart = new ParetoChart(workbench.study());
+        Label emptyChart = Ui.label("No measured candidates yet. Press Start search, or open a study with File ▸ Open study…", "chart-empty");
+        emptyChart.setWrapText(true);
+        emptyChart.setMaxWidth(340);
+        emptyChart.setMouseTransparent(true);
+        emptyChart.visibleProperty().bind(workbench.study().measuredProperty().isEqualTo(0));
+        StackPane chartPane = new StackPane(chart, emptyChart);
+        chartPane.getStyleClass().add("chart-card");
+        chartPane.setMinWidth(360);
+
+        CandidateDetailView detail = new CandidateDetailView(workbench.study(), choosers::export);
+        SplitPane top = new SplitPane(chartPane, detail.node());
+        top.setDividerPositions(0.6);
+        SplitPane.setResizableWithParent(detail.node(), false);
+
+        CandidateTable table = new CandidateTable(workbench.study());
+        TextArea log = logArea();
+        Tab candidatesTab = new Tab("Candidates", table.node());
+        candidatesTab.textProperty().bind(Bindings.size(workbench.study().rows()).asString("Candidates (%d)"));
+        Tab logTab = new Tab("Log", log);
+        TabPane bottom = new TabPane(candidatesTab, logTab);
+        bottom.setId("bottomTabs");
+        bottom.getStyleClass().add("bottom-tabs");
+        bottom.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+
+        SplitPane split = new SplitPane(top, bottom);
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.62);
+        center.setCenter(split);
+        root.setCenter(center);
+    }
+
+    Node node() { return root; }
+
+    private Node runBar() {
+        SearchViewModel s = workbench.search();
+        Button start = new Button("Start search", Ui.icon(Ui.PLAY));
+        start.setId("startButton");
+        start.getStyleClass().add("primary");
+        start.setDefaultButton(false);
+        start.setOnAction(e -> workbench.startSearch());
+        start.disableProperty().bind(s.runningProperty().or(workbench.model().summaryProperty().isNull())
+                .or(workbench.model().loadingProperty()));
+        start.setTooltip(new Tooltip("Search the model into the study file; an existing study is resumed"));
+        Button stop = new Button("Stop", Ui.icon(Ui.STOP));
+        stop.setId("stopButton");
+        stop.getStyleClass().add("danger");
+        stop.setOnAction(e -> workbench.stopSearch());
+        stop.disableProperty().bind(s.runningProperty().not().or(s.stoppingProperty()));
+        stop.setTooltip(new Tooltip("Stop after the candidate being measured; everything measured stays in the study"));
+
+        ProgressBar bar = new ProgressBar(0);
+        bar.setId("searchProgress");
+        bar.getStyleClass().add("search-progress");
+        bar.progressProperty().bind(s.progressProperty());
+        bar.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(bar, Priority.ALWAYS);
+        Label text = Ui.label("", "progress-text");
+        text.setId("progressLabel");
+        text.textProperty().bind(s.progressTextProperty());
+        text.setMinWidth(Label.USE_PREF_SIZE);
+
+        HBox box = new HBox(10, start, stop, bar, text);
+        box.setAlignment(Pos.CENTER_LEFT);
+        box.getStyleClass().add("run-bar");
+        return box;
+    }
+
+    private TextArea logArea() {
+        TextArea log = new TextArea();
+        log.setId("logArea");
+        log.setEditable(false);
+        log.setWrapText(false);
+        log.getStyleClass().add("log-area");
+        log.setPromptText("Messages from the search appear here.");
+        workbench.search().log().addListener((ListChangeListener<String>) c -> {
+            boolean onlyAdded = true;
+            StringBuilder added = new StringBuilder();
+            while (c.next()) {
+                if (c.wasRemoved() || !c.wasAdded()) onlyAdded = false;
+                else for (String line : c.getAddedSubList()) added.append(line).append('\n');
+            }
+            if (onlyAdded) log.appendText(added.toString());
+            else log.setText(String.join("\n", workbench.search().log()) + "\n");
+        });
+        return log;
+    }
+
+    private Node setupPanel(Choosers choosers) {
+        SearchViewModel s = workbench.search();
+        VBox box = new VBox();
+        box.getStyleClass().add("setup-box");
+
+        GridPane search = form();
+        int cores = Runtime.getRuntime().availableProcessors();
+        row(search, 0, "Budget", spinner("budgetSpinner", 1, 100_000, 1, s.budgetProperty()),
+                "Candidates to measure, the original included");
+        row(search, 1, "Seed", spinner("seedSpinner", 0, Integer.MAX_VALUE, 1, s.seedProperty()), "Same seed, same candidates");
+        row(search, 2, "Threads", spinner("threadsSpinner", 1, Math.max(cores, 64), 1, s.threadsProperty()),
+                "ONNX Runtime threads while timing (this machine has " + cores + " cores)");
+        CheckBox quick = new CheckBox("Quick timing (fewer repetitions)");
+        quick.setId("quickTiming");
+        quick.selectedProperty().bindBidirectional(s.quickTimingProperty());
+        quick.setTooltip(new Tooltip("Much faster, noisier latencies: for a first look"));
+        search.add(quick, 0, 3, 2, 1);
+
+        GridPane shape = form();
+        row(shape, 0, "Batch", spinner("batchSpinner", 1, 4096, 1, s.batchProperty()), "Batch size the latency is measured at");
+        Spinner<Integer> seq = spinner("seqLenSpinner", 1, 8192, 8, s.sequenceLengthProperty());
+        row(shape, 1, "Sequence length", seq, "Tokens per input for text models");
+        seq.disableProperty().bind(workbench.model().hasSequenceAxisProperty().not());
+
+        GridPane data = form();
+        TextField dataField = new TextField();
+        dataField.setId("dataField");
+        dataField.setPromptText("none: random inputs");
+        dataField.textProperty().bindBidirectional(s.dataPathProperty());
+        showFileName(dataField);
+        row(data, 0, "Data", withButton(dataField, "chooseDataButton", choosers::chooseData), "CSV of input tensors (optional label column) or text, one sample per line");
+        TextField tokField = new TextField();
+        tokField.setId("tokenizerField");
+        tokField.setPromptText("only for text data");
+        tokField.textProperty().bindBidirectional(s.tokenizerPathProperty());
+        showFileName(tokField);
+        row(data, 1, "Tokenizer", withButton(tokField, "chooseTokenizerButton", choosers::chooseTokenizer), "HuggingFace tokenizer.json for text data");
+        Label warning = new Label();
+        warning.setId("noDataWarning");
+        warning.getStyleClass().add("warning-box");
+        warning.setGraphic(Ui.icon(Ui.WARNING, "warning-icon"));
+        warning.setWrapText(true);
+        warning.setMaxWidth(Double.MAX_VALUE);
+        warning.setMinHeight(Label.USE_PREF_SIZE);
+        warning.textProperty().bind(s.dataWarningProperty());
+        warning.visibleProperty().bind(s.dataWarningProperty().isNotEmpty());
+        warning.managedProperty().bind(warning.visibleProperty());
+        VBox.setMargin(warning, new Insets(8, 0, 0, 0));
+
+        GridPane objectives = form();
+        objective(objectives, 0, "Latency", "minimise", "median ms");
+        Label q = objective(objectives, 1, "Quality", "maximise", "");
+        q.textProperty().bind(workbench.study().qualityMetricProperty().map(m -> "quality".equals(m) ? "accuracy / fidelity" : m));
+        objective(objectives, 2, "Size", "recorded", "bytes");
+        objectives.setId("objectives");
+
+        TextField study = new TextField();
+        study.setId("studyField");
+        study.textProperty().bindBidirectional(s.studyPathProperty());
+        showFileName(study);
+        Button browse = new Button("Browse…");
+        browse.setId("chooseStudyButton");
+        browse.setOnAction(e -> choosers.chooseStudyFile());
+        Button fresh = new Button("New file", Ui.icon(Ui.REFRESH));
+        fresh.setId("newStudyButton");
+        fresh.setTooltip(new Tooltip("A new timestamped study file under ~/Lathe/studies"));
+        fresh.setOnAction(e -> s.newStudyPath(workbench.model().name()));
+        HBox studyButtons = new HBox(8, browse, fresh);
+        Label studyHint = Ui.label("An existing study is resumed; its settings are kept and only the budget grows.", "hint");
+        studyHint.setWrapText(true);
+
+        box.getChildren().addAll(
+                Ui.sectionHeader("Search"), search,
+                Ui.sectionHeader("Input shape"), shape,
+                Ui.sectionHeader("Evaluation data"), data, warning,
+                Ui.sectionHeader("Objectives"), objectives,
+                Ui.sectionHeader("Study file"), new VBox(8, study, studyButtons, studyHint));
+        box.disableProperty().bind(s.runningProperty());
+
+        ScrollPane scroll = new ScrollPane(box);
+        scroll.setFitToWidth(true);
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.getStyleClass().add("setup-panel");
+        scroll.setPrefWidth(350);
+        scroll.setMinWidth(320);
+        scroll.setId("searchSetup");
+        return scroll;
+    }
+
+    /** Long paths: keep the file name in view when the field is not being edited, and the full path in a tooltip. */
+    private static void showFileName(TextField field) {
+        Tooltip tip = new Tooltip();
+        tip.textProperty().bind(field.textProperty());
+        field.setTooltip(tip);
+        Runnable toEnd = () -> {
+            if (!field.isFocused()) javafx.application.Platform.runLater(field::end);
+        };
+        field.textProperty().addListener(o -> toEnd.run());
+        field.focusedProperty().addListener(o -> toEnd.run());
+        field.widthProperty().addListener(o -> toEnd.run());
+    }
+
+    private static GridPane form() {
+        GridPane g = new GridPane();
+        g.setHgap(10);
+        g.setVgap(8);
+        ColumnConstraints label = new ColumnConstraints();
+        label.setMinWidth(112);
+        label.setPrefWidth(112);
+        ColumnConstraints field = new ColumnConstraints();
+        field.setHgrow(Priority.ALWAYS);
+        field.setFillWidth(true);
+        g.getColumnConstraints().addAll(label, field);
+        return g;
+    }
+
+    private static void row(GridPane g, int row, String label, Node field, String tip) {
+        Label l = Ui.label(label, "form-label");
+        if (tip != null) {
+            l.setTooltip(new Tooltip(tip));
+            if (field instanceof javafx.scene.control.Control c && c.getTooltip() == null) c.setTooltip(new Tooltip(tip));
+        }
+        g.addRow(row, l, field);
+    }
+
+    private static Label objective(GridPane g, int row, String name, String direction, String detail) {
+        Label n = Ui.label(name, "form-label");
+        Label dir = Ui.label(direction, "figure-value");
+        Label det = Ui.label(detail, "hint");
+        HBox v = new HBox(6, dir, det);
+        v.setAlignment(Pos.BASELINE_LEFT);
+        g.addRow(row, n, v);
+        return det;
+    }
+
+    private static Node withButton(TextField field, String buttonId, Runnable action) {
+        Button b = new Button(null, Ui.icon(Ui.FOLDER));
+        b.setId(buttonId);
+        b.setTooltip(new Tooltip("Choose a file…"));
+        b.setOnAction(e -> action.run());
+        b.setMinWidth(Button.USE_PREF_SIZE);
+        HBox h = new HBox(6, field, b);
+        HBox.setHgrow(field, Priority.ALWAYS);
+        return h;
+    }
+
+    /** An editable integer spinner bound both ways to {@code value}; typed text is committed when focus leaves. */
+    static Spinner<Integer> spinner(String id, int min, int max, int step, ObjectProperty<Integer> value) {
+        Spinner<Integer> sp = new Spinner<>();
+        SpinnerValueFactory.IntegerSpinnerValueFactory f = new SpinnerValueFactory.IntegerSpinnerValueFactory(min, max,
+                value.get() == null ? min : value.get(), step);
+        sp.setValueFactory(f);
+        f.valueProperty().bindBidirectional(value);
+        sp.setEditable(true);
+        sp.setId(id);
+        sp.setMaxWidth(Double.MAX_VALUE);
+        sp.focusedProperty().addListener((o, was, is) -> {
+            if (!is) {
+                try {
+                    sp.commitValue();
+                } catch (RuntimeException e) {
+                    sp.cancelEdit();
+                }
+            }
+        });
+        return sp;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.lathe.ui;
+
+import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.export.CandidateExporter;
+import dev.lathe.search.ParetoFront;
+import dev.lathe.search.SearchSettings;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.StudyStore;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.concurrent.Task;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The study on display: its candidates (live during a search, or read from a study file), which of them are on
+ * the Pareto front, which is the original, the selected one and its detail, and exporting it. Changes arrive
+ * on the FX thread; reading the file and exporting run in the background.
+ */
+public final class StudyViewModel {
+    private final Background background;
+    private final ObjectProperty<Path> file = new SimpleObjectProperty<>();
+    private final ObservableList<CandidateRow> rows = FXCollections.observableArrayList();
+    private final ObservableList<CandidateRow> readOnlyRows = FXCollections.unmodifiableObservableList(rows);
+    private final Map<Long, CandidateRow> byId = new HashMap<>();
+    private final ObjectProperty<CandidateRow> original = new SimpleObjectProperty<>();
+    private final ObjectProperty<CandidateRow> selected = new SimpleObjectProperty<>();
+    private final ObjectProperty<CandidateDetail> detail = new SimpleObjectProperty<>();
+    private final ObjectProperty<List<PrunableGroup>> groups = new SimpleObjectProperty<>(List.of());
+    private final StringProperty qualityMetric = new SimpleStringProperty("quality");
+    private final IntegerProperty revision = new SimpleIntegerProperty();
+    private final IntegerProperty measured = new SimpleIntegerProperty();
+    private final BooleanProperty loading = new SimpleBooleanProperty();
+    private final BooleanProperty exporting = new SimpleBooleanProperty();
+    private final ObjectProperty<CandidateExporter.Result> lastExport = new SimpleObjectProperty<>();
+    private final StringProperty exportMessage = new SimpleStringProperty("");
+
+    /** What opening a study file found: its candidates and front, and the model and settings it was made with. */
+    public record Opened(Path file, List<CandidateRecord> candidates, Set<Long> front, Path modelPath, SearchSettings settings,
+                         String data) {}
+
+    public StudyViewModel(Background background) {
+        this.background = background;
+        selected.addListener((o, a, b) -> {
+            refreshDetail();
+            if (!Objects.equals(a, b)) {
+                lastExport.set(null);
+                exportMessage.set("");
+            }
+        });
+        groups.addListener((o, a, b) -> refreshDetail());
+    }
+
+    public ReadOnlyObjectProperty<Path> fileProperty() { return file; }
+
+    public Path file() { return file.get(); }
+
+    /** The candidates in study order; read-only (the view sorts a wrapper of it). */
+    public ObservableList<CandidateRow> rows() { return readOnlyRows; }
+
+    public CandidateRow row(long id) { return byId.get(id); }
+
+    public ReadOnlyObjectProperty<CandidateRow> originalProperty() { return original; }
+
+    public ObjectProperty<CandidateRow> selectedProperty() { return selected; }
+
+    public ReadOnlyObjectProperty<CandidateDetail> detailProperty() { return detail; }
+
+    /** The prunable groups of the study's model, so the detail can say "kept 96 of 128". */
+    public ObjectProperty<List<PrunableGroup>> groupsProperty() { return groups; }
+
+    /** The quality metric the study measures ("accuracy", "cosine", ...), for axis labels. */
+    public ReadOnlyStringProperty qualityMetricProperty() { return qualityMetric; }
+
+    /** Increases after every change of the candidates or their figures: the chart redraws on it. */
+    public ReadOnlyIntegerProperty revisionProperty() { return revision; }
+
+    /** Candidates measured successfully. */
+    public ReadOnlyIntegerProperty measuredProperty() { return measured; }
+
+    public ReadOnlyBooleanProperty loadingProperty() { return loading; }
+
+    public ReadOnlyBooleanProperty exportingProperty() { return exporting; }
+
+    public ReadOnlyObjectProperty<CandidateExporter.Result> lastExportProperty() { return lastExport; }
+
+    public ReadOnlyStringProperty exportMessageProperty() { return exportMessage; }
+
+    /** Shows the study in {@code f}: a different file than the one on display clears the candidates. */
+    public void show(Path f) {
+        if (Objects.equals(f, file.get())) return;
+        rows.clear();
+        byId.clear();
+        original.set(null);
+        selected.set(null);
+        file.set(f);
+        recompute();
+    }
+
+    /** Replaces the candidates with {@code all} (the selection survives if its candidate is still there). */
+    public void setCandidates(Path f, List<CandidateRecord> all, Set<Long> front) {
+        show(f);
+        Set<Long> ids = new HashSet<>();
+        for (CandidateRecord c : all) {
+            upsert(c);
+            ids.add(c.id());
+        }
+        rows.removeIf(r -> !ids.contains(r.id()));
+        byId.keySet().retainAll(ids);
+        if (original.get() != null && !ids.contains(original.get().id())) original.set(null);
+        if (selected.get() != null && !ids.contains(selected.get().id())) selected.set(null);
+        applyFront(front);
+        recompute();
+    }
+
+    /** A candidate measured (or failed) just now, with the front as it stands after it. */
+    public void update(CandidateRecord c, Set<Long> front) {
+        upsert(c);
+        applyFront(front);
+        recompute();
+    }
+
+    public void select(Long id) {
+        selected.set(id == null ? null : byId.get(id));
+    }
+
+    private void upsert(CandidateRecord c) {
+        CandidateRow row = byId.get(c.id());
+        if (row == null) {
+            row = new CandidateRow(c);
+            byId.put(c.id(), row);
+            rows.add(row);
+        } else {
+            row.setRecord(c);
+        }
+        if (row.isOriginal() && original.get() == null) original.set(row);
+    }
+
+    private void applyFront(Set<Long> front) {
+        for (CandidateRow r : rows) r.setPareto(front.contains(r.id()));
+    }
+
+    private void recompute() {
+        CandidateRow base = original.get();
+        Double baseLatency = base != null && base.isDone() ? base.record().latencyMs() : null;
+        int done = 0;
+        String metric = null;
+        for (CandidateRow r : rows) {
+            CandidateRecord c = r.record();
+            if (c.isDone()) {
+                done++;
+                if (metric == null && c.qualityMetric() != null) metric = c.qualityMetric();
+            }
+            r.setSpeedup(baseLatency != null && c.isDone() && c.latencyMs() != null && c.latencyMs() > 0 ? baseLatency / c.latencyMs() : null);
+        }
+        measured.set(done);
+        qualityMetric.set(metric == null ? "quality" : metric);
+        refreshDetail();
+        revision.set(revision.get() + 1);
+    }
+
+    private void refreshDetail() {
+        CandidateRow sel = selected.get();
+        CandidateRow base = original.get();
+        detail.set(sel == null ? null : CandidateDetail.of(sel, groups.get(), base == null ? null : base.record()));
+    }
+
+    /** Reads a study file in the background, shows its candidates, then hands what it found to {@code then}. */
+    public void open(Path f, Consumer<Opened> then) {
+        loading.set(true);
+        background.submit("Opening study " + f.getFileName(), () -> read(f), o -> {
+            loading.set(false);
+            setCandidates(o.file(), o.candidates(), o.front());
+            if (then != null) then.accept(o);
+        }, "Could not open study " + f.getFileName(), e -> loading.set(false));
+    }
+
+    static Opened read(Path f) {
+        try (StudyStore s = StudyStore.openExisting(f)) {
+            List<CandidateRecord> all = s.all();
+            Path model = s.meta("model_path").map(Path::of).orElse(null);
+            SearchSettings settings;
+            try {
+                settings = s.meta("settings").map(SearchSettings::fromJson).orElse(null);
+            } catch (IllegalArgumentException e) {
+                settings = null;
+            }
+            return new Opened(f, all, ParetoFront.ids(all), model, settings, s.meta("data").orElse(null));
+        }
+    }
+
+    /** Whether exporting into {@code dir} would replace files already there. */
+    public static boolean wouldOverwrite(Path dir) {
+        return Files.exists(dir.resolve(CandidateExporter.MODEL_FILE)) || Files.exists(dir.resolve(CandidateExporter.REPORT_FILE));
+    }
+
+    /** Exports the selected candidate into {@code dir} without overwriting; see {@link #export(Path, boolean)}. */
+    public Task<CandidateExporter.Result> export(Path dir) {
+        return export(dir, false);
+    }
+
+    /**
+     * Rebuilds the selected candidate, checks it and writes model.onnx and report.json into {@code dir}, in the
+     * background. Returns the task, or null when there is nothing exportable selected (a notice says why).
+     */
+    public Task<CandidateExporter.Result> export(Path dir, boolean overwrite) {
+        CandidateRow row = selected.get();
+        Path study = file.get();
+        if (row == null || study == null) {
+            background.notify(Notice.warning("Select a measured candidate to export first."));
+            return null;
+        }
+        if (!row.isDone()) {
+            background.notify(Notice.warning("Candidate #" + row.id() + " is " + row.record().status().id() + "; only measured candidates can be exported."));
+            return null;
+        }
+        long id = row.id();
+        exporting.set(true);
+        lastExport.set(null);
+        exportMessage.set("Exporting candidate #" + id + "…");
+        return background.submit("Exporting candidate #" + id, () -> {
+            try (StudyStore s = StudyStore.openExisting(study)) {
+                return CandidateExporter.export(s, id, dir, overwrite);
+            }
+        }, r -> {
+            exporting.set(false);
+            lastExport.set(r);
+            String text = "Candidate #" + id + " exported: " + r.model().getFileName() + " and " + r.report().getFileName()
+                    + " written to " + r.model().toAbsolutePath().getParent();
+            exportMessage.set(text);
+            background.notify(Notice.success(text));
+        }, "Could not export candidate #" + id + " to " + dir, e -> {
+            exporting.set(false);
+            exportMessage.set("Export failed: " + Background.problem(e));
+        });
+    }
+}

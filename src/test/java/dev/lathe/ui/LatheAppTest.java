@@ -1,0 +1,151 @@
+package dev.lathe.ui;
+
+import dev.lathe.export.CandidateExporter;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.StudyStore;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Drives the workbench headless (Monocle): the digits-mlp sample opens at start, a four-candidate search runs
+ * into a temporary study, a candidate is selected and exported, and the study file is opened again.
+ */
+@ExtendWith(ApplicationExtension.class)
+class LatheAppTest {
+    /** digits-mlp: Linear(64,128), Linear(128,64), Linear(64,10) with biases. */
+    private static final long DIGITS_MLP_PARAMETERS = 64 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10;
+
+    @TempDir
+    Path tmp;
+
+    private LatheApp app;
+
+    @Start
+    void start(Stage stage) {
+        app = new LatheApp();
+        app.start(stage);
+    }
+
+    @Test
+    void searchesExportsAndReopensTheDigitsSample(FxRobot robot) throws Exception {
+        Workbench wb = app.workbench();
+
+        // The sample opens by itself and its summary shows the parameter count.
+        waitUntil(60, () -> wb.model().summary() != null);
+        assertEquals("digits-mlp", fx(() -> wb.model().name()));
+        assertEquals(DIGITS_MLP_PARAMETERS, fx(() -> wb.model().summary().parameters()));
+        assertEquals(Formats.count(DIGITS_MLP_PARAMETERS), fx(() -> robot.lookup("#modelParameters").queryAs(Label.class).getText()));
+        assertFalse(fx(() -> robot.lookup("#groupsTable").queryAs(TableView.class).getItems().isEmpty()), "digits-mlp has prunable groups");
+        // The sample brings its data, so there is no random-input warning.
+        assertTrue(fx(() -> wb.search().dataPathProperty().get().endsWith("test.csv")));
+        assertFalse(fx(() -> robot.lookup("#noDataWarning").queryAs(Label.class).isVisible()));
+
+        // Set up a short search into a temporary study, as the form would.
+        Path studyFile = tmp.resolve("digits.sqlite");
+        robot.interact(() -> {
+            app.view().selectSearchTab();
+            @SuppressWarnings("unchecked")
+            Spinner<Integer> budget = robot.lookup("#budgetSpinner").queryAs(Spinner.class);
+            budget.getValueFactory().setValue(4);
+            wb.search().quickTimingProperty().set(true);
+            wb.search().studyPathProperty().set(studyFile.toString());
+        });
+        assertEquals(4, fx(() -> wb.search().settings().budget()));
+        assertTrue(fx(() -> wb.search().settings().quickTiming()));
+
+        robot.clickOn("#startButton");
+        waitUntil(20, () -> wb.search().isRunning() || wb.search().lastOutcomeProperty().get() != null);
+        try {
+            waitUntil(120, () -> !wb.search().isRunning());
+        } catch (TimeoutException e) {
+            throw new AssertionError("search did not finish in 120 s: " + searchLog(wb), e);
+        }
+        assertNotNull(fx(() -> wb.search().lastOutcomeProperty().get()), () -> "search failed: " + searchLog(wb));
+        assertEquals(4, fx(() -> wb.search().lastOutcomeProperty().get().measured()));
+        assertTrue(fx(() -> wb.study().rows().size()) >= 4);
+        assertNotNull(fx(() -> wb.study().originalProperty().get()), "the original model is among the candidates");
+        assertTrue(fx(() -> wb.study().rows().stream().anyMatch(CandidateRow::isPareto)));
+        assertTrue(fx(() -> robot.lookup("#progressLabel").queryAs(Label.class).getText()).startsWith("Finished: 4 / 4"));
+        assertTrue(fx(() -> robot.lookup("#startButton").queryAs(Button.class).isDisabled()) == false);
+
+        // Select a measured candidate other than the original, through the table.
+        CandidateRow chosen = fx(() -> wb.study().rows().stream().filter(r -> r.isDone() && !r.isOriginal()).findFirst()
+                .orElse(wb.study().rows().getFirst()));
+        robot.interact(() -> {
+            @SuppressWarnings("unchecked")
+            TableView<CandidateRow> table = robot.lookup("#candidateTable").queryAs(TableView.class);
+            table.getSelectionModel().select(chosen);
+        });
+        assertEquals(chosen.id(), fx(() -> wb.study().detailProperty().get().id()));
+        assertEquals("Candidate #" + chosen.id(), fx(() -> robot.lookup("#detailTitle").queryAs(Label.class).getText()));
+        assertFalse(fx(() -> robot.lookup("#exportButton").queryAs(Button.class).isDisabled()));
+
+        // Export it (the folder dialog cannot be driven headless, so call what the button calls after it).
+        Path exportDir = tmp.resolve("export");
+        robot.interact(() -> wb.study().export(exportDir));
+        waitUntil(120, () -> wb.study().lastExportProperty().get() != null || (!wb.study().exportingProperty().get()
+                && wb.study().exportMessageProperty().get().startsWith("Export failed")));
+        assertNotNull(fx(() -> wb.study().lastExportProperty().get()), () -> "export failed: " + fxQuiet(() -> wb.study().exportMessageProperty().get()));
+        assertTrue(Files.isRegularFile(exportDir.resolve(CandidateExporter.MODEL_FILE)));
+        assertTrue(Files.isRegularFile(exportDir.resolve(CandidateExporter.REPORT_FILE)));
+        assertTrue(Files.readString(exportDir.resolve(CandidateExporter.REPORT_FILE)).contains("\"id\" : " + chosen.id()));
+
+        // Open the study file again, as File > Open study does: the same candidates come back.
+        List<CandidateRecord> stored;
+        try (StudyStore s = StudyStore.openExisting(studyFile)) {
+            stored = s.all();
+        }
+        robot.interact(() -> wb.study().show(null));
+        assertEquals(0, fx(() -> wb.study().rows().size()));
+        robot.interact(() -> wb.openStudy(studyFile));
+        waitUntil(60, () -> !wb.study().loadingProperty().get() && wb.study().rows().size() == stored.size());
+        assertEquals(stored.size(), fx(() -> wb.study().rows().size()));
+        assertEquals(stored.size(), fx(() -> robot.lookup("#candidateTable").queryAs(TableView.class).getItems().size()));
+        assertEquals(studyFile.toAbsolutePath().toString(), fx(() -> wb.search().studyPathProperty().get()));
+        assertEquals(stored.stream().filter(CandidateRecord::isDone).count(), (long) fx(() -> wb.study().measuredProperty().get()));
+    }
+
+    private static String searchLog(Workbench wb) {
+        return fxQuiet(() -> wb.search().progressTextProperty().get() + "\n" + String.join("\n", wb.search().log()));
+    }
+
+    /** Reads FX state on the FX thread. */
+    private static <T> T fx(Callable<T> read) throws Exception {
+        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
+    }
+
+    private static <T> T fxQuiet(Callable<T> read) {
+        try {
+            return fx(read);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void waitUntil(int seconds, Callable<Boolean> condition) throws TimeoutException {
+        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+}

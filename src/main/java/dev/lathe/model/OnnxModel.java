@@ -109,11 +109,11 @@ public final class OnnxModel {
         ModelProto toWrite = proto;
         if (totalInitializerBytes() > externalThreshold) {
             String dataName = file.getFileName() + ".data";
-            Path dataTmp = Files.createTempFile(dir, ".lathe-", ".data.tmp");
+            Path dataTmp = siblingTemp(dir, dataName);
             toWrite = ExternalData.externalize(proto, dataTmp, dataName);
             Files.move(dataTmp, dir.resolve(dataName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        Path tmp = Files.createTempFile(dir, ".lathe-", ".onnx.tmp");
+        Path tmp = siblingTemp(dir, file.getFileName().toString());
         try (OutputStream out = Files.newOutputStream(tmp)) {
             toWrite.writeTo(out);
         } catch (IOException e) {
@@ -121,6 +121,11 @@ public final class OnnxModel {
             throw new IOException("cannot write " + file.getFileName() + ": " + e.getMessage(), e);
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A temporary name beside the target; unlike createTempFile it gets the user's usual permissions. */
+    private static Path siblingTemp(Path dir, String name) {
+        return dir.resolve("." + name + "." + java.util.UUID.randomUUID() + ".tmp");
     }
 
     public static int defaultOpset(ModelProto proto) {

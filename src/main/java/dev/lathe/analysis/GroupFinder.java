@@ -95,10 +95,11 @@ public final class GroupFinder {
             }
             Optional<Integer> exit = elementwiseRegionExit(head, w1.n, nodeId(n));
             if (exit.isEmpty()) continue;
-            Weighted w2 = weighted(graph.node(exit.get())).orElseThrow();
+            NodeProto exitNode = graph.node(exit.get());
+            Weighted w2 = weighted(exitNode).orElseThrow();
             slices.add(new TensorSlice(w2.weight, w2.inAxis));
             String id = "ffn/" + nodeId(n);
-            groups.add(new PrunableGroup(id, GroupKind.FFN_UNITS, nodeId(n), (int) w1.n, 1, slices, List.of()));
+            groups.add(new PrunableGroup(id, GroupKind.FFN_UNITS, nodeId(n), (int) w1.n, 1, slices, List.of(), consumer(exitNode, w2)));
         }
     }
 
@@ -147,6 +148,21 @@ public final class GroupFinder {
             }
         }
         return exit == null ? fail(firstId, "its units never reach another weighted layer") : Optional.of(exit);
+    }
+
+    /** Describes the layer reading a group's units, with its bias (Gemm's C, or a MatMul's following Add). */
+    private PrunableGroup.Consumer consumer(NodeProto node, Weighted w) {
+        String bias = w.bias;
+        if (node.getOpType().equals("MatMul")) {
+            List<Integer> cons = graph.consumers(node.getOutput(0));
+            if (cons.size() == 1 && graph.node(cons.get(0)).getOpType().equals("Add")) {
+                NodeProto add = graph.node(cons.get(0));
+                String other = add.getInput(0).equals(node.getOutput(0)) ? add.getInput(1) : add.getInput(0);
+                TensorProto b = graph.initializer(other);
+                if (b != null && b.getDimsCount() == 1 && b.getDims(0) == w.n) bias = other;
+            }
+        }
+        return new PrunableGroup.Consumer(node.getInput(0), w.weight, w.inAxis == 1, bias);
     }
 
     private <T> Optional<T> fail(String id, String reason) {
@@ -244,7 +260,8 @@ public final class GroupFinder {
             }
             slices.add(new TensorSlice(wo.get().weight, 0));
             String name = where.endsWith("/Softmax") ? where.substring(0, where.length() - "/Softmax".length()) : where;
-            groups.add(new PrunableGroup("heads/" + name, GroupKind.ATTENTION_HEADS, name, heads, (int) headDim, slices, patches));
+            groups.add(new PrunableGroup("heads/" + name, GroupKind.ATTENTION_HEADS, name, heads, (int) headDim, slices, patches,
+                    consumer(graph.node(out.get()), wo.get())));
         }
     }
 

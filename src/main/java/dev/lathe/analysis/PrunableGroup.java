@@ -10,7 +10,14 @@ import java.util.List;
  * <p>The description is purely structural so that one pruner serves every kind.
  */
 public record PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
-                            List<TensorSlice> slices, List<ShapePatch> shapePatches) {
+                            List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer) {
+
+    /**
+     * The linear layer that reads the group's units: {@code input} is the tensor it reads (units on the last
+     * axis), {@code weight} its [units, out] matrix ([out, units] when {@code transposed}), {@code bias} its
+     * bias vector or null. Calibration statistics are gathered at {@code input}; repair rewrites weight and bias.
+     */
+    public record Consumer(String input, String weight, boolean transposed, String bias) {}
 
     /** Axis {@code axis} of initializer {@code initializer} is indexed by this group's units. */
     public record TensorSlice(String initializer, int axis) {}

@@ -41,6 +41,10 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--strategy", defaultValue = "nsga2", description = "nsga2 or random (default ${DEFAULT-VALUE})") String strategy;
 
+    @Option(names = "--criterion", defaultValue = "activation", description = "unit ranking: activation (calibration-aware) or magnitude (default ${DEFAULT-VALUE})") String criterion;
+
+    @Option(names = "--repair", defaultValue = "lstsq", description = "after pruning: lstsq (refit the next layer on calibration data) or none (default ${DEFAULT-VALUE})") String repair;
+
     @Option(names = "--quick", description = "shorter timing protocol (3 warm-up, at least 10 runs / 0.3 s) for smoke runs") boolean quick;
 
     @picocli.CommandLine.Spec
@@ -52,7 +56,8 @@ final class SearchCommand implements Callable<Integer> {
         Path dataFile = data != null ? data : m.defaultData();
         Path tok = tokenizer != null ? tokenizer : m.defaultTokenizer();
         SearchSettings settings = new SearchSettings(budget, seed, threads, batch, seqLen, population, strategy,
-                dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(), quick);
+                dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(), quick,
+                criterion, repair);
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
         try (StudyStore store = StudyStore.open(study)) {

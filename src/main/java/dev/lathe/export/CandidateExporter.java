@@ -14,6 +14,7 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
+import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
@@ -59,7 +60,10 @@ public final class CandidateExporter {
             throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + candidateId + " faithfully");
         SearchSettings settings = SearchSettings.fromJson(store.meta("settings").orElseThrow());
         Genome genome = GenomeJson.read(c.genomeJson());
-        CandidateBuilder builder = new CandidateBuilder(original);
+        InputShapes shapes = InputShapes.of(settings.batch(), settings.sequenceLength());
+        EvaluationData.Split split = EvaluationData.resolve(original, settings.dataPath() == null ? null : Path.of(settings.dataPath()),
+                settings.tokenizerPath() == null ? null : Path.of(settings.tokenizerPath()), shapes);
+        CandidateBuilder builder = SearchRunner.builderFor(original, settings, split);
         OnnxModel built = builder.build(genome);
         OnnxModel stamped = OnnxModel.of(withProvenance(built.proto(), store, c, original));
 
@@ -70,9 +74,6 @@ public final class CandidateExporter {
             stamped.save(stagedModel);
             OnnxModel reloaded = OnnxModel.load(stagedModel);
             checkSignature(original.proto(), reloaded.proto());
-            InputShapes shapes = InputShapes.of(settings.batch(), settings.sequenceLength());
-            EvaluationData.Split split = EvaluationData.resolve(original, settings.dataPath() == null ? null : Path.of(settings.dataPath()),
-                    settings.tokenizerPath() == null ? null : Path.of(settings.tokenizerPath()), shapes);
             QualityReport q = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(settings.threads())).evaluate(reloaded);
             if (Math.abs(q.quality() - c.quality()) > QUALITY_TOLERANCE)
                 throw new ExportException("exported model scores " + q.quality() + " but the study recorded " + c.quality() + " for candidate " + candidateId);
@@ -149,7 +150,8 @@ public final class CandidateExporter {
             t.put("kind", g.kind().id());
             t.put("kept", kept.length);
             t.put("of", g.size());
-            t.put("criterion", "magnitude-l2");
+            t.put("criterion", builder.options().criterion());
+            t.put("repair", builder.options().repair());
         }
         if (!genome.int8Layers().isEmpty()) {
             ObjectNode q = transforms.addObject();

@@ -76,8 +76,10 @@ public final class SearchRunner {
         store.putMeta("data", split.evaluation().description() + (split.evaluation().synthetic() ? " (synthetic)" : ""));
         store.putMeta("data_fingerprint", split.evaluation().fingerprint());
 
-        listener.message("Analysing graph");
-        CandidateBuilder builder = new CandidateBuilder(original);
+        listener.message("Analysing graph" + (settings.pruning().needsCalibration() && !split.calibration().synthetic()
+                ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
+        CandidateBuilder builder = builderFor(original, settings, split);
+        store.putMeta("pruning", builder.options().criterion() + "+" + builder.options().repair());
         SearchSpace space = new SearchSpace(builder.analysis());
         listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
         SearchStrategy strategy = settings.strategy().equals("random")
@@ -143,6 +145,15 @@ public final class SearchRunner {
             strategy.tell(genome, new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
             return store.get(c.id()).orElseThrow();
         }
+    }
+
+    /**
+     * The builder a study's candidates are made with; export calls it too, so a rebuilt candidate is the one
+     * measured. Random inputs make poor calibration, so they fall back to magnitude ranking without repair.
+     */
+    public static CandidateBuilder builderFor(OnnxModel original, SearchSettings settings, EvaluationData.Split split) throws ai.onnxruntime.OrtException {
+        if (split.calibration().synthetic()) return CandidateBuilder.create(original, dev.lathe.transform.PruningOptions.MAGNITUDE, null);
+        return CandidateBuilder.create(original, settings.pruning(), split.calibration().samples());
     }
 
     static double[] objectives(CandidateRecord c) {

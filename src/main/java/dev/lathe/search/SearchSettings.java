@@ -3,13 +3,16 @@ package dev.lathe.search;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.transform.PruningOptions;
 
 /**
  * How a study searches and measures; stored in the study file so a resumed search measures the same way.
- * {@code dataPath} and {@code tokenizerPath} are null for random inputs.
+ * {@code dataPath} and {@code tokenizerPath} are null for random inputs. {@code criterion} and {@code repair}
+ * choose how pruned units are ranked and whether the consuming layer is refitted (see {@link PruningOptions}).
  */
 public record SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
-                             String strategy, String dataPath, String tokenizerPath, boolean quickTiming) {
+                             String strategy, String dataPath, String tokenizerPath, boolean quickTiming,
+                             String criterion, String repair) {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public SearchSettings {
@@ -19,6 +22,22 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
         if (sequenceLength < 1) throw new IllegalArgumentException("sequence length must be at least 1, got " + sequenceLength);
         if (populationSize < 2) throw new IllegalArgumentException("population must be at least 2, got " + populationSize);
         if (!strategy.equals("nsga2") && !strategy.equals("random")) throw new IllegalArgumentException("unknown strategy '" + strategy + "' (nsga2 or random)");
+        // Studies written before these settings existed used magnitude ranking without repair.
+        if (criterion == null) criterion = PruningOptions.MAGNITUDE.criterion();
+        if (repair == null) repair = PruningOptions.MAGNITUDE.repair();
+        new PruningOptions(criterion, repair);
+    }
+
+    /** New searches rank by calibration activations and refit by least squares. */
+    public SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
+                          String strategy, String dataPath, String tokenizerPath, boolean quickTiming) {
+        this(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
+                PruningOptions.CALIBRATED.criterion(), PruningOptions.CALIBRATED.repair());
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public PruningOptions pruning() {
+        return new PruningOptions(criterion, repair);
     }
 
     public static SearchSettings defaults() {
@@ -26,7 +45,7 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
     }
 
     public SearchSettings withBudget(int b) {
-        return new SearchSettings(b, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming);
+        return new SearchSettings(b, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair);
     }
 
     public String toJson() {

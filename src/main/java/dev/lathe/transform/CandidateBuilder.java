@@ -1,9 +1,11 @@
 package dev.lathe.transform;
 
+import ai.onnxruntime.OrtException;
 import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.TensorData;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,24 +13,46 @@ import java.util.Map;
 
 /**
  * Rebuilds a candidate from the original model and its genome: rank every group's units on the original
- * weights, prune, then quantize what remains. Deterministic, so a study only needs to keep the genome.
+ * weights, repair the consuming layers if asked, prune, then quantize what remains. Deterministic (given the
+ * same calibration data), so a study only needs to keep the genome.
  */
 public final class CandidateBuilder {
+    /** Calibration beyond this many samples changes the statistics little and costs a full model run each. */
+    public static final int MAX_CALIBRATION_SAMPLES = 256;
+
     private final OnnxModel original;
     private final GroupFinder.Result analysis;
     private final ImportanceCriterion criterion;
+    private final ActivationStats stats;
+    private final PruningOptions options;
 
-    public CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, ImportanceCriterion criterion) {
+    private CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, PruningOptions options, ActivationStats stats) {
         this.original = original;
         this.analysis = analysis;
-        this.criterion = criterion;
+        this.options = options;
+        this.stats = stats;
+        this.criterion = options.criterion().equals("activation") && stats != null ? new ActivationImportance(stats) : new MagnitudeImportance();
     }
 
+    /** Magnitude ranking, no repair: needs no data. */
     public CandidateBuilder(OnnxModel original) {
-        this(original, GroupFinder.analyze(MutableGraph.of(original)), new MagnitudeImportance());
+        this(original, GroupFinder.analyze(MutableGraph.of(original)), PruningOptions.MAGNITUDE, null);
+    }
+
+    /** Gathers calibration statistics when the options need them (one run of the original per sample). */
+    public static CandidateBuilder create(OnnxModel original, PruningOptions options, List<Map<String, TensorData>> calibration) throws OrtException {
+        GroupFinder.Result analysis = GroupFinder.analyze(MutableGraph.of(original));
+        ActivationStats stats = null;
+        if (options.needsCalibration() && calibration != null && !calibration.isEmpty())
+            stats = ActivationStats.collect(original, analysis.groups(),
+                    calibration.subList(0, Math.min(MAX_CALIBRATION_SAMPLES, calibration.size())));
+        return new CandidateBuilder(original, analysis, stats == null ? PruningOptions.MAGNITUDE : options, stats);
     }
 
     public GroupFinder.Result analysis() { return analysis; }
+
+    /** The options in effect: calibrated ones fall back to magnitude when there was no data. */
+    public PruningOptions options() { return options; }
 
     /** What the builder decided, for reports: units kept per group. */
     public record Plan(Map<String, int[]> keptUnits) {}
@@ -46,13 +70,17 @@ public final class CandidateBuilder {
     }
 
     public OnnxModel build(Genome genome) {
-        Plan plan = plan(genome);
-        MutableGraph g = MutableGraph.of(original);
-        for (Map.Entry<String, int[]> e : plan.keptUnits().entrySet())
-            StructuredPruner.prune(g, analysis.group(e.getKey()).orElseThrow(), e.getValue());
         for (String layer : genome.int8Layers())
             if (analysis.quantizable().stream().noneMatch(q -> q.id().equals(layer)))
                 throw new IllegalArgumentException("genome quantizes layer '" + layer + "', which this model does not have");
+        Plan plan = plan(genome);
+        MutableGraph g = MutableGraph.of(original);
+        // Repairs first, all in the original coordinates, so that groups sharing a layer compose.
+        if (options.repair().equals("lstsq") && stats != null)
+            for (Map.Entry<String, int[]> e : plan.keptUnits().entrySet())
+                LeastSquaresRepair.repair(g, analysis.group(e.getKey()).orElseThrow(), e.getValue(), stats);
+        for (Map.Entry<String, int[]> e : plan.keptUnits().entrySet())
+            StructuredPruner.prune(g, analysis.group(e.getKey()).orElseThrow(), e.getValue());
         DynamicInt8Quantizer.quantize(g, genome.int8Layers());
         return OnnxModel.of(g.toModel());
     }

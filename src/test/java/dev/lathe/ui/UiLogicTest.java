@@ -48,8 +48,8 @@ class UiLogicTest {
 
     @Test
     void detailSaysWhatACandidateKeepsOfEveryGroup() {
-        PrunableGroup a = new PrunableGroup("ffn/a", GroupKind.FFN_UNITS, "/a/Gemm", 128, 1, List.of(), List.of());
-        PrunableGroup b = new PrunableGroup("ffn/b", GroupKind.FFN_UNITS, "/b/Gemm", 64, 1, List.of(), List.of());
+        PrunableGroup a = new PrunableGroup("ffn/a", GroupKind.FFN_UNITS, "/a/Gemm", 128, 1, List.of(), List.of(), null);
+        PrunableGroup b = new PrunableGroup("ffn/b", GroupKind.FFN_UNITS, "/b/Gemm", 64, 1, List.of(), List.of(), null);
         CandidateRow original = new CandidateRow(record(1, "{\"keep\":{},\"int8\":[]}", 0.02, 69725L));
         CandidateRow pruned = new CandidateRow(record(2, "{\"keep\":{\"ffn/a\":0.8125},\"int8\":[\"/b/Gemm\"]}", 0.01, 30000L));
         assertTrue(original.isOriginal());

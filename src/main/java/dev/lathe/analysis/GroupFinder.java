@@ -46,6 +46,7 @@ public final class GroupFinder {
         GroupFinder f = new GroupFinder(graph);
         f.findAttentionHeads();
         f.findFeedForwardUnits();
+        f.findConvChannels();
         Set<String> covered = new HashSet<>();
         for (PrunableGroup g : f.groups) for (TensorSlice s : g.slices()) covered.add(s.initializer());
         List<QuantizableLayer> quantizable = quantizableLayers(graph);
@@ -98,8 +99,9 @@ public final class GroupFinder {
             NodeProto exitNode = graph.node(exit.get());
             Weighted w2 = weighted(exitNode).orElseThrow();
             slices.add(new TensorSlice(w2.weight, w2.inAxis));
-            String id = "ffn/" + nodeId(n);
-            groups.add(new PrunableGroup(id, GroupKind.FFN_UNITS, nodeId(n), (int) w1.n, 1, slices, List.of(), consumer(exitNode, w2)));
+            GroupKind kind = n.getOpType().equals("Gemm") ? GroupKind.MLP_UNITS : GroupKind.FFN_UNITS;
+            groups.add(new PrunableGroup((kind == GroupKind.MLP_UNITS ? "mlp/" : "ffn/") + nodeId(n), kind, nodeId(n), (int) w1.n, 1,
+                    slices, List.of(), consumer(exitNode, w2)));
         }
     }
 
@@ -148,6 +150,125 @@ public final class GroupFinder {
             }
         }
         return exit == null ? fail(firstId, "its units never reach another weighted layer") : Optional.of(exit);
+    }
+
+    // ---- convolution channels -----------------------------------------------------------------------------
+
+    /** Operators that keep channels apart, so a channel passes through them unchanged in position. */
+    private static final Set<String> CHANNELWISE = Set.of("BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
+            "GlobalMaxPool", "Dropout", "LpPool");
+
+    /**
+     * Output channels of a Conv (group 1) with its bias, then through channel-wise operators (BatchNormalization
+     * parameters are sliced too, per-channel constants of element-wise operators as well) to every Conv that reads
+     * them and to a Gemm/MatMul fed through a global pool and Flatten.
+     */
+    private void findConvChannels() {
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            NodeProto n = graph.node(i);
+            if (!n.getOpType().equals("Conv")) continue;
+            String id = nodeId(n);
+            TensorProto w = graph.initializer(n.getInput(1));
+            if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE || w.getDimsCount() < 3) continue;
+            if (MutableGraph.intAttribute(n, "group", 1) != 1) { reasons.put(id, "grouped or depthwise convolution"); continue; }
+            long channels = w.getDims(0);
+            List<TensorSlice> slices = new ArrayList<>();
+            slices.add(new TensorSlice(w.getName(), 0));
+            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+                if (graph.initializer(n.getInput(2)) == null) { reasons.put(id, "bias computed at run time"); continue; }
+                slices.add(new TensorSlice(n.getInput(2), 0));
+            }
+            Optional<List<NodeProto>> exits = channelRegion(n.getOutput(0), channels, id, slices);
+            if (exits.isEmpty()) continue;
+            PrunableGroup.Consumer consumer = null;
+            NodeProto reader = exits.get().get(0);
+            if (exits.get().size() == 1 && reader.getOpType().equals("Conv"))
+                consumer = new PrunableGroup.Consumer(reader.getInput(0), reader.getInput(1), false,
+                        reader.getInputCount() > 2 && graph.initializer(reader.getInput(2)) != null ? reader.getInput(2) : null, true);
+            else if (exits.get().size() == 1)
+                consumer = consumer(reader, weighted(reader).orElseThrow());
+            groups.add(new PrunableGroup("conv/" + id, GroupKind.CONV_CHANNELS, id, (int) channels, 1, slices, List.of(), consumer));
+        }
+    }
+
+    private Optional<List<NodeProto>> channelRegion(String start, long channels, String firstId, List<TensorSlice> slices) {
+        Set<String> region = new HashSet<>(List.of(start));
+        Set<String> pooled = new HashSet<>();  // region tensors whose spatial size is 1x1 (after a global pool)
+        Deque<String> queue = new ArrayDeque<>(List.of(start));
+        Set<Integer> seen = new HashSet<>();
+        List<NodeProto> exits = new ArrayList<>();
+        while (!queue.isEmpty()) {
+            String t = queue.poll();
+            if (graph.isGraphOutput(t)) return fail(firstId, "its channels are a model output");
+            for (int c : graph.consumers(t)) {
+                if (!seen.add(c)) continue;
+                NodeProto cn = graph.node(c);
+                String op = cn.getOpType();
+                if (op.equals("Conv") && cn.getInput(0).equals(t)) {
+                    TensorProto cw = graph.initializer(cn.getInput(1));
+                    if (cw == null || MutableGraph.intAttribute(cn, "group", 1) != 1 || cw.getDims(1) != channels)
+                        return fail(firstId, "the next convolution " + nodeId(cn) + " is grouped or has a computed weight");
+                    slices.add(new TensorSlice(cw.getName(), 1));
+                    exits.add(cn);
+                    continue;
+                }
+                Optional<Weighted> w = weighted(cn);
+                if (w.isPresent() && cn.getInput(0).equals(t) && pooled.contains(t)) {
+                    if (w.get().k != channels) return fail(firstId, "the classifier " + nodeId(cn) + " reads " + w.get().k + " features, not " + channels);
+                    slices.add(new TensorSlice(w.get().weight, w.get().inAxis));
+                    exits.add(cn);
+                    continue;
+                }
+                if (op.equals("Flatten") || op.equals("Squeeze") || op.equals("Reshape")) {
+                    if (!pooled.contains(t)) return fail(firstId, "its channels feed a " + op + " that flattens them with the spatial positions");
+                    if (op.equals("Flatten") && MutableGraph.intAttribute(cn, "axis", 1) != 1) return fail(firstId, "Flatten " + nodeId(cn) + " mixes the batch into features");
+                    if (op.equals("Reshape")) return fail(firstId, "channels feed a Reshape with a constant shape");
+                } else if (op.equals("BatchNormalization")) {
+                    if (!cn.getInput(0).equals(t)) return fail(firstId, "BatchNormalization " + nodeId(cn) + " takes its parameters from the run");
+                    for (int k = 1; k < cn.getInputCount(); k++) {
+                        TensorProto p = graph.initializer(cn.getInput(k));
+                        if (p == null || p.getDimsCount() != 1 || p.getDims(0) != channels)
+                            return fail(firstId, "BatchNormalization " + nodeId(cn) + " parameters are not constants of " + channels);
+                        slices.add(new TensorSlice(p.getName(), 0));
+                    }
+                } else if (!CHANNELWISE.contains(op) && !ELEMENTWISE.contains(op)) {
+                    return fail(firstId, "its channels reach " + op + " node " + nodeId(cn) + ", which can mix channels");
+                } else if (ELEMENTWISE.contains(op)) {
+                    for (String in : cn.getInputList()) {
+                        if (in.isEmpty() || region.contains(in)) continue;
+                        Optional<TensorProto> k = graph.constant(in);
+                        if (k.isEmpty()) return fail(firstId, op + " node " + nodeId(cn) + " combines its channels with another computed tensor (a residual connection)");
+                        if (Tensors.elementCount(k.get()) == 1) continue;
+                        int axis = channelAxisOfConstant(k.get(), channels);
+                        if (axis < 0 || graph.initializer(in) == null)
+                            return fail(firstId, op + " node " + nodeId(cn) + " uses a constant that is not per-channel");
+                        slices.add(new TensorSlice(in, axis));
+                    }
+                }
+                // After a global pool every channel is one number, so Flatten or Squeeze keep channels as features.
+                boolean outPooled = op.startsWith("Global") || pooled.contains(t);
+                for (String o : cn.getOutputList()) {
+                    if (o.isEmpty()) continue;
+                    if (region.add(o)) queue.add(o);
+                    if (outPooled) pooled.add(o);
+                }
+            }
+        }
+        if (exits.isEmpty()) return fail(firstId, "its channels never reach another weighted layer");
+        return Optional.of(exits);
+    }
+
+    /** The axis of a [C,1,1] or [1,C,1,1] constant that runs over channels, or -1. */
+    private static int channelAxisOfConstant(TensorProto k, long channels) {
+        long[] d = Tensors.dims(k);
+        for (int a = 0; a < d.length; a++) {
+            if (d[a] != channels) continue;
+            boolean others = true;
+            for (int b = 0; b < d.length; b++) if (b != a && d[b] != 1) others = false;
+            // channels sit at axis 1 of NCHW, which is axis rank-3 counted from the end
+            if (others && d.length - a == 3) return a;
+        }
+        return -1;
     }
 
     /** Describes the layer reading a group's units, with its bias (Gemm's C, or a MatMul's following Add). */

@@ -2,8 +2,13 @@ package dev.lathe.analysis;
 
 /** Kinds of removable structure, named as the CLI and study files spell them. */
 public enum GroupKind {
+    /** Hidden units of a transformer feed-forward block (MatMul on token sequences). */
     FFN_UNITS("ffn_units"),
-    ATTENTION_HEADS("attention_heads");
+    /** Hidden units of a plain multilayer perceptron (Gemm on feature vectors). */
+    MLP_UNITS("mlp_units"),
+    ATTENTION_HEADS("attention_heads"),
+    /** Output channels of a convolution, with everything coupled to them. */
+    CONV_CHANNELS("conv_channels");
 
     private final String id;
 

@@ -13,11 +13,16 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
                             List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer) {
 
     /**
-     * The linear layer that reads the group's units: {@code input} is the tensor it reads (units on the last
-     * axis), {@code weight} its [units, out] matrix ([out, units] when {@code transposed}), {@code bias} its
-     * bias vector or null. Calibration statistics are gathered at {@code input}; repair rewrites weight and bias.
+     * The layer that reads the group's units: {@code input} is the tensor it reads, {@code weight} its
+     * [units, out] matrix ([out, units] when {@code transposed}), or for a {@code convolution} its
+     * [out, channels, kernel...] filters with channels on axis 1 of the input; {@code bias} is its bias vector or
+     * null. Calibration statistics are gathered at {@code input}; repair rewrites weight and bias.
      */
-    public record Consumer(String input, String weight, boolean transposed, String bias) {}
+    public record Consumer(String input, String weight, boolean transposed, String bias, boolean convolution) {
+        public Consumer(String input, String weight, boolean transposed, String bias) {
+            this(input, weight, transposed, bias, false);
+        }
+    }
 
     /** Axis {@code axis} of initializer {@code initializer} is indexed by this group's units. */
     public record TensorSlice(String initializer, int axis) {}

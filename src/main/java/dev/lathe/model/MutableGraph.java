@@ -129,32 +129,23 @@ public final class MutableGraph {
         extraOpsets.merge(domain, version, Math::max);
     }
 
-    /** Drops initializers no node reads any more (weights of removed nodes). */
-    private void pruneUnusedInitializers() {
-        ensureIndex();
-        initializers.keySet().removeIf(name -> consumerIndex.getOrDefault(name, List.of()).isEmpty()
-                && original.getGraph().getOutputList().stream().noneMatch(v -> v.getName().equals(name)));
-    }
-
-    /** Drops Constant nodes nobody reads any more (shape constants replaced by private copies). */
-    private void pruneUnusedConstants() {
-        ensureIndex();
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            NodeProto n = nodes.get(i);
-            if (n.getOpType().equals("Constant") && consumerIndex.getOrDefault(n.getOutput(0), List.of()).isEmpty()
-                    && !isGraphOutput(n.getOutput(0))) {
-                nodes.remove(i);
-                producerIndex = null;
-                ensureIndex();
-            }
-        }
-    }
-
+    /**
+     * The model as edited. Constant nodes and initializers nobody reads any more are left out of the result but
+     * kept here, so node indices stay valid and editing can go on after an intermediate snapshot.
+     */
     public ModelProto toModel() {
-        pruneUnusedConstants();
-        pruneUnusedInitializers();
-        GraphProto.Builder g = original.getGraph().toBuilder().clearNode().clearInitializer().addAllNode(nodes)
-                .addAllInitializer(initializers.values());
+        ensureIndex();
+        java.util.Set<String> outputs = new java.util.HashSet<>();
+        original.getGraph().getOutputList().forEach(v -> outputs.add(v.getName()));
+        List<NodeProto> keptNodes = new ArrayList<>(nodes);
+        Map<String, Integer> readers = new HashMap<>();
+        for (NodeProto n : keptNodes) for (String in : n.getInputList()) if (!in.isEmpty()) readers.merge(in, 1, Integer::sum);
+        // Shape constants replaced by private copies leave their Constant nodes unread.
+        keptNodes.removeIf(n -> n.getOpType().equals("Constant") && !readers.containsKey(n.getOutput(0)) && !outputs.contains(n.getOutput(0)));
+        List<TensorProto> keptInits = new ArrayList<>();
+        for (TensorProto t : initializers.values()) if (readers.containsKey(t.getName()) || outputs.contains(t.getName())) keptInits.add(t);
+        GraphProto.Builder g = original.getGraph().toBuilder().clearNode().clearInitializer().addAllNode(keptNodes)
+                .addAllInitializer(keptInits);
         // Intermediate shapes recorded by the exporter may no longer hold after pruning; ONNX Runtime re-infers them.
         g.clearValueInfo();
         ModelProto.Builder m = original.toBuilder().setGraph(g);

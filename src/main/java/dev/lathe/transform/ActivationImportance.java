@@ -28,10 +28,22 @@ public final class ActivationImportance implements ImportanceCriterion {
         DMatrixRMaj g = stats.gram(group.id());
         TensorProto w = graph.initializer(group.consumer().weight());
         float[] v = Tensors.toFloats(w);
+        double[] out = new double[group.size()];
+        if (group.consumer().convolution()) {
+            // Filters [out, channels, kernel...]: a channel's weight norm runs over every output and kernel tap.
+            int outs = (int) w.getDims(0), channels = (int) w.getDims(1), taps = v.length / (outs * channels);
+            for (int ch = 0; ch < channels; ch++) {
+                double wn = 0;
+                for (int o = 0; o < outs; o++)
+                    for (int k = 0; k < taps; k++) { double x = v[(o * channels + ch) * taps + k]; wn += x * x; }
+                out[ch / group.blockWidth()] += g.get(ch, ch) * wn;
+            }
+            for (int u = 0; u < out.length; u++) out[u] = Math.sqrt(out[u]);
+            return out;
+        }
         int rows = (int) w.getDims(0), cols = (int) w.getDims(1);
         boolean t = group.consumer().transposed();
         int features = t ? cols : rows;
-        double[] out = new double[group.size()];
         for (int f = 0; f < features; f++) {
             double wn = 0;
             if (t) for (int o = 0; o < rows; o++) wn += (double) v[o * cols + f] * v[o * cols + f];

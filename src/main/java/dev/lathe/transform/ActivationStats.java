@@ -51,17 +51,19 @@ public final class ActivationStats {
             throws OrtException {
         Map<String, String> tensorOf = new LinkedHashMap<>();
         Map<String, Long> widthOf = new LinkedHashMap<>();
+        Map<String, Integer> rankOf = new LinkedHashMap<>(); // convolution inputs: channels move last before flattening
         MutableGraph probe = MutableGraph.of(original);
         for (PrunableGroup g : groups) {
             if (g.consumer() == null) continue;
             tensorOf.put(g.id(), g.consumer().input());
             var w = probe.initializer(g.consumer().weight());
-            widthOf.put(g.consumer().input(), w.getDims(g.consumer().transposed() ? 1 : 0));
+            widthOf.put(g.consumer().input(), w.getDims(g.consumer().convolution() || g.consumer().transposed() ? 1 : 0));
+            if (g.consumer().convolution()) rankOf.put(g.consumer().input(), w.getDimsCount());
         }
         Map<String, String[]> outputsOf = new LinkedHashMap<>();
         List<ValueInfoProto> extraOutputs = new java.util.ArrayList<>();
         for (String t : new java.util.LinkedHashSet<>(tensorOf.values())) {
-            String[] names = appendMomentNodes(probe, t, widthOf.get(t), original.opset());
+            String[] names = appendMomentNodes(probe, t, widthOf.get(t), rankOf.getOrDefault(t, 0), original.opset());
             outputsOf.put(t, names);
             for (String n : names) extraOutputs.add(ValueInfoProto.newBuilder().setName(n).build());
         }
@@ -96,13 +98,24 @@ public final class ActivationStats {
         return new ActivationStats(gram, rows);
     }
 
-    /** Appends X2 = reshape(x, [-1, U]); outputs X2ᵀX2, the column sums of X2, and X2's shape. */
-    private static String[] appendMomentNodes(MutableGraph g, String tensor, long width, int opset) {
+    /**
+     * Appends X2 = reshape(x, [-1, U]) (for an N,C,spatial... convolution input of rank {@code convRank}, channels
+     * are moved last first, so every pixel is a row); outputs X2ᵀX2, the column sums of X2, and X2's shape.
+     */
+    private static String[] appendMomentNodes(MutableGraph g, String tensor, long width, int convRank, int opset) {
         String base = g.uniqueName(tensor + "_lathe_moments");
         String shape = base + "_shape", x2 = base + "_rows", xt = base + "_t", gramOut = base + "_xtx", sums = base + "_sum", dims = base + "_dims";
         g.putInitializer(Tensors.longs(shape, new long[] {2}, new long[] {-1, width}));
         List<ai.onnx.proto.OnnxMl.NodeProto> nodes = new java.util.ArrayList<>();
-        nodes.add(node("Reshape", List.of(tensor, shape), x2));
+        String rowsFrom = tensor;
+        if (convRank > 0) {
+            rowsFrom = base + "_nhwc";
+            var perm = ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("perm").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(0);
+            for (int a = 2; a < convRank; a++) perm.addInts(a);
+            perm.addInts(1);
+            nodes.add(node("Transpose", List.of(tensor), rowsFrom).toBuilder().addAttribute(perm).build());
+        }
+        nodes.add(node("Reshape", List.of(rowsFrom, shape), x2));
         nodes.add(node("Transpose", List.of(x2), xt).toBuilder()
                 .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("perm").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(1).addInts(0)).build());
         nodes.add(node("MatMul", List.of(xt, x2), gramOut));

@@ -43,9 +43,9 @@ public final class CandidateBuilder {
     public static CandidateBuilder create(OnnxModel original, PruningOptions options, List<Map<String, TensorData>> calibration) throws OrtException {
         GroupFinder.Result analysis = GroupFinder.analyze(MutableGraph.of(original));
         ActivationStats stats = null;
-        if (options.needsCalibration() && calibration != null && !calibration.isEmpty())
-            stats = ActivationStats.collect(original, analysis.groups(),
-                    calibration.subList(0, Math.min(MAX_CALIBRATION_SAMPLES, calibration.size())));
+        List<Map<String, TensorData>> used = calibration == null ? List.of()
+                : List.copyOf(calibration.subList(0, Math.min(MAX_CALIBRATION_SAMPLES, calibration.size())));
+        if (options.needsCalibration() && !used.isEmpty()) stats = ActivationStats.collect(original, analysis.groups(), used);
         return new CandidateBuilder(original, analysis, stats == null ? PruningOptions.MAGNITUDE : options, stats);
     }
 

@@ -22,6 +22,35 @@ public final class LeastSquaresRepair {
     private LeastSquaresRepair() {}
 
     /**
+     * For a convolution reader a full least-squares refit would need every kernel window; the removed channels'
+     * mean contribution (their calibration mean times the filter taps that read them) moves into the bias instead,
+     * which is exact but for image borders.
+     */
+    private static void compensateConvolutionBias(MutableGraph graph, PrunableGroup group, int[] keptUnits, DMatrixRMaj g) {
+        PrunableGroup.Consumer c = group.consumer();
+        if (c.bias() == null) return;
+        TensorProto wt = graph.initializer(c.weight());
+        float[] w = Tensors.toFloats(wt);
+        int outs = (int) wt.getDims(0), channels = (int) wt.getDims(1), taps = w.length / (outs * channels);
+        if (g.numRows != channels + 1) return;
+        double rows = g.get(channels, channels);
+        java.util.Set<Integer> kept = new java.util.HashSet<>();
+        for (int u : keptUnits) kept.add(u);
+        TensorProto bt = graph.initializer(c.bias());
+        float[] b = Tensors.toFloats(bt);
+        for (int ch = 0; ch < channels; ch++) {
+            if (kept.contains(ch)) continue;
+            double mean = g.get(ch, channels) / rows;
+            for (int o = 0; o < outs; o++) {
+                double sum = 0;
+                for (int k = 0; k < taps; k++) sum += w[(o * channels + ch) * taps + k];
+                b[o] += (float) (mean * sum);
+            }
+        }
+        graph.putInitializer(Tensors.floats(bt.getName(), Tensors.dims(bt), b));
+    }
+
+    /**
      * Rewrites the consumer weight and bias in the original coordinates: rows (features) outside {@code keptUnits}
      * become zero, to be sliced away by the pruner afterwards, so repairs and prunes of different groups compose.
      */
@@ -29,6 +58,10 @@ public final class LeastSquaresRepair {
         PrunableGroup.Consumer c = group.consumer();
         if (c == null || !stats.has(group.id())) return;
         DMatrixRMaj g = stats.gram(group.id());
+        if (c.convolution()) {
+            compensateConvolutionBias(graph, group, keptUnits, g);
+            return;
+        }
         TensorProto wt = graph.initializer(c.weight());
         float[] wv = Tensors.toFloats(wt);
         int r0 = (int) wt.getDims(0), c0 = (int) wt.getDims(1);

@@ -18,12 +18,12 @@ import java.util.stream.IntStream;
 public final class StructuredPruner {
     private StructuredPruner() {}
 
-    /** Units to keep for a ratio: hardware-friendly multiples of 8 for wide feed-forward layers. */
+    /** Units to keep for a ratio: hardware-friendly multiples of 8 for layers of 64 units or channels and more. */
     public static int keptUnits(PrunableGroup group, double keepRatio) {
         int size = group.size();
         if (keepRatio >= 1.0) return size;
         int k = (int) Math.round(keepRatio * size);
-        if (group.kind() == dev.lathe.analysis.GroupKind.FFN_UNITS && size >= 64) k = Math.max(8, (int) Math.round(k / 8.0) * 8);
+        if (group.kind() != dev.lathe.analysis.GroupKind.ATTENTION_HEADS && size >= 64) k = Math.max(8, (int) Math.round(k / 8.0) * 8);
         return Math.max(1, Math.min(size, k));
     }
 

@@ -185,8 +185,10 @@ final class ModelView {
         Ui.fitRows(ports, 2, 10);
 
         TableColumn<PrunableGroup, String> kind = column("Kind", g -> switch (g.kind()) {
-            case FFN_UNITS -> "hidden units";
+            case FFN_UNITS -> "feed-forward units";
+            case MLP_UNITS -> "hidden units";
             case ATTENTION_HEADS -> "attention heads";
+            case CONV_CHANNELS -> "conv channels";
         });
         kind.setPrefWidth(130);
         kind.setMaxWidth(150);

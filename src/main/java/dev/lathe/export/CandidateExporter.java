@@ -60,9 +60,7 @@ public final class CandidateExporter {
             throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + candidateId + " faithfully");
         SearchSettings settings = SearchSettings.fromJson(store.meta("settings").orElseThrow());
         Genome genome = GenomeJson.read(c.genomeJson());
-        InputShapes shapes = InputShapes.of(settings.batch(), settings.sequenceLength());
-        EvaluationData.Split split = EvaluationData.resolve(original, settings.dataPath() == null ? null : Path.of(settings.dataPath()),
-                settings.tokenizerPath() == null ? null : Path.of(settings.tokenizerPath()), shapes);
+        EvaluationData.Split split = settings.data(original);
         CandidateBuilder builder = SearchRunner.builderFor(original, settings, split);
         OnnxModel built = builder.build(genome);
         OnnxModel stamped = OnnxModel.of(withProvenance(built.proto(), store, c, original));

@@ -68,9 +68,7 @@ public final class SearchRunner {
         if (reset > 0) listener.message(reset + " candidate(s) interrupted earlier will be measured again");
 
         InputShapes shapes = InputShapes.of(settings.batch(), settings.sequenceLength());
-        EvaluationData.Split split = EvaluationData.resolve(original,
-                settings.dataPath() == null ? null : Path.of(settings.dataPath()),
-                settings.tokenizerPath() == null ? null : Path.of(settings.tokenizerPath()), shapes);
+        EvaluationData.Split split = settings.data(original);
         if (split.evaluation().synthetic())
             listener.message("WARNING: no data given, scoring on random inputs; quality figures only show fidelity to the original on noise");
         store.putMeta("data", split.evaluation().description() + (split.evaluation().synthetic() ? " (synthetic)" : ""));

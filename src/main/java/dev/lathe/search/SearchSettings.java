@@ -35,6 +35,12 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
                 PruningOptions.CALIBRATED.criterion(), PruningOptions.CALIBRATED.repair());
     }
 
+    /** The calibration and evaluation data these settings name (or find beside the model), split the fixed way. */
+    public dev.lathe.eval.data.EvaluationData.Split data(dev.lathe.model.OnnxModel original) {
+        return dev.lathe.eval.data.EvaluationData.resolve(original, dataPath == null ? null : java.nio.file.Path.of(dataPath),
+                tokenizerPath == null ? null : java.nio.file.Path.of(tokenizerPath), dev.lathe.model.InputShapes.of(batch, sequenceLength));
+    }
+
     @com.fasterxml.jackson.annotation.JsonIgnore
     public PruningOptions pruning() {
         return new PruningOptions(criterion, repair);

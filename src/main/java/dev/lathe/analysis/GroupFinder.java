@@ -100,7 +100,7 @@ public final class GroupFinder {
             Weighted w2 = weighted(exitNode).orElseThrow();
             slices.add(new TensorSlice(w2.weight, w2.inAxis));
             GroupKind kind = n.getOpType().equals("Gemm") ? GroupKind.MLP_UNITS : GroupKind.FFN_UNITS;
-            groups.add(new PrunableGroup((kind == GroupKind.MLP_UNITS ? "mlp/" : "ffn/") + nodeId(n), kind, nodeId(n), (int) w1.n, 1,
+            groups.add(new PrunableGroup((kind == GroupKind.MLP_UNITS ? "mlp:" : "ffn:") + nodeId(n), kind, nodeId(n), (int) w1.n, 1,
                     slices, List.of(), consumer(exitNode, w2)));
         }
     }
@@ -183,11 +183,11 @@ public final class GroupFinder {
             PrunableGroup.Consumer consumer = null;
             NodeProto reader = exits.get().get(0);
             if (exits.get().size() == 1 && reader.getOpType().equals("Conv"))
-                consumer = new PrunableGroup.Consumer(reader.getInput(0), reader.getInput(1), false,
+                consumer = new PrunableGroup.Consumer(reader.getInput(0), reader.getInput(1), true,
                         reader.getInputCount() > 2 && graph.initializer(reader.getInput(2)) != null ? reader.getInput(2) : null, true);
             else if (exits.get().size() == 1)
                 consumer = consumer(reader, weighted(reader).orElseThrow());
-            groups.add(new PrunableGroup("conv/" + id, GroupKind.CONV_CHANNELS, id, (int) channels, 1, slices, List.of(), consumer));
+            groups.add(new PrunableGroup("conv:" + id, GroupKind.CONV_CHANNELS, id, (int) channels, 1, slices, List.of(), consumer));
         }
     }
 
@@ -381,7 +381,7 @@ public final class GroupFinder {
             }
             slices.add(new TensorSlice(wo.get().weight, 0));
             String name = where.endsWith("/Softmax") ? where.substring(0, where.length() - "/Softmax".length()) : where;
-            groups.add(new PrunableGroup("heads/" + name, GroupKind.ATTENTION_HEADS, name, heads, (int) headDim, slices, patches,
+            groups.add(new PrunableGroup("heads:" + name, GroupKind.ATTENTION_HEADS, name, heads, (int) headDim, slices, patches,
                     consumer(graph.node(out.get()), wo.get())));
         }
     }

@@ -15,8 +15,9 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
     /**
      * The layer that reads the group's units: {@code input} is the tensor it reads, {@code weight} its
      * [units, out] matrix ([out, units] when {@code transposed}), or for a {@code convolution} its
-     * [out, channels, kernel...] filters with channels on axis 1 of the input; {@code bias} is its bias vector or
-     * null. Calibration statistics are gathered at {@code input}; repair rewrites weight and bias.
+     * [out, channels, kernel...] filters (always {@code transposed}: read as [out, channels*taps]) with channels
+     * on axis 1 of the input; {@code bias} is its bias vector or null. Calibration statistics are gathered at
+     * {@code input} (over kernel windows for a convolution); repair rewrites weight and bias.
      */
     public record Consumer(String input, String weight, boolean transposed, String bias, boolean convolution) {
         public Consumer(String input, String weight, boolean transposed, String bias) {

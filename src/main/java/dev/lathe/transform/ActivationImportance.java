@@ -29,19 +29,8 @@ public final class ActivationImportance implements ImportanceCriterion {
         TensorProto w = graph.initializer(group.consumer().weight());
         float[] v = Tensors.toFloats(w);
         double[] out = new double[group.size()];
-        if (group.consumer().convolution()) {
-            // Filters [out, channels, kernel...]: a channel's weight norm runs over every output and kernel tap.
-            int outs = (int) w.getDims(0), channels = (int) w.getDims(1), taps = v.length / (outs * channels);
-            for (int ch = 0; ch < channels; ch++) {
-                double wn = 0;
-                for (int o = 0; o < outs; o++)
-                    for (int k = 0; k < taps; k++) { double x = v[(o * channels + ch) * taps + k]; wn += x * x; }
-                out[ch / group.blockWidth()] += g.get(ch, ch) * wn;
-            }
-            for (int u = 0; u < out.length; u++) out[u] = Math.sqrt(out[u]);
-            return out;
-        }
-        int rows = (int) w.getDims(0), cols = (int) w.getDims(1);
+        // Convolution filters [out, channels, kernel...] read as [out, channels*taps], like the window statistics.
+        int rows = (int) w.getDims(0), cols = (int) (Tensors.elementCount(w) / rows);
         boolean t = group.consumer().transposed();
         int features = t ? cols : rows;
         for (int f = 0; f < features; f++) {
@@ -49,7 +38,7 @@ public final class ActivationImportance implements ImportanceCriterion {
             if (t) for (int o = 0; o < rows; o++) wn += (double) v[o * cols + f] * v[o * cols + f];
             else for (int o = 0; o < cols; o++) wn += (double) v[f * cols + o] * v[f * cols + o];
             // Summed over the unit's features: E[x_f^2] * |w_f|^2, the energy this feature adds to the output.
-            out[f / group.blockWidth()] += g.get(f, f) * wn;
+            out[f / (features / group.size())] += g.get(f, f) * wn;
         }
         for (int u = 0; u < out.length; u++) out[u] = Math.sqrt(out[u]);
         return out;

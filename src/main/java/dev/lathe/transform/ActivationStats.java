@@ -51,19 +51,26 @@ public final class ActivationStats {
             throws OrtException {
         Map<String, String> tensorOf = new LinkedHashMap<>();
         Map<String, Long> widthOf = new LinkedHashMap<>();
-        Map<String, Integer> rankOf = new LinkedHashMap<>(); // convolution inputs: channels move last before flattening
+        Map<String, ai.onnx.proto.OnnxMl.NodeProto> convOf = new LinkedHashMap<>(); // convolution inputs: statistics over kernel windows
         MutableGraph probe = MutableGraph.of(original);
         for (PrunableGroup g : groups) {
             if (g.consumer() == null) continue;
             tensorOf.put(g.id(), g.consumer().input());
             var w = probe.initializer(g.consumer().weight());
-            widthOf.put(g.consumer().input(), w.getDims(g.consumer().convolution() || g.consumer().transposed() ? 1 : 0));
-            if (g.consumer().convolution()) rankOf.put(g.consumer().input(), w.getDimsCount());
+            if (g.consumer().convolution()) {
+                long windows = Tensors.elementCount(w) / w.getDims(0);
+                if (windows > MAX_WINDOW_FEATURES) { tensorOf.remove(g.id()); continue; } // too wide: magnitude, no repair
+                widthOf.put(g.consumer().input(), windows);
+                for (var n : probe.nodes())
+                    if (n.getOpType().equals("Conv") && n.getInput(1).equals(w.getName())) convOf.put(g.consumer().input(), n);
+            } else {
+                widthOf.put(g.consumer().input(), w.getDims(g.consumer().transposed() ? 1 : 0));
+            }
         }
         Map<String, String[]> outputsOf = new LinkedHashMap<>();
         List<ValueInfoProto> extraOutputs = new java.util.ArrayList<>();
         for (String t : new java.util.LinkedHashSet<>(tensorOf.values())) {
-            String[] names = appendMomentNodes(probe, t, widthOf.get(t), rankOf.getOrDefault(t, 0), original.opset());
+            String[] names = appendMomentNodes(probe, t, widthOf.get(t), convOf.get(t), original.opset());
             outputsOf.put(t, names);
             for (String n : names) extraOutputs.add(ValueInfoProto.newBuilder().setName(n).build());
         }
@@ -98,22 +105,38 @@ public final class ActivationStats {
         return new ActivationStats(gram, rows);
     }
 
+    /** Kernel windows wider than this (channels x taps) make the Gram matrix too large to be worth it. */
+    static final long MAX_WINDOW_FEATURES = 2304;
+
     /**
-     * Appends X2 = reshape(x, [-1, U]) (for an N,C,spatial... convolution input of rank {@code convRank}, channels
-     * are moved last first, so every pixel is a row); outputs X2ᵀX2, the column sums of X2, and X2's shape.
+     * Appends X2 = reshape(x, [-1, U]) and outputs X2ᵀX2, the column sums of X2, and X2's shape. For a tensor a
+     * convolution reads, x is first unfolded into its kernel windows (im2col) by a convolution with one-hot
+     * filters and the reader's own strides, pads and dilations, so every output pixel's window is one row.
      */
-    private static String[] appendMomentNodes(MutableGraph g, String tensor, long width, int convRank, int opset) {
+    private static String[] appendMomentNodes(MutableGraph g, String tensor, long width, ai.onnx.proto.OnnxMl.NodeProto conv, int opset) {
         String base = g.uniqueName(tensor + "_lathe_moments");
         String shape = base + "_shape", x2 = base + "_rows", xt = base + "_t", gramOut = base + "_xtx", sums = base + "_sum", dims = base + "_dims";
         g.putInitializer(Tensors.longs(shape, new long[] {2}, new long[] {-1, width}));
         List<ai.onnx.proto.OnnxMl.NodeProto> nodes = new java.util.ArrayList<>();
         String rowsFrom = tensor;
-        if (convRank > 0) {
+        if (conv != null) {
+            var w = g.initializer(conv.getInput(1));
+            long[] filters = Tensors.dims(w);
+            int channels = (int) filters[1], taps = (int) (width / channels);
+            long[] eye = filters.clone();
+            eye[0] = width;
+            float[] onehot = new float[(int) (width * width)];
+            for (int c = 0; c < channels; c++) for (int t = 0; t < taps; t++) onehot[(c * taps + t) * (int) width + c * taps + t] = 1f;
+            String eyeName = base + "_im2col_filters", windows = base + "_windows";
+            g.putInitializer(Tensors.floats(eyeName, eye, onehot));
+            var unfold = node("Conv", List.of(tensor, eyeName), windows).toBuilder();
+            for (var a : conv.getAttributeList()) if (!a.getName().equals("group")) unfold.addAttribute(a);
+            nodes.add(unfold.build());
             rowsFrom = base + "_nhwc";
             var perm = ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("perm").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(0);
-            for (int a = 2; a < convRank; a++) perm.addInts(a);
+            for (int a = 2; a < filters.length; a++) perm.addInts(a);
             perm.addInts(1);
-            nodes.add(node("Transpose", List.of(tensor), rowsFrom).toBuilder().addAttribute(perm).build());
+            nodes.add(node("Transpose", List.of(windows), rowsFrom).toBuilder().addAttribute(perm).build());
         }
         nodes.add(node("Reshape", List.of(rowsFrom, shape), x2));
         nodes.add(node("Transpose", List.of(x2), xt).toBuilder()

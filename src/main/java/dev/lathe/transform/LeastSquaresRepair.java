@@ -13,42 +13,14 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
  * Refits the layer that reads a pruned group so that, on the calibration activations, its output with the
  * kept units matches the original output with all units: min ‖X_K W' + b' − (X W + b)‖², in closed form from
  * the Gram matrix of [x, 1] (a small ridge keeps it well posed). The removed units' mean contribution moves
- * into the bias, so bias compensation is the special case this already covers.
+ * into the bias, so bias compensation is the special case this already covers. A convolution is refitted the
+ * same way on its kernel windows (im2col statistics), its filters read as one [out, channels*taps] matrix.
  */
 public final class LeastSquaresRepair {
     /** Ridge as a fraction of the mean diagonal: enough to tame near-collinear units, too small to bias the fit. */
     static final double RIDGE = 1e-3;
 
     private LeastSquaresRepair() {}
-
-    /**
-     * For a convolution reader a full least-squares refit would need every kernel window; the removed channels'
-     * mean contribution (their calibration mean times the filter taps that read them) moves into the bias instead,
-     * which is exact but for image borders.
-     */
-    private static void compensateConvolutionBias(MutableGraph graph, PrunableGroup group, int[] keptUnits, DMatrixRMaj g) {
-        PrunableGroup.Consumer c = group.consumer();
-        if (c.bias() == null) return;
-        TensorProto wt = graph.initializer(c.weight());
-        float[] w = Tensors.toFloats(wt);
-        int outs = (int) wt.getDims(0), channels = (int) wt.getDims(1), taps = w.length / (outs * channels);
-        if (g.numRows != channels + 1) return;
-        double rows = g.get(channels, channels);
-        java.util.Set<Integer> kept = new java.util.HashSet<>();
-        for (int u : keptUnits) kept.add(u);
-        TensorProto bt = graph.initializer(c.bias());
-        float[] b = Tensors.toFloats(bt);
-        for (int ch = 0; ch < channels; ch++) {
-            if (kept.contains(ch)) continue;
-            double mean = g.get(ch, channels) / rows;
-            for (int o = 0; o < outs; o++) {
-                double sum = 0;
-                for (int k = 0; k < taps; k++) sum += w[(o * channels + ch) * taps + k];
-                b[o] += (float) (mean * sum);
-            }
-        }
-        graph.putInitializer(Tensors.floats(bt.getName(), Tensors.dims(bt), b));
-    }
 
     /**
      * Rewrites the consumer weight and bias in the original coordinates: rows (features) outside {@code keptUnits}
@@ -58,13 +30,11 @@ public final class LeastSquaresRepair {
         PrunableGroup.Consumer c = group.consumer();
         if (c == null || !stats.has(group.id())) return;
         DMatrixRMaj g = stats.gram(group.id());
-        if (c.convolution()) {
-            compensateConvolutionBias(graph, group, keptUnits, g);
-            return;
-        }
         TensorProto wt = graph.initializer(c.weight());
         float[] wv = Tensors.toFloats(wt);
-        int r0 = (int) wt.getDims(0), c0 = (int) wt.getDims(1);
+        // A convolution's filters [out, channels, kernel...] read as [out, channels*kernel]: one row per output,
+        // one column per position of the kernel window, matching the window statistics.
+        int r0 = (int) wt.getDims(0), c0 = (int) (Tensors.elementCount(wt) / r0);
         int features = c.transposed() ? c0 : r0, outs = c.transposed() ? r0 : c0;
         if (g.numRows != features + 1) return; // statistics of another shape: leave the layer as it is
         TensorProto bt = c.bias() == null ? null : graph.initializer(c.bias());
@@ -76,7 +46,7 @@ public final class LeastSquaresRepair {
             for (int o = 0; o < outs; o++) wAug.unsafe_set(f, o, c.transposed() ? wv[o * c0 + f] : wv[f * c0 + o]);
         for (int o = 0; o < outs; o++) wAug.unsafe_set(features, o, bv[o]);
 
-        int bw = group.blockWidth();
+        int bw = features / group.size(); // features each unit owns: 1, a head's width, or a channel's kernel taps
         // With a bias, the constant column joins the fit and carries the new bias; without one, the fit has no intercept.
         int withBias = bt == null ? 0 : 1;
         int[] kept = new int[keptUnits.length * bw + withBias];

@@ -36,7 +36,7 @@ class ConvChannelsTest {
     }
 
     @Test
-    void keepAllIsExactAndCalibrationHelpsWhenChannelsGo() throws Exception {
+    void keepAllIsExactAndHalfTheChannelsKeepAccuracyAfterRepair() throws Exception {
         OnnxModel cnn = OnnxModel.load(TestModels.digitsCnn());
         Dataset test = DatasetLoader.csv(TestModels.samples().resolve("digits-cnn/test.csv"), cnn);
         Dataset calibration = DatasetLoader.csv(TestModels.samples().resolve("digits-cnn/calibration.csv"), cnn);
@@ -53,10 +53,10 @@ class ConvChannelsTest {
         double base = q.evaluate(cnn).accuracy();
         double magnitude = q.evaluate(small).accuracy();
         double withRepair = q.evaluate(repaired.build(Genome.of(half, Set.of()))).accuracy();
-        System.out.printf("digits CNN, half the channels: accuracy %.4f -> %.4f (magnitude), %.4f (activation ranking + bias compensation)%n", base, magnitude, withRepair);
-        // Convolution readers only get bias compensation so far (no least-squares refit over kernel windows):
-        // half of every layer is still a heavy loss, but calibration must beat plain magnitude clearly.
-        assertTrue(withRepair > magnitude + 0.15, "calibrated " + withRepair + " vs magnitude " + magnitude);
+        System.out.printf("digits CNN, half the channels: accuracy %.4f -> %.4f (magnitude), %.4f (activation ranking + least-squares refit over kernel windows)%n", base, magnitude, withRepair);
+        // Magnitude alone wrecks the network; refitting each reader on calibration windows keeps it a classifier.
+        assertTrue(magnitude < 0.5, "without repair half the channels is a heavy loss: " + magnitude);
+        assertTrue(withRepair > base - 0.03, "calibrated " + withRepair + " vs original " + base);
         Map<String, Double> lastHalf = Map.of(plain.groups().get(2).id(), 0.5);
         double last = q.evaluate(repaired.build(Genome.of(lastHalf, Set.of()))).accuracy();
         assertTrue(last > base - 0.02, "half the last block's channels, refitted classifier: " + last);

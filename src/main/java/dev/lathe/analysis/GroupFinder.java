@@ -170,7 +170,8 @@ public final class GroupFinder {
             String id = nodeId(n);
             TensorProto w = graph.initializer(n.getInput(1));
             if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE || w.getDimsCount() < 3) continue;
-            if (MutableGraph.intAttribute(n, "group", 1) != 1) { reasons.put(id, "grouped or depthwise convolution"); continue; }
+            if (isDepthwise(n, w)) continue; // passes channels through; pruned with the group that feeds it
+            if (MutableGraph.intAttribute(n, "group", 1) != 1) { reasons.put(id, "grouped convolution (only depthwise ones pass channels through)"); continue; }
             long channels = w.getDims(0);
             List<TensorSlice> slices = new ArrayList<>();
             slices.add(new TensorSlice(w.getName(), 0));
@@ -178,7 +179,8 @@ public final class GroupFinder {
                 if (graph.initializer(n.getInput(2)) == null) { reasons.put(id, "bias computed at run time"); continue; }
                 slices.add(new TensorSlice(n.getInput(2), 0));
             }
-            Optional<List<NodeProto>> exits = channelRegion(n.getOutput(0), channels, id, slices);
+            List<PrunableGroup.AttributePatch> attributes = new ArrayList<>();
+            Optional<List<NodeProto>> exits = channelRegion(n.getOutput(0), channels, id, slices, attributes);
             if (exits.isEmpty()) continue;
             PrunableGroup.Consumer consumer = null;
             NodeProto reader = exits.get().get(0);
@@ -187,11 +189,12 @@ public final class GroupFinder {
                         reader.getInputCount() > 2 && graph.initializer(reader.getInput(2)) != null ? reader.getInput(2) : null, true);
             else if (exits.get().size() == 1)
                 consumer = consumer(reader, weighted(reader).orElseThrow());
-            groups.add(new PrunableGroup("conv:" + id, GroupKind.CONV_CHANNELS, id, (int) channels, 1, slices, List.of(), consumer));
+            groups.add(new PrunableGroup("conv:" + id, GroupKind.CONV_CHANNELS, id, (int) channels, 1, slices, List.of(), consumer, attributes));
         }
     }
 
-    private Optional<List<NodeProto>> channelRegion(String start, long channels, String firstId, List<TensorSlice> slices) {
+    private Optional<List<NodeProto>> channelRegion(String start, long channels, String firstId, List<TensorSlice> slices,
+                                                    List<PrunableGroup.AttributePatch> attributes) {
         Set<String> region = new HashSet<>(List.of(start));
         Set<String> pooled = new HashSet<>();  // region tensors whose spatial size is 1x1 (after a global pool)
         Deque<String> queue = new ArrayDeque<>(List.of(start));
@@ -204,6 +207,20 @@ public final class GroupFinder {
                 if (!seen.add(c)) continue;
                 NodeProto cn = graph.node(c);
                 String op = cn.getOpType();
+                if (op.equals("Conv") && cn.getInput(0).equals(t) && graph.initializer(cn.getInput(1)) != null
+                        && isDepthwise(cn, graph.initializer(cn.getInput(1)))) {
+                    // Depthwise: one filter per channel, so its filters and bias go with the channels, which flow on.
+                    TensorProto dw = graph.initializer(cn.getInput(1));
+                    if (dw.getDims(0) != channels) return fail(firstId, "depthwise convolution " + nodeId(cn) + " multiplies channels");
+                    slices.add(new TensorSlice(dw.getName(), 0));
+                    if (cn.getInputCount() > 2 && !cn.getInput(2).isEmpty()) {
+                        if (graph.initializer(cn.getInput(2)) == null) return fail(firstId, "depthwise bias computed at run time");
+                        slices.add(new TensorSlice(cn.getInput(2), 0));
+                    }
+                    attributes.add(new PrunableGroup.AttributePatch(c, "group", 1));
+                    if (region.add(cn.getOutput(0))) queue.add(cn.getOutput(0));
+                    continue;
+                }
                 if (op.equals("Conv") && cn.getInput(0).equals(t)) {
                     TensorProto cw = graph.initializer(cn.getInput(1));
                     if (cw == null || MutableGraph.intAttribute(cn, "group", 1) != 1 || cw.getDims(1) != channels)
@@ -256,6 +273,12 @@ public final class GroupFinder {
         }
         if (exits.isEmpty()) return fail(firstId, "its channels never reach another weighted layer");
         return Optional.of(exits);
+    }
+
+    /** One input channel per filter and as many groups as filters: the channels pass straight through. */
+    private static boolean isDepthwise(NodeProto conv, TensorProto w) {
+        long group = MutableGraph.intAttribute(conv, "group", 1);
+        return group > 1 && w.getDimsCount() >= 3 && w.getDims(1) == 1 && w.getDims(0) == group;
     }
 
     /** The axis of a [C,1,1] or [1,C,1,1] constant that runs over channels, or -1. */

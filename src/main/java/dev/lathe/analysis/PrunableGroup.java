@@ -10,7 +10,16 @@ import java.util.List;
  * <p>The description is purely structural so that one pruner serves every kind.
  */
 public record PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
-                            List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer) {
+                            List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer,
+                            List<AttributePatch> attributePatches) {
+
+    public PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
+                         List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer) {
+        this(id, kind, name, size, blockWidth, slices, shapePatches, consumer, List.of());
+    }
+
+    /** Integer attribute {@code attribute} of node {@code nodeIndex} equals {@code keptUnits * factor} (a depthwise Conv's group). */
+    public record AttributePatch(int nodeIndex, String attribute, int factor) {}
 
     /**
      * The layer that reads the group's units: {@code input} is the tensor it reads, {@code weight} its

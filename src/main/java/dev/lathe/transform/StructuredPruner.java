@@ -47,6 +47,13 @@ public final class StructuredPruner {
             SliceIndexing ix = new SliceIndexing(dims, s.axis());
             graph.putInitializer(Tensors.floats(t.getName(), ix.dimsAfter(keepIdx.length), ix.select(Tensors.toFloats(t), keepIdx)));
         }
+        for (PrunableGroup.AttributePatch p : group.attributePatches()) {
+            var node = graph.node(p.nodeIndex()).toBuilder();
+            for (int i = 0; i < node.getAttributeCount(); i++)
+                if (node.getAttribute(i).getName().equals(p.attribute()))
+                    node.setAttribute(i, node.getAttribute(i).toBuilder().setI((long) keptUnits.length * p.factor()));
+            graph.replaceNode(p.nodeIndex(), node.build());
+        }
         for (ShapePatch p : group.shapePatches()) {
             String input = graph.node(p.nodeIndex()).getInput(p.inputIndex());
             TensorProto shape = graph.constant(input).orElseThrow(() -> new IllegalStateException("shape constant " + input + " vanished"));

@@ -1,14 +1,7 @@
 package dev.lathe.transform;
 
-import ai.onnx.proto.OnnxMl.GraphProto;
-import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.lathe.TestModels;
+import dev.lathe.TinyGraphs;
 import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.eval.QualityEvaluator;
@@ -17,7 +10,6 @@ import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
-import dev.lathe.model.Tensors;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -41,25 +33,14 @@ class RepairTest {
         b1[5] = b1[0];
         for (int i = 0; i < w2.length; i++) w2[i] = (float) r.nextGaussian();
         for (int i = 0; i < 3; i++) w2[5 * 3 + i] = 3f; // unit 5 weighs heavily: magnitude would keep it
-        GraphProto g = GraphProto.newBuilder().setName("tiny")
-                .addInitializer(Tensors.floats("w1", new long[] {4, 6}, w1)).addInitializer(Tensors.floats("b1", new long[] {6}, b1))
-                .addInitializer(Tensors.floats("w2", new long[] {6, 3}, w2)).addInitializer(Tensors.floats("b2", new long[] {3}, b2))
-                .addNode(node("MatMul", "h0", "x", "w1")).addNode(node("Add", "h1", "h0", "b1")).addNode(node("Relu", "h2", "h1"))
-                .addNode(node("MatMul", "y0", "h2", "w2")).addNode(node("Add", "y", "y0", "b2"))
-                .addInput(value("x", 4)).addOutput(value("y", 3)).build();
-        return OnnxModel.of(ModelProto.newBuilder().setIrVersion(8).setProducerName("test").setGraph(g)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build());
-    }
-
-    static NodeProto node(String op, String out, String... in) {
-        return NodeProto.newBuilder().setOpType(op).setName(out).addAllInput(List.of(in)).addOutput(out).build();
-    }
-
-    static ValueInfoProto value(String name, int width) {
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
-                .setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(TensorShapeProto.newBuilder()
-                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("n"))
-                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(width))))).build();
+        return new TinyGraphs(0)
+                .tensor("w1", new long[] {4, 6}, w1).tensor("b1", new long[] {6}, b1)
+                .tensor("w2", new long[] {6, 3}, w2).tensor("b2", new long[] {3}, b2)
+                .input("x", "n", 4)
+                .node("MatMul", "h0", List.of("x", "w1")).node("Add", "h1", List.of("h0", "b1")).node("Relu", "h2", List.of("h1"))
+                .node("MatMul", "y0", List.of("h2", "w2")).node("Add", "y", List.of("y0", "b2"))
+                .output("y", "n", 3)
+                .model(17);
     }
 
     static List<Map<String, TensorData>> samples(int n, long seed) {

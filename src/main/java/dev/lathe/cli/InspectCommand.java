@@ -29,13 +29,17 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--seq-len", defaultValue = "128", description = "sequence length for MACs (default ${DEFAULT-VALUE})")
     int seqLen;
 
+    @Option(names = "--shape", paramLabel = "INPUT=d1,d2,...", description = "fix all dimensions of an input (repeatable), e.g. input=1,3,224,224")
+    java.util.List<String> shapes = new java.util.ArrayList<>();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         ModelArgument m = ModelArgument.parse(model);
-        ModelSummary s = ModelInspector.inspect(OnnxModel.load(m.model()), InputShapes.of(batch, seqLen));
+        OnnxModel loaded = OnnxModel.load(m.model());
+        ModelSummary s = ModelInspector.inspect(loaded, new InputShapes(batch, seqLen, InputShapes.parseFixed(shapes, loaded.proto().getGraph())));
         var out = spec.commandLine().getOut();
         if (json) out.println(Json.MAPPER.writeValueAsString(toJson(s)));
         else printText(s, out);

@@ -47,6 +47,9 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "shorter timing protocol (3 warm-up, at least 10 runs / 0.3 s) for smoke runs") boolean quick;
 
+    @Option(names = "--shape", paramLabel = "INPUT=d1,d2,...", description = "fix all dimensions of an input (repeatable), e.g. input=1,3,224,224")
+    java.util.List<String> shapes = new java.util.ArrayList<>();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -55,9 +58,13 @@ final class SearchCommand implements Callable<Integer> {
         ModelArgument m = ModelArgument.parse(model);
         Path dataFile = data != null ? data : m.defaultData();
         Path tok = tokenizer != null ? tokenizer : m.defaultTokenizer();
+        java.util.Map<String, java.util.List<Long>> fixed = new java.util.LinkedHashMap<>();
+        if (!shapes.isEmpty())
+            dev.lathe.model.InputShapes.parseFixed(shapes, dev.lathe.model.OnnxModel.load(m.model()).proto().getGraph())
+                    .forEach((k, v) -> fixed.put(k, java.util.Arrays.stream(v).boxed().toList()));
         SearchSettings settings = new SearchSettings(budget, seed, threads, batch, seqLen, population, strategy,
                 dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(), quick,
-                criterion, repair);
+                criterion, repair, fixed);
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
         try (StudyStore store = StudyStore.open(study)) {

@@ -24,6 +24,49 @@ public record InputShapes(int batch, int sequenceLength, Map<String, long[]> fix
         return new InputShapes(batch, sequenceLength, Map.of());
     }
 
+    /**
+     * Parses command-line shapes, {@code NAME=d1,d2,...} each, and checks them against the model's inputs.
+     * The message names what is wrong: an unknown input, a bad number, or a rank that does not match.
+     */
+    public static Map<String, long[]> parseFixed(List<String> specs, ai.onnx.proto.OnnxMl.GraphProto graph) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        Map<String, ValueInfoProto> inputs = new LinkedHashMap<>();
+        for (ValueInfoProto v : realInputs(graph)) inputs.put(v.getName(), v);
+        for (String spec : specs) {
+            int eq = spec.lastIndexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1)
+                throw new IllegalArgumentException("--shape '" + spec + "' should read INPUT=d1,d2,... (for example input=1,3,224,224)");
+            String name = spec.substring(0, eq);
+            ValueInfoProto v = inputs.get(name);
+            if (v == null) throw new IllegalArgumentException("--shape names input '" + name + "', but the model's inputs are " + inputs.keySet());
+            String[] parts = spec.substring(eq + 1).split(",");
+            long[] dims = new long[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    dims[i] = Long.parseLong(parts[i].trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--shape " + name + ": '" + parts[i] + "' is not a whole number");
+                }
+                if (dims[i] < 1) throw new IllegalArgumentException("--shape " + name + ": dimensions must be at least 1");
+            }
+            var declared = v.getType().getTensorType().getShape();
+            if (declared.getDimCount() != dims.length)
+                throw new IllegalArgumentException("--shape " + name + " has " + dims.length + " dimensions; the input has " + declared.getDimCount());
+            for (int i = 0; i < dims.length; i++)
+                if (declared.getDim(i).hasDimValue() && declared.getDim(i).getDimValue() > 0 && declared.getDim(i).getDimValue() != dims[i])
+                    throw new IllegalArgumentException("--shape " + name + ": dimension " + i + " is fixed at " + declared.getDim(i).getDimValue() + " in the model");
+            out.put(name, dims);
+        }
+        return out;
+    }
+
+    /** The same shapes for a single sample: fixed shapes get batch 1. */
+    public InputShapes singleSample() {
+        Map<String, long[]> one = new LinkedHashMap<>();
+        fixed.forEach((k, v) -> { long[] d = v.clone(); if (d.length > 0) d[0] = 1; one.put(k, d); });
+        return new InputShapes(1, sequenceLength, one);
+    }
+
     public long[] resolve(ValueInfoProto input) {
         if (fixed.containsKey(input.getName())) return fixed.get(input.getName()).clone();
         TensorShapeProto shape = input.getType().getTensorType().getShape();

@@ -67,7 +67,7 @@ public final class SearchRunner {
         int reset = store.resetInterrupted();
         if (reset > 0) listener.message(reset + " candidate(s) interrupted earlier will be measured again");
 
-        InputShapes shapes = InputShapes.of(settings.batch(), settings.sequenceLength());
+        InputShapes shapes = settings.inputShapes();
         EvaluationData.Split split = settings.data(original);
         if (split.evaluation().synthetic())
             listener.message("WARNING: no data given, scoring on random inputs; quality figures only show fidelity to the original on noise");

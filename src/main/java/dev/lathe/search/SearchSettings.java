@@ -12,7 +12,7 @@ import dev.lathe.transform.PruningOptions;
  */
 public record SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
                              String strategy, String dataPath, String tokenizerPath, boolean quickTiming,
-                             String criterion, String repair) {
+                             String criterion, String repair, java.util.Map<String, java.util.List<Long>> shapes) {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public SearchSettings {
@@ -26,19 +26,33 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
         if (criterion == null) criterion = PruningOptions.MAGNITUDE.criterion();
         if (repair == null) repair = PruningOptions.MAGNITUDE.repair();
         new PruningOptions(criterion, repair);
+        shapes = shapes == null ? java.util.Map.of() : java.util.Map.copyOf(shapes);
+    }
+
+    public SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
+                          String strategy, String dataPath, String tokenizerPath, boolean quickTiming, String criterion, String repair) {
+        this(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, null);
+    }
+
+    /** Timing shape: batch and sequence length for dynamic dimensions, and any input the user fixed outright. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public dev.lathe.model.InputShapes inputShapes() {
+        java.util.Map<String, long[]> fixed = new java.util.LinkedHashMap<>();
+        shapes.forEach((k, v) -> fixed.put(k, v.stream().mapToLong(Long::longValue).toArray()));
+        return new dev.lathe.model.InputShapes(batch, sequenceLength, fixed);
     }
 
     /** New searches rank by calibration activations and refit by least squares. */
     public SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
                           String strategy, String dataPath, String tokenizerPath, boolean quickTiming) {
         this(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
-                PruningOptions.CALIBRATED.criterion(), PruningOptions.CALIBRATED.repair());
+                PruningOptions.CALIBRATED.criterion(), PruningOptions.CALIBRATED.repair(), null);
     }
 
     /** The calibration and evaluation data these settings name (or find beside the model), split the fixed way. */
     public dev.lathe.eval.data.EvaluationData.Split data(dev.lathe.model.OnnxModel original) {
         return dev.lathe.eval.data.EvaluationData.resolve(original, dataPath == null ? null : java.nio.file.Path.of(dataPath),
-                tokenizerPath == null ? null : java.nio.file.Path.of(tokenizerPath), dev.lathe.model.InputShapes.of(batch, sequenceLength));
+                tokenizerPath == null ? null : java.nio.file.Path.of(tokenizerPath), inputShapes());
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -51,7 +65,7 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
     }
 
     public SearchSettings withBudget(int b) {
-        return new SearchSettings(b, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair);
+        return new SearchSettings(b, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, shapes);
     }
 
     public String toJson() {

@@ -56,6 +56,23 @@ class LatheCommandTest {
     }
 
     @Test
+    void shapeFixesDynamicDimensionsAndIsChecked() throws Exception {
+        Run r = lathe("inspect", TestModels.digitsCnn().toString(), "--json", "--shape", "input=4,1,8,8");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("input=[4, 1, 8, 8]", j.get("macs_shape").asText());
+        Run one = lathe("inspect", TestModels.digitsCnn().toString(), "--json");
+        assertEquals(4 * new ObjectMapper().readTree(one.out()).get("macs").asLong(), j.get("macs").asLong(), "MACs scale with the batch");
+
+        Run unknown = lathe("inspect", TestModels.digitsCnn().toString(), "--shape", "image=1,1,8,8");
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("model's inputs are [input]"), unknown.err());
+        Run fixedDim = lathe("bench", TestModels.digitsCnn().toString(), "--shape", "input=1,3,8,8");
+        assertEquals(1, fixedDim.code());
+        assertTrue(fixedDim.err().contains("dimension 1 is fixed at 1"), fixedDim.err());
+    }
+
+    @Test
     void badInputGivesOneLineAndNonZeroExit() throws Exception {
         Path junk = dir.resolve("broken.onnx");
         Files.writeString(junk, "nope");

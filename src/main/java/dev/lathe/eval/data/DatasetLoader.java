@@ -154,7 +154,7 @@ public final class DatasetLoader {
     /** Random inputs: the last resort, flagged {@code synthetic} so every report shows it. */
     public static Dataset synthetic(OnnxModel model, InputShapes shapes, int count, long seed) {
         List<Map<String, TensorData>> samples = new ArrayList<>();
-        InputShapes single = new InputShapes(1, shapes.sequenceLength(), shapes.fixed());
+        InputShapes single = shapes.singleSample();
         for (int i = 0; i < count; i++) samples.add(SyntheticInputs.generate(model, single, seed + i));
         return new Dataset("random inputs (" + count + " samples, seed " + seed + ")", samples, null, true, "random:" + seed + ":" + count);
     }

@@ -159,11 +159,14 @@ public final class GroupFinder {
             "GlobalMaxPool", "Dropout", "LpPool");
 
     /**
-     * Output channels of a Conv (group 1) with its bias, then through channel-wise operators (BatchNormalization
-     * parameters are sliced too, per-channel constants of element-wise operators as well) to every Conv that reads
-     * them and to a Gemm/MatMul fed through a global pool and Flatten.
+     * Output channels of a Conv (group 1) with everything coupled to them. The channel space is followed both
+     * ways: forward through channel-wise operators (BatchNormalization parameters, per-channel constants and
+     * depthwise filters are sliced along) to every Conv that reads it and to a classifier behind a global pool;
+     * and across element-wise joins of two computed tensors (residual Add, squeeze-and-excitation Mul) back to
+     * every other Conv that writes into the same space, whose filters are then removed together.
      */
     private void findConvChannels() {
+        Set<String> tied = new HashSet<>(); // weights of convolutions already in a channel group as producers
         for (int i = 0; i < graph.nodeCount(); i++) {
             NodeProto n = graph.node(i);
             if (!n.getOpType().equals("Conv")) continue;
@@ -172,107 +175,182 @@ public final class GroupFinder {
             if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE || w.getDimsCount() < 3) continue;
             if (isDepthwise(n, w)) continue; // passes channels through; pruned with the group that feeds it
             if (MutableGraph.intAttribute(n, "group", 1) != 1) { reasons.put(id, "grouped convolution (only depthwise ones pass channels through)"); continue; }
-            long channels = w.getDims(0);
-            List<TensorSlice> slices = new ArrayList<>();
-            slices.add(new TensorSlice(w.getName(), 0));
-            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
-                if (graph.initializer(n.getInput(2)) == null) { reasons.put(id, "bias computed at run time"); continue; }
-                slices.add(new TensorSlice(n.getInput(2), 0));
-            }
-            List<PrunableGroup.AttributePatch> attributes = new ArrayList<>();
-            Optional<List<NodeProto>> exits = channelRegion(n.getOutput(0), channels, id, slices, attributes);
-            if (exits.isEmpty()) continue;
+            if (tied.contains(w.getName())) continue;
+            ChannelSpace space = new ChannelSpace(w.getDims(0), id);
+            if (!space.explore(i)) continue;
+            tied.addAll(space.producerWeights);
             PrunableGroup.Consumer consumer = null;
-            NodeProto reader = exits.get().get(0);
-            if (exits.get().size() == 1 && reader.getOpType().equals("Conv"))
-                consumer = new PrunableGroup.Consumer(reader.getInput(0), reader.getInput(1), true,
-                        reader.getInputCount() > 2 && graph.initializer(reader.getInput(2)) != null ? reader.getInput(2) : null, true);
-            else if (exits.get().size() == 1)
-                consumer = consumer(reader, weighted(reader).orElseThrow());
-            groups.add(new PrunableGroup("conv:" + id, GroupKind.CONV_CHANNELS, id, (int) channels, 1, slices, List.of(), consumer, attributes));
+            if (space.exits.size() == 1) {
+                NodeProto reader = space.exits.get(0);
+                if (reader.getOpType().equals("Conv"))
+                    consumer = new PrunableGroup.Consumer(reader.getInput(0), reader.getInput(1), true,
+                            reader.getInputCount() > 2 && graph.initializer(reader.getInput(2)) != null ? reader.getInput(2) : null, true);
+                else consumer = consumer(reader, weighted(reader).orElseThrow());
+            }
+            String name = space.producerWeights.size() > 1 ? id + " (+" + (space.producerWeights.size() - 1) + " tied)" : id;
+            groups.add(new PrunableGroup("conv:" + id, GroupKind.CONV_CHANNELS, name, (int) space.channels, 1, space.slices, List.of(),
+                    consumer, space.attributes));
         }
     }
 
-    private Optional<List<NodeProto>> channelRegion(String start, long channels, String firstId, List<TensorSlice> slices,
-                                                    List<PrunableGroup.AttributePatch> attributes) {
-        Set<String> region = new HashSet<>(List.of(start));
-        Set<String> pooled = new HashSet<>();  // region tensors whose spatial size is 1x1 (after a global pool)
-        Deque<String> queue = new ArrayDeque<>(List.of(start));
-        Set<Integer> seen = new HashSet<>();
-        List<NodeProto> exits = new ArrayList<>();
-        while (!queue.isEmpty()) {
-            String t = queue.poll();
-            if (graph.isGraphOutput(t)) return fail(firstId, "its channels are a model output");
-            for (int c : graph.consumers(t)) {
-                if (!seen.add(c)) continue;
-                NodeProto cn = graph.node(c);
-                String op = cn.getOpType();
-                if (op.equals("Conv") && cn.getInput(0).equals(t) && graph.initializer(cn.getInput(1)) != null
-                        && isDepthwise(cn, graph.initializer(cn.getInput(1)))) {
-                    // Depthwise: one filter per channel, so its filters and bias go with the channels, which flow on.
-                    TensorProto dw = graph.initializer(cn.getInput(1));
-                    if (dw.getDims(0) != channels) return fail(firstId, "depthwise convolution " + nodeId(cn) + " multiplies channels");
-                    slices.add(new TensorSlice(dw.getName(), 0));
-                    if (cn.getInputCount() > 2 && !cn.getInput(2).isEmpty()) {
-                        if (graph.initializer(cn.getInput(2)) == null) return fail(firstId, "depthwise bias computed at run time");
-                        slices.add(new TensorSlice(cn.getInput(2), 0));
+    /** The tensors that carry one set of channels, found from a first producing Conv. */
+    private final class ChannelSpace {
+        final long channels;
+        final String firstId;
+        final List<TensorSlice> slices = new ArrayList<>();
+        final List<PrunableGroup.AttributePatch> attributes = new ArrayList<>();
+        final List<NodeProto> exits = new ArrayList<>();
+        final List<String> producerWeights = new ArrayList<>();
+        private final Set<String> region = new HashSet<>();
+        private final Set<String> pooled = new HashSet<>();  // tensors whose spatial size is 1x1 (after a global pool)
+        private final Set<Integer> visited = new HashSet<>();
+        private final Deque<String> queue = new ArrayDeque<>();
+        private String failure;
+
+        ChannelSpace(long channels, String firstId) {
+            this.channels = channels;
+            this.firstId = firstId;
+        }
+
+        boolean explore(int firstProducer) {
+            produce(firstProducer);
+            while (failure == null && !queue.isEmpty()) {
+                String t = queue.poll();
+                if (graph.isGraphOutput(t)) { failure = "its channels are a model output"; break; }
+                int p = graph.producer(t);
+                if (p < 0) { failure = "its channels are tied to the model input " + t; break; }
+                if (visited.add(p)) backward(p);
+                for (int c : graph.consumers(t)) if (failure == null && !visited.contains(c)) forward(t, c);
+            }
+            if (failure == null && exits.isEmpty()) failure = "its channels never reach another weighted layer";
+            if (failure != null) { reasons.putIfAbsent(firstId, failure); return false; }
+            return true;
+        }
+
+        private void join(String tensor, boolean isPooled) {
+            if (region.add(tensor)) queue.add(tensor);
+            if (isPooled) pooled.add(tensor);
+        }
+
+        /** A Conv writing into the space: its filters and bias go with the channels. */
+        private void produce(int node) {
+            NodeProto n = graph.node(node);
+            visited.add(node);
+            TensorProto w = graph.initializer(n.getInput(1));
+            if (w == null || MutableGraph.intAttribute(n, "group", 1) != 1 || w.getDims(0) != channels) {
+                failure = "convolution " + nodeId(n) + " writes into its channels but is grouped or of another width";
+                return;
+            }
+            producerWeights.add(w.getName());
+            slices.add(new TensorSlice(w.getName(), 0));
+            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+                if (graph.initializer(n.getInput(2)) == null) { failure = "bias of " + nodeId(n) + " computed at run time"; return; }
+                slices.add(new TensorSlice(n.getInput(2), 0));
+            }
+            join(n.getOutput(0), false);
+        }
+
+        /** How a tensor of the space was made: by a producing Conv, or by an operator whose inputs carry it too. */
+        private void backward(int node) {
+            NodeProto n = graph.node(node);
+            String op = n.getOpType();
+            if (op.equals("Conv")) {
+                TensorProto w = graph.initializer(n.getInput(1));
+                if (w != null && isDepthwise(n, w)) passThroughDepthwise(node, n);
+                else produce(node);
+                return;
+            }
+            if (!channelPreserving(op)) { failure = "its channels come from " + op + " node " + nodeId(n) + ", which can mix channels"; return; }
+            channelParameters(n);
+            for (String in : n.getInputList())
+                if (!in.isEmpty() && graph.constant(in).isEmpty()) join(in, false);
+        }
+
+        /** Where a tensor of the space goes. */
+        private void forward(String t, int node) {
+            NodeProto n = graph.node(node);
+            String op = n.getOpType();
+            if (op.equals("Conv") && n.getInput(0).equals(t)) {
+                visited.add(node);
+                TensorProto w = graph.initializer(n.getInput(1));
+                if (w != null && isDepthwise(n, w)) { passThroughDepthwise(node, n); return; }
+                if (w == null || MutableGraph.intAttribute(n, "group", 1) != 1 || w.getDims(1) != channels) {
+                    failure = "the next convolution " + nodeId(n) + " is grouped or has a computed weight";
+                    return;
+                }
+                slices.add(new TensorSlice(w.getName(), 1));
+                exits.add(n);
+                return;
+            }
+            Optional<Weighted> w = weighted(n);
+            if (w.isPresent() && n.getInput(0).equals(t) && pooled.contains(t)) {
+                visited.add(node);
+                if (w.get().k != channels) { failure = "the classifier " + nodeId(n) + " reads " + w.get().k + " features, not " + channels; return; }
+                slices.add(new TensorSlice(w.get().weight, w.get().inAxis));
+                exits.add(n);
+                return;
+            }
+            if (op.equals("Flatten") || op.equals("Squeeze")) {
+                if (!pooled.contains(t)) { failure = "its channels feed a " + op + " that flattens them with the spatial positions"; return; }
+                if (op.equals("Flatten") && MutableGraph.intAttribute(n, "axis", 1) != 1) { failure = "Flatten " + nodeId(n) + " mixes the batch into features"; return; }
+                visited.add(node);
+                join(n.getOutput(0), true);
+                return;
+            }
+            if (!channelPreserving(op)) { failure = "its channels reach " + op + " node " + nodeId(n) + ", which can mix channels"; return; }
+            visited.add(node);
+            channelParameters(n);
+            // A residual Add or an excitation Mul ties the other computed operand to these channels.
+            for (String in : n.getInputList()) if (!in.isEmpty() && !in.equals(t) && graph.constant(in).isEmpty()) join(in, pooled.contains(in));
+            boolean outPooled = op.startsWith("Global") || pooled.contains(t);
+            for (String o : n.getOutputList()) if (!o.isEmpty()) join(o, outPooled);
+        }
+
+        private void passThroughDepthwise(int node, NodeProto n) {
+            visited.add(node);
+            TensorProto dw = graph.initializer(n.getInput(1));
+            if (dw.getDims(0) != channels) { failure = "depthwise convolution " + nodeId(n) + " multiplies channels"; return; }
+            slices.add(new TensorSlice(dw.getName(), 0));
+            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+                if (graph.initializer(n.getInput(2)) == null) { failure = "depthwise bias computed at run time"; return; }
+                slices.add(new TensorSlice(n.getInput(2), 0));
+            }
+            attributes.add(new PrunableGroup.AttributePatch(node, "group", 1));
+            join(n.getInput(0), false);
+            join(n.getOutput(0), false);
+        }
+
+        /** BatchNormalization parameters and per-channel constants of element-wise operators. */
+        private void channelParameters(NodeProto n) {
+            if (n.getOpType().equals("BatchNormalization")) {
+                for (int k = 1; k < n.getInputCount(); k++) {
+                    TensorProto p = graph.initializer(n.getInput(k));
+                    if (p == null || p.getDimsCount() != 1 || p.getDims(0) != channels) {
+                        failure = "BatchNormalization " + nodeId(n) + " parameters are not constants of " + channels;
+                        return;
                     }
-                    attributes.add(new PrunableGroup.AttributePatch(c, "group", 1));
-                    if (region.add(cn.getOutput(0))) queue.add(cn.getOutput(0));
-                    continue;
+                    addSlice(new TensorSlice(p.getName(), 0));
                 }
-                if (op.equals("Conv") && cn.getInput(0).equals(t)) {
-                    TensorProto cw = graph.initializer(cn.getInput(1));
-                    if (cw == null || MutableGraph.intAttribute(cn, "group", 1) != 1 || cw.getDims(1) != channels)
-                        return fail(firstId, "the next convolution " + nodeId(cn) + " is grouped or has a computed weight");
-                    slices.add(new TensorSlice(cw.getName(), 1));
-                    exits.add(cn);
-                    continue;
-                }
-                Optional<Weighted> w = weighted(cn);
-                if (w.isPresent() && cn.getInput(0).equals(t) && pooled.contains(t)) {
-                    if (w.get().k != channels) return fail(firstId, "the classifier " + nodeId(cn) + " reads " + w.get().k + " features, not " + channels);
-                    slices.add(new TensorSlice(w.get().weight, w.get().inAxis));
-                    exits.add(cn);
-                    continue;
-                }
-                if (op.equals("Flatten") || op.equals("Squeeze") || op.equals("Reshape")) {
-                    if (!pooled.contains(t)) return fail(firstId, "its channels feed a " + op + " that flattens them with the spatial positions");
-                    if (op.equals("Flatten") && MutableGraph.intAttribute(cn, "axis", 1) != 1) return fail(firstId, "Flatten " + nodeId(cn) + " mixes the batch into features");
-                    if (op.equals("Reshape")) return fail(firstId, "channels feed a Reshape with a constant shape");
-                } else if (op.equals("BatchNormalization")) {
-                    if (!cn.getInput(0).equals(t)) return fail(firstId, "BatchNormalization " + nodeId(cn) + " takes its parameters from the run");
-                    for (int k = 1; k < cn.getInputCount(); k++) {
-                        TensorProto p = graph.initializer(cn.getInput(k));
-                        if (p == null || p.getDimsCount() != 1 || p.getDims(0) != channels)
-                            return fail(firstId, "BatchNormalization " + nodeId(cn) + " parameters are not constants of " + channels);
-                        slices.add(new TensorSlice(p.getName(), 0));
-                    }
-                } else if (!CHANNELWISE.contains(op) && !ELEMENTWISE.contains(op)) {
-                    return fail(firstId, "its channels reach " + op + " node " + nodeId(cn) + ", which can mix channels");
-                } else if (ELEMENTWISE.contains(op)) {
-                    for (String in : cn.getInputList()) {
-                        if (in.isEmpty() || region.contains(in)) continue;
-                        Optional<TensorProto> k = graph.constant(in);
-                        if (k.isEmpty()) return fail(firstId, op + " node " + nodeId(cn) + " combines its channels with another computed tensor (a residual connection)");
-                        if (Tensors.elementCount(k.get()) == 1) continue;
-                        int axis = channelAxisOfConstant(k.get(), channels);
-                        if (axis < 0 || graph.initializer(in) == null)
-                            return fail(firstId, op + " node " + nodeId(cn) + " uses a constant that is not per-channel");
-                        slices.add(new TensorSlice(in, axis));
-                    }
-                }
-                // After a global pool every channel is one number, so Flatten or Squeeze keep channels as features.
-                boolean outPooled = op.startsWith("Global") || pooled.contains(t);
-                for (String o : cn.getOutputList()) {
-                    if (o.isEmpty()) continue;
-                    if (region.add(o)) queue.add(o);
-                    if (outPooled) pooled.add(o);
-                }
+                return;
+            }
+            if (!ELEMENTWISE.contains(n.getOpType())) return;
+            for (String in : n.getInputList()) {
+                if (in.isEmpty()) continue;
+                Optional<TensorProto> k = graph.constant(in);
+                if (k.isEmpty() || Tensors.elementCount(k.get()) == 1) continue;
+                int axis = channelAxisOfConstant(k.get(), channels);
+                if (axis < 0 || graph.initializer(in) == null) { failure = n.getOpType() + " node " + nodeId(n) + " uses a constant that is not per-channel"; return; }
+                addSlice(new TensorSlice(in, axis));
             }
         }
-        if (exits.isEmpty()) return fail(firstId, "its channels never reach another weighted layer");
-        return Optional.of(exits);
+
+        private void addSlice(TensorSlice s) {
+            if (!slices.contains(s)) slices.add(s);
+        }
+
+        private boolean channelPreserving(String op) {
+            return CHANNELWISE.contains(op) || ELEMENTWISE.contains(op);
+        }
     }
 
     /** One input channel per filter and as many groups as filters: the channels pass straight through. */

@@ -36,9 +36,14 @@ public final class GroupFinder {
         this.graph = graph;
     }
 
-    public record Result(List<PrunableGroup> groups, List<UnprunableStructure> unprunable, List<QuantizableLayer> quantizable) {
+    public record Result(List<PrunableGroup> groups, List<UnprunableStructure> unprunable, List<QuantizableLayer> quantizable,
+                         List<RemovableBlock> blocks) {
         public Optional<PrunableGroup> group(String id) {
             return groups.stream().filter(g -> g.id().equals(id)).findFirst();
+        }
+
+        public Optional<RemovableBlock> block(String id) {
+            return blocks.stream().filter(b -> b.id().equals(id)).findFirst();
         }
     }
 
@@ -59,7 +64,7 @@ public final class GroupFinder {
             unprunable.add(new UnprunableStructure(q.id(), f.reasons.getOrDefault(q.id(),
                     "its output units do not feed another weighted layer through element-wise operators only")));
         }
-        return new Result(List.copyOf(f.groups), unprunable, quantizable);
+        return new Result(List.copyOf(f.groups), unprunable, quantizable, f.transformerLayers());
     }
 
     public static String nodeId(NodeProto n) {
@@ -150,6 +155,71 @@ public final class GroupFinder {
             }
         }
         return exit == null ? fail(firstId, "its units never reach another weighted layer") : Optional.of(exit);
+    }
+
+    // ---- whole transformer layers -------------------------------------------------------------------------
+
+    /**
+     * Transformer layers as removable blocks. Layer i starts at the hidden state its query projection reads and
+     * ends where layer i+1 starts; the last layer ends at the same position in its chain of cut points (tensors
+     * every path to the outputs passes through) as the layer before it, since layers repeat one structure.
+     */
+    private List<RemovableBlock> transformerLayers() {
+        List<String> starts = new ArrayList<>();
+        for (PrunableGroup g : groups) {
+            if (g.kind() != GroupKind.ATTENTION_HEADS) continue;
+            String wq = g.slices().get(0).initializer();
+            for (int c : graph.consumers(wq)) {
+                String in = graph.node(c).getInput(0);
+                if (!starts.contains(in)) starts.add(in);
+            }
+        }
+        starts.sort(java.util.Comparator.comparingInt(graph::producer));
+        if (starts.size() < 2) return List.of();
+        List<RemovableBlock> out = new ArrayList<>();
+        List<String> before = cutPoints(starts.get(starts.size() - 2));
+        int position = before.indexOf(starts.get(starts.size() - 1));
+        if (position < 0) return List.of(); // layers are not chained hidden state to hidden state
+        for (int i = 0; i < starts.size(); i++) {
+            String end;
+            if (i + 1 < starts.size()) {
+                end = starts.get(i + 1);
+            } else {
+                List<String> cuts = cutPoints(starts.get(i));
+                if (position >= cuts.size()) continue;
+                end = cuts.get(position);
+            }
+            String name = "layer " + i + " (" + starts.get(i) + " -> " + end + ")";
+            out.add(new RemovableBlock("block:" + i, name, starts.get(i), end));
+        }
+        return out;
+    }
+
+    /** Tensors after {@code start}, in graph order, through which every path from it to a model output passes. */
+    private List<String> cutPoints(String start) {
+        Set<String> outputs = new HashSet<>();
+        graph.original().getGraph().getOutputList().forEach(v -> outputs.add(v.getName()));
+        Set<String> reach = reachable(start, null);
+        List<String> cuts = new ArrayList<>();
+        for (int i = Math.max(0, graph.producer(start) + 1); i < graph.nodeCount(); i++) {
+            for (String t : graph.node(i).getOutputList()) {
+                if (!reach.contains(t)) continue;
+                Set<String> without = reachable(start, t);
+                if (without.stream().noneMatch(outputs::contains)) cuts.add(t);
+            }
+        }
+        return cuts;
+    }
+
+    private Set<String> reachable(String start, String blocked) {
+        Set<String> seen = new HashSet<>(List.of(start));
+        Deque<String> queue = new ArrayDeque<>(List.of(start));
+        while (!queue.isEmpty()) {
+            for (int c : graph.consumers(queue.poll()))
+                for (String o : graph.node(c).getOutputList())
+                    if (!o.isEmpty() && !o.equals(blocked) && seen.add(o)) queue.add(o);
+        }
+        return seen;
     }
 
     // ---- convolution channels -----------------------------------------------------------------------------

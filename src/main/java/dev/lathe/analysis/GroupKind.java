@@ -8,7 +8,9 @@ public enum GroupKind {
     MLP_UNITS("mlp_units"),
     ATTENTION_HEADS("attention_heads"),
     /** Output channels of a convolution, with everything coupled to them. */
-    CONV_CHANNELS("conv_channels");
+    CONV_CHANNELS("conv_channels"),
+    /** A whole residual block, kept or dropped (listed apart from unit groups, see {@link RemovableBlock}). */
+    BLOCK("block");
 
     private final String id;
 

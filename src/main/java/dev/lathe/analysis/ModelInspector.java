@@ -50,7 +50,7 @@ public final class ModelInspector {
                 model.fileSize(), model.sha256(), model.opset(),
                 (p.getProducerName() + " " + p.getProducerVersion()).trim(), params,
                 ports(InputShapes.realInputs(p.getGraph())), ports(p.getGraph().getOutputList()), macs, shapeText, ops,
-                groups.groups(), groups.unprunable(), groups.quantizable());
+                groups.groups(), groups.unprunable(), groups.quantizable(), groups.blocks());
     }
 
     private static List<ModelSummary.Port> ports(List<ValueInfoProto> values) {

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.analysis.ModelInspector;
 import dev.lathe.analysis.ModelSummary;
 import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.QuantizableLayer;
+import dev.lathe.analysis.RemovableBlock;
 import dev.lathe.analysis.UnprunableStructure;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
@@ -68,6 +70,14 @@ final class InspectCommand implements Callable<Integer> {
             o.put("size", g.size());
             o.put("unit_width", g.blockWidth());
         }
+        for (RemovableBlock b : s.blocks()) {
+            ObjectNode o = groups.addObject();
+            o.put("id", b.id());
+            o.put("kind", GroupKind.BLOCK.id());
+            o.put("name", b.name());
+            o.put("size", 1);
+            o.put("unit_width", 1);
+        }
         ArrayNode un = r.putArray("unprunable");
         for (UnprunableStructure u : s.unprunable()) un.addObject().put("node", u.node()).put("reason", u.reason());
         ArrayNode q = r.putArray("quantizable");
@@ -84,6 +94,7 @@ final class InspectCommand implements Callable<Integer> {
         out.println("operators   " + s.operators());
         out.printf("groups      %d prunable%n", s.groups().size());
         s.groups().forEach(g -> out.printf("  %-16s %-60s %d%n", g.kind().id(), g.id(), g.size()));
+        s.blocks().forEach(b -> out.printf("  %-16s %-60s %s%n", GroupKind.BLOCK.id(), b.id(), b.name()));
         if (!s.unprunable().isEmpty()) out.printf("not prunable %d (see --json for reasons)%n", s.unprunable().size());
         out.printf("int8-able   %d MatMul/Gemm layers%n", s.quantizable().size());
     }

@@ -151,6 +151,12 @@ public final class CandidateExporter {
             t.put("criterion", builder.options().criterion());
             t.put("repair", builder.options().repair());
         }
+        for (String block : genome.droppedBlocks()) {
+            ObjectNode t = transforms.addObject();
+            t.put("type", "drop_block");
+            t.put("block", block);
+            builder.analysis().block(block).ifPresent(b -> t.put("name", b.name()));
+        }
         if (!genome.int8Layers().isEmpty()) {
             ObjectNode q = transforms.addObject();
             q.put("type", "int8_dynamic");

@@ -24,6 +24,7 @@ public final class MutableGraph {
     private final List<NodeProto> nodes;
     private final LinkedHashMap<String, TensorProto> initializers = new LinkedHashMap<>();
     private final Map<String, Long> extraOpsets = new LinkedHashMap<>();
+    private final List<ai.onnx.proto.OnnxMl.ValueInfoProto> extraOutputs = new ArrayList<>();
     private Map<String, Integer> producerIndex;
     private Map<String, List<Integer>> consumerIndex;
     private int uniqueCounter;
@@ -55,7 +56,13 @@ public final class MutableGraph {
     public void putInitializer(TensorProto t) { initializers.put(t.getName(), t); }
 
     public boolean isGraphOutput(String name) {
-        return original.getGraph().getOutputList().stream().anyMatch(v -> v.getName().equals(name));
+        return original.getGraph().getOutputList().stream().anyMatch(v -> v.getName().equals(name))
+                || extraOutputs.stream().anyMatch(v -> v.getName().equals(name));
+    }
+
+    /** Exposes an intermediate tensor as an extra model output (probes for statistics and shapes). */
+    public void addOutput(String tensor) {
+        extraOutputs.add(ai.onnx.proto.OnnxMl.ValueInfoProto.newBuilder().setName(tensor).build());
     }
 
     /** Index of the node producing {@code tensor}, or -1 for graph inputs and initializers. */
@@ -116,6 +123,25 @@ public final class MutableGraph {
         replaceNode(nodeIndex, n.toBuilder().setInput(inputIndex, name).build());
     }
 
+    /**
+     * Makes everything that reads {@code output} read {@code input} instead (a model output keeps its name
+     * through an Identity node); the nodes left unread fall away in {@link #toModel()}.
+     */
+    public void bypass(String output, String input) {
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeProto n = nodes.get(i);
+            if (!n.getInputList().contains(output)) continue;
+            NodeProto.Builder b = n.toBuilder();
+            for (int k = 0; k < b.getInputCount(); k++) if (b.getInput(k).equals(output)) b.setInput(k, input);
+            nodes.set(i, b.build());
+        }
+        if (isGraphOutput(output)) {
+            int p = producer(output);
+            nodes.set(p, NodeProto.newBuilder().setOpType("Identity").setName(output + "_bypass").addInput(input).addOutput(output).build());
+        }
+        producerIndex = null;
+    }
+
     public String uniqueName(String base) {
         ensureIndex();
         String name;
@@ -137,15 +163,20 @@ public final class MutableGraph {
         ensureIndex();
         java.util.Set<String> outputs = new java.util.HashSet<>();
         original.getGraph().getOutputList().forEach(v -> outputs.add(v.getName()));
+        extraOutputs.forEach(v -> outputs.add(v.getName()));
         List<NodeProto> keptNodes = new ArrayList<>(nodes);
         Map<String, Integer> readers = new HashMap<>();
         for (NodeProto n : keptNodes) for (String in : n.getInputList()) if (!in.isEmpty()) readers.merge(in, 1, Integer::sum);
-        // Shape constants replaced by private copies leave their Constant nodes unread.
-        keptNodes.removeIf(n -> n.getOpType().equals("Constant") && !readers.containsKey(n.getOutput(0)) && !outputs.contains(n.getOutput(0)));
+        // Nodes nobody reads any more (Constant nodes of replaced shapes, bypassed blocks) fall away, to a fixed point.
+        boolean removed = true;
+        while (removed) {
+            removed = keptNodes.removeIf(n -> n.getOutputList().stream().noneMatch(o -> readers.containsKey(o) || outputs.contains(o))
+                    && forget(n, readers));
+        }
         List<TensorProto> keptInits = new ArrayList<>();
         for (TensorProto t : initializers.values()) if (readers.containsKey(t.getName()) || outputs.contains(t.getName())) keptInits.add(t);
         GraphProto.Builder g = original.getGraph().toBuilder().clearNode().clearInitializer().addAllNode(keptNodes)
-                .addAllInitializer(keptInits);
+                .addAllInitializer(keptInits).addAllOutput(extraOutputs);
         // Intermediate shapes recorded by the exporter may no longer hold after pruning; ONNX Runtime re-infers them.
         g.clearValueInfo();
         ModelProto.Builder m = original.toBuilder().setGraph(g);
@@ -154,6 +185,12 @@ public final class MutableGraph {
             if (!present) m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(e.getKey()).setVersion(e.getValue()));
         }
         return m.build();
+    }
+
+    /** Counts a removed node's inputs as read once less; always true, for use inside removeIf. */
+    private static boolean forget(NodeProto n, Map<String, Integer> readers) {
+        for (String in : n.getInputList()) if (!in.isEmpty()) readers.computeIfPresent(in, (k, v) -> v > 1 ? v - 1 : null);
+        return true;
     }
 
     private void ensureIndex() {

@@ -1,7 +1,6 @@
 package dev.lathe.transform;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtException;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.model.OnnxModel;
@@ -68,14 +67,12 @@ public final class ActivationStats {
             }
         }
         Map<String, String[]> outputsOf = new LinkedHashMap<>();
-        List<ValueInfoProto> extraOutputs = new java.util.ArrayList<>();
         for (String t : new java.util.LinkedHashSet<>(tensorOf.values())) {
             String[] names = appendMomentNodes(probe, t, widthOf.get(t), convOf.get(t), original.opset());
             outputsOf.put(t, names);
-            for (String n : names) extraOutputs.add(ValueInfoProto.newBuilder().setName(n).build());
+            for (String n : names) probe.addOutput(n);
         }
         ModelProto.Builder b = probe.toModel().toBuilder();
-        b.getGraphBuilder().addAllOutput(extraOutputs);
         Map<String, DMatrixRMaj> gram = new LinkedHashMap<>();
         long rows = 0;
         try (OrtRunner r = new OrtRunner(b.build().toByteArray(), OrtRunner.RunnerSettings.cpu(1))) {

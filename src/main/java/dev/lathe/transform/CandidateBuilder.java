@@ -81,6 +81,10 @@ public final class CandidateBuilder {
                 LeastSquaresRepair.repair(g, analysis.group(e.getKey()).orElseThrow(), e.getValue(), stats);
         for (Map.Entry<String, int[]> e : plan.keptUnits().entrySet())
             StructuredPruner.prune(g, analysis.group(e.getKey()).orElseThrow(), e.getValue());
+        for (String id : genome.droppedBlocks()) {
+            var block = analysis.block(id).orElseThrow(() -> new IllegalArgumentException("genome drops block '" + id + "', which this model does not have"));
+            g.bypass(block.output(), block.input());
+        }
         DynamicInt8Quantizer.quantize(g, genome.int8Layers());
         return OnnxModel.of(g.toModel());
     }

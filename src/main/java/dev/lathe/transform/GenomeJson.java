@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** Canonical JSON for genomes: {"keep":{group:ratio,...},"int8":[layer,...]}, keys sorted, ratios of 1 left out. */
+/**
+ * Canonical JSON for genomes: {"keep":{group:ratio,...},"int8":[layer,...],"drop":[block,...]}, keys sorted,
+ * ratios of 1 and an empty drop list left out.
+ */
 public final class GenomeJson {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -22,6 +25,11 @@ public final class GenomeJson {
             if (e.getValue() < 1.0) keep.put(e.getKey(), Math.round(e.getValue() * 1e6) / 1e6);
         var int8 = root.putArray("int8");
         g.int8Layers().forEach(int8::add);
+        // Written only when used, so genomes without dropped blocks keep the key they always had.
+        if (!g.droppedBlocks().isEmpty()) {
+            var drop = root.putArray("drop");
+            g.droppedBlocks().forEach(drop::add);
+        }
         return root.toString();
     }
 
@@ -32,7 +40,9 @@ public final class GenomeJson {
             root.path("keep").properties().forEach(e -> keep.put(e.getKey(), e.getValue().asDouble()));
             TreeSet<String> int8 = new TreeSet<>();
             root.path("int8").forEach(n -> int8.add(n.asText()));
-            return new Genome(keep, int8);
+            TreeSet<String> drop = new TreeSet<>();
+            root.path("drop").forEach(n -> drop.add(n.asText()));
+            return new Genome(keep, int8, drop);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a genome: " + e.getOriginalMessage(), e);
         }

@@ -189,6 +189,7 @@ final class ModelView {
             case MLP_UNITS -> "hidden units";
             case ATTENTION_HEADS -> "attention heads";
             case CONV_CHANNELS -> "conv channels";
+            case BLOCK -> "whole block";
         });
         kind.setPrefWidth(130);
         kind.setMaxWidth(150);

@@ -41,6 +41,8 @@ public record CandidateDetail(CandidateRecord record, boolean pareto, boolean or
         } else {
             ratios.forEach((id, ratio) -> keeps.add(new GroupKeep(id, id, "?", ratio, -1, -1)));
         }
+        // A dropped whole block shows as a group that keeps nothing of its one unit.
+        if (g != null) for (String block : g.droppedBlocks()) keeps.add(new GroupKeep(block, block, "block", 0.0, 0, 1));
         Double sizeShare = null;
         if (originalRecord != null && originalRecord.sizeBytes() != null && r.sizeBytes() != null && originalRecord.sizeBytes() > 0)
             sizeShare = r.sizeBytes() / (double) originalRecord.sizeBytes();

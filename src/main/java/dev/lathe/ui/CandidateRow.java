@@ -73,6 +73,11 @@ public final class CandidateRow {
             if (!sb.isEmpty()) sb.append(" · ");
             sb.append(genome.int8Layers().size()).append(" int8");
         }
+        if (!genome.droppedBlocks().isEmpty()) {
+            if (!sb.isEmpty()) sb.append(" · ");
+            int n = genome.droppedBlocks().size();
+            sb.append(n).append(n == 1 ? " block dropped" : " blocks dropped");
+        }
         return sb.toString();
     }
 }

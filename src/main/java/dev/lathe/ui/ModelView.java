@@ -277,7 +277,10 @@ final class ModelView {
         for (ModelSummary.Port in : s.inputs()) rows.add(new PortRow("input", in.name(), in.type(), shape(in)));
         for (ModelSummary.Port out : s.outputs()) rows.add(new PortRow("output", out.name(), out.type(), shape(out)));
         ports.getItems().setAll(rows);
-        groups.getItems().setAll(s.groups());
+        List<PrunableGroup> all = new ArrayList<>(s.groups());
+        // Whole blocks are kept or dropped as one: shown as groups of a single unit.
+        for (var b : s.blocks()) all.add(new PrunableGroup(b.id(), dev.lathe.analysis.GroupKind.BLOCK, b.name(), 1, 1, List.of(), List.of(), null));
+        groups.getItems().setAll(all);
         unprunable.getItems().setAll(s.unprunable());
         showOperators(s.operators());
     }

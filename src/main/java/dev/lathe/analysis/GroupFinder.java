@@ -189,7 +189,7 @@ public final class GroupFinder {
                 if (position >= cuts.size()) continue;
                 end = cuts.get(position);
             }
-            String name = "layer " + i + " (" + starts.get(i) + " -> " + end + ")";
+            String name = "transformer layer " + i;
             out.add(new RemovableBlock("block:" + i, name, starts.get(i), end));
         }
         return out;

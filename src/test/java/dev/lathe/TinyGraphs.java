@@ -37,6 +37,11 @@ public final class TinyGraphs {
         return this;
     }
 
+    public TinyGraphs longs(String name, long... values) {
+        graph.addInitializer(Tensors.longs(name, new long[] {values.length}, values));
+        return this;
+    }
+
     /** A positive vector (BatchNormalization variances). */
     public TinyGraphs positive(String name, long n) {
         float[] v = new float[(int) n];

@@ -1,0 +1,82 @@
+package dev.lathe.analysis;
+
+import dev.lathe.TinyGraphs;
+import dev.lathe.model.InputShapes;
+import dev.lathe.model.MutableGraph;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.model.OrtRunner;
+import dev.lathe.model.SyntheticInputs;
+import dev.lathe.model.TensorData;
+import dev.lathe.model.Tensors;
+import dev.lathe.transform.StructuredPruner;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static dev.lathe.Numerics.maxAbsDiff;
+import static dev.lathe.TinyGraphs.ints;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Attention as newer exporters write it with constant folding: the head split is one constant [0, 0, H, D]
+ * shared by query, key and value (so rewriting it for one layer must not touch others), the merge a
+ * constant [0, 0, H*D].
+ */
+class AttentionVariantsTest {
+    static final int H = 4, D = 4, W = H * D;
+
+    static OnnxModel attention(float[] outputWeights) {
+        TinyGraphs t = new TinyGraphs(33)
+                .weight("wq", W, W).weight("bq", W).weight("wk", W, W).weight("bk", W).weight("wv", W, W).weight("bv", W)
+                .tensor("wo", new long[] {W, W}, outputWeights).weight("bo", W)
+                .longs("split", 0, 0, H, D).longs("merge", 0, 0, W).tensor("scale", new long[] {}, new float[] {2f});
+        return t.input("x", "n", "s", W)
+                .node("MatMul", "q0", List.of("x", "wq")).node("Add", "q1", List.of("q0", "bq"))
+                .node("MatMul", "k0", List.of("x", "wk")).node("Add", "k1", List.of("bk", "k0"))
+                .node("MatMul", "v0", List.of("x", "wv")).node("Add", "v1", List.of("v0", "bv"))
+                .node("Reshape", "q2", List.of("q1", "split")).node("Transpose", "q3", List.of("q2"), ints("perm", 0, 2, 1, 3))
+                .node("Reshape", "k2", List.of("k1", "split")).node("Transpose", "k3", List.of("k2"), ints("perm", 0, 2, 3, 1))
+                .node("Reshape", "v2", List.of("v1", "split")).node("Transpose", "v3", List.of("v2"), ints("perm", 0, 2, 1, 3))
+                .node("MatMul", "sc", List.of("q3", "k3")).node("Div", "sc1", List.of("sc", "scale"))
+                .node("Softmax", "p", List.of("sc1"), TinyGraphs.integer("axis", -1))
+                .node("MatMul", "c", List.of("p", "v3")).node("Transpose", "c1", List.of("c"), ints("perm", 0, 2, 1, 3))
+                .node("Reshape", "c2", List.of("c1", "merge"))
+                .node("MatMul", "o0", List.of("c2", "wo")).node("Add", "y", List.of("o0", "bo"))
+                .output("y", "n", "s", W)
+                .model(17);
+    }
+
+    static float[] randomWeights(long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] w = new float[W * W];
+        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian() * 0.5f;
+        return w;
+    }
+
+    @Test
+    void headsBehindASharedConstantSplitArePrunedExactlyWhenTheyContributeNothing() throws Exception {
+        float[] wo = randomWeights(3);
+        int[] silent = {1, 3};
+        for (int h : silent) for (int d = 0; d < D; d++) for (int o = 0; o < W; o++) wo[(h * D + d) * W + o] = 0f;
+        OnnxModel m = attention(wo);
+        GroupFinder.Result r = GroupFinder.analyze(MutableGraph.of(m));
+        assertEquals(1, r.groups().size(), r.unprunable().toString());
+        PrunableGroup heads = r.groups().get(0);
+        assertEquals(GroupKind.ATTENTION_HEADS, heads.kind());
+        assertEquals(H, heads.size());
+        assertEquals(D, heads.blockWidth());
+        assertEquals(4, heads.shapePatches().size(), "query, key and value splits and the merge");
+
+        MutableGraph g = MutableGraph.of(m);
+        StructuredPruner.prune(g, heads, new int[] {0, 2});
+        OnnxModel pruned = OnnxModel.of(g.toModel());
+        assertArrayEquals(new long[] {0, 0, H, D}, Tensors.toLongs(g.initializer("split")), "the shared constant itself is never rewritten");
+        Map<String, TensorData> in = SyntheticInputs.generate(m, InputShapes.of(2, 5), 8);
+        try (OrtRunner a = OrtRunner.of(m, OrtRunner.RunnerSettings.cpu(1)); OrtRunner b = OrtRunner.of(pruned, OrtRunner.RunnerSettings.cpu(1))) {
+            float[] want = a.run(in).get("y").floats(), got = b.run(in).get("y").floats();
+            assertEquals(want.length, got.length);
+            assertTrue(maxAbsDiff(want, got) < 1e-5, "silent heads removed: " + maxAbsDiff(want, got));
+        }
+    }
+}

@@ -250,7 +250,7 @@ public final class GroupFinder {
             if (!space.explore(i)) continue;
             tied.addAll(space.producerWeights);
             PrunableGroup.Consumer consumer = null;
-            if (space.exits.size() == 1) {
+            if (space.exits.size() == 1 && !space.concatenated) {
                 NodeProto reader = space.exits.get(0);
                 if (reader.getOpType().equals("Conv"))
                     consumer = new PrunableGroup.Consumer(reader.getInput(0), reader.getInput(1), true,
@@ -273,6 +273,8 @@ public final class GroupFinder {
         final List<String> producerWeights = new ArrayList<>();
         private final Set<String> region = new HashSet<>();
         private final Set<String> pooled = new HashSet<>();  // tensors whose spatial size is 1x1 (after a global pool)
+        private final java.util.Map<String, Integer> offsets = new java.util.HashMap<>(); // past a Concat: where the channels start
+        private boolean concatenated;
         private final Set<Integer> visited = new HashSet<>();
         private final Deque<String> queue = new ArrayDeque<>();
         private String failure;
@@ -331,7 +333,7 @@ public final class GroupFinder {
                 return;
             }
             if (!channelPreserving(op)) { failure = "its channels come from " + op + " node " + nodeId(n) + ", which can mix channels"; return; }
-            channelParameters(n);
+            channelParameters(n, 0, false);
             for (String in : n.getInputList())
                 if (!in.isEmpty() && graph.constant(in).isEmpty()) join(in, false);
         }
@@ -344,19 +346,42 @@ public final class GroupFinder {
                 visited.add(node);
                 TensorProto w = graph.initializer(n.getInput(1));
                 if (w != null && isDepthwise(n, w)) { passThroughDepthwise(node, n); return; }
-                if (w == null || MutableGraph.intAttribute(n, "group", 1) != 1 || w.getDims(1) != channels) {
+                int at = offsets.getOrDefault(t, 0);
+                if (w == null || MutableGraph.intAttribute(n, "group", 1) != 1 || w.getDims(1) < at + channels
+                        || (!offsets.containsKey(t) && w.getDims(1) != channels)) {
                     failure = "the next convolution " + nodeId(n) + " is grouped or has a computed weight";
                     return;
                 }
-                slices.add(new TensorSlice(w.getName(), 1));
+                slices.add(new TensorSlice(w.getName(), 1, at));
                 exits.add(n);
+                return;
+            }
+            if (op.equals("Concat")) {
+                visited.add(node);
+                long axis = MutableGraph.intAttribute(n, "axis", 0);
+                if (axis != 1 && axis != -3) { failure = "Concat " + nodeId(n) + " joins along another axis than channels"; return; }
+                if (pooled.contains(t) || n.getInputList().stream().filter(t::equals).count() != 1) { failure = "Concat " + nodeId(n) + " repeats or pools its channels"; return; }
+                int before = offsets.getOrDefault(t, 0);
+                for (String in : n.getInputList()) {
+                    if (in.equals(t)) break;
+                    long width = channelCount(in);
+                    if (width < 0) { failure = "cannot tell how many channels come before it in Concat " + nodeId(n); return; }
+                    before += (int) width;
+                }
+                concatenated = true;
+                offsets.put(n.getOutput(0), before);
+                join(n.getOutput(0), false);
                 return;
             }
             Optional<Weighted> w = weighted(n);
             if (w.isPresent() && n.getInput(0).equals(t) && pooled.contains(t)) {
                 visited.add(node);
-                if (w.get().k != channels) { failure = "the classifier " + nodeId(n) + " reads " + w.get().k + " features, not " + channels; return; }
-                slices.add(new TensorSlice(w.get().weight, w.get().inAxis));
+                int at = offsets.getOrDefault(t, 0);
+                if (w.get().k < at + channels || (!offsets.containsKey(t) && w.get().k != channels)) {
+                    failure = "the classifier " + nodeId(n) + " reads " + w.get().k + " features, not " + channels;
+                    return;
+                }
+                slices.add(new TensorSlice(w.get().weight, w.get().inAxis, at));
                 exits.add(n);
                 return;
             }
@@ -364,16 +389,21 @@ public final class GroupFinder {
                 if (!pooled.contains(t)) { failure = "its channels feed a " + op + " that flattens them with the spatial positions"; return; }
                 if (op.equals("Flatten") && MutableGraph.intAttribute(n, "axis", 1) != 1) { failure = "Flatten " + nodeId(n) + " mixes the batch into features"; return; }
                 visited.add(node);
+                carryOffset(t, n.getOutput(0));
                 join(n.getOutput(0), true);
                 return;
             }
             if (!channelPreserving(op)) { failure = "its channels reach " + op + " node " + nodeId(n) + ", which can mix channels"; return; }
             visited.add(node);
-            channelParameters(n);
+            channelParameters(n, offsets.getOrDefault(t, 0), offsets.containsKey(t));
             // A residual Add or an excitation Mul ties the other computed operand to these channels.
-            for (String in : n.getInputList()) if (!in.isEmpty() && !in.equals(t) && graph.constant(in).isEmpty()) join(in, pooled.contains(in));
+            for (String in : n.getInputList())
+                if (!in.isEmpty() && !in.equals(t) && graph.constant(in).isEmpty()) {
+                    if (offsets.containsKey(t)) { failure = op + " node " + nodeId(n) + " joins concatenated channels with another tensor"; return; }
+                    join(in, pooled.contains(in));
+                }
             boolean outPooled = op.startsWith("Global") || pooled.contains(t);
-            for (String o : n.getOutputList()) if (!o.isEmpty()) join(o, outPooled);
+            for (String o : n.getOutputList()) if (!o.isEmpty()) { carryOffset(t, o); join(o, outPooled); }
         }
 
         private void passThroughDepthwise(int node, NodeProto n) {
@@ -390,16 +420,42 @@ public final class GroupFinder {
             join(n.getOutput(0), false);
         }
 
-        /** BatchNormalization parameters and per-channel constants of element-wise operators. */
-        private void channelParameters(NodeProto n) {
+        /** Past a Concat the output carries the channels at the same offset as the input. */
+        private void carryOffset(String from, String to) {
+            if (offsets.containsKey(from)) offsets.put(to, offsets.get(from));
+        }
+
+        /** How many channels a tensor has, from the Conv or Concat that made it (through channel-wise operators); -1 if unknown. */
+        private long channelCount(String tensor) {
+            Optional<NodeProto> p = graph.producerNode(tensor);
+            if (p.isEmpty()) return -1;
+            NodeProto n = p.get();
+            if (n.getOpType().equals("Conv")) {
+                TensorProto w = graph.initializer(n.getInput(1));
+                return w == null ? -1 : w.getDims(0);
+            }
+            if (n.getOpType().equals("Concat")) {
+                long sum = 0;
+                for (String in : n.getInputList()) { long c = channelCount(in); if (c < 0) return -1; sum += c; }
+                return sum;
+            }
+            if (channelPreserving(n.getOpType())) return channelCount(n.getInput(0));
+            return -1;
+        }
+
+        /**
+         * BatchNormalization parameters and per-channel constants of element-wise operators; {@code at} is where
+         * the group's channels start when they arrive through a Concat ({@code partial}).
+         */
+        private void channelParameters(NodeProto n, int at, boolean partial) {
             if (n.getOpType().equals("BatchNormalization")) {
                 for (int k = 1; k < n.getInputCount(); k++) {
                     TensorProto p = graph.initializer(n.getInput(k));
-                    if (p == null || p.getDimsCount() != 1 || p.getDims(0) != channels) {
+                    if (p == null || p.getDimsCount() != 1 || p.getDims(0) < at + channels || (!partial && p.getDims(0) != channels)) {
                         failure = "BatchNormalization " + nodeId(n) + " parameters are not constants of " + channels;
                         return;
                     }
-                    addSlice(new TensorSlice(p.getName(), 0));
+                    addSlice(new TensorSlice(p.getName(), 0, at));
                 }
                 return;
             }
@@ -408,6 +464,7 @@ public final class GroupFinder {
                 if (in.isEmpty()) continue;
                 Optional<TensorProto> k = graph.constant(in);
                 if (k.isEmpty() || Tensors.elementCount(k.get()) == 1) continue;
+                if (partial) { failure = n.getOpType() + " node " + nodeId(n) + " applies per-channel constants after a Concat"; return; }
                 int axis = channelAxisOfConstant(k.get(), channels);
                 if (axis < 0 || graph.initializer(in) == null) { failure = n.getOpType() + " node " + nodeId(n) + " uses a constant that is not per-channel"; return; }
                 addSlice(new TensorSlice(in, axis));

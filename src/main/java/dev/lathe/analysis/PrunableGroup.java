@@ -34,8 +34,16 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
         }
     }
 
-    /** Axis {@code axis} of initializer {@code initializer} is indexed by this group's units. */
-    public record TensorSlice(String initializer, int axis) {}
+    /**
+     * Indices {@code offset} to {@code offset + size*blockWidth} of axis {@code axis} of initializer
+     * {@code initializer} belong to this group's units (offset 0 and the whole axis, unless the units reach the
+     * tensor's layer through a Concat, beside other channels).
+     */
+    public record TensorSlice(String initializer, int axis, int offset) {
+        public TensorSlice(String initializer, int axis) {
+            this(initializer, axis, 0);
+        }
+    }
 
     /**
      * Element {@code position} of the constant feeding input {@code inputIndex} of node {@code nodeIndex}

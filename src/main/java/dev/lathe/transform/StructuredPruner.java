@@ -42,10 +42,15 @@ public final class StructuredPruner {
         for (TensorSlice s : group.slices()) {
             TensorProto t = graph.initializer(s.initializer());
             long[] dims = Tensors.dims(t);
-            if (dims[s.axis()] != (long) group.size() * bw)
-                throw new IllegalStateException(s.initializer() + " axis " + s.axis() + " has " + dims[s.axis()] + " entries, expected " + group.size() * bw);
+            if (dims[s.axis()] < s.offset() + (long) group.size() * bw)
+                throw new IllegalStateException(s.initializer() + " axis " + s.axis() + " has " + dims[s.axis()] + " entries, fewer than "
+                        + s.offset() + " + " + group.size() * bw);
+            // Indices outside the group's range (other channels of a Concat) are kept as they are.
+            int before = s.offset(), after = (int) dims[s.axis()] - s.offset() - group.size() * bw;
+            int[] idx = IntStream.concat(IntStream.concat(IntStream.range(0, before), Arrays.stream(keepIdx).map(i -> i + before)),
+                    IntStream.range(before + group.size() * bw, before + group.size() * bw + after)).toArray();
             SliceIndexing ix = new SliceIndexing(dims, s.axis());
-            graph.putInitializer(Tensors.floats(t.getName(), ix.dimsAfter(keepIdx.length), ix.select(Tensors.toFloats(t), keepIdx)));
+            graph.putInitializer(Tensors.floats(t.getName(), ix.dimsAfter(idx.length), ix.select(Tensors.toFloats(t), idx)));
         }
         for (PrunableGroup.AttributePatch p : group.attributePatches()) {
             var node = graph.node(p.nodeIndex()).toBuilder();

@@ -190,6 +190,20 @@ final class SearchView {
         warning.managedProperty().bind(warning.visibleProperty());
         VBox.setMargin(warning, new Insets(8, 0, 0, 0));
 
+        GridPane pruning = form();
+        javafx.scene.control.ComboBox<String> criterion = new javafx.scene.control.ComboBox<>(
+                javafx.collections.FXCollections.observableArrayList("activation", "magnitude"));
+        criterion.setId("criterionChoice");
+        criterion.valueProperty().bindBidirectional(s.criterionProperty());
+        criterion.setMaxWidth(Double.MAX_VALUE);
+        row(pruning, 0, "Ranking", criterion, "activation: |W|·‖x‖ on the calibration data; magnitude: weights only");
+        javafx.scene.control.ComboBox<String> repair = new javafx.scene.control.ComboBox<>(
+                javafx.collections.FXCollections.observableArrayList("lstsq", "none"));
+        repair.setId("repairChoice");
+        repair.valueProperty().bindBidirectional(s.repairProperty());
+        repair.setMaxWidth(Double.MAX_VALUE);
+        row(pruning, 1, "Repair", repair, "lstsq: refit the layer that reads pruned units on calibration data, no training");
+
         GridPane objectives = form();
         objective(objectives, 0, "Latency", "minimise", "median ms");
         Label q = objective(objectives, 1, "Quality", "maximise", "");
@@ -216,6 +230,7 @@ final class SearchView {
                 Ui.sectionHeader("Search"), search,
                 Ui.sectionHeader("Input shape"), shape,
                 Ui.sectionHeader("Evaluation data"), data, warning,
+                Ui.sectionHeader("Pruning"), pruning,
                 Ui.sectionHeader("Objectives"), objectives,
                 Ui.sectionHeader("Study file"), new VBox(8, study, studyButtons, studyHint));
         box.disableProperty().bind(s.runningProperty());

@@ -59,6 +59,8 @@ public final class SearchViewModel {
     private final StringProperty tokenizerPath = new SimpleStringProperty("");
     private final StringProperty studyPath = new SimpleStringProperty("");
     private final BooleanProperty quickTiming = new SimpleBooleanProperty(false);
+    private final javafx.beans.property.StringProperty criterion = new javafx.beans.property.SimpleStringProperty("activation");
+    private final javafx.beans.property.StringProperty repair = new javafx.beans.property.SimpleStringProperty("lstsq");
     private final StringBinding dataWarning;
 
     private final BooleanProperty running = new SimpleBooleanProperty();
@@ -106,6 +108,12 @@ public final class SearchViewModel {
     /** Fewer timing repetitions: noisier latencies, much faster searches (tests, first looks). */
     public BooleanProperty quickTimingProperty() { return quickTiming; }
 
+    /** How units are ranked: "activation" (needs data) or "magnitude". */
+    public javafx.beans.property.StringProperty criterionProperty() { return criterion; }
+
+    /** What follows pruning: "lstsq" (refit the reading layer on calibration data) or "none". */
+    public javafx.beans.property.StringProperty repairProperty() { return repair; }
+
     /** A warning about the evaluation data, or "" when the data looks usable. */
     public StringBinding dataWarningProperty() { return dataWarning; }
 
@@ -134,7 +142,7 @@ public final class SearchViewModel {
         SearchSettings d = SearchSettings.defaults();
         return new SearchSettings(valueOr(budget, d.budget()), valueOr(seed, (int) d.seed()), valueOr(threads, 1), valueOr(batch, 1),
                 valueOr(sequenceLength, d.sequenceLength()), d.populationSize(), d.strategy(), blankToNull(dataPath.get()),
-                blankToNull(tokenizerPath.get()), quickTiming.get());
+                blankToNull(tokenizerPath.get()), quickTiming.get(), criterion.get(), repair.get());
     }
 
     /** Fills the form for a freshly opened model: its data and tokenizer, a budget to suit, a new study file. */
@@ -165,6 +173,8 @@ public final class SearchViewModel {
         dataPath.set(s.dataPath() == null ? "" : s.dataPath());
         tokenizerPath.set(s.tokenizerPath() == null ? "" : s.tokenizerPath());
         quickTiming.set(s.quickTiming());
+        criterion.set(s.criterion());
+        repair.set(s.repair());
     }
 
     /**

@@ -27,10 +27,14 @@ class AttentionVariantsTest {
     static final int H = 4, D = 4, W = H * D;
 
     static OnnxModel attention(float[] outputWeights) {
+        return attention(outputWeights, new long[] {0, 0, H, D}, new long[] {0, 0, W});
+    }
+
+    static OnnxModel attention(float[] outputWeights, long[] split, long[] merge) {
         TinyGraphs t = new TinyGraphs(33)
                 .weight("wq", W, W).weight("bq", W).weight("wk", W, W).weight("bk", W).weight("wv", W, W).weight("bv", W)
                 .tensor("wo", new long[] {W, W}, outputWeights).weight("bo", W)
-                .longs("split", 0, 0, H, D).longs("merge", 0, 0, W).tensor("scale", new long[] {}, new float[] {2f});
+                .longs("split", split).longs("merge", merge).tensor("scale", new long[] {}, new float[] {2f});
         return t.input("x", "n", "s", W)
                 .node("MatMul", "q0", List.of("x", "wq")).node("Add", "q1", List.of("q0", "bq"))
                 .node("MatMul", "k0", List.of("x", "wk")).node("Add", "k1", List.of("bk", "k0"))
@@ -45,6 +49,21 @@ class AttentionVariantsTest {
                 .node("MatMul", "o0", List.of("c2", "wo")).node("Add", "y", List.of("o0", "bo"))
                 .output("y", "n", "s", W)
                 .model(17);
+    }
+
+    @Test
+    void aHeadCountLeftToInferenceNeedsNoRewrite() throws Exception {
+        OnnxModel m = attention(randomWeights(4), new long[] {0, 0, -1, D}, new long[] {0, 0, -1});
+        GroupFinder.Result r = GroupFinder.analyze(MutableGraph.of(m));
+        assertEquals(1, r.groups().size(), r.unprunable().toString());
+        assertEquals(H, r.groups().get(0).size());
+        assertTrue(r.groups().get(0).shapePatches().isEmpty(), "-1 lets ONNX Runtime infer the head count");
+        MutableGraph g = MutableGraph.of(m);
+        StructuredPruner.prune(g, r.groups().get(0), new int[] {1, 2, 3});
+        Map<String, TensorData> in = SyntheticInputs.generate(m, InputShapes.of(1, 7), 2);
+        try (OrtRunner b = OrtRunner.of(OnnxModel.of(g.toModel()), OrtRunner.RunnerSettings.cpu(1))) {
+            assertArrayEquals(new long[] {1, 7, W}, b.run(in).get("y").shape());
+        }
     }
 
     static float[] randomWeights(long seed) {

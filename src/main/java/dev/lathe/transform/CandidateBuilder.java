@@ -26,17 +26,23 @@ public final class CandidateBuilder {
     private final ActivationStats stats;
     private final PruningOptions options;
 
-    private CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, PruningOptions options, ActivationStats stats) {
+    private CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, PruningOptions options, ActivationStats stats,
+                             List<Map<String, TensorData>> calibration) {
         this.original = original;
         this.analysis = analysis;
         this.options = options;
         this.stats = stats;
-        this.criterion = options.criterion().equals("activation") && stats != null ? new ActivationImportance(stats) : new MagnitudeImportance();
+        ImportanceCriterion activation = stats != null ? new ActivationImportance(stats) : new MagnitudeImportance();
+        this.criterion = switch (options.criterion()) {
+            case "activation" -> activation;
+            case "sensitivity" -> new SensitivityImportance(original, calibration, activation);
+            default -> new MagnitudeImportance();
+        };
     }
 
     /** Magnitude ranking, no repair: needs no data. */
     public CandidateBuilder(OnnxModel original) {
-        this(original, GroupFinder.analyze(MutableGraph.of(original)), PruningOptions.MAGNITUDE, null);
+        this(original, GroupFinder.analyze(MutableGraph.of(original)), PruningOptions.MAGNITUDE, null, List.of());
     }
 
     /** Gathers calibration statistics when the options need them (one run of the original per sample). */
@@ -46,7 +52,7 @@ public final class CandidateBuilder {
         List<Map<String, TensorData>> used = calibration == null ? List.of()
                 : List.copyOf(calibration.subList(0, Math.min(MAX_CALIBRATION_SAMPLES, calibration.size())));
         if (options.needsCalibration() && !used.isEmpty()) stats = ActivationStats.collect(original, analysis.groups(), used);
-        return new CandidateBuilder(original, analysis, stats == null ? PruningOptions.MAGNITUDE : options, stats);
+        return new CandidateBuilder(original, analysis, stats == null ? PruningOptions.MAGNITUDE : options, stats, used);
     }
 
     public GroupFinder.Result analysis() { return analysis; }

@@ -66,6 +66,23 @@ class AttentionVariantsTest {
         }
     }
 
+    @Test
+    void sensitivityRankingFindsTheHeadsThatDoNothing() throws Exception {
+        float[] wo = randomWeights(3);
+        for (int h : new int[] {1, 3}) for (int d = 0; d < D; d++) for (int o = 0; o < W; o++) wo[(h * D + d) * W + o] = 0f;
+        OnnxModel m = attention(wo);
+        List<Map<String, TensorData>> calibration = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) calibration.add(SyntheticInputs.generate(m, InputShapes.of(1, 6), 50 + i));
+        var builder = dev.lathe.transform.CandidateBuilder.create(m, new dev.lathe.transform.PruningOptions("sensitivity", "none"), calibration);
+        String id = builder.groups().get(0).id();
+        var genome = dev.lathe.transform.Genome.of(Map.of(id, 0.5), java.util.Set.of());
+        assertArrayEquals(new int[] {0, 2}, builder.plan(genome).keptUnits().get(id), "the silent heads 1 and 3 go first");
+        Map<String, TensorData> in = SyntheticInputs.generate(m, InputShapes.of(1, 6), 99);
+        try (OrtRunner a = OrtRunner.of(m, OrtRunner.RunnerSettings.cpu(1)); OrtRunner b = OrtRunner.of(builder.build(genome), OrtRunner.RunnerSettings.cpu(1))) {
+            assertTrue(maxAbsDiff(a.run(in).get("y").floats(), b.run(in).get("y").floats()) < 1e-5);
+        }
+    }
+
     static float[] randomWeights(long seed) {
         java.util.Random r = new java.util.Random(seed);
         float[] w = new float[W * W];

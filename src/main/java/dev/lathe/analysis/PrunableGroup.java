@@ -50,10 +50,4 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
      * equals {@code keptUnits * factor} (the head count has factor 1, a merged width has the head size).
      */
     public record ShapePatch(int nodeIndex, int inputIndex, int position, int factor) {}
-
-    public int parameterCountPerUnit(java.util.function.ToLongFunction<TensorSlice> elementsPerIndex) {
-        long n = 0;
-        for (TensorSlice s : slices) n += elementsPerIndex.applyAsLong(s) * blockWidth;
-        return (int) n;
-    }
 }

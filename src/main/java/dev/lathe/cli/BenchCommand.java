@@ -2,7 +2,6 @@ package dev.lathe.cli;
 
 import dev.lathe.eval.LatencyMeter;
 import dev.lathe.eval.LatencyStats;
-import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
@@ -20,14 +19,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--provider", defaultValue = "cpu", description = "cpu or cuda") String provider;
 
-    @Option(names = "--batch", defaultValue = "1") int batch;
-
-    @Option(names = "--seq-len", defaultValue = "128") int seqLen;
-
     @Option(names = "--repeat", defaultValue = "1", description = "measure this many times in a row and report the spread of medians") int repeat;
 
-    @Option(names = "--shape", paramLabel = "INPUT=d1,d2,...", description = "fix all dimensions of an input (repeatable), e.g. input=1,3,224,224")
-    java.util.List<String> shapes = new java.util.ArrayList<>();
+    @picocli.CommandLine.Mixin
+    InputShapeOptions shape;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -36,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!provider.equals("cpu") && !provider.equals("cuda")) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
         OnnxModel m = OnnxModel.load(ModelArgument.parse(model).model());
-        var input = SyntheticInputs.generate(m, new InputShapes(batch, seqLen, InputShapes.parseFixed(shapes, m.proto().getGraph())), 1234);
+        var input = SyntheticInputs.generate(m, shape.resolve(m.proto().getGraph()), 1234);
         LatencyMeter meter = new LatencyMeter(new OrtRunner.RunnerSettings(threads, provider, "all"), LatencyMeter.Protocol.DEFAULT);
         var out = spec.commandLine().getOut();
         out.printf("model %s  provider %s  intra-op threads %d  inter-op 1  optimization all  %s%n", m.source().getFileName(), provider, threads, 

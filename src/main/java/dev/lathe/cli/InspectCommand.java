@@ -9,7 +9,6 @@ import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.analysis.RemovableBlock;
 import dev.lathe.analysis.UnprunableStructure;
-import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,14 +24,8 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
-    @Option(names = "--batch", defaultValue = "1", description = "batch size for MACs (default ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--seq-len", defaultValue = "128", description = "sequence length for MACs (default ${DEFAULT-VALUE})")
-    int seqLen;
-
-    @Option(names = "--shape", paramLabel = "INPUT=d1,d2,...", description = "fix all dimensions of an input (repeatable), e.g. input=1,3,224,224")
-    java.util.List<String> shapes = new java.util.ArrayList<>();
+    @picocli.CommandLine.Mixin
+    InputShapeOptions shape;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,7 +34,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelArgument m = ModelArgument.parse(model);
         OnnxModel loaded = OnnxModel.load(m.model());
-        ModelSummary s = ModelInspector.inspect(loaded, new InputShapes(batch, seqLen, InputShapes.parseFixed(shapes, loaded.proto().getGraph())));
+        ModelSummary s = ModelInspector.inspect(loaded, shape.resolve(loaded.proto().getGraph()));
         var out = spec.commandLine().getOut();
         if (json) out.println(Json.MAPPER.writeValueAsString(toJson(s)));
         else printText(s, out);

@@ -33,10 +33,6 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "HuggingFace tokenizer.json for text data") Path tokenizer;
 
-    @Option(names = "--seq-len", defaultValue = "128", description = "sequence length for timing (default ${DEFAULT-VALUE})") int seqLen;
-
-    @Option(names = "--batch", defaultValue = "1", description = "batch size for timing (default ${DEFAULT-VALUE})") int batch;
-
     @Option(names = "--population", defaultValue = "12", description = "NSGA-II population (default ${DEFAULT-VALUE})") int population;
 
     @Option(names = "--strategy", defaultValue = "nsga2", description = "nsga2 or random (default ${DEFAULT-VALUE})") String strategy;
@@ -47,8 +43,8 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "shorter timing protocol (3 warm-up, at least 10 runs / 0.3 s) for smoke runs") boolean quick;
 
-    @Option(names = "--shape", paramLabel = "INPUT=d1,d2,...", description = "fix all dimensions of an input (repeatable), e.g. input=1,3,224,224")
-    java.util.List<String> shapes = new java.util.ArrayList<>();
+    @picocli.CommandLine.Mixin
+    InputShapeOptions shape;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -59,10 +55,10 @@ final class SearchCommand implements Callable<Integer> {
         Path dataFile = data != null ? data : m.defaultData();
         Path tok = tokenizer != null ? tokenizer : m.defaultTokenizer();
         java.util.Map<String, java.util.List<Long>> fixed = new java.util.LinkedHashMap<>();
-        if (!shapes.isEmpty())
-            dev.lathe.model.InputShapes.parseFixed(shapes, dev.lathe.model.OnnxModel.load(m.model()).proto().getGraph())
+        if (!shape.shapes.isEmpty())
+            shape.fixed(dev.lathe.model.OnnxModel.load(m.model()).proto().getGraph())
                     .forEach((k, v) -> fixed.put(k, java.util.Arrays.stream(v).boxed().toList()));
-        SearchSettings settings = new SearchSettings(budget, seed, threads, batch, seqLen, population, strategy,
+        SearchSettings settings = new SearchSettings(budget, seed, threads, shape.batch, shape.seqLen, population, strategy,
                 dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(), quick,
                 criterion, repair, fixed);
         PrintWriter out = spec.commandLine().getOut();

@@ -64,7 +64,9 @@ public final class GroupFinder {
             unprunable.add(new UnprunableStructure(q.id(), f.reasons.getOrDefault(q.id(),
                     "its output units do not feed another weighted layer through element-wise operators only")));
         }
-        return new Result(List.copyOf(f.groups), unprunable, quantizable, f.transformerLayers());
+        List<RemovableBlock> blocks = new ArrayList<>(f.transformerLayers());
+        blocks.addAll(f.residualBranches());
+        return new Result(List.copyOf(f.groups), unprunable, quantizable, List.copyOf(blocks));
     }
 
     public static String nodeId(NodeProto n) {
@@ -193,6 +195,59 @@ public final class GroupFinder {
             out.add(new RemovableBlock("block:" + i, name, starts.get(i), end));
         }
         return out;
+    }
+
+    /**
+     * Residual branches: an Add of x and f(x), where f reads nothing computed but x. Dropping one leaves the
+     * skip path (x) in place of the sum: a residual block of a CNN, or the attention or feed-forward sublayer of
+     * a transformer layer.
+     */
+    private List<RemovableBlock> residualBranches() {
+        List<RemovableBlock> out = new ArrayList<>();
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            NodeProto add = graph.node(i);
+            if (!add.getOpType().equals("Add") || add.getInputCount() != 2) continue;
+            String a = add.getInput(0), b = add.getInput(1);
+            if (graph.constant(a).isPresent() || graph.constant(b).isPresent()) continue;
+            String skip = null;
+            if (isBranchOf(b, a)) skip = a;
+            else if (isBranchOf(a, b)) skip = b;
+            if (skip == null) continue;
+            String name = "residual branch " + nodeId(add);
+            out.add(new RemovableBlock("residual:" + nodeId(add), name, skip, add.getOutput(0)));
+        }
+        return out;
+    }
+
+    /**
+     * True when {@code branch} is computed from {@code x}, constants and model inputs (an attention mask)
+     * through at least one weighted layer, with no other computed tensor joining in.
+     */
+    private boolean isBranchOf(String branch, String x) {
+        if (branch.equals(x)) return false;
+        Set<String> seen = new HashSet<>();
+        Deque<String> queue = new ArrayDeque<>(List.of(branch));
+        boolean weighted = false;
+        while (!queue.isEmpty()) {
+            String t = queue.poll();
+            if (t.equals(x) || !seen.add(t)) continue;
+            if (graph.constant(t).isPresent()) continue;
+            int p = graph.producer(t);
+            if (p < 0) continue; // a model input: independent of x, so it stays available when the branch goes
+            NodeProto n = graph.node(p);
+            if (Set.of("Conv", "MatMul", "Gemm").contains(n.getOpType())) weighted = true;
+            for (String in : n.getInputList()) if (!in.isEmpty()) queue.add(in);
+            if (seen.size() > 2000) return false;
+        }
+        if (!weighted || seen.size() <= 1 || !reachable(x, null).contains(branch)) return false;
+        // x must enter the branch through a weighted layer (the residual stream), not merely be added to it
+        // (an attention mask added to scores is not a skip connection).
+        for (int c : graph.consumers(x)) {
+            NodeProto n = graph.node(c);
+            boolean layer = Set.of("Conv", "MatMul", "Gemm").contains(n.getOpType()) && n.getInputCount() > 1 && graph.initializer(n.getInput(1)) != null;
+            if (layer && seen.contains(n.getOutput(0))) return true;
+        }
+        return false;
     }
 
     /** Tensors after {@code start}, in graph order, through which every path from it to a model output passes. */

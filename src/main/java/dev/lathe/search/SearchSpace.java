@@ -82,7 +82,9 @@ public final class SearchSpace {
         if (!allLayers.isEmpty()) out.add(Genome.of(Map.of(), allLayers));
         // One middle block dropped: middle layers tend to matter least ("What Matters in Transformers"; on MiniLM
         // dropping layer 2 keeps cosine 0.94, the last layer only 0.48).
-        if (!blocks.isEmpty()) out.add(Genome.ORIGINAL.withDroppedBlocks(Set.of(blocks.get((blocks.size() - 1) / 2).id())));
+        List<RemovableBlock> layers = blocks.stream().filter(b -> b.id().startsWith("block:")).toList();
+        List<RemovableBlock> pool = layers.isEmpty() ? blocks : layers;
+        if (!pool.isEmpty()) out.add(Genome.ORIGINAL.withDroppedBlocks(Set.of(pool.get((pool.size() - 1) / 2).id())));
         if (!groups.isEmpty()) {
             out.add(uniform(0.5, Set.of()));
             out.add(uniform(0.75, allLayers));

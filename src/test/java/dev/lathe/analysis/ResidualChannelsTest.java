@@ -66,6 +66,29 @@ class ResidualChannelsTest {
     }
 
     @Test
+    void droppingTheResidualBranchLeavesTheSkipPathExactly() throws Exception {
+        OnnxModel m = block();
+        CandidateBuilder b = new CandidateBuilder(m);
+        assertEquals(1, b.analysis().blocks().size(), b.analysis().blocks().toString());
+        var branch = b.analysis().blocks().get(0);
+        assertEquals("a", branch.input());
+        assertEquals("r", branch.output());
+        OnnxModel cut = b.build(Genome.ORIGINAL.withDroppedBlocks(Set.of(branch.id())));
+        assertEquals(0, cut.proto().getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).filter(n -> !n.getName().equals("a0")).count(),
+                "the branch's convolutions are gone");
+        // Reference: the same graph with the sum replaced by its skip input.
+        MutableGraph ref = MutableGraph.of(m);
+        for (int i = 0; i < ref.nodeCount(); i++)
+            if (ref.node(i).getOutput(0).equals("r"))
+                ref.replaceNode(i, ref.node(i).toBuilder().setOpType("Identity").clearInput().addInput("a").build());
+        var in = DepthwiseChannelsTest.data(m, 3, 11).samples();
+        try (OrtRunner want = OrtRunner.of(OnnxModel.of(ref.toModel()), OrtRunner.RunnerSettings.cpu(1));
+             OrtRunner got = OrtRunner.of(cut, OrtRunner.RunnerSettings.cpu(1))) {
+            for (var s : in) assertArrayEquals(want.run(s).get("y").floats(), got.run(s).get("y").floats());
+        }
+    }
+
+    @Test
     void prunedResidualBlockRunsWithTheSameSignatureAndKeepAllIsExact() throws Exception {
         OnnxModel m = block();
         CandidateBuilder b = new CandidateBuilder(m);

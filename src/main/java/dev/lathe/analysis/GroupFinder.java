@@ -294,26 +294,27 @@ public final class GroupFinder {
         Set<String> tied = new HashSet<>(); // weights of convolutions already in a channel group as producers
         for (int i = 0; i < graph.nodeCount(); i++) {
             NodeProto n = graph.node(i);
-            if (!n.getOpType().equals("Conv")) continue;
+            if (!isConvolution(n)) continue;
             String id = nodeId(n);
             TensorProto w = graph.initializer(n.getInput(1));
             if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE || w.getDimsCount() < 3) continue;
-            if (isDepthwise(n, w)) continue; // passes channels through; pruned with the group that feeds it
+            if (n.getOpType().equals("Conv") && isDepthwise(n, w)) continue; // passes channels through; pruned with the group that feeds it
             if (MutableGraph.intAttribute(n, "group", 1) != 1) { reasons.put(id, "grouped convolution (only depthwise ones pass channels through)"); continue; }
             if (tied.contains(w.getName())) continue;
-            ChannelSpace space = new ChannelSpace(w.getDims(0), id);
+            ChannelSpace space = new ChannelSpace(w.getDims(outputAxis(n)), id);
             if (!space.explore(i)) continue;
             tied.addAll(space.producerWeights);
             PrunableGroup.Consumer consumer = null;
             if (space.exits.size() == 1 && !space.concatenated) {
                 NodeProto reader = space.exits.get(0);
-                if (reader.getOpType().equals("Conv"))
+                if (reader.getOpType().equals("ConvTranspose")) consumer = null; // no refit over transposed windows yet
+                else if (reader.getOpType().equals("Conv"))
                     consumer = new PrunableGroup.Consumer(reader.getInput(0), reader.getInput(1), true,
                             reader.getInputCount() > 2 && graph.initializer(reader.getInput(2)) != null ? reader.getInput(2) : null, true);
                 else consumer = consumer(reader, weighted(reader).orElseThrow());
             }
             String name = space.producerWeights.size() > 1 ? id + " (+" + (space.producerWeights.size() - 1) + " tied)" : id;
-            groups.add(new PrunableGroup("conv:" + id, GroupKind.CONV_CHANNELS, name, (int) space.channels, 1, space.slices, List.of(),
+            groups.add(new PrunableGroup("conv:" + id, GroupKind.CONV_CHANNELS, name, (int) space.channels, 1, space.slices, space.patches,
                     consumer, space.attributes));
         }
     }
@@ -324,6 +325,7 @@ public final class GroupFinder {
         final String firstId;
         final List<TensorSlice> slices = new ArrayList<>();
         final List<PrunableGroup.AttributePatch> attributes = new ArrayList<>();
+        final List<ShapePatch> patches = new ArrayList<>();
         final List<NodeProto> exits = new ArrayList<>();
         final List<String> producerWeights = new ArrayList<>();
         private final Set<String> region = new HashSet<>();
@@ -364,12 +366,12 @@ public final class GroupFinder {
             NodeProto n = graph.node(node);
             visited.add(node);
             TensorProto w = graph.initializer(n.getInput(1));
-            if (w == null || MutableGraph.intAttribute(n, "group", 1) != 1 || w.getDims(0) != channels) {
+            if (w == null || MutableGraph.intAttribute(n, "group", 1) != 1 || w.getDims(outputAxis(n)) != channels) {
                 failure = "convolution " + nodeId(n) + " writes into its channels but is grouped or of another width";
                 return;
             }
             producerWeights.add(w.getName());
-            slices.add(new TensorSlice(w.getName(), 0));
+            slices.add(new TensorSlice(w.getName(), outputAxis(n)));
             if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
                 if (graph.initializer(n.getInput(2)) == null) { failure = "bias of " + nodeId(n) + " computed at run time"; return; }
                 slices.add(new TensorSlice(n.getInput(2), 0));
@@ -381,12 +383,13 @@ public final class GroupFinder {
         private void backward(int node) {
             NodeProto n = graph.node(node);
             String op = n.getOpType();
-            if (op.equals("Conv")) {
+            if (isConvolution(n)) {
                 TensorProto w = graph.initializer(n.getInput(1));
-                if (w != null && isDepthwise(n, w)) passThroughDepthwise(node, n);
+                if (op.equals("Conv") && w != null && isDepthwise(n, w)) passThroughDepthwise(node, n);
                 else produce(node);
                 return;
             }
+            if (op.equals("Resize") || op.equals("Upsample")) { resize(node, n); if (failure == null) join(n.getInput(0), false); return; }
             if (!channelPreserving(op)) { failure = "its channels come from " + op + " node " + nodeId(n) + ", which can mix channels"; return; }
             channelParameters(n, 0, false);
             for (String in : n.getInputList())
@@ -397,18 +400,25 @@ public final class GroupFinder {
         private void forward(String t, int node) {
             NodeProto n = graph.node(node);
             String op = n.getOpType();
-            if (op.equals("Conv") && n.getInput(0).equals(t)) {
+            if (isConvolution(n) && n.getInput(0).equals(t)) {
                 visited.add(node);
                 TensorProto w = graph.initializer(n.getInput(1));
-                if (w != null && isDepthwise(n, w)) { passThroughDepthwise(node, n); return; }
-                int at = offsets.getOrDefault(t, 0);
-                if (w == null || MutableGraph.intAttribute(n, "group", 1) != 1 || w.getDims(1) < at + channels
-                        || (!offsets.containsKey(t) && w.getDims(1) != channels)) {
+                if (op.equals("Conv") && w != null && isDepthwise(n, w)) { passThroughDepthwise(node, n); return; }
+                int at = offsets.getOrDefault(t, 0), axis = inputAxis(n);
+                if (w == null || MutableGraph.intAttribute(n, "group", 1) != 1 || w.getDims(axis) < at + channels
+                        || (!offsets.containsKey(t) && w.getDims(axis) != channels)) {
                     failure = "the next convolution " + nodeId(n) + " is grouped or has a computed weight";
                     return;
                 }
-                slices.add(new TensorSlice(w.getName(), 1, at));
+                slices.add(new TensorSlice(w.getName(), axis, at));
                 exits.add(n);
+                return;
+            }
+            if ((op.equals("Resize") || op.equals("Upsample")) && n.getInput(0).equals(t)) {
+                visited.add(node);
+                resize(node, n);
+                carryOffset(t, n.getOutput(0));
+                join(n.getOutput(0), false);
                 return;
             }
             if (op.equals("Concat")) {
@@ -475,6 +485,19 @@ public final class GroupFinder {
             join(n.getOutput(0), false);
         }
 
+        /**
+         * Resize keeps channels apart; only an explicit {@code sizes} input spells the channel count, and then it is
+         * rewritten with the kept count. Sizes computed at run time would go stale, so they end the group.
+         */
+        private void resize(int node, NodeProto n) {
+            if (n.getInputCount() <= 3 || n.getInput(3).isEmpty()) return; // scales only: nothing to rewrite
+            Optional<TensorProto> sizes = graph.constant(n.getInput(3));
+            if (sizes.isEmpty()) { failure = "Resize " + nodeId(n) + " takes its output size from the run"; return; }
+            long[] v = Tensors.toLongs(sizes.get());
+            if (v.length < 2 || v[1] != channels || offsets.containsKey(n.getInput(0))) { failure = "Resize " + nodeId(n) + " sizes do not match its channels"; return; }
+            patches.add(new ShapePatch(node, 3, 1, 1));
+        }
+
         /** Past a Concat the output carries the channels at the same offset as the input. */
         private void carryOffset(String from, String to) {
             if (offsets.containsKey(from)) offsets.put(to, offsets.get(from));
@@ -485,9 +508,9 @@ public final class GroupFinder {
             Optional<NodeProto> p = graph.producerNode(tensor);
             if (p.isEmpty()) return -1;
             NodeProto n = p.get();
-            if (n.getOpType().equals("Conv")) {
+            if (isConvolution(n)) {
                 TensorProto w = graph.initializer(n.getInput(1));
-                return w == null ? -1 : w.getDims(0);
+                return w == null ? -1 : w.getDims(outputAxis(n));
             }
             if (n.getOpType().equals("Concat")) {
                 long sum = 0;
@@ -533,6 +556,19 @@ public final class GroupFinder {
         private boolean channelPreserving(String op) {
             return CHANNELWISE.contains(op) || ELEMENTWISE.contains(op);
         }
+    }
+
+    private static boolean isConvolution(NodeProto n) {
+        return n.getOpType().equals("Conv") || n.getOpType().equals("ConvTranspose");
+    }
+
+    /** The filter axis that runs over output channels: 0 for Conv, 1 for ConvTranspose ([in, out/group, kernel...]). */
+    private static int outputAxis(NodeProto n) {
+        return n.getOpType().equals("ConvTranspose") ? 1 : 0;
+    }
+
+    private static int inputAxis(NodeProto n) {
+        return n.getOpType().equals("ConvTranspose") ? 0 : 1;
     }
 
     /** One input channel per filter and as many groups as filters: the channels pass straight through. */

@@ -64,7 +64,7 @@ public final class Nsga2Strategy implements SearchStrategy {
         // A small space can run out of unseen genomes: give up after many misses rather than loop forever.
         while (out.size() < count && attempts < 200 * count) {
             Genome g;
-            if (parents.size() < 2 || attempts > 50 * count) g = randomGenome();
+            if (parents.size() < 2 || attempts > 50 * count) g = space.random(random);
             else {
                 DoubleSolution a = tournament(parents), b = tournament(parents);
                 List<DoubleSolution> kids = crossover.execute(List.of(a, b));
@@ -109,12 +109,6 @@ public final class Nsga2Strategy implements SearchStrategy {
         DoubleSolution a = pop.get(random.nextInt(pop.size())), b = pop.get(random.nextInt(pop.size()));
         int c = new RankingAndCrowdingDistanceComparator<DoubleSolution>(ranking).compare(a, b);
         return c <= 0 ? a : b;
-    }
-
-    private Genome randomGenome() {
-        double[] x = new double[space.dimensions()];
-        for (int d = 0; d < x.length; d++) x[d] = space.lowerBound(d) + random.nextDouble() * (space.upperBound(d) - space.lowerBound(d));
-        return space.decode(x);
     }
 
     private DoubleSolution solution(double[] x) {

@@ -10,6 +10,8 @@ import java.util.Random;
 public final class RandomStrategy implements SearchStrategy {
     private final SearchSpace space;
     private final Random random;
+    /** The original comes first, so speed-ups have their base in a random study too. */
+    private boolean originalAsked;
 
     public RandomStrategy(SearchSpace space, long seed) {
         this.space = space;
@@ -22,16 +24,17 @@ public final class RandomStrategy implements SearchStrategy {
     @Override
     public List<Genome> ask(int count) {
         List<Genome> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) { // duplicates are filtered by the study, which knows every measured genome
-            double[] x = new double[space.dimensions()];
-            for (int d = 0; d < x.length; d++) x[d] = space.lowerBound(d) + random.nextDouble() * (space.upperBound(d) - space.lowerBound(d));
-            out.add(space.decode(x));
+        if (!originalAsked && count > 0) {
+            out.add(Genome.ORIGINAL);
+            originalAsked = true;
         }
+        // Duplicates are filtered by the study, which knows every measured genome.
+        while (out.size() < count) out.add(space.random(random));
         return out;
     }
 
     @Override
     public void tell(Genome genome, double[] objectives) {
-        // uniform sampling learns nothing
+        if (genome.isOriginal()) originalAsked = true; // resumed: already measured
     }
 }

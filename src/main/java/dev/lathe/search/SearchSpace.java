@@ -61,6 +61,13 @@ public final class SearchSpace {
         return new Genome(keep, int8, drop);
     }
 
+    /** A genome drawn uniformly over the genes' bounds. */
+    public Genome random(java.util.Random rnd) {
+        double[] x = new double[dimensions()];
+        for (int d = 0; d < x.length; d++) x[d] = lowerBound(d) + rnd.nextDouble() * (upperBound(d) - lowerBound(d));
+        return decode(x);
+    }
+
     public double[] encode(Genome g) {
         double[] x = new double[dimensions()];
         for (int i = 0; i < groups.size(); i++) x[i] = g.keepRatio(groups.get(i).id());

@@ -73,6 +73,30 @@ class LatheCommandTest {
     }
 
     @Test
+    void benchPrintsTheStatisticsAndTheSettings() {
+        Run r = lathe("bench", "sample:digits-mlp", "--batch", "8", "--repeat", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("provider cpu  intra-op threads 1"), r.out());
+        assertEquals(2, r.out().lines().filter(l -> l.startsWith("median ")).count(), r.out());
+        assertTrue(r.out().contains("input=[8, 64]"), r.out());
+        assertTrue(r.out().contains("spread of medians over 2 measurements"), r.out());
+        Run gpu = lathe("bench", "sample:digits-mlp", "--provider", "tpu");
+        assertEquals(1, gpu.code());
+        assertTrue(gpu.err().contains("unknown provider 'tpu'"), gpu.err());
+    }
+
+    @Test
+    void randomStrategyIsABaselineInTheSameStudyFormat() throws Exception {
+        Path study = dir.resolve("random.sqlite");
+        Run s = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "4", "--strategy", "random", "--quick");
+        assertEquals(0, s.code(), s.err());
+        JsonNode list = new ObjectMapper().readTree(lathe("candidates", "--study", study.toString(), "--json").out());
+        assertEquals(4, list.size());
+        list.forEach(n -> assertEquals("random", n.get("origin").asText()));
+        assertEquals(1.0, list.get(0).get("speedup").asDouble(), 1e-12, "the original is measured first, the base of speed-ups");
+    }
+
+    @Test
     void badInputGivesOneLineAndNonZeroExit() throws Exception {
         Path junk = dir.resolve("broken.onnx");
         Files.writeString(junk, "nope");

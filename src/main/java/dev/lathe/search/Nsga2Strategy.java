@@ -60,13 +60,14 @@ public final class Nsga2Strategy implements SearchStrategy {
             if (!seen.contains(key) && proposed.add(key)) out.add(g);
         }
         List<DoubleSolution> parents = survivors();
+        var better = parents.size() < 2 ? null : rankAndCrowd(parents);
         int attempts = 0;
         // A small space can run out of unseen genomes: give up after many misses rather than loop forever.
         while (out.size() < count && attempts < 200 * count) {
             Genome g;
             if (parents.size() < 2 || attempts > 50 * count) g = space.random(random);
             else {
-                DoubleSolution a = tournament(parents), b = tournament(parents);
+                DoubleSolution a = tournament(parents, better), b = tournament(parents, better);
                 List<DoubleSolution> kids = crossover.execute(List.of(a, b));
                 g = space.decode(values(mutation.execute(kids.get(random.nextInt(kids.size())))));
             }
@@ -101,14 +102,18 @@ public final class Nsga2Strategy implements SearchStrategy {
         return out;
     }
 
-    private DoubleSolution tournament(List<DoubleSolution> pop) {
+    /** Binary tournament by rank, then crowding distance, over the parents as ranked once per generation. */
+    private DoubleSolution tournament(List<DoubleSolution> pop, RankingAndCrowdingDistanceComparator<DoubleSolution> better) {
+        DoubleSolution a = pop.get(random.nextInt(pop.size())), b = pop.get(random.nextInt(pop.size()));
+        return better.compare(a, b) <= 0 ? a : b;
+    }
+
+    private static RankingAndCrowdingDistanceComparator<DoubleSolution> rankAndCrowd(List<DoubleSolution> pop) {
         var ranking = new FastNonDominatedSortRanking<DoubleSolution>();
         ranking.compute(pop);
         var crowding = new CrowdingDistanceDensityEstimator<DoubleSolution>();
         for (int f = 0; f < ranking.getNumberOfSubFronts(); f++) crowding.compute(ranking.getSubFront(f));
-        DoubleSolution a = pop.get(random.nextInt(pop.size())), b = pop.get(random.nextInt(pop.size()));
-        int c = new RankingAndCrowdingDistanceComparator<DoubleSolution>(ranking).compare(a, b);
-        return c <= 0 ? a : b;
+        return new RankingAndCrowdingDistanceComparator<>(ranking);
     }
 
     private DoubleSolution solution(double[] x) {

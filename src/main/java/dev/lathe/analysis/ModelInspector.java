@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * the operands of every MatMul, Gemm and Conv exposed as extra outputs, which is exact for any exporter.
  */
 public final class ModelInspector {
-    private static final Set<String> COUNTED = Set.of("MatMul", "Gemm", "Conv", "DynamicQuantizeMatMul", "MatMulInteger");
+    private static final Set<String> COUNTED = Set.of("MatMul", "Gemm", "Conv", "DynamicQuantizeMatMul", "MatMulInteger", "MatMulIntegerToFloat");
 
     private ModelInspector() {}
 

@@ -75,6 +75,10 @@ class CandidateBuilderTest {
         for (var q : builder.analysis().quantizable()) floatWeightBytes += prunedInits.initializer(q.weight()).getRawData().size();
         // int8 keeps a quarter of each quantized weight's bytes (plus a scale per column).
         assertTrue(pruned.toBytes().length - both.toBytes().length > floatWeightBytes * 0.74, "int8 weights should shrink it further");
+        var ops = both.proto().getGraph().getNodeList().stream().collect(java.util.stream.Collectors.groupingBy(n -> n.getOpType(), java.util.stream.Collectors.counting()));
+        assertEquals(37L, ops.get("MatMulIntegerToFloat"), "every int8-able layer");
+        // Query, key and value read one tensor: per layer 4 quantized inputs, plus the pooler's.
+        assertEquals(6L * 4 + 1, ops.get("DynamicQuantizeLinear"), "each activation is quantized once");
         assertEquals(minilm.proto().getGraph().getInputList(), both.proto().getGraph().getInputList());
         assertEquals(minilm.proto().getGraph().getOutputList(), both.proto().getGraph().getOutputList());
         double cosPruned = Numerics.cosine(reference, p);

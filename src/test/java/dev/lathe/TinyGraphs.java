@@ -69,6 +69,14 @@ public final class TinyGraphs {
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset)).build());
     }
 
+    /** Reproducible Gaussian values (standard deviation 0.5), for weights a test edits before building. */
+    public static float[] gaussian(int n, long seed) {
+        Random r = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian() * 0.5f;
+        return v;
+    }
+
     public static AttributeProto ints(String name, long... values) {
         AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
         for (long v : values) b.addInts(v);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.lathe.Numerics.maxAbsDiff;
+import static dev.lathe.TinyGraphs.gaussian;
 import static dev.lathe.TinyGraphs.ints;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -53,7 +54,7 @@ class AttentionVariantsTest {
 
     @Test
     void aHeadCountLeftToInferenceNeedsNoRewrite() throws Exception {
-        OnnxModel m = attention(randomWeights(4), new long[] {0, 0, -1, D}, new long[] {0, 0, -1});
+        OnnxModel m = attention(gaussian(W * W, 4), new long[] {0, 0, -1, D}, new long[] {0, 0, -1});
         GroupFinder.Result r = GroupFinder.analyze(MutableGraph.of(m));
         assertEquals(1, r.groups().size(), r.unprunable().toString());
         assertEquals(H, r.groups().get(0).size());
@@ -68,7 +69,7 @@ class AttentionVariantsTest {
 
     @Test
     void sensitivityRankingFindsTheHeadsThatDoNothing() throws Exception {
-        float[] wo = randomWeights(3);
+        float[] wo = gaussian(W * W, 3);
         for (int h : new int[] {1, 3}) for (int d = 0; d < D; d++) for (int o = 0; o < W; o++) wo[(h * D + d) * W + o] = 0f;
         OnnxModel m = attention(wo);
         List<Map<String, TensorData>> calibration = new java.util.ArrayList<>();
@@ -83,16 +84,9 @@ class AttentionVariantsTest {
         }
     }
 
-    static float[] randomWeights(long seed) {
-        java.util.Random r = new java.util.Random(seed);
-        float[] w = new float[W * W];
-        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian() * 0.5f;
-        return w;
-    }
-
     @Test
     void headsBehindASharedConstantSplitArePrunedExactlyWhenTheyContributeNothing() throws Exception {
-        float[] wo = randomWeights(3);
+        float[] wo = gaussian(W * W, 3);
         int[] silent = {1, 3};
         for (int h : silent) for (int d = 0; d < D; d++) for (int o = 0; o < W; o++) wo[(h * D + d) * W + o] = 0f;
         OnnxModel m = attention(wo);

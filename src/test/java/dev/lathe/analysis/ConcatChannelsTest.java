@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.lathe.Numerics.maxAbsDiff;
+import static dev.lathe.TinyGraphs.gaussian;
 import static dev.lathe.TinyGraphs.ints;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -37,13 +38,6 @@ class ConcatChannelsTest {
         }
         return t.node("Relu", "r", List.of(into)).node("Conv", "y", List.of("r", "c.w", "c.b"), ints("pads", 1, 1, 1, 1))
                 .output("y", "n", 3, 6, 6).model(17);
-    }
-
-    static float[] gaussian(int n, long seed) {
-        java.util.Random r = new java.util.Random(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian() * 0.5f;
-        return v;
     }
 
     @Test

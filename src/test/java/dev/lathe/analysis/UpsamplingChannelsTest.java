@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.lathe.Numerics.maxAbsDiff;
+import static dev.lathe.TinyGraphs.gaussian;
 import static dev.lathe.TinyGraphs.ints;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -31,13 +32,6 @@ class UpsamplingChannelsTest {
                 .node("ConvTranspose", "y", List.of("rb", "c.w", "c.b"), ints("strides", 2, 2))
                 .output("y", 1, 2, 16, 16)
                 .model(17);
-    }
-
-    static float[] gaussian(int n, long seed) {
-        java.util.Random r = new java.util.Random(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian() * 0.5f;
-        return v;
     }
 
     @Test

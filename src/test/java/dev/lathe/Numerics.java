@@ -1,6 +1,6 @@
 package dev.lathe;
 
-/** Small numeric comparisons shared by tests. */
+/** Small numeric comparisons shared by tests (cosine similarity is {@code TensorData.cosine}). */
 public final class Numerics {
     private Numerics() {}
 
@@ -9,11 +9,5 @@ public final class Numerics {
         double m = 0;
         for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
         return m;
-    }
-
-    public static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
-        return dot / Math.sqrt(na * nb);
     }
 }

@@ -2,7 +2,6 @@ package dev.lathe.analysis;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtException;
 import dev.lathe.model.InputShapes;
@@ -35,8 +34,7 @@ public final class ModelInspector {
         ModelProto p = model.proto();
         Map<String, Integer> ops = new TreeMap<>();
         for (NodeProto n : p.getGraph().getNodeList()) ops.merge(n.getOpType(), 1, Integer::sum);
-        long params = 0;
-        for (TensorProto t : p.getGraph().getInitializerList()) params += Tensors.elementCount(t);
+        long params = model.parameterCount();
         GroupFinder.Result groups = GroupFinder.analyze(MutableGraph.of(model));
         Long macs;
         try {

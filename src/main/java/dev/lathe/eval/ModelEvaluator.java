@@ -9,7 +9,6 @@ import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.TensorData;
-import dev.lathe.model.Tensors;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,13 +39,7 @@ public final class ModelEvaluator {
         byte[] bytes = candidate.toBytes();
         LatencyStats latency = meter.measure(candidate, timingInput);
         QualityReport q = quality.evaluate(candidate);
-        return new Measurement(latency, q, bytes.length, parameters(candidate), (System.nanoTime() - t0) / 1e9);
-    }
-
-    public static long parameters(OnnxModel model) {
-        long n = 0;
-        for (TensorProto t : model.proto().getGraph().getInitializerList()) n += Tensors.elementCount(t);
-        return n;
+        return new Measurement(latency, q, bytes.length, candidate.parameterCount(), (System.nanoTime() - t0) / 1e9);
     }
 
     /**

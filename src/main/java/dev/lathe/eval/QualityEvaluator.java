@@ -62,7 +62,7 @@ public final class QualityEvaluator {
         }
         double sum = 0, worst = 1;
         for (int i = 0; i < n; i++) {
-            double c = cosine(reference.get(i), got.get(i));
+            double c = TensorData.cosine(reference.get(i), got.get(i));
             sum += c;
             worst = Math.min(worst, c);
         }
@@ -95,14 +95,6 @@ public final class QualityEvaluator {
         }
         for (int d = 0; d < dim; d++) pooled[d] /= Math.max(1, count);
         return pooled;
-    }
-
-    static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) { dot += (double) a[i] * b[i]; na += (double) a[i] * a[i]; nb += (double) b[i] * b[i]; }
-        if (na == 0 && nb == 0) return 1;
-        if (na == 0 || nb == 0) return 0;
-        return dot / Math.sqrt(na * nb);
     }
 
     static int argmax(float[] v) {

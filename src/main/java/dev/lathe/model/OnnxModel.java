@@ -89,6 +89,13 @@ public final class OnnxModel {
         return proto.toByteArray();
     }
 
+    /** Elements of every initializer: the parameter count users compare models by. */
+    public long parameterCount() {
+        long n = 0;
+        for (TensorProto t : proto.getGraph().getInitializerList()) n += Tensors.elementCount(t);
+        return n;
+    }
+
     public long totalInitializerBytes() {
         long sum = 0;
         for (TensorProto t : proto.getGraph().getInitializerList()) sum += t.getRawData().size() + 4L * t.getFloatDataCount();

@@ -22,6 +22,18 @@ public record TensorData(long[] shape, float[] floats, long[] longs) {
 
     public int size() { return floats != null ? floats.length : longs.length; }
 
+    /**
+     * Cosine similarity of two equally long vectors, in double precision; two zero vectors count as identical,
+     * one zero vector as unrelated. Quality metrics and sensitivity ranking both compare outputs with it.
+     */
+    public static double cosine(float[] a, float[] b) {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) { dot += (double) a[i] * b[i]; na += (double) a[i] * a[i]; nb += (double) b[i] * b[i]; }
+        if (na == 0 && nb == 0) return 1;
+        if (na == 0 || nb == 0) return 0;
+        return dot / Math.sqrt(na * nb);
+    }
+
     public static long elementCount(long[] shape) {
         long n = 1;
         for (long d : shape) n *= d;

@@ -55,7 +55,7 @@ public final class SensitivityImportance implements ImportanceCriterion {
                 StructuredPruner.prune(g, group, IntStream.range(0, group.size()).filter(i -> i != removed).toArray());
                 List<float[]> got = outputs(OnnxModel.of(g.toModel()));
                 double drift = 0;
-                for (int s = 0; s < got.size(); s++) drift += 1 - cosine(reference.get(s), got.get(s));
+                for (int s = 0; s < got.size(); s++) drift += 1 - TensorData.cosine(reference.get(s), got.get(s));
                 out[u] = drift / got.size();
             }
             return out;
@@ -71,11 +71,5 @@ public final class SensitivityImportance implements ImportanceCriterion {
             for (Map<String, TensorData> s : samples) out.add(r.run(s).get(name).floats());
         }
         return out;
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) { dot += (double) a[i] * b[i]; na += (double) a[i] * a[i]; nb += (double) b[i] * b[i]; }
-        return na == 0 || nb == 0 ? (na == nb ? 1 : 0) : dot / Math.sqrt(na * nb);
     }
 }

@@ -19,9 +19,9 @@ class MetricsTest {
 
     @Test
     void cosineAndArgmax() {
-        assertEquals(1.0, QualityEvaluator.cosine(new float[] {1, 2}, new float[] {2, 4}), 1e-12);
-        assertEquals(0.0, QualityEvaluator.cosine(new float[] {1, 0}, new float[] {0, 3}), 1e-12);
-        assertEquals(-1.0, QualityEvaluator.cosine(new float[] {1, 1}, new float[] {-1, -1}), 1e-12);
+        assertEquals(1.0, TensorData.cosine(new float[] {1, 2}, new float[] {2, 4}), 1e-12);
+        assertEquals(0.0, TensorData.cosine(new float[] {1, 0}, new float[] {0, 3}), 1e-12);
+        assertEquals(-1.0, TensorData.cosine(new float[] {1, 1}, new float[] {-1, -1}), 1e-12);
         assertEquals(2, QualityEvaluator.argmax(new float[] {0.1f, -3, 7, 6.9f}));
     }
 

@@ -1,6 +1,5 @@
 package dev.lathe.transform;
 
-import dev.lathe.Numerics;
 import dev.lathe.TestModels;
 import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.PrunableGroup;
@@ -81,8 +80,8 @@ class CandidateBuilderTest {
         assertEquals(6L * 4 + 1, ops.get("DynamicQuantizeLinear"), "each activation is quantized once");
         assertEquals(minilm.proto().getGraph().getInputList(), both.proto().getGraph().getInputList());
         assertEquals(minilm.proto().getGraph().getOutputList(), both.proto().getGraph().getOutputList());
-        double cosPruned = Numerics.cosine(reference, p);
-        double cosBoth = Numerics.cosine(p, b);
+        double cosPruned = TensorData.cosine(reference, p);
+        double cosBoth = TensorData.cosine(p, b);
         System.out.printf("cos(pruned)=%.4f cos(int8 vs pruned)=%.4f%n", cosPruned, cosBoth);
         assertTrue(cosPruned > 0.3 && cosPruned < 0.9999, "pruning should change but not destroy outputs: " + cosPruned);
         assertTrue(cosBoth > 0.98, "int8 should stay close to its fp32 counterpart: " + cosBoth);

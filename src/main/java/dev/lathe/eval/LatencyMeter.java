@@ -35,8 +35,13 @@ public final class LatencyMeter {
     public OrtRunner.RunnerSettings settings() { return settings; }
 
     public LatencyStats measure(OnnxModel model, Map<String, TensorData> input) throws OrtException {
+        return measure(model.toBytes(), input);
+    }
+
+    /** Times a model already serialized (the measuring loop serializes each candidate once). */
+    public LatencyStats measure(byte[] model, Map<String, TensorData> input) throws OrtException {
         MEASURING.lock();
-        try (MachineLock ignored = MachineLock.acquire(); OrtRunner runner = OrtRunner.of(model, settings)) {
+        try (MachineLock ignored = MachineLock.acquire(); OrtRunner runner = new OrtRunner(model, settings)) {
             Map<String, OnnxTensor> feeds = runner.toOrt(input);
             try {
                 for (int i = 0; i < protocol.warmupRuns(); i++) runner.runPrepared(feeds);

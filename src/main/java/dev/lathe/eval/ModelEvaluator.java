@@ -37,8 +37,8 @@ public final class ModelEvaluator {
     public Measurement measure(OnnxModel candidate) throws OrtException {
         long t0 = System.nanoTime();
         byte[] bytes = candidate.toBytes();
-        LatencyStats latency = meter.measure(candidate, timingInput);
-        QualityReport q = quality.evaluate(candidate);
+        LatencyStats latency = meter.measure(bytes, timingInput);
+        QualityReport q = quality.evaluate(bytes);
         return new Measurement(latency, q, bytes.length, candidate.parameterCount(), (System.nanoTime() - t0) / 1e9);
     }
 

@@ -40,7 +40,7 @@ public final class QualityEvaluator {
         if (rank == 3 && maskInput != null) kind = OutputKind.EMBEDDING;
         else if (rank == 2 && (data.hasLabels() || lower.contains("logit") || lower.contains("prob") || lower.contains("class"))) kind = OutputKind.CLASSIFIER;
         else kind = OutputKind.FLOAT;
-        this.reference = outputs(original);
+        this.reference = outputs(original.toBytes());
     }
 
     public OutputKind kind() { return kind; }
@@ -48,6 +48,11 @@ public final class QualityEvaluator {
     public Dataset data() { return data; }
 
     public QualityReport evaluate(OnnxModel candidate) throws OrtException {
+        return evaluate(candidate.toBytes());
+    }
+
+    /** Scores a model already serialized (the measuring loop serializes each candidate once). */
+    public QualityReport evaluate(byte[] candidate) throws OrtException {
         List<float[]> got = outputs(candidate);
         int n = got.size();
         if (kind == OutputKind.CLASSIFIER) {
@@ -69,9 +74,9 @@ public final class QualityEvaluator {
         return new QualityReport("cosine", sum / n, worst, null, n);
     }
 
-    private List<float[]> outputs(OnnxModel model) throws OrtException {
+    private List<float[]> outputs(byte[] model) throws OrtException {
         List<float[]> out = new ArrayList<>(data.size());
-        try (OrtRunner runner = OrtRunner.of(model, settings)) {
+        try (OrtRunner runner = new OrtRunner(model, settings)) {
             for (Map<String, TensorData> sample : data.samples()) {
                 Map<String, TensorData> result = runner.run(sample);
                 // Models from other tools (ONNX Runtime's own int8 export) may rename outputs: fall back to the first.

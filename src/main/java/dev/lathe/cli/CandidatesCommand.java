@@ -43,7 +43,7 @@ final class CandidatesCommand implements Callable<Integer> {
                 for (CandidateRecord c : shown)
                     out.printf("%5d %-8s %-6s %11s %9s %10s %14s%n", c.id(), c.status().id(), front.contains(c.id()) ? "*" : "",
                             c.latencyMs() == null ? "-" : String.format("%.3f", c.latencyMs()),
-                            c.latencyMs() == null || base == null ? "-" : String.format("%.2fx", base / c.latencyMs()),
+                            speedup(c, base) == null ? "-" : String.format("%.2fx", speedup(c, base)),
                             c.quality() == null ? "-" : String.format("%.4f", c.quality()),
                             c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()));
             }
@@ -66,7 +66,10 @@ final class CandidatesCommand implements Callable<Integer> {
         putNullable(o, "accuracy", c.accuracy());
         if (c.sizeBytes() != null) o.put("size_bytes", c.sizeBytes()); else o.putNull("size_bytes");
         if (c.parameters() != null) o.put("parameters", c.parameters()); else o.putNull("parameters");
-        putNullable(o, "speedup", c.latencyMs() == null || baseLatency == null ? null : baseLatency / c.latencyMs());
+        putNullable(o, "speedup", speedup(c, baseLatency));
+        putNullable(o, "reference_ms", c.referenceMs());
+        putNullable(o, "latency_corrected_ms", c.correctedLatencyMs());
+        if (c.peakMemoryBytes() != null) o.put("peak_memory_bytes", c.peakMemoryBytes()); else o.putNull("peak_memory_bytes");
         o.set("genome", Json.MAPPER.readTree(c.genomeJson()));
         if (c.error() != null) o.put("error", c.error());
         return o;
@@ -76,7 +79,17 @@ final class CandidatesCommand implements Callable<Integer> {
         if (v == null) o.putNull(k); else o.put(k, v);
     }
 
-    /** The measured latency of the unmodified model in this study, the base of every speed-up. */
+    /**
+     * Speed-up over the original: against the reference measured nearest in time (drift-corrected) when the
+     * study has references, else against the original candidate's own latency (studies from before schema 2).
+     */
+    static Double speedup(CandidateRecord c, Double originalLatency) {
+        if (!c.isDone() || c.latencyMs() == null || c.latencyMs() <= 0) return null;
+        if (c.speedup() != null) return c.speedup();
+        return originalLatency == null ? null : originalLatency / c.latencyMs();
+    }
+
+    /** The measured latency of the unmodified model in this study, the base of every speed-up without references. */
     static Double originalLatency(List<CandidateRecord> all) {
         String key = GenomeJson.write(Genome.ORIGINAL);
         return all.stream().filter(c -> c.isDone() && c.genomeJson().equals(key)).map(CandidateRecord::latencyMs).findFirst().orElse(null);

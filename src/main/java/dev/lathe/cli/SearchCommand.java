@@ -1,9 +1,12 @@
 package dev.lathe.cli;
 
+import dev.lathe.search.MeasuringOptions;
 import dev.lathe.search.ParetoFront;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.DriftCorrection;
+import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +44,22 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--repair", defaultValue = "lstsq", description = "after pruning: lstsq (refit the next layer on calibration data) or none (default ${DEFAULT-VALUE})") String repair;
 
-    @Option(names = "--quick", description = "shorter timing protocol (3 warm-up, at least 10 runs / 0.3 s) for smoke runs") boolean quick;
+    @Option(names = "--quick", description = "shorter timing protocol (median within ±5%%, at most 2 s per candidate) for smoke runs") boolean quick;
+
+    @Option(names = "--provider", defaultValue = "cpu", description = "execution provider: cpu or cuda (default ${DEFAULT-VALUE})") String provider;
+
+    @Option(names = "--tolerance", defaultValue = "2", paramLabel = "PCT",
+            description = "time each candidate until its median's 95%% confidence interval is within ±PCT %% (default ${DEFAULT-VALUE})") double tolerance;
+
+    @Option(names = "--reference-every", defaultValue = "10", paramLabel = "N",
+            description = "re-measure the original as the drift reference every N candidates (and every 5 minutes; default ${DEFAULT-VALUE})") int referenceEvery;
+
+    @Option(names = "--objective", defaultValue = "latency", description = "what to trade against quality: latency or memory (peak resident memory of the worker; default ${DEFAULT-VALUE})") String objective;
+
+    @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
+            description = "a candidate still measuring after this long is recorded as failed and its worker restarted (default ${DEFAULT-VALUE})") double timeout;
+
+    @Option(names = "--in-process", description = "measure in this process instead of a worker process (no protection from crashing candidates)") boolean inProcess;
 
     @picocli.CommandLine.Mixin
     InputShapeOptions shape;
@@ -61,10 +79,12 @@ final class SearchCommand implements Callable<Integer> {
         SearchSettings settings = new SearchSettings(budget, seed, threads, shape.batch, shape.seqLen, population, strategy,
                 dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(), quick,
                 criterion, repair, fixed);
+        MeasuringOptions measuring = new MeasuringOptions(provider, tolerance, referenceEvery, MeasuringOptions.DEFAULT.referenceMinutes(),
+                objective, !inProcess, timeout, null);
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
         try (StudyStore store = StudyStore.open(study)) {
-            SearchRunner runner = new SearchRunner(m.model(), settings, store, new SearchRunner.Listener() {
+            SearchRunner runner = new SearchRunner(m.model(), settings, measuring, store, new SearchRunner.Listener() {
                 @Override
                 public void message(String text) { out.println(text); }
 
@@ -76,9 +96,17 @@ final class SearchCommand implements Callable<Integer> {
                 @Override
                 public void candidateFinished(CandidateRecord c, int measured, int total, double secondsLeft) {
                     String figures = c.isDone()
-                            ? String.format("%.3f ms  %s %.4f  %,d bytes", c.latencyMs(), c.qualityMetric(), c.quality(), c.sizeBytes())
+                            ? String.format("%.3f ms%s  %s %.4f  %,d bytes", c.latencyMs(),
+                                    c.speedup() == null ? "" : String.format(" (%.2fx)", c.speedup()), c.qualityMetric(), c.quality(), c.sizeBytes())
                             : "FAILED " + c.error();
                     out.printf("[%d/%d] #%d %s  ~%s left%s", measured, total, c.id(), figures, duration(secondsLeft), console ? "\n" : "\n");
+                    out.flush();
+                }
+
+                @Override
+                public void referenceMeasured(ReferenceRun r, DriftCorrection drift) {
+                    out.printf("reference: original %.3f ms after %d candidates%s%n", r.latencyMs(), r.afterCandidates(),
+                            drift.spread() > 0 ? String.format(" (references so far vary by %.1f%%)", drift.spread() * 100) : "");
                     out.flush();
                 }
             });
@@ -87,6 +115,7 @@ final class SearchCommand implements Callable<Integer> {
             SearchRunner.Outcome o = runner.run();
             try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException ignored) { /* shutting down */ }
             out.printf("%s: %d of %d candidates measured in %s (this run)%n", o.stopped() ? "Stopped" : "Done", o.measured(), o.budget(), duration(o.wallSeconds()));
+            if (!o.seconds().isEmpty()) out.println("Time: " + timeSplit(o.seconds(), o.wallSeconds()));
             printFront(out, store.all());
         }
         return 0;
@@ -95,11 +124,20 @@ final class SearchCommand implements Callable<Integer> {
     static void printFront(PrintWriter out, List<CandidateRecord> all) {
         List<CandidateRecord> front = ParetoFront.front(all);
         Double base = CandidatesCommand.originalLatency(all);
-        out.println("Pareto front (" + front.size() + " candidates):");
+        out.println("Pareto front (" + front.size() + " candidates, latency drift-corrected where the study has references):");
         out.printf("  %5s %11s %9s %10s %14s  %s%n", "id", "latency_ms", "speed-up", "quality", "size_bytes", "metric");
-        for (CandidateRecord c : front)
+        for (CandidateRecord c : front) {
+            Double speedup = CandidatesCommand.speedup(c, base);
             out.printf("  %5d %11.3f %9s %10.4f %,14d  %s%n", c.id(), c.latencyMs(),
-                    base == null ? "-" : String.format("%.2fx", base / c.latencyMs()), c.quality(), c.sizeBytes(), c.qualityMetric());
+                    speedup == null ? "-" : String.format("%.2fx", speedup), c.quality(), c.sizeBytes(), c.qualityMetric());
+        }
+    }
+
+    /** "latency 61% · quality 20% · build 9% · reference 6% · prepare 2% · overhead 2%", largest first. */
+    static String timeSplit(java.util.Map<String, Double> seconds, double wall) {
+        return seconds.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(e -> String.format("%s %.0f s (%.0f%%)", e.getKey(), e.getValue(), wall > 0 ? e.getValue() / wall * 100 : 0))
+                .collect(java.util.stream.Collectors.joining(" · "));
     }
 
     static String duration(double s) {

@@ -11,51 +11,73 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Measures inference latency with ONNX Runtime: warm-up runs, then timed runs until both a minimum count and
- * a minimum total time are reached (capped), reporting median and p90. A process-wide lock keeps two
- * measurements from ever running at once and disturbing each other.
+ * Measures inference latency with ONNX Runtime under a {@link TimingProtocol}: warm-up until the timings
+ * settle, then timed runs until the median is known to within the tolerance or a cap is reached. A
+ * process-wide lock and a file lock keep two measurements on one machine (two searches, a search and a bench)
+ * from ever running at once and disturbing each other.
  */
 public final class LatencyMeter {
     private static final ReentrantLock MEASURING = new ReentrantLock();
-
-    /** Protocol settings; the defaults follow Olive's 10 warm-up / 20 timed runs, with a time floor for tiny models. */
-    public record Protocol(int warmupRuns, int minRuns, int maxRuns, double minSeconds, double maxSeconds) {
-        public static final Protocol DEFAULT = new Protocol(10, 20, 500, 1.0, 10.0);
-        public static final Protocol QUICK = new Protocol(3, 10, 200, 0.3, 3.0);
-    }
+    /** ONNX Runtime's session runs operators one after another (see {@link OrtRunner}). */
+    public static final int INTER_OP_THREADS = 1;
 
     private final OrtRunner.RunnerSettings settings;
-    private final Protocol protocol;
+    private final TimingProtocol protocol;
+    private final String machine;
 
-    public LatencyMeter(OrtRunner.RunnerSettings settings, Protocol protocol) {
+    public LatencyMeter(OrtRunner.RunnerSettings settings, TimingProtocol protocol) {
         this.settings = settings;
         this.protocol = protocol;
+        this.machine = MachineInfo.current().summary();
     }
 
     public OrtRunner.RunnerSettings settings() { return settings; }
 
-    public LatencyStats measure(OnnxModel model, Map<String, TensorData> input) throws OrtException {
+    public TimingProtocol protocol() { return protocol; }
+
+    public LatencyRun measure(OnnxModel model, Map<String, TensorData> input) throws OrtException {
         return measure(model.toBytes(), input);
     }
 
     /** Times a model already serialized (the measuring loop serializes each candidate once). */
-    public LatencyStats measure(byte[] model, Map<String, TensorData> input) throws OrtException {
+    public LatencyRun measure(byte[] model, Map<String, TensorData> input) throws OrtException {
         MEASURING.lock();
         try (MachineLock ignored = MachineLock.acquire(); OrtRunner runner = new OrtRunner(model, settings)) {
             Map<String, OnnxTensor> feeds = runner.toOrt(input);
             try {
-                for (int i = 0; i < protocol.warmupRuns(); i++) runner.runPrepared(feeds);
+                double[] warmup = new double[protocol.maxWarmupRuns()];
+                int w = 0;
+                long start = System.nanoTime();
+                do {
+                    long t0 = System.nanoTime();
+                    runner.runPrepared(feeds);
+                    warmup[w++] = (System.nanoTime() - t0) / 1e6;
+                } while (!protocol.warmupDone(warmup, w, (System.nanoTime() - start) / 1e9));
+                boolean settled = protocol.settled(warmup, w);
+
                 double[] samples = new double[protocol.maxRuns()];
                 int n = 0;
-                long start = System.nanoTime();
-                while (n < protocol.maxRuns()) {
+                boolean converged = false;
+                // Sorting for the interval costs more than a tiny model's run: check after every ~5% more samples.
+                int nextCheck = protocol.minRuns();
+                start = System.nanoTime();
+                double elapsed;
+                while (true) {
                     long t0 = System.nanoTime();
                     runner.runPrepared(feeds);
                     samples[n++] = (System.nanoTime() - t0) / 1e6;
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    if ((n >= protocol.minRuns() && elapsed >= protocol.minSeconds()) || elapsed >= protocol.maxSeconds()) break;
+                    elapsed = (System.nanoTime() - start) / 1e9;
+                    if (n >= protocol.maxRuns() || elapsed >= protocol.maxSeconds()) break;
+                    if (n >= nextCheck && elapsed >= protocol.minSeconds()) {
+                        if (protocol.converged(samples, n)) { converged = true; break; }
+                        nextCheck = n + Math.max(1, n / 20);
+                    }
                 }
-                return LatencyStats.of(Arrays.copyOf(samples, n), protocol.warmupRuns(), settings.intraOpThreads(), settings.provider(), shapeOf(input));
+                if (!converged) converged = protocol.converged(samples, n);
+                double[] taken = Arrays.copyOf(samples, n);
+                LatencyStats.Settings s = new LatencyStats.Settings(settings.intraOpThreads(), INTER_OP_THREADS, settings.provider(),
+                        settings.optimizationLevel(), shapeOf(input), machine);
+                return new LatencyRun(LatencyStats.of(taken, w, settled, converged, elapsed, s), taken);
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
             }
@@ -90,7 +112,7 @@ public final class LatencyMeter {
         }
     }
 
-    private static String shapeOf(Map<String, TensorData> input) {
+    static String shapeOf(Map<String, TensorData> input) {
         StringBuilder sb = new StringBuilder();
         input.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(Arrays.toString(v.shape())));
         return sb.toString();

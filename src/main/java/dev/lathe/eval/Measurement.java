@@ -1,4 +1,19 @@
 package dev.lathe.eval;
 
-/** Everything measured about one model: latency, quality, size on disk and parameter count. */
-public record Measurement(LatencyStats latency, QualityReport quality, long sizeBytes, long parameters, double seconds) {}
+/**
+ * Everything measured about one model: latency (with its raw samples), quality (null when not asked for),
+ * size on disk, parameter count, the measuring process's peak resident memory while the model was loaded and
+ * run (null where the system cannot say), and the seconds spent timing and scoring.
+ */
+public record Measurement(LatencyStats latency, QualityReport quality, long sizeBytes, long parameters, double seconds,
+                          double[] latencySamplesMs, Long peakMemoryBytes, double latencySeconds, double qualitySeconds) {
+
+    public Measurement(LatencyStats latency, QualityReport quality, long sizeBytes, long parameters, double seconds) {
+        this(latency, quality, sizeBytes, parameters, seconds, new double[0], null, Double.NaN, Double.NaN);
+    }
+
+    /** The same figures for a file the measuring process only saw as bytes: the caller knows its parameters. */
+    public Measurement withParameters(long params) {
+        return new Measurement(latency, quality, sizeBytes, params, seconds, latencySamplesMs, peakMemoryBytes, latencySeconds, qualitySeconds);
+    }
+}

@@ -16,30 +16,56 @@ import java.util.Map;
 
 /**
  * Measures candidates of one original model the same way every time: latency at the timing shape, quality on
- * the evaluation samples against the original's outputs, size and parameters.
+ * the evaluation samples against the original's outputs, size and parameters. Runs in whatever process holds
+ * it: the measurement worker in a search, the caller's own process in tests and tools.
  */
 public final class ModelEvaluator {
     private final QualityEvaluator quality;
     private final LatencyMeter meter;
     private final Map<String, TensorData> timingInput;
+    private final byte[] originalBytes;
 
     public ModelEvaluator(OnnxModel original, Dataset evaluation, InputShapes timingShape, OrtRunner.RunnerSettings settings,
-                          LatencyMeter.Protocol protocol) throws OrtException {
-        this.quality = new QualityEvaluator(original, evaluation, settings);
-        this.meter = new LatencyMeter(settings, protocol);
-        this.timingInput = timingInput(original, evaluation, timingShape);
+                          TimingProtocol protocol) throws OrtException {
+        this(original, evaluation, timingShape, settings, protocol, true);
     }
 
+    /** Without {@code withQuality} only latency is measured and the original's outputs are never computed (bench). */
+    public ModelEvaluator(OnnxModel original, Dataset evaluation, InputShapes timingShape, OrtRunner.RunnerSettings settings,
+                          TimingProtocol protocol, boolean withQuality) throws OrtException {
+        this.quality = withQuality ? new QualityEvaluator(original, evaluation, settings) : null;
+        this.meter = new LatencyMeter(settings, protocol);
+        this.timingInput = timingInput(original, evaluation, timingShape);
+        this.originalBytes = original.toBytes();
+    }
+
+    /** Null when built without quality. */
     public QualityEvaluator quality() { return quality; }
 
     public Map<String, TensorData> timingInput() { return timingInput; }
 
     public Measurement measure(OnnxModel candidate) throws OrtException {
+        return measure(candidate.toBytes(), true, false).withParameters(candidate.parameterCount());
+    }
+
+    /**
+     * Times (and scores, when asked and possible) a serialized model; parameters are left at 0 for the caller.
+     * With {@code peakMemory} the process's high-water mark is reset first and read after.
+     */
+    public Measurement measure(byte[] bytes, boolean withQuality, boolean peakMemory) throws OrtException {
         long t0 = System.nanoTime();
-        byte[] bytes = candidate.toBytes();
-        LatencyStats latency = meter.measure(bytes, timingInput);
-        QualityReport q = quality.evaluate(bytes);
-        return new Measurement(latency, q, bytes.length, candidate.parameterCount(), (System.nanoTime() - t0) / 1e9);
+        boolean peak = peakMemory && PeakMemory.reset();
+        LatencyRun latency = meter.measure(bytes, timingInput);
+        long t1 = System.nanoTime();
+        QualityReport q = withQuality && quality != null ? quality.evaluate(bytes) : null;
+        long t2 = System.nanoTime();
+        Long peakBytes = peak ? PeakMemory.highWaterMark() : null;
+        return new Measurement(latency.stats(), q, bytes.length, 0, (t2 - t0) / 1e9, latency.samplesMs(), peakBytes, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    }
+
+    /** Times the original model again: the reference that drift correction divides by. */
+    public Measurement measureOriginal(boolean peakMemory) throws OrtException {
+        return measure(originalBytes, false, peakMemory);
     }
 
     /**
@@ -47,7 +73,7 @@ public final class ModelEvaluator {
      * (images, tabular rows); otherwise synthetic tokens at exactly the requested batch and sequence length,
      * which is what latency of a dense transformer depends on.
      */
-    static Map<String, TensorData> timingInput(OnnxModel model, Dataset data, InputShapes shape) {
+    public static Map<String, TensorData> timingInput(OnnxModel model, Dataset data, InputShapes shape) {
         List<ValueInfoProto> inputs = InputShapes.realInputs(model.proto().getGraph());
         boolean fixedPerSample = !data.synthetic() && inputs.stream().allMatch(v -> v.getType().getTensorType().getElemType() == TensorProto.DataType.FLOAT_VALUE);
         if (!fixedPerSample || data.size() == 0) return SyntheticInputs.generate(model, shape, 1234);

@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The measured candidates no other measured candidate beats on both latency (lower) and quality (higher). */
+/**
+ * The measured candidates no other measured candidate beats on both latency (lower; drift-corrected where the
+ * study has references) and quality (higher).
+ */
 public final class ParetoFront {
     private ParetoFront() {}
 
@@ -26,7 +29,7 @@ public final class ParetoFront {
         List<DoubleSolution> points = new ArrayList<>();
         for (CandidateRecord c : done) {
             DoubleSolution s = new DefaultDoubleSolution(List.of(), 2, 0);
-            s.objectives()[0] = c.latencyMs();
+            s.objectives()[0] = c.comparableLatencyMs();
             s.objectives()[1] = -c.quality();
             points.add(s);
             idOf.put(s, c.id());
@@ -40,6 +43,6 @@ public final class ParetoFront {
     /** The front in order of increasing latency. */
     public static List<CandidateRecord> front(List<CandidateRecord> candidates) {
         Set<Long> ids = ids(candidates);
-        return candidates.stream().filter(c -> ids.contains(c.id())).sorted(Comparator.comparingDouble(CandidateRecord::latencyMs)).toList();
+        return candidates.stream().filter(c -> ids.contains(c.id())).sorted(Comparator.comparingDouble(CandidateRecord::comparableLatencyMs)).toList();
     }
 }

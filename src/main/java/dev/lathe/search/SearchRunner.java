@@ -2,15 +2,22 @@ package dev.lathe.search;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.LatheVersion;
-import dev.lathe.eval.LatencyMeter;
+import dev.lathe.eval.CandidateFailedException;
+import dev.lathe.eval.CandidateMeasurer;
+import dev.lathe.eval.InProcessMeasurer;
+import dev.lathe.eval.MachineInfo;
 import dev.lathe.eval.Measurement;
-import dev.lathe.eval.ModelEvaluator;
+import dev.lathe.eval.MeasurementSetup;
+import dev.lathe.eval.SessionInfo;
+import dev.lathe.eval.TimingProtocol;
 import dev.lathe.eval.data.EvaluationData;
-import dev.lathe.model.InputShapes;
+import dev.lathe.eval.worker.WorkerMeasurer;
+import dev.lathe.eval.worker.WorkerProcess;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.model.OrtRunner;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.DriftCorrection;
+import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyException;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
@@ -19,13 +26,19 @@ import dev.lathe.transform.GenomeJson;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Runs a search into a study: asks the strategy for genomes, builds and measures each one in turn, records it
  * before asking for more, and tells the strategy. Resuming replays the study into the strategy, so no
  * completed candidate is measured twice; a candidate caught mid-measurement by a crash is measured again.
+ * Candidates are measured by a {@link CandidateMeasurer}, by default a worker process, so a candidate that
+ * crashes or hangs is recorded as failed and the search goes on; the original is re-measured at intervals as
+ * the drift reference.
  */
 public final class SearchRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,22 +50,62 @@ public final class SearchRunner {
         default void started(int measured, int budget) {}
 
         default void candidateFinished(CandidateRecord candidate, int measured, int budget, double secondsLeft) {}
+
+        /** The original was measured again; {@code drift} covers every reference so far. */
+        default void referenceMeasured(ReferenceRun reference, DriftCorrection drift) {}
     }
 
-    public record Outcome(int measured, int budget, boolean stopped, List<CandidateRecord> front, double wallSeconds) {}
+    /**
+     * How a search ended. {@code seconds} splits this run's wall time: {@code prepare} (loading, analysis,
+     * starting the measurer), {@code build} (making candidates), {@code latency} and {@code quality} (inside the
+     * measurer), {@code reference} (re-measuring the original), {@code overhead} (the rest: files, the worker
+     * round trip, restarts, the study, the strategy).
+     */
+    public record Outcome(int measured, int budget, boolean stopped, List<CandidateRecord> front, double wallSeconds, Map<String, Double> seconds) {
+        public Outcome(int measured, int budget, boolean stopped, List<CandidateRecord> front, double wallSeconds) {
+            this(measured, budget, stopped, front, wallSeconds, Map.of());
+        }
+    }
+
+    /** Opens the measurer a search uses; tests wrap the worker with one of their own. */
+    public interface MeasurerFactory {
+        CandidateMeasurer open(MeasurementSetup setup, MeasuringOptions options, Consumer<String> log);
+    }
+
+    /** A worker process unless the options say in-process. */
+    public static final MeasurerFactory DEFAULT_MEASURERS = (setup, options, log) -> options.isolated()
+            ? new WorkerMeasurer(setup, WorkerProcess.Options.defaults().withRequestSeconds(options.timeoutSeconds())
+                    .withHeap(options.workerHeap() != null ? options.workerHeap() : WorkerProcess.Options.defaults().maxHeap()), log)
+            : new InProcessMeasurer(setup);
 
     private final Path modelPath;
     private final StudyStore store;
     private final Listener listener;
     private final AtomicBoolean stop = new AtomicBoolean();
+    private final Map<String, Double> seconds = new LinkedHashMap<>();
     private SearchSettings settings;
+    private MeasuringOptions measuring;
+    private MeasurerFactory measurers = DEFAULT_MEASURERS;
 
     public SearchRunner(Path modelPath, SearchSettings settings, StudyStore store, Listener listener) {
+        this(modelPath, settings, MeasuringOptions.DEFAULT, store, listener);
+    }
+
+    public SearchRunner(Path modelPath, SearchSettings settings, MeasuringOptions measuring, StudyStore store, Listener listener) {
         this.modelPath = modelPath;
         this.settings = settings;
+        this.measuring = measuring;
         this.store = store;
         this.listener = listener;
     }
+
+    /** Measures with {@code factory} instead of the default worker (tests, tools). */
+    public SearchRunner measurers(MeasurerFactory factory) {
+        this.measurers = factory;
+        return this;
+    }
+
+    public MeasuringOptions measuring() { return measuring; }
 
     /** Asks the search to stop after the candidate being measured; everything found so far stays in the study. */
     public void requestStop() { stop.set(true); }
@@ -64,10 +117,10 @@ public final class SearchRunner {
         listener.message("Loading " + modelPath.getFileName());
         OnnxModel original = OnnxModel.load(modelPath);
         bindStudy(original);
+        dev.lathe.eval.ExecutionProviders.require(measuring.provider());
         int reset = store.resetInterrupted();
         if (reset > 0) listener.message(reset + " candidate(s) interrupted earlier will be measured again");
 
-        InputShapes shapes = settings.inputShapes();
         EvaluationData.Split split = settings.data(original);
         if (split.evaluation().synthetic())
             listener.message("WARNING: no data given, scoring on random inputs; quality figures only show fidelity to the original on noise");
@@ -84,60 +137,111 @@ public final class SearchRunner {
                 ? new RandomStrategy(space, settings.seed())
                 : new Nsga2Strategy(space, settings.populationSize(), settings.seed());
 
-        listener.message("Preparing evaluation on " + split.evaluation().size() + " samples");
-        OrtRunner.RunnerSettings runner = OrtRunner.RunnerSettings.cpu(settings.threads());
-        ModelEvaluator evaluator = new ModelEvaluator(original, split.evaluation(), shapes, runner,
-                settings.quickTiming() ? LatencyMeter.Protocol.QUICK : LatencyMeter.Protocol.DEFAULT);
-        store.putMeta("output_kind", evaluator.quality().kind().name().toLowerCase(java.util.Locale.ROOT));
+        listener.message("Preparing evaluation on " + split.evaluation().size() + " samples"
+                + (measuring.isolated() ? " in a measurement worker" : " in this process"));
+        TimingProtocol protocol = (settings.quickTiming() ? TimingProtocol.QUICK : TimingProtocol.DEFAULT.withTolerance(measuring.tolerancePct() / 100));
+        MeasurementSetup setup = new MeasurementSetup(modelPath.toAbsolutePath().toString(), settings.dataPath(), settings.tokenizerPath(),
+                settings.batch(), settings.sequenceLength(), settings.shapes(), settings.threads(), measuring.provider(), "all", protocol,
+                true, measuring.objective().equals("memory") || measuring.isolated());
+        store.putMeta("machine", JSON.writeValueAsString(MachineInfo.current()));
+        try (CandidateMeasurer measurer = measurers.open(setup, measuring, listener::message)) {
+            SessionInfo info = measurer.start();
+            if (!split.evaluation().fingerprint().equals(info.dataFingerprint()))
+                throw new IllegalStateException("the measuring process read different evaluation data (" + info.dataDescription()
+                        + ", " + info.dataFingerprint() + ") than the search (" + split.evaluation().fingerprint() + ")");
+            store.putMeta("output_kind", info.outputKind());
+            if (info.machine() != null) store.putMeta("machine", JSON.writeValueAsString(info.machine()));
+            seconds.put("prepare", (System.nanoTime() - t0) / 1e9);
 
-        for (CandidateRecord c : store.all())
-            if (c.status() == CandidateStatus.DONE) strategy.tell(GenomeJson.read(c.genomeJson()), objectives(c));
-            else if (c.status() == CandidateStatus.FAILED) strategy.tell(GenomeJson.read(c.genomeJson()), new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
+            for (CandidateRecord c : store.all())
+                if (c.status() == CandidateStatus.DONE) strategy.tell(GenomeJson.read(c.genomeJson()), objectives(c));
+                else if (c.status() == CandidateStatus.FAILED) strategy.tell(GenomeJson.read(c.genomeJson()), new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
 
-        int measured = measuredCount();
-        listener.started(measured, settings.budget());
-        double secondsThisRun = 0;
-        int countThisRun = 0;
-        // Candidates added but never measured (the search stopped or crashed in between) come first.
-        List<CandidateRecord> queue = new java.util.ArrayList<>(store.all().stream().filter(c -> c.status() == CandidateStatus.PENDING).toList());
-        int generation = store.all().stream().mapToInt(CandidateRecord::generation).max().orElse(-1) + 1;
-        while (measured < settings.budget() && !stop.get()) {
-            if (queue.isEmpty()) {
-                int n = Math.min(settings.populationSize(), settings.budget() - measured);
-                for (Genome g : strategy.ask(n)) {
-                    CandidateRecord rec = store.addPending(GenomeJson.write(g), strategy.id(), generation);
-                    if (rec.status() == CandidateStatus.PENDING) queue.add(rec);
-                }
-                generation++;
-                if (queue.isEmpty()) { listener.message("The search space is exhausted"); break; }
+            int measured = measuredCount();
+            listener.started(measured, settings.budget());
+            double secondsThisRun = 0;
+            int countThisRun = 0;
+            // Candidates added but never measured (the search stopped or crashed in between) come first.
+            List<CandidateRecord> queue = new java.util.ArrayList<>(store.all().stream().filter(c -> c.status() == CandidateStatus.PENDING).toList());
+            int generation = store.all().stream().mapToInt(CandidateRecord::generation).max().orElse(-1) + 1;
+            int sinceReference = 0;
+            long lastReference = 0;
+            if (measured < settings.budget() && !stop.get()) {
+                reference(measurer, measured);
+                lastReference = System.nanoTime();
             }
-            CandidateRecord next = queue.remove(0);
-            CandidateRecord done = measure(next, builder, evaluator, strategy);
-            measured++;
-            countThisRun++;
-            secondsThisRun += done.evalSeconds() != null ? done.evalSeconds() : 0;
-            double left = countThisRun == 0 ? 0 : secondsThisRun / countThisRun * (settings.budget() - measured);
-            listener.candidateFinished(done, measured, settings.budget(), left);
+            while (measured < settings.budget() && !stop.get()) {
+                if (queue.isEmpty()) {
+                    int n = Math.min(settings.populationSize(), settings.budget() - measured);
+                    for (Genome g : strategy.ask(n)) {
+                        CandidateRecord rec = store.addPending(GenomeJson.write(g), strategy.id(), generation);
+                        if (rec.status() == CandidateStatus.PENDING) queue.add(rec);
+                    }
+                    generation++;
+                    if (queue.isEmpty()) { listener.message("The search space is exhausted"); break; }
+                }
+                if (sinceReference >= measuring.referenceEvery() || (System.nanoTime() - lastReference) / 60e9 >= measuring.referenceMinutes()) {
+                    reference(measurer, measured);
+                    lastReference = System.nanoTime();
+                    sinceReference = 0;
+                }
+                CandidateRecord next = queue.remove(0);
+                CandidateRecord done = measure(next, builder, measurer, strategy);
+                measured++;
+                countThisRun++;
+                sinceReference++;
+                secondsThisRun += done.evalSeconds() != null ? done.evalSeconds() : 0;
+                double left = countThisRun == 0 ? 0 : secondsThisRun / countThisRun * (settings.budget() - measured);
+                listener.candidateFinished(done, measured, settings.budget(), left);
+            }
+            if (sinceReference > 0) reference(measurer, measured);
         }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double accounted = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
+        seconds.put("overhead", Math.max(0, wall - accounted));
         List<CandidateRecord> front = ParetoFront.front(store.all());
-        return new Outcome(measured, settings.budget(), stop.get() && measured < settings.budget(), front, (System.nanoTime() - t0) / 1e9);
+        int measuredNow = measuredCount();
+        return new Outcome(measuredNow, settings.budget(), stop.get() && measuredNow < settings.budget(), front, wall, Map.copyOf(seconds));
     }
 
-    private CandidateRecord measure(CandidateRecord c, CandidateBuilder builder, ModelEvaluator evaluator, SearchStrategy strategy) {
+    /** Re-measures the original as the drift reference; a failure is logged and the search goes on. */
+    private void reference(CandidateMeasurer measurer, int measured) {
+        long t0 = System.nanoTime();
+        try {
+            Measurement m = measurer.measureReference();
+            ReferenceRun r = store.recordReference(measured, m.latency().medianMs(), m.latency().p90Ms(), JSON.writeValueAsString(m.latency()),
+                    JSON.writeValueAsString(m.latencySamplesMs()), m.peakMemoryBytes());
+            listener.referenceMeasured(r, store.drift());
+        } catch (CandidateFailedException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            listener.message("reference measurement of the original failed: " + e.getMessage());
+        } finally {
+            add("reference", t0);
+        }
+    }
+
+    private void add(String phase, long sinceNanos) {
+        seconds.merge(phase, (System.nanoTime() - sinceNanos) / 1e9, Double::sum);
+    }
+
+    private CandidateRecord measure(CandidateRecord c, CandidateBuilder builder, CandidateMeasurer measurer, SearchStrategy strategy) {
         Genome genome = GenomeJson.read(c.genomeJson());
         store.markRunning(c.id());
         long t0 = System.nanoTime();
         try {
             OnnxModel candidate = builder.build(genome);
-            Measurement m = evaluator.measure(candidate);
+            add("build", t0);
+            Measurement m = measurer.measure(candidate);
+            seconds.merge("latency", m.latencySeconds(), Double::sum);
+            seconds.merge("quality", m.qualitySeconds(), Double::sum);
             store.recordDone(c.id(), m.latency().medianMs(), m.latency().p90Ms(), m.quality().quality(), m.quality().qualityMetric(),
                     m.quality().fidelity(), m.quality().accuracy(), m.sizeBytes(), m.parameters(),
-                    JSON.writeValueAsString(m.latency()), JSON.writeValueAsString(m.quality()), (System.nanoTime() - t0) / 1e9);
+                    JSON.writeValueAsString(m.latency()), JSON.writeValueAsString(m.quality()), (System.nanoTime() - t0) / 1e9,
+                    JSON.writeValueAsString(m.latencySamplesMs()), m.peakMemoryBytes());
             CandidateRecord done = store.get(c.id()).orElseThrow();
             strategy.tell(genome, objectives(done));
             return done;
         } catch (Exception | OutOfMemoryError e) {
-            String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+            String why = e instanceof CandidateFailedException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
             store.recordFailed(c.id(), why);
             listener.message("candidate " + c.id() + " failed: " + why);
             strategy.tell(genome, new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
@@ -154,8 +258,11 @@ public final class SearchRunner {
         return CandidateBuilder.create(original, settings.pruning(), split.calibration().samples());
     }
 
-    static double[] objectives(CandidateRecord c) {
-        return new double[] {c.latencyMs(), -c.quality()};
+    /** Drift-corrected latency (or peak memory, when that is the objective) against quality. */
+    double[] objectives(CandidateRecord c) {
+        if (measuring.objective().equals("memory"))
+            return new double[] {c.peakMemoryBytes() == null ? Double.MAX_VALUE : c.peakMemoryBytes(), -c.quality()};
+        return new double[] {c.comparableLatencyMs(), -c.quality()};
     }
 
     private int measuredCount() {
@@ -184,5 +291,14 @@ public final class SearchRunner {
             store.putMeta("created_at", Instant.now().toString());
         }
         store.putMeta("settings", settings.toJson());
+        var storedMeasuring = store.meta("measuring");
+        if (storedMeasuring.isPresent()) {
+            MeasuringOptions old = MeasuringOptions.fromJson(storedMeasuring.get());
+            MeasuringOptions kept = measuring.keepingStudy(old);
+            if (!kept.equals(measuring))
+                listener.message("Resuming with the study's own measuring (" + old.provider() + ", " + old.tolerancePct() + " %, objective " + old.objective() + ")");
+            measuring = kept;
+        }
+        store.putMeta("measuring", measuring.toJson());
     }
 }

@@ -18,9 +18,11 @@ import java.util.Optional;
  * A study file: SQLite, one file per study, holding the model fingerprint, the settings and every candidate.
  * Write-ahead logging lets a viewer read while a search writes (the "database is locked" trap Optuna users
  * hit); every write is its own transaction so a crash loses at most the candidate being measured.
+ * Schema 2 added the raw latency samples and peak memory of each candidate and the reference measurements
+ * of the original ({@code reference_runs}); a schema-1 file is migrated when opened, adding only.
  */
 public final class StudyStore implements AutoCloseable {
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     private final Path file;
     private final Connection db;
@@ -51,18 +53,50 @@ public final class StudyStore implements AutoCloseable {
                           latency_ms REAL, latency_p90_ms REAL, quality REAL, quality_metric TEXT,
                           fidelity REAL, accuracy REAL, size_bytes INTEGER, parameters INTEGER,
                           latency_json TEXT, quality_json TEXT, error TEXT, eval_seconds REAL,
-                          created_at TEXT NOT NULL, finished_at TEXT)""");
+                          created_at TEXT NOT NULL, finished_at TEXT,
+                          latency_samples TEXT, peak_memory_bytes INTEGER)""");
             }
             StudyStore store = new StudyStore(file, c);
             String v = store.meta("schema_version").orElse(null);
-            if (v == null) store.putMeta("schema_version", Integer.toString(SCHEMA_VERSION));
-            else if (Integer.parseInt(v) > SCHEMA_VERSION)
+            if (v != null && Integer.parseInt(v) > SCHEMA_VERSION)
                 throw new StudyException(file, "written by a newer Lathe (schema " + v + ", this one reads " + SCHEMA_VERSION + ")", null);
+            store.migrate();
+            if (v == null || Integer.parseInt(v) < SCHEMA_VERSION) store.putMeta("schema_version", Integer.toString(SCHEMA_VERSION));
             return store;
         } catch (SQLException e) {
             throw new StudyException(file, "not a readable study file", e);
         } catch (java.io.IOException e) {
             throw new StudyException(file, "cannot create its folder", e);
+        }
+    }
+
+    /**
+     * Brings an older study up to this schema by adding what is missing, in one transaction: nothing is
+     * rewritten or dropped, so every figure a schema-1 study held reads back the same.
+     */
+    private void migrate() throws SQLException {
+        java.util.Set<String> columns = new java.util.HashSet<>();
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(candidates)")) {
+            while (rs.next()) columns.add(rs.getString("name"));
+        }
+        boolean auto = db.getAutoCommit();
+        db.setAutoCommit(false);
+        try (Statement s = db.createStatement()) {
+            if (!columns.contains("latency_samples")) s.execute("ALTER TABLE candidates ADD COLUMN latency_samples TEXT");
+            if (!columns.contains("peak_memory_bytes")) s.execute("ALTER TABLE candidates ADD COLUMN peak_memory_bytes INTEGER");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS reference_runs (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      measured_at TEXT NOT NULL,
+                      after_candidates INTEGER NOT NULL,
+                      latency_ms REAL NOT NULL, latency_p90_ms REAL, latency_json TEXT, latency_samples TEXT,
+                      peak_memory_bytes INTEGER)""");
+            db.commit();
+        } catch (SQLException e) {
+            db.rollback();
+            throw e;
+        } finally {
+            db.setAutoCommit(auto);
         }
     }
 
@@ -119,10 +153,21 @@ public final class StudyStore implements AutoCloseable {
     /** Stores the measured figures of a candidate; the JSON columns keep the full statistics. */
     public void recordDone(long id, double latencyMs, double latencyP90Ms, double quality, String qualityMetric, double fidelity,
                            Double accuracy, long sizeBytes, long parameters, String latencyJson, String qualityJson, double evalSeconds) {
+        recordDone(id, latencyMs, latencyP90Ms, quality, qualityMetric, fidelity, accuracy, sizeBytes, parameters, latencyJson, qualityJson,
+                evalSeconds, null, null);
+    }
+
+    /**
+     * Stores a candidate's figures with its raw latency samples (a JSON array of milliseconds, in the order
+     * taken) and the measuring worker's peak memory (null when unknown).
+     */
+    public void recordDone(long id, double latencyMs, double latencyP90Ms, double quality, String qualityMetric, double fidelity,
+                           Double accuracy, long sizeBytes, long parameters, String latencyJson, String qualityJson, double evalSeconds,
+                           String latencySamplesJson, Long peakMemoryBytes) {
         try (PreparedStatement ps = db.prepareStatement("""
                 UPDATE candidates SET status = 'done', latency_ms = ?, latency_p90_ms = ?, quality = ?, quality_metric = ?,
                   fidelity = ?, accuracy = ?, size_bytes = ?, parameters = ?, latency_json = ?, quality_json = ?,
-                  eval_seconds = ?, error = NULL, finished_at = ? WHERE id = ?""")) {
+                  eval_seconds = ?, error = NULL, finished_at = ?, latency_samples = ?, peak_memory_bytes = ? WHERE id = ?""")) {
             ps.setDouble(1, latencyMs);
             ps.setDouble(2, latencyP90Ms);
             ps.setDouble(3, quality);
@@ -135,11 +180,67 @@ public final class StudyStore implements AutoCloseable {
             ps.setString(10, qualityJson);
             ps.setDouble(11, evalSeconds);
             ps.setString(12, Instant.now().toString());
-            ps.setLong(13, id);
+            ps.setString(13, latencySamplesJson);
+            if (peakMemoryBytes == null) ps.setNull(14, Types.INTEGER); else ps.setLong(14, peakMemoryBytes);
+            ps.setLong(15, id);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StudyException(file, "cannot record candidate " + id, e);
         }
+    }
+
+    /** The raw latency samples of a candidate as a JSON array, or empty when none were stored (schema 1). */
+    public Optional<String> latencySamples(long id) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT latency_samples FROM candidates WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StudyException(file, "cannot read the samples of candidate " + id, e);
+        }
+    }
+
+    /** Records a re-measurement of the original model, taken after {@code afterCandidates} measured candidates. */
+    public ReferenceRun recordReference(int afterCandidates, double latencyMs, double latencyP90Ms, String latencyJson,
+                                        String latencySamplesJson, Long peakMemoryBytes) {
+        String now = Instant.now().toString();
+        try (PreparedStatement ps = db.prepareStatement("""
+                INSERT INTO reference_runs(measured_at, after_candidates, latency_ms, latency_p90_ms, latency_json, latency_samples,
+                  peak_memory_bytes) VALUES(?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, now);
+            ps.setInt(2, afterCandidates);
+            ps.setDouble(3, latencyMs);
+            ps.setDouble(4, latencyP90Ms);
+            ps.setString(5, latencyJson);
+            ps.setString(6, latencySamplesJson);
+            if (peakMemoryBytes == null) ps.setNull(7, Types.INTEGER); else ps.setLong(7, peakMemoryBytes);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                long id = keys.next() ? keys.getLong(1) : -1;
+                return new ReferenceRun(id, now, afterCandidates, latencyMs, latencyP90Ms, latencyJson, peakMemoryBytes);
+            }
+        } catch (SQLException e) {
+            throw new StudyException(file, "cannot record a reference measurement", e);
+        }
+    }
+
+    /** The reference measurements of the original, oldest first. */
+    public List<ReferenceRun> references() {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM reference_runs ORDER BY measured_at, id")) {
+            List<ReferenceRun> out = new ArrayList<>();
+            while (rs.next())
+                out.add(new ReferenceRun(rs.getLong("id"), rs.getString("measured_at"), rs.getInt("after_candidates"), rs.getDouble("latency_ms"),
+                        dbl(rs, "latency_p90_ms"), rs.getString("latency_json"), lng(rs, "peak_memory_bytes")));
+            return out;
+        } catch (SQLException e) {
+            throw new StudyException(file, "cannot read reference measurements", e);
+        }
+    }
+
+    /** The drift correction this study's references give (empty for a study without any). */
+    public DriftCorrection drift() {
+        return new DriftCorrection(references());
     }
 
     public void recordFailed(long id, String error) {
@@ -162,18 +263,20 @@ public final class StudyStore implements AutoCloseable {
         }
     }
 
+    /** Every candidate in id order, with drift-corrected figures where the study has references. */
     public List<CandidateRecord> all() {
-        return query("SELECT * FROM candidates ORDER BY id", null);
+        DriftCorrection drift = drift();
+        return query("SELECT * FROM candidates ORDER BY id", null).stream().map(drift::apply).toList();
     }
 
     public Optional<CandidateRecord> get(long id) {
         List<CandidateRecord> r = query("SELECT * FROM candidates WHERE id = ?", id);
-        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+        return r.isEmpty() ? Optional.empty() : Optional.of(drift().apply(r.get(0)));
     }
 
     public Optional<CandidateRecord> byGenome(String genomeKey) {
         List<CandidateRecord> r = query("SELECT * FROM candidates WHERE genome_key = ?", genomeKey);
-        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+        return r.isEmpty() ? Optional.empty() : Optional.of(drift().apply(r.get(0)));
     }
 
     public long count(CandidateStatus status) {
@@ -215,7 +318,7 @@ public final class StudyStore implements AutoCloseable {
                 CandidateStatus.of(rs.getString("status")), dbl(rs, "latency_ms"), dbl(rs, "latency_p90_ms"), dbl(rs, "quality"),
                 rs.getString("quality_metric"), dbl(rs, "fidelity"), dbl(rs, "accuracy"), lng(rs, "size_bytes"), lng(rs, "parameters"),
                 rs.getString("latency_json"), rs.getString("quality_json"), rs.getString("error"), dbl(rs, "eval_seconds"),
-                rs.getString("created_at"), rs.getString("finished_at"));
+                rs.getString("created_at"), rs.getString("finished_at"), lng(rs, "peak_memory_bytes"), null, null);
     }
 
     private static Double dbl(ResultSet rs, String col) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.lathe.ui;
 
+import dev.lathe.eval.ExecutionProviders;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ObjectProperty;
 import javafx.collections.ListChangeListener;
@@ -115,7 +116,13 @@ final class SearchView {
         text.textProperty().bind(s.progressTextProperty());
         text.setMinWidth(Label.USE_PREF_SIZE);
 
-        HBox box = new HBox(10, start, stop, bar, text);
+        Label reference = Ui.label("", "hint");
+        reference.setId("referenceLabel");
+        reference.textProperty().bind(workbench.study().referenceDriftProperty());
+        reference.setMinWidth(Label.USE_PREF_SIZE);
+        reference.setTooltip(new Tooltip("The original model, re-measured during the search; each speed-up is taken against the reference measured nearest in time"));
+
+        HBox box = new HBox(10, start, stop, bar, text, reference);
         box.setAlignment(Pos.CENTER_LEFT);
         box.getStyleClass().add("run-bar");
         return box;
@@ -153,11 +160,12 @@ final class SearchView {
         row(search, 1, "Seed", spinner("seedSpinner", 0, Integer.MAX_VALUE, 1, s.seedProperty()), "Same seed, same candidates");
         row(search, 2, "Threads", spinner("threadsSpinner", 1, Math.max(cores, 64), 1, s.threadsProperty()),
                 "ONNX Runtime threads while timing (this machine has " + cores + " cores)");
+        row(search, 3, "Provider", providerChoice(s), "Where ONNX Runtime runs the candidates; unavailable providers say why");
         CheckBox quick = new CheckBox("Quick timing (fewer repetitions)");
         quick.setId("quickTiming");
         quick.selectedProperty().bindBidirectional(s.quickTimingProperty());
         quick.setTooltip(new Tooltip("Much faster, noisier latencies: for a first look"));
-        search.add(quick, 0, 3, 2, 1);
+        search.add(quick, 0, 4, 2, 1);
 
         GridPane shape = form();
         row(shape, 0, "Batch", spinner("batchSpinner", 1, 4096, 1, s.batchProperty()), "Batch size the latency is measured at");
@@ -243,6 +251,28 @@ final class SearchView {
         scroll.setMinWidth(320);
         scroll.setId("searchSetup");
         return scroll;
+    }
+
+    /** The execution providers, unavailable ones greyed out with the reason in their tooltip. */
+    private static Node providerChoice(SearchViewModel s) {
+        java.util.List<ExecutionProviders.Status> all = ExecutionProviders.all();
+        javafx.scene.control.ComboBox<String> box = new javafx.scene.control.ComboBox<>(
+                javafx.collections.FXCollections.observableArrayList(all.stream().map(ExecutionProviders.Status::id).toList()));
+        box.setId("providerChoice");
+        box.setMaxWidth(Double.MAX_VALUE);
+        box.setCellFactory(v -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(String id, boolean empty) {
+                super.updateItem(id, empty);
+                ExecutionProviders.Status st = empty || id == null ? null : all.stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
+                setText(st == null ? null : st.label() + (st.available() ? "" : " (unavailable)"));
+                setDisable(st != null && !st.available());
+                setTooltip(st == null || st.available() ? null : new Tooltip(st.reason()));
+            }
+        });
+        box.setButtonCell(box.getCellFactory().call(null));
+        box.valueProperty().bindBidirectional(s.providerProperty());
+        return box;
     }
 
     /** Long paths: keep the file name in view when the field is not being edited, and the full path in a tooltip. */

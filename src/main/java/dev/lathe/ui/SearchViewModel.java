@@ -1,10 +1,14 @@
 package dev.lathe.ui;
 
+import dev.lathe.eval.ExecutionProviders;
 import dev.lathe.model.InputShapes;
+import dev.lathe.search.MeasuringOptions;
 import dev.lathe.search.ParetoFront;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.DriftCorrection;
+import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyStore;
 import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
@@ -61,6 +65,7 @@ public final class SearchViewModel {
     private final BooleanProperty quickTiming = new SimpleBooleanProperty(false);
     private final javafx.beans.property.StringProperty criterion = new javafx.beans.property.SimpleStringProperty("activation");
     private final javafx.beans.property.StringProperty repair = new javafx.beans.property.SimpleStringProperty("lstsq");
+    private final StringProperty provider = new SimpleStringProperty("cpu");
     private final StringBinding dataWarning;
 
     private final BooleanProperty running = new SimpleBooleanProperty();
@@ -113,6 +118,14 @@ public final class SearchViewModel {
 
     /** What follows pruning: "lstsq" (refit the reading layer on calibration data) or "none". */
     public javafx.beans.property.StringProperty repairProperty() { return repair; }
+
+    /** The execution provider candidates are timed on: "cpu" or "cuda". */
+    public StringProperty providerProperty() { return provider; }
+
+    /** How the search measures: the chosen provider in a worker process, the other options at their defaults. */
+    public MeasuringOptions measuringOptions() {
+        return MeasuringOptions.DEFAULT.withProvider(provider.get());
+    }
 
     /** A warning about the evaluation data, or "" when the data looks usable. */
     public StringBinding dataWarningProperty() { return dataWarning; }
@@ -195,6 +208,14 @@ public final class SearchViewModel {
             background.notify(Notice.error("Cannot start the search: " + e.getMessage()));
             return false;
         }
+        MeasuringOptions measuring;
+        try {
+            measuring = measuringOptions();
+            ExecutionProviders.require(measuring.provider());
+        } catch (IllegalArgumentException e) {
+            background.notify(Notice.error("Cannot start the search: " + e.getMessage()));
+            return false;
+        }
         String sp = studyPath.get() == null ? "" : studyPath.get().trim();
         if (sp.isEmpty()) {
             background.notify(Notice.warning("Choose a study file to record the search in."));
@@ -228,7 +249,9 @@ public final class SearchViewModel {
                     List<CandidateRecord> before = List.copyOf(seen.values());
                     Set<Long> frontBefore = ParetoFront.ids(before);
                     Platform.runLater(() -> study.setCandidates(studyFile, before, frontBefore));
-                    SearchRunner r = new SearchRunner(model, settings, store, new SearchRunner.Listener() {
+                    List<ReferenceRun> referencesBefore = store.references();
+                    Platform.runLater(() -> study.showReferences(referencesBefore));
+                    SearchRunner r = new SearchRunner(model, settings, measuring, store, new SearchRunner.Listener() {
                         @Override
                         public void message(String text) {
                             Platform.runLater(() -> appendLog(text));
@@ -237,6 +260,12 @@ public final class SearchViewModel {
                         @Override
                         public void started(int measured, int budget) {
                             Platform.runLater(() -> showProgress(measured, budget, Double.NaN));
+                        }
+
+                        @Override
+                        public void referenceMeasured(ReferenceRun reference, DriftCorrection drift) {
+                            List<ReferenceRun> refs = store.references();
+                            Platform.runLater(() -> study.showReferences(refs));
                         }
 
                         @Override

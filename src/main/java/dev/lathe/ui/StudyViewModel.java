@@ -5,6 +5,8 @@ import dev.lathe.export.CandidateExporter;
 import dev.lathe.search.ParetoFront;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.DriftCorrection;
+import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyStore;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
@@ -54,10 +56,11 @@ public final class StudyViewModel {
     private final BooleanProperty exporting = new SimpleBooleanProperty();
     private final ObjectProperty<CandidateExporter.Result> lastExport = new SimpleObjectProperty<>();
     private final StringProperty exportMessage = new SimpleStringProperty("");
+    private final StringProperty referenceDrift = new SimpleStringProperty("");
 
     /** What opening a study file found: its candidates and front, and the model and settings it was made with. */
     public record Opened(Path file, List<CandidateRecord> candidates, Set<Long> front, Path modelPath, SearchSettings settings,
-                         String data) {}
+                         String data, List<ReferenceRun> references) {}
 
     public StudyViewModel(Background background) {
         this.background = background;
@@ -106,9 +109,28 @@ public final class StudyViewModel {
 
     public ReadOnlyStringProperty exportMessageProperty() { return exportMessage; }
 
+    /** "Reference 40.1 ms ±3.0% over 5 measurements": how much the original's latency drifted; "" without references. */
+    public ReadOnlyStringProperty referenceDriftProperty() { return referenceDrift; }
+
+    /** Shows the drift of the study's reference measurements (the original re-measured during the search). */
+    public void showReferences(List<ReferenceRun> references) {
+        referenceDrift.set(referenceSummary(references));
+    }
+
+    /** The latest reference latency and the references' spread: half their range over their median, as ±%. */
+    static String referenceSummary(List<ReferenceRun> references) {
+        if (references == null || references.isEmpty()) return "";
+        DriftCorrection d = new DriftCorrection(references);
+        ReferenceRun last = references.get(references.size() - 1);
+        return references.size() == 1 ? "Reference " + Formats.ms(last.latencyMs()) + " (1 measurement)"
+                : String.format(java.util.Locale.ROOT, "Reference %s ±%.1f%% over %d measurements", Formats.ms(last.latencyMs()),
+                d.spread() * 50, references.size());
+    }
+
     /** Shows the study in {@code f}: a different file than the one on display clears the candidates. */
     public void show(Path f) {
         if (Objects.equals(f, file.get())) return;
+        referenceDrift.set("");
         rows.clear();
         byId.clear();
         original.set(null);
@@ -171,7 +193,10 @@ public final class StudyViewModel {
                 done++;
                 if (metric == null && c.qualityMetric() != null) metric = c.qualityMetric();
             }
-            r.setSpeedup(baseLatency != null && c.isDone() && c.latencyMs() != null && c.latencyMs() > 0 ? baseLatency / c.latencyMs() : null);
+            // Against the reference measured nearest in time when the study has references (drift-corrected).
+            Double speedup = c.isDone() && c.speedup() != null ? c.speedup()
+                    : baseLatency != null && c.isDone() && c.latencyMs() != null && c.latencyMs() > 0 ? baseLatency / c.latencyMs() : null;
+            r.setSpeedup(speedup);
         }
         measured.set(done);
         qualityMetric.set(metric == null ? "quality" : metric);
@@ -191,6 +216,7 @@ public final class StudyViewModel {
         background.submit("Opening study " + f.getFileName(), () -> read(f), o -> {
             loading.set(false);
             setCandidates(o.file(), o.candidates(), o.front());
+            showReferences(o.references());
             if (then != null) then.accept(o);
         }, "Could not open study " + f.getFileName(), e -> loading.set(false));
     }
@@ -205,7 +231,7 @@ public final class StudyViewModel {
             } catch (IllegalArgumentException e) {
                 settings = null;
             }
-            return new Opened(f, all, ParetoFront.ids(all), model, settings, s.meta("data").orElse(null));
+            return new Opened(f, all, ParetoFront.ids(all), model, settings, s.meta("data").orElse(null), s.references());
         }
     }
 

@@ -1,0 +1,54 @@
+package dev.lathe.eval;
+
+import ai.onnxruntime.OrtException;
+import dev.lathe.eval.data.EvaluationData;
+import dev.lathe.model.OnnxModel;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The measuring side of a study, in whatever process runs it: loads the original once, rebuilds the evaluation
+ * samples from the setup, computes the original's outputs once, then measures one candidate after another
+ * and re-measures the original on demand (the drift reference).
+ */
+public final class MeasurementSession {
+    private final MeasurementSetup setup;
+    private final ModelEvaluator evaluator;
+    private final SessionInfo info;
+
+    private MeasurementSession(MeasurementSetup setup, ModelEvaluator evaluator, SessionInfo info) {
+        this.setup = setup;
+        this.evaluator = evaluator;
+        this.info = info;
+    }
+
+    public static MeasurementSession open(MeasurementSetup setup) throws OrtException {
+        ExecutionProviders.require(setup.provider());
+        OnnxModel original = OnnxModel.load(Path.of(setup.originalModel()));
+        EvaluationData.Split split = EvaluationData.resolve(original, setup.dataPath() == null ? null : Path.of(setup.dataPath()),
+                setup.tokenizerPath() == null ? null : Path.of(setup.tokenizerPath()), setup.inputShapes());
+        ModelEvaluator evaluator = new ModelEvaluator(original, split.evaluation(), setup.inputShapes(), setup.runnerSettings(),
+                setup.protocol(), setup.withQuality());
+        String kind = evaluator.quality() == null ? null : evaluator.quality().kind().name().toLowerCase(Locale.ROOT);
+        SessionInfo info = new SessionInfo(kind, split.evaluation().description(), split.evaluation().synthetic(),
+                split.evaluation().fingerprint(), split.evaluation().size(), MachineInfo.current(), ProcessHandle.current().pid());
+        return new MeasurementSession(setup, evaluator, info);
+    }
+
+    public SessionInfo info() { return info; }
+
+    public MeasurementSetup setup() { return setup; }
+
+    public ModelEvaluator evaluator() { return evaluator; }
+
+    /** Latency and (if the setup asks) quality of a serialized candidate; parameters are the caller's to fill in. */
+    public Measurement measure(byte[] candidate) throws OrtException {
+        return evaluator.measure(candidate, setup.withQuality(), setup.peakMemory());
+    }
+
+    /** The original's latency again, measured exactly as candidates are. */
+    public Measurement reference() throws OrtException {
+        return evaluator.measureOriginal(setup.peakMemory());
+    }
+}

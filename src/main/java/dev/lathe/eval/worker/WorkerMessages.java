@@ -1,0 +1,42 @@
+package dev.lathe.eval.worker;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.eval.Measurement;
+import dev.lathe.eval.MeasurementSetup;
+import dev.lathe.eval.SessionInfo;
+
+/**
+ * The line protocol between Lathe and its measurement worker: one JSON object per line, one request and one
+ * answer at a time. Requests: {@code setup} (once), {@code measure} (a candidate file), {@code reference}
+ * (the original again), {@code shutdown}, and {@code crash} (tests only). Answers: {@code ready},
+ * {@code measured} or {@code error}.
+ */
+final class WorkerMessages {
+    static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    private WorkerMessages() {}
+
+    record Request(String type, MeasurementSetup setup, String modelPath, String crash) {
+        static Request setup(MeasurementSetup s) { return new Request("setup", s, null, null); }
+
+        static Request measure(String path) { return new Request("measure", null, path, null); }
+
+        static Request reference() { return new Request("reference", null, null, null); }
+
+        static Request shutdown() { return new Request("shutdown", null, null, null); }
+
+        static Request crash(String how) { return new Request("crash", null, null, how); }
+    }
+
+    record Response(String type, SessionInfo ready, Measurement measurement, String error) {
+        static Response ready(SessionInfo i) { return new Response("ready", i, null, null); }
+
+        static Response measured(Measurement m) { return new Response("measured", null, m, null); }
+
+        static Response error(String message) { return new Response("error", null, null, message); }
+    }
+}

@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  */
 public final class WorkerProcess implements AutoCloseable {
     private static final String EOF = "\u0000eof";
-    private static final int STDERR_LINES = 30;
+    private static final int STDERR_LINES = 60;
 
     /**
      * {@code maxHeap} is the worker's -Xmx ("2g"); {@code setupSeconds} bounds start-up and preparation,
@@ -214,12 +214,13 @@ public final class WorkerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // Give the stderr reader a moment to take the last lines the dying JVM wrote.
+        // Give the output readers a moment to take the last lines the dying JVM wrote.
         try { Thread.sleep(200); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
-        String tail = lastLines(6);
+        List<String> tail = tailLines();
+        boolean fatal = tail.stream().anyMatch(l -> l.contains("A fatal error has been detected"));
         stop();
-        String msg = "the measurement worker " + what + (code == null ? "" : " with exit code " + code + exitMeaning(code))
-                + (tail.isEmpty() ? "" : "; its last words: " + tail);
+        String msg = "the measurement worker " + (fatal ? "crashed natively" : what) + (code == null ? "" : " with exit code " + code + (fatal ? "" : exitMeaning(code)))
+                + (tail.isEmpty() ? "" : "; its last words: " + lastWords(tail, fatal));
         return new CandidateFailedException(CandidateFailedException.Kind.CRASHED, msg, null);
     }
 
@@ -233,15 +234,30 @@ public final class WorkerProcess implements AutoCloseable {
         };
     }
 
-    /** The last meaningful stderr lines, joined: the JVM's crash banner is mostly '#' decoration. */
-    private String lastLines(int n) {
-        List<String> l;
+    private List<String> tailLines() {
         synchronized (stderrTail) {
-            l = new ArrayList<>(stderrTail);
+            return new ArrayList<>(stderrTail);
         }
-        List<String> useful = l.stream().map(String::strip).map(s -> s.startsWith("#") ? s.substring(1).strip() : s)
+    }
+
+    /**
+     * What to record of the worker's last output: for a JVM crash report the signal, the problematic frame
+     * and where the full report went; otherwise the last few meaningful lines.
+     */
+    static String lastWords(List<String> tail, boolean fatal) {
+        List<String> useful = tail.stream().map(s -> s.replace("(stdout) ", "").strip()).map(s -> s.startsWith("#") ? s.substring(1).strip() : s)
                 .filter(s -> !s.isEmpty()).toList();
-        return String.join(" | ", useful.subList(Math.max(0, useful.size() - n), useful.size()));
+        if (fatal) {
+            List<String> key = new ArrayList<>();
+            for (int i = 0; i < useful.size(); i++) {
+                String l = useful.get(i);
+                if (l.matches("^(SIG[A-Z]+|EXCEPTION_[A-Z_]+) .*")) key.add(l);
+                if (l.startsWith("Problematic frame") && i + 1 < useful.size()) key.add("frame " + useful.get(i + 1));
+                if (l.contains("lathe-worker-crash-")) key.add("report " + l.replace("An error report file with more information is saved as:", "").strip());
+            }
+            if (!key.isEmpty()) return String.join(" | ", key);
+        }
+        return String.join(" | ", useful.subList(Math.max(0, useful.size() - 6), useful.size()));
     }
 
     private void stop() {

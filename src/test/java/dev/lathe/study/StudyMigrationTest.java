@@ -1,0 +1,104 @@
+package dev.lathe.study;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A schema-1 study, written by the Lathe of before schema 2 (a real four-candidate digits search plus a failed
+ * and a pending candidate, committed as a test resource), opens in this Lathe without losing a value.
+ */
+class StudyMigrationTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSchemaOneStudyMigratesOnOpenWithEveryValueKept() throws Exception {
+        Path f = dir.resolve("old.sqlite");
+        try (InputStream in = StudyMigrationTest.class.getResourceAsStream("study-schema1.sqlite")) {
+            Files.copy(in, f);
+        }
+        List<Map<String, Object>> candidatesBefore = rows(f, "SELECT * FROM candidates ORDER BY id");
+        List<Map<String, Object>> metaBefore = rows(f, "SELECT * FROM meta ORDER BY key");
+        assertEquals(6, candidatesBefore.size());
+        assertEquals("1", metaBefore.stream().filter(m -> m.get("key").equals("schema_version")).findFirst().orElseThrow().get("value"));
+
+        try (StudyStore s = StudyStore.openExisting(f)) {
+            List<CandidateRecord> all = s.all();
+            assertEquals(6, all.size());
+            assertEquals(4, s.count(CandidateStatus.DONE));
+            assertEquals(CandidateStatus.FAILED, all.get(4).status());
+            assertEquals("OrtException: made by the schema-1 code for the migration test", all.get(4).error());
+            assertEquals(CandidateStatus.PENDING, all.get(5).status());
+            assertEquals(((Number) candidatesBefore.get(0).get("latency_ms")).doubleValue(), all.get(0).latencyMs());
+            assertNull(all.get(0).referenceMs(), "no references in an old study: speed-ups come from the original candidate as before");
+            assertNull(all.get(0).peakMemoryBytes());
+            assertTrue(s.references().isEmpty());
+            assertTrue(s.latencySamples(1).isEmpty());
+        }
+
+        List<Map<String, Object>> candidatesAfter = rows(f, "SELECT * FROM candidates ORDER BY id");
+        for (int i = 0; i < candidatesBefore.size(); i++) {
+            Map<String, Object> before = candidatesBefore.get(i), after = candidatesAfter.get(i);
+            before.forEach((col, v) -> assertEquals(v, after.get(col), "candidate " + before.get("id") + " column " + col));
+            assertNull(after.get("latency_samples"));
+            assertNull(after.get("peak_memory_bytes"));
+        }
+        List<Map<String, Object>> metaAfter = rows(f, "SELECT * FROM meta ORDER BY key");
+        for (Map<String, Object> m : metaBefore)
+            if (!m.get("key").equals("schema_version")) assertTrue(metaAfter.contains(m), "meta " + m.get("key") + " kept");
+        assertEquals(metaBefore.size(), metaAfter.size());
+
+        // Migrated once, opened again as a schema-2 study, and written with the new figures.
+        try (StudyStore s = StudyStore.openExisting(f)) {
+            assertEquals("2", s.meta("schema_version").orElseThrow());
+            s.recordReference(4, 0.02, 0.03, "{}", "[0.02,0.021]", 123L);
+            CandidateRecord first = s.get(1).orElseThrow();
+            assertEquals(0.02, first.referenceMs());
+            assertEquals(0.02 / first.latencyMs(), first.speedup(), 1e-12);
+            CandidateRecord pending = s.get(6).orElseThrow();
+            s.markRunning(pending.id());
+            s.recordDone(pending.id(), 0.01, 0.012, 0.9, "accuracy", 0.95, 0.9, 1000, 10, "{}", "{}", 0.5, "[0.01,0.011]", 4096L);
+            assertEquals("[0.01,0.011]", s.latencySamples(pending.id()).orElseThrow());
+            assertEquals(4096L, s.get(pending.id()).orElseThrow().peakMemoryBytes());
+        }
+    }
+
+    @Test
+    void aStudyFromANewerLatheIsRefused() {
+        Path f = dir.resolve("future.sqlite");
+        try (StudyStore s = StudyStore.open(f)) {
+            s.putMeta("schema_version", Integer.toString(StudyStore.SCHEMA_VERSION + 1));
+        }
+        StudyException e = assertThrows(StudyException.class, () -> StudyStore.openExisting(f));
+        assertTrue(e.getMessage().contains("written by a newer Lathe"), e.getMessage());
+    }
+
+    private static List<Map<String, Object>> rows(Path f, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f.toAbsolutePath()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData md = rs.getMetaData();
+            List<Map<String, Object>> out = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnName(i), rs.getObject(i));
+                out.add(row);
+            }
+            return out;
+        }
+    }
+}

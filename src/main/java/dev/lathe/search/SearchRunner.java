@@ -127,25 +127,33 @@ public final class SearchRunner {
         store.putMeta("data", split.evaluation().description() + (split.evaluation().synthetic() ? " (synthetic)" : ""));
         store.putMeta("data_fingerprint", split.evaluation().fingerprint());
 
-        listener.message("Analysing graph" + (settings.pruning().needsCalibration() && !split.calibration().synthetic()
-                ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
-        CandidateBuilder builder = builderFor(original, settings, split);
-        store.putMeta("pruning", builder.options().criterion() + "+" + builder.options().repair());
-        SearchSpace space = new SearchSpace(builder.analysis());
-        listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
-        SearchStrategy strategy = settings.strategy().equals("random")
-                ? new RandomStrategy(space, settings.seed())
-                : new Nsga2Strategy(space, settings.populationSize(), settings.seed());
-
-        listener.message("Preparing evaluation on " + split.evaluation().size() + " samples"
-                + (measuring.isolated() ? " in a measurement worker" : " in this process"));
         TimingProtocol protocol = (settings.quickTiming() ? TimingProtocol.QUICK : TimingProtocol.DEFAULT.withTolerance(measuring.tolerancePct() / 100));
         MeasurementSetup setup = new MeasurementSetup(modelPath.toAbsolutePath().toString(), settings.dataPath(), settings.tokenizerPath(),
                 settings.batch(), settings.sequenceLength(), settings.shapes(), settings.threads(), measuring.provider(), "all", protocol,
                 true, measuring.objective().equals("memory") || measuring.isolated());
         store.putMeta("machine", JSON.writeValueAsString(MachineInfo.current()));
+        listener.message("Preparing evaluation on " + split.evaluation().size() + " samples"
+                + (measuring.isolated() ? " in a measurement worker" : " in this process"));
         try (CandidateMeasurer measurer = measurers.open(setup, measuring, listener::message)) {
-            SessionInfo info = measurer.start();
+            // A worker prepares (starts, loads, computes the original's outputs) while this process analyses the graph.
+            java.util.concurrent.CompletableFuture<SessionInfo> starting = measurer.isolated()
+                    ? java.util.concurrent.CompletableFuture.supplyAsync(measurer::start) : null;
+            listener.message("Analysing graph" + (settings.pruning().needsCalibration() && !split.calibration().synthetic()
+                    ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
+            CandidateBuilder builder = builderFor(original, settings, split);
+            store.putMeta("pruning", builder.options().criterion() + "+" + builder.options().repair());
+            SearchSpace space = new SearchSpace(builder.analysis());
+            listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
+            SearchStrategy strategy = settings.strategy().equals("random")
+                    ? new RandomStrategy(space, settings.seed())
+                    : new Nsga2Strategy(space, settings.populationSize(), settings.seed());
+
+            SessionInfo info;
+            try {
+                info = starting != null ? starting.join() : measurer.start();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof Exception x ? x : e;
+            }
             if (!split.evaluation().fingerprint().equals(info.dataFingerprint()))
                 throw new IllegalStateException("the measuring process read different evaluation data (" + info.dataDescription()
                         + ", " + info.dataFingerprint() + ") than the search (" + split.evaluation().fingerprint() + ")");

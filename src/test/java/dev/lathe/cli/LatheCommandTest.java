@@ -80,9 +80,20 @@ class LatheCommandTest {
         assertEquals(2, r.out().lines().filter(l -> l.startsWith("median ")).count(), r.out());
         assertTrue(r.out().contains("input=[8, 64]"), r.out());
         assertTrue(r.out().contains("spread of medians over 2 measurements"), r.out());
+        assertTrue(r.out().contains("in a measurement worker (pid "), "measured the way the search measures: " + r.out());
+        assertTrue(r.out().lines().filter(l -> l.startsWith("median ")).allMatch(l -> l.contains("% (95% CI ")), r.out());
+        assertTrue(r.out().contains("machine "), r.out());
         Run gpu = lathe("bench", "sample:digits-mlp", "--provider", "tpu");
         assertEquals(1, gpu.code());
         assertTrue(gpu.err().contains("unknown provider 'tpu'"), gpu.err());
+        if (!dev.lathe.eval.ExecutionProviders.status("cuda").available()) {
+            Run cuda = lathe("bench", "sample:digits-mlp", "--provider", "cuda");
+            assertEquals(1, cuda.code());
+            assertTrue(cuda.err().contains("CUDA was requested but is not available: "), cuda.err());
+            Run search = lathe("search", "sample:digits-mlp", "--study", dir.resolve("gpu.sqlite").toString(), "--provider", "cuda");
+            assertEquals(1, search.code());
+            assertTrue(search.err().contains("CUDA was requested but is not available: "), search.err());
+        }
     }
 
     @Test
@@ -93,7 +104,12 @@ class LatheCommandTest {
         JsonNode list = new ObjectMapper().readTree(lathe("candidates", "--study", study.toString(), "--json").out());
         assertEquals(4, list.size());
         list.forEach(n -> assertEquals("random", n.get("origin").asText()));
-        assertEquals(1.0, list.get(0).get("speedup").asDouble(), 1e-12, "the original is measured first, the base of speed-ups");
+        // Speed-ups are taken against the original re-measured nearest in time (the drift reference).
+        for (JsonNode n : list)
+            assertEquals(n.get("reference_ms").asDouble() / n.get("latency_ms").asDouble(), n.get("speedup").asDouble(), 1e-12);
+        assertTrue(list.get(0).get("latency_corrected_ms").asDouble() > 0);
+        assertTrue(s.out().contains("reference: original "), s.out());
+        assertTrue(s.out().contains("Time: "), "where the time went: " + s.out());
     }
 
     @Test

@@ -1,6 +1,14 @@
 package dev.lathe.search;
 
 import dev.lathe.TestModels;
+import dev.lathe.eval.CandidateFailedException;
+import dev.lathe.eval.CandidateMeasurer;
+import dev.lathe.eval.Measurement;
+import dev.lathe.eval.SessionInfo;
+import dev.lathe.eval.worker.PoisonModels;
+import dev.lathe.eval.worker.WorkerMeasurer;
+import dev.lathe.eval.worker.WorkerProcess;
+import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.StudyException;
@@ -14,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -59,6 +68,62 @@ class SearchRunnerTest {
             assertTrue(int8.quality() > 0.98 && int8.quality() < 1.0, "all-int8 embeddings stay close: " + int8.quality());
             assertTrue(int8.sizeBytes() < original.sizeBytes() * 0.7);
             assertTrue(o.front().size() >= 2, "at least the original and a faster variant: " + o.front());
+        }
+    }
+
+    /**
+     * Candidate 2 hangs its worker and candidate 3 exhausts its heap (real models, swapped in for what the
+     * search built): both are recorded as failed with the reason, each time a fresh worker takes over, and
+     * the search measures the rest to its budget, with the original re-measured as the drift reference.
+     */
+    @Test
+    void candidatesThatHangOrKillTheWorkerFailAndTheSearchGoesOn() throws Exception {
+        AtomicInteger count = new AtomicInteger();
+        SearchRunner.MeasurerFactory poisoning = (setup, options, log) -> {
+            WorkerMeasurer real = new WorkerMeasurer(setup, new WorkerProcess.Options("128m", 120, options.timeoutSeconds(), List.of()), log);
+            return new CandidateMeasurer() {
+                @Override
+                public SessionInfo start() { return real.start(); }
+
+                @Override
+                public Measurement measure(OnnxModel candidate) throws CandidateFailedException {
+                    return switch (count.incrementAndGet()) {
+                        case 2 -> real.measure(PoisonModels.endlessLoop());
+                        case 3 -> real.measure(PoisonModels.huge(160));
+                        default -> real.measure(candidate);
+                    };
+                }
+
+                @Override
+                public Measurement measureReference() throws CandidateFailedException { return real.measureReference(); }
+
+                @Override
+                public boolean isolated() { return true; }
+
+                @Override
+                public void close() { real.close(); }
+            };
+        };
+        List<String> log = new ArrayList<>();
+        try (StudyStore store = StudyStore.open(dir.resolve("poisoned.sqlite"))) {
+            SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), quick(6), MeasuringOptions.DEFAULT.withTimeout(8), store,
+                    new SearchRunner.Listener() {
+                        @Override
+                        public void message(String text) { log.add(text); }
+                    }).measurers(poisoning).run();
+            assertEquals(6, o.measured());
+            List<CandidateRecord> all = store.all();
+            assertEquals(CandidateStatus.FAILED, all.get(1).status());
+            assertTrue(all.get(1).error().startsWith("timed out after 8 s"), all.get(1).error());
+            assertEquals(CandidateStatus.FAILED, all.get(2).status());
+            assertTrue(all.get(2).error().contains("exit code 3 (out of memory)"), all.get(2).error());
+            assertEquals(4, all.stream().filter(CandidateRecord::isDone).count(), "every other candidate was measured");
+            assertEquals(3, log.stream().filter(l -> l.startsWith("Measurement worker started")).count(), "two restarts: " + log);
+            assertTrue(store.references().size() >= 2, "the original was re-measured at the start and the end");
+            assertTrue(all.stream().filter(CandidateRecord::isDone).allMatch(c -> c.speedup() != null && c.correctedLatencyMs() != null));
+            assertTrue(store.latencySamples(all.get(0).id()).orElseThrow().startsWith("["), "raw samples stored");
+            assertTrue(store.meta("machine").orElseThrow().contains("logicalCores"));
+            assertTrue(store.meta("measuring").orElseThrow().contains("\"provider\":\"cpu\""));
         }
     }
 

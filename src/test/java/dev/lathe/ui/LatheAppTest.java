@@ -88,6 +88,10 @@ class LatheAppTest {
         assertNotNull(fx(() -> wb.study().originalProperty().get()), "the original model is among the candidates");
         assertTrue(fx(() -> wb.study().rows().stream().anyMatch(CandidateRow::isPareto)));
         assertTrue(fx(() -> robot.lookup("#progressLabel").queryAs(Label.class).getText()).startsWith("Finished: 4 / 4"));
+        // The original was re-measured during the search; the run bar shows how much it drifted.
+        assertTrue(fx(() -> robot.lookup("#referenceLabel").queryAs(Label.class).getText()).startsWith("Reference "),
+                () -> fxQuiet(() -> robot.lookup("#referenceLabel").queryAs(Label.class).getText()));
+        assertEquals("cpu", fx(() -> wb.search().providerProperty().get()));
         assertTrue(fx(() -> robot.lookup("#startButton").queryAs(Button.class).isDisabled()) == false);
 
         // Select a measured candidate other than the original, through the table.

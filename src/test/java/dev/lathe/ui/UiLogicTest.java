@@ -33,6 +33,16 @@ class UiLogicTest {
     }
 
     @Test
+    void referenceDriftIsTheLatestReferenceAndHalfTheRangeOfAll() {
+        assertEquals("", StudyViewModel.referenceSummary(List.of()));
+        var first = new dev.lathe.study.ReferenceRun(1, "2026-01-01T10:00:00Z", 0, 40.0, null, null, null);
+        var second = new dev.lathe.study.ReferenceRun(2, "2026-01-01T10:05:00Z", 10, 42.0, null, null, null);
+        assertEquals("Reference 40.0 ms (1 measurement)", StudyViewModel.referenceSummary(List.of(first)));
+        // range 2 ms over median 41 ms = 4.88%, half of it either way: ±2.4%
+        assertEquals("Reference 42.0 ms ±2.4% over 2 measurements", StudyViewModel.referenceSummary(List.of(first, second)));
+    }
+
+    @Test
     void namesModelsAfterTheirFolderWhenTheFileIsJustModelOnnx() {
         assertEquals("digits-mlp", ModelViewModel.displayName(Path.of("sample-models/digits-mlp/model.onnx")));
         assertEquals("all-minilm-l6-v2", ModelViewModel.displayName(Path.of("x/all-minilm-l6-v2.onnx")));

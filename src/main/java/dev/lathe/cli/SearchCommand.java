@@ -116,20 +116,21 @@ final class SearchCommand implements Callable<Integer> {
             try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException ignored) { /* shutting down */ }
             out.printf("%s: %d of %d candidates measured in %s (this run)%n", o.stopped() ? "Stopped" : "Done", o.measured(), o.budget(), duration(o.wallSeconds()));
             if (!o.seconds().isEmpty()) out.println("Time: " + timeSplit(o.seconds(), o.wallSeconds()));
-            printFront(out, store.all());
+            printFront(out, store.all(), o.front(), runner.measuring().objective());
         }
         return 0;
     }
 
-    static void printFront(PrintWriter out, List<CandidateRecord> all) {
-        List<CandidateRecord> front = ParetoFront.front(all);
+    static void printFront(PrintWriter out, List<CandidateRecord> all, List<CandidateRecord> front, String objective) {
         Double base = CandidatesCommand.originalLatency(all);
-        out.println("Pareto front (" + front.size() + " candidates, latency drift-corrected where the study has references):");
-        out.printf("  %5s %11s %9s %10s %14s  %s%n", "id", "latency_ms", "speed-up", "quality", "size_bytes", "metric");
+        out.println("Pareto front of " + (objective.equals("memory") ? "peak memory" : "latency (drift-corrected where the study has references)")
+                + " against quality (" + front.size() + " candidates):");
+        out.printf("  %5s %11s %9s %10s %14s %9s  %s%n", "id", "latency_ms", "speed-up", "quality", "size_bytes", "peak_MiB", "metric");
         for (CandidateRecord c : front) {
             Double speedup = CandidatesCommand.speedup(c, base);
-            out.printf("  %5d %11.3f %9s %10.4f %,14d  %s%n", c.id(), c.latencyMs(),
-                    speedup == null ? "-" : String.format("%.2fx", speedup), c.quality(), c.sizeBytes(), c.qualityMetric());
+            out.printf("  %5d %11.3f %9s %10.4f %,14d %9s  %s%n", c.id(), c.latencyMs(),
+                    speedup == null ? "-" : String.format("%.2fx", speedup), c.quality(), c.sizeBytes(),
+                    c.peakMemoryBytes() == null ? "-" : String.format("%.1f", c.peakMemoryBytes() / 1048576.0), c.qualityMetric());
         }
     }
 

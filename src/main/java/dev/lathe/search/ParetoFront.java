@@ -20,8 +20,19 @@ import java.util.TreeSet;
 public final class ParetoFront {
     private ParetoFront() {}
 
+    /** Latency (drift-corrected where possible) against quality. */
+    public static final java.util.function.ToDoubleFunction<CandidateRecord> LATENCY = CandidateRecord::comparableLatencyMs;
+    /** The measuring worker's peak resident memory against quality; candidates without the figure are left out. */
+    public static final java.util.function.ToDoubleFunction<CandidateRecord> PEAK_MEMORY =
+            c -> c.peakMemoryBytes() == null ? Double.MAX_VALUE : c.peakMemoryBytes();
+
     public static Set<Long> ids(List<CandidateRecord> candidates) {
-        List<CandidateRecord> done = candidates.stream().filter(CandidateRecord::isDone).toList();
+        return ids(candidates, LATENCY);
+    }
+
+    /** The front of {@code cost} (lower is better) against quality. */
+    public static Set<Long> ids(List<CandidateRecord> candidates, java.util.function.ToDoubleFunction<CandidateRecord> cost) {
+        List<CandidateRecord> done = candidates.stream().filter(CandidateRecord::isDone).filter(c -> cost.applyAsDouble(c) < Double.MAX_VALUE).toList();
         Set<Long> out = new TreeSet<>();
         if (done.isEmpty()) return out;
         // Identity, not equals: jMetal solutions compare by variables, and these points have none.
@@ -29,7 +40,7 @@ public final class ParetoFront {
         List<DoubleSolution> points = new ArrayList<>();
         for (CandidateRecord c : done) {
             DoubleSolution s = new DefaultDoubleSolution(List.of(), 2, 0);
-            s.objectives()[0] = c.comparableLatencyMs();
+            s.objectives()[0] = cost.applyAsDouble(c);
             s.objectives()[1] = -c.quality();
             points.add(s);
             idOf.put(s, c.id());
@@ -42,7 +53,12 @@ public final class ParetoFront {
 
     /** The front in order of increasing latency. */
     public static List<CandidateRecord> front(List<CandidateRecord> candidates) {
-        Set<Long> ids = ids(candidates);
-        return candidates.stream().filter(c -> ids.contains(c.id())).sorted(Comparator.comparingDouble(CandidateRecord::comparableLatencyMs)).toList();
+        return front(candidates, LATENCY);
+    }
+
+    /** The front of {@code cost} against quality, in order of increasing cost. */
+    public static List<CandidateRecord> front(List<CandidateRecord> candidates, java.util.function.ToDoubleFunction<CandidateRecord> cost) {
+        Set<Long> ids = ids(candidates, cost);
+        return candidates.stream().filter(c -> ids.contains(c.id())).sorted(Comparator.comparingDouble(cost)).toList();
     }
 }

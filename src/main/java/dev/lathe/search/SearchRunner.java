@@ -118,6 +118,8 @@ public final class SearchRunner {
         OnnxModel original = OnnxModel.load(modelPath);
         bindStudy(original);
         dev.lathe.eval.ExecutionProviders.require(measuring.provider());
+        if (measuring.objective().equals("memory") && (!measuring.isolated() || dev.lathe.eval.PeakMemory.highWaterMark() == null))
+            throw new IllegalArgumentException("the peak-memory objective needs measuring in a worker process on Linux (it reads /proc/self/status)");
         int reset = store.resetInterrupted();
         if (reset > 0) listener.message(reset + " candidate(s) interrupted earlier will be measured again");
 
@@ -207,7 +209,7 @@ public final class SearchRunner {
         double wall = (System.nanoTime() - t0) / 1e9;
         double accounted = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
         seconds.put("overhead", Math.max(0, wall - accounted));
-        List<CandidateRecord> front = ParetoFront.front(store.all());
+        List<CandidateRecord> front = ParetoFront.front(store.all(), cost());
         int measuredNow = measuredCount();
         return new Outcome(measuredNow, settings.budget(), stop.get() && measuredNow < settings.budget(), front, wall, Map.copyOf(seconds));
     }
@@ -268,9 +270,12 @@ public final class SearchRunner {
 
     /** Drift-corrected latency (or peak memory, when that is the objective) against quality. */
     double[] objectives(CandidateRecord c) {
-        if (measuring.objective().equals("memory"))
-            return new double[] {c.peakMemoryBytes() == null ? Double.MAX_VALUE : c.peakMemoryBytes(), -c.quality()};
-        return new double[] {c.comparableLatencyMs(), -c.quality()};
+        return new double[] {cost().applyAsDouble(c), -c.quality()};
+    }
+
+    /** What the search minimises besides quality loss. */
+    public java.util.function.ToDoubleFunction<CandidateRecord> cost() {
+        return measuring.objective().equals("memory") ? ParetoFront.PEAK_MEMORY : ParetoFront.LATENCY;
     }
 
     private int measuredCount() {

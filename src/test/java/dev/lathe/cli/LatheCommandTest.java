@@ -113,6 +113,20 @@ class LatheCommandTest {
     }
 
     @Test
+    void peakMemoryCanBeTheObjective() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "peak memory is read from /proc");
+        Path study = dir.resolve("memory.sqlite");
+        Run s = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "3", "--quick", "--objective", "memory");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().contains("Pareto front of peak memory against quality"), s.out());
+        JsonNode list = new ObjectMapper().readTree(lathe("candidates", "--study", study.toString(), "--json").out());
+        for (JsonNode n : list) assertTrue(n.get("peak_memory_bytes").asLong() > 1 << 20, n.toString());
+        Run bad = lathe("search", "sample:digits-mlp", "--study", dir.resolve("m2.sqlite").toString(), "--objective", "memory", "--in-process");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("needs measuring in a worker process"), bad.err());
+    }
+
+    @Test
     void badInputGivesOneLineAndNonZeroExit() throws Exception {
         Path junk = dir.resolve("broken.onnx");
         Files.writeString(junk, "nope");

@@ -70,8 +70,8 @@ final class BenchCommand implements Callable<Integer> {
                 LatencyStats s = r.latency();
                 if (i == 0) printSettings(out, m.model(), s, info, setup, measurer.isolated());
                 medians.add(s.medianMs());
-                out.printf(Locale.ROOT, "median %.3f ms ±%.2f%% (95%% CI %.3f-%.3f)  p90 %.3f ms  mean %.3f ms  std %.3f ms  min %.3f ms  runs %d (+%d warm-up%s)  %s%s%n",
-                        s.medianMs(), s.ciHalfWidthPct(), s.ciLowMs(), s.ciHighMs(), s.p90Ms(), s.meanMs(), s.stdMs(), s.minMs(), s.runs(), s.warmupRuns(),
+                out.printf(Locale.ROOT, "median %.3f ms ±%.2f%% (95%% CI %.3f-%.3f)  p90 %.3f ms  mean %.3f ms  std %.3f ms  min %.3f ms  cpu %.3f ms/run  runs %d (+%d warm-up%s)  %s%s%n",
+                        s.medianMs(), s.ciHalfWidthPct(), s.ciLowMs(), s.ciHighMs(), s.p90Ms(), s.meanMs(), s.stdMs(), s.minMs(), s.cpuMedianMs(), s.runs(), s.warmupRuns(),
                         s.warmupSettled() ? ", settled" : ", not settled", s.converged() ? "converged" : String.format(Locale.ROOT, "stopped at the cap after %.1f s", s.timedSeconds()),
                         r.peakMemoryBytes() == null ? "" : String.format(Locale.ROOT, "  peak memory %.1f MiB", r.peakMemoryBytes() / 1048576.0));
                 out.flush();

@@ -51,8 +51,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--tolerance", defaultValue = "2", paramLabel = "PCT",
             description = "time each candidate until its median's 95%% confidence interval is within ±PCT %% (default ${DEFAULT-VALUE})") double tolerance;
 
-    @Option(names = "--reference-every", defaultValue = "10", paramLabel = "N",
-            description = "re-measure the original as the drift reference every N candidates (and every 5 minutes; default ${DEFAULT-VALUE})") int referenceEvery;
+    @Option(names = "--reference-every", defaultValue = "5", paramLabel = "N",
+            description = "re-measure the original as the drift reference every N candidates (and every 2 minutes; default ${DEFAULT-VALUE})") int referenceEvery;
 
     @Option(names = "--objective", defaultValue = "latency", description = "what to trade against quality: latency or memory (peak resident memory of the worker; default ${DEFAULT-VALUE})") String objective;
 

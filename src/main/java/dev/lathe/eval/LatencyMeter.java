@@ -56,6 +56,7 @@ public final class LatencyMeter {
                 boolean settled = protocol.settled(warmup, w);
 
                 double[] samples = new double[protocol.maxRuns()];
+                double[] cpu = new double[protocol.maxRuns()];
                 int n = 0;
                 boolean converged = false;
                 // Sorting for the interval costs more than a tiny model's run: check after every ~5% more samples.
@@ -63,9 +64,11 @@ public final class LatencyMeter {
                 start = System.nanoTime();
                 double elapsed;
                 while (true) {
+                    long c0 = processCpuNanos();
                     long t0 = System.nanoTime();
                     runner.runPrepared(feeds);
-                    samples[n++] = (System.nanoTime() - t0) / 1e6;
+                    samples[n] = (System.nanoTime() - t0) / 1e6;
+                    cpu[n++] = c0 < 0 ? Double.NaN : (processCpuNanos() - c0) / 1e6;
                     elapsed = (System.nanoTime() - start) / 1e9;
                     if (n >= protocol.maxRuns() || elapsed >= protocol.maxSeconds()) break;
                     if (n >= nextCheck && elapsed >= protocol.minSeconds()) {
@@ -77,7 +80,8 @@ public final class LatencyMeter {
                 double[] taken = Arrays.copyOf(samples, n);
                 LatencyStats.Settings s = new LatencyStats.Settings(settings.intraOpThreads(), INTER_OP_THREADS, settings.provider(),
                         settings.optimizationLevel(), shapeOf(input), machine);
-                return new LatencyRun(LatencyStats.of(taken, w, settled, converged, elapsed, s), taken);
+                double[] cpuTaken = Double.isNaN(cpu[0]) ? null : Arrays.copyOf(cpu, n);
+                return new LatencyRun(LatencyStats.of(taken, cpuTaken, w, settled, converged, elapsed, s), taken);
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
             }
@@ -110,6 +114,13 @@ public final class LatencyMeter {
                 // releasing is best effort; closing the channel frees the lock anyway
             }
         }
+    }
+
+    private static final java.lang.management.OperatingSystemMXBean OS = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /** CPU time of this whole process (ONNX Runtime's pool threads included), or -1 where the JVM cannot say. */
+    private static long processCpuNanos() {
+        return OS instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     static String shapeOf(Map<String, TensorData> input) {

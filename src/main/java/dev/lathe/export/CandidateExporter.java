@@ -137,6 +137,19 @@ public final class CandidateExporter {
             orig.put("quality", base.quality());
             figures.put("speedup", base.latencyMs() / c.latencyMs());
         }
+        // Drift-corrected: against the original re-measured nearest in time to the candidate.
+        if (c.speedup() != null) {
+            figures.put("speedup", c.speedup());
+            figures.put("reference_latency_ms", c.referenceMs());
+        }
+        if (c.peakMemoryBytes() != null) figures.put("peak_memory_bytes", c.peakMemoryBytes());
+        store.meta("machine").ifPresent(m -> {
+            try {
+                r.set("machine", JSON.readTree(m));
+            } catch (IOException e) {
+                r.put("machine", m);
+            }
+        });
         ArrayNode transforms = r.putArray("transforms");
         CandidateBuilder.Plan plan = builder.plan(genome);
         for (PrunableGroup g : builder.groups()) {

@@ -19,7 +19,7 @@ import java.util.Locale;
 public record MeasuringOptions(String provider, double tolerancePct, int referenceEvery, double referenceMinutes, String objective,
                                boolean isolated, double timeoutSeconds, String workerHeap) {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    public static final MeasuringOptions DEFAULT = new MeasuringOptions("cpu", 2.0, 10, 5.0, "latency", true, 300, null);
+    public static final MeasuringOptions DEFAULT = new MeasuringOptions("cpu", 2.0, 5, 2.0, "latency", true, 300, null);
 
     public MeasuringOptions {
         provider = provider == null ? "cpu" : provider.toLowerCase(Locale.ROOT);

@@ -116,11 +116,9 @@ public final class LatencyMeter {
         }
     }
 
-    private static final java.lang.management.OperatingSystemMXBean OS = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-
-    /** CPU time of this whole process (ONNX Runtime's pool threads included), or -1 where the JVM cannot say. */
-    private static long processCpuNanos() {
-        return OS instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    /** CPU time of this whole process (ONNX Runtime's pool threads included) in nanoseconds, or -1 where it cannot be read. */
+    static long processCpuNanos() {
+        return ProcessCpuClock.nanos();
     }
 
     static String shapeOf(Map<String, TensorData> input) {

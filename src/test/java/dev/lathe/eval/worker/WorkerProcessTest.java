@@ -48,6 +48,7 @@ class WorkerProcessTest {
         assertEquals(mlp.parameterCount(), isolated.parameters());
         assertEquals(isolated.latency().runs(), isolated.latencySamplesMs().length, "every timed sample comes back");
         assertTrue(isolated.latency().medianMs() > 0);
+        assertTrue(isolated.latency().cpuMedianMs() > 0, "CPU time per run is read to the nanosecond, not in 10 ms ticks");
         assertEquals("cpu", isolated.latency().provider());
         assertEquals(1, isolated.latency().threads());
         assertEquals("input=[1, 64]", isolated.latency().shape());

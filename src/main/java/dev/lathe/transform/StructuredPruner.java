@@ -9,6 +9,7 @@ import dev.lathe.model.Tensors;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -39,7 +40,10 @@ public final class StructuredPruner {
         if (keptUnits.length == 0) throw new IllegalArgumentException("cannot remove every unit of " + group.id());
         int bw = group.blockWidth();
         int[] keepIdx = Arrays.stream(keptUnits).flatMap(u -> IntStream.range(u * bw, (u + 1) * bw)).toArray();
-        for (TensorSlice s : group.slices()) {
+        // Highest offsets first: several slices of one tensor (query, key and value of a fused projection) keep
+        // their offsets valid while the slices after them shrink.
+        List<TensorSlice> slices = group.slices().stream().sorted(Comparator.comparingInt(TensorSlice::offset).reversed()).toList();
+        for (TensorSlice s : slices) {
             TensorProto t = graph.initializer(s.initializer());
             long[] dims = Tensors.dims(t);
             if (dims[s.axis()] < s.offset() + (long) group.size() * bw)
@@ -56,7 +60,8 @@ public final class StructuredPruner {
             var node = graph.node(p.nodeIndex()).toBuilder();
             for (int i = 0; i < node.getAttributeCount(); i++)
                 if (node.getAttribute(i).getName().equals(p.attribute()))
-                    node.setAttribute(i, node.getAttribute(i).toBuilder().setI((long) keptUnits.length * p.factor()));
+                    node.setAttribute(i, p.position() < 0 ? node.getAttribute(i).toBuilder().setI((long) keptUnits.length * p.factor()).build()
+                            : node.getAttribute(i).toBuilder().setInts(p.position(), (long) keptUnits.length * p.factor()).build());
             graph.replaceNode(p.nodeIndex(), node.build());
         }
         for (ShapePatch p : group.shapePatches()) {

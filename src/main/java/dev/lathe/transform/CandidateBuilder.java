@@ -25,6 +25,7 @@ public final class CandidateBuilder {
     private final ImportanceCriterion criterion;
     private final ActivationStats stats;
     private final PruningOptions options;
+    private final List<Map<String, TensorData>> calibration;
 
     private CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, PruningOptions options, ActivationStats stats,
                              List<Map<String, TensorData>> calibration) {
@@ -32,9 +33,11 @@ public final class CandidateBuilder {
         this.analysis = analysis;
         this.options = options;
         this.stats = stats;
+        this.calibration = calibration;
         ImportanceCriterion activation = stats != null ? new ActivationImportance(stats) : new MagnitudeImportance();
         this.criterion = switch (options.criterion()) {
             case "activation" -> activation;
+            case "obs" -> stats != null ? new OptimalBrainSurgeonImportance(stats, activation) : activation;
             case "sensitivity" -> new SensitivityImportance(original, calibration, activation);
             default -> new MagnitudeImportance();
         };
@@ -53,6 +56,14 @@ public final class CandidateBuilder {
                 : List.copyOf(calibration.subList(0, Math.min(MAX_CALIBRATION_SAMPLES, calibration.size())));
         if (options.needsCalibration() && !used.isEmpty()) stats = ActivationStats.collect(original, analysis.groups(), used);
         return new CandidateBuilder(original, analysis, stats == null ? PruningOptions.MAGNITUDE : options, stats, used);
+    }
+
+    /**
+     * The same model and calibration statistics ranked and repaired another way, without gathering the
+     * statistics again (comparisons of criteria). Without statistics the result is magnitude-only, as in {@link #create}.
+     */
+    public CandidateBuilder withOptions(PruningOptions other) {
+        return new CandidateBuilder(original, analysis, stats == null ? PruningOptions.MAGNITUDE : other, stats, calibration);
     }
 
     public GroupFinder.Result analysis() { return analysis; }

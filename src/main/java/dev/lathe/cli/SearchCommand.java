@@ -29,7 +29,8 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads for timing (default ${DEFAULT-VALUE})") int threads;
 
-    @Option(names = "--data", paramLabel = "FILE", description = ".csv (flattened samples, optional label column) or .txt (one sentence per line)") Path data;
+    @Option(names = "--data", paramLabel = "PATH", description = "a folder of images (class sub-folders give labels), .npy/.npz (arrays named like the inputs, optional 'labels'), "
+            + ".csv (flattened samples, optional label column) or .txt (one sentence per line, optional tab and label); see README 'Data'") Path data;
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "HuggingFace tokenizer.json for text data") Path tokenizer;
 

@@ -333,7 +333,7 @@ public final class MainView {
     private void chooseData() {
         FileChooser fc = new FileChooser();
         fc.setTitle("Evaluation data");
-        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Data (*.csv, *.txt)", "*.csv", "*.txt", "*.tsv"),
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Data (*.csv, *.txt, *.npy, *.npz)", "*.csv", "*.txt", "*.tsv", "*.npy", "*.npz"),
                 new FileChooser.ExtensionFilter("All files", "*.*"));
         fc.setInitialDirectory(initialDir());
         File f = fc.showOpenDialog(window());

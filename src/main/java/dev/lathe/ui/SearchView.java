@@ -171,7 +171,7 @@ final class SearchView {
         dataField.setPromptText("none: random inputs");
         dataField.textProperty().bindBidirectional(s.dataPathProperty());
         showFileName(dataField);
-        row(data, 0, "Data", withButton(dataField, "chooseDataButton", choosers::chooseData), "CSV of input tensors (optional label column) or text, one sample per line");
+        row(data, 0, "Data", withButton(dataField, "chooseDataButton", choosers::chooseData), "CSV of input tensors (optional label column), .npy/.npz arrays, a folder of images (class sub-folders give labels) or text, one sample per line");
         TextField tokField = new TextField();
         tokField.setId("tokenizerField");
         tokField.setPromptText("only for text data");

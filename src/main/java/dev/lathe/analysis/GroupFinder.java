@@ -928,6 +928,9 @@ public final class GroupFinder {
         for (String piece : concat.get().getInputList()) {
             Optional<TensorProto> pk = graph.constant(piece);
             if (pk.isPresent()) { for (long v : Tensors.toLongs(pk.get())) values.add(v); continue; }
+            // Older torch exports unsqueeze even their constants (head count, head size) into the shape.
+            Optional<TensorProto> unsqueezed = unsqueezedConstant(piece);
+            if (unsqueezed.isPresent()) { for (long v : Tensors.toLongs(unsqueezed.get())) values.add(v); continue; }
             // A run-time value (batch, sequence length): an Unsqueeze of a scalar, or a Gather of one index.
             Optional<NodeProto> u = graph.producerNode(piece);
             boolean single = u.isPresent() && (u.get().getOpType().equals("Unsqueeze")
@@ -960,14 +963,23 @@ public final class GroupFinder {
         int offset = 0;
         for (int i = 0; i < concat.getInputCount(); i++) {
             Optional<TensorProto> pk = graph.constant(concat.getInput(i));
-            int len = pk.map(t -> (int) Tensors.elementCount(t)).orElse(1);
+            Optional<TensorProto> unsqueezed = unsqueezedConstant(concat.getInput(i));
+            int len = pk.or(() -> unsqueezed).map(t -> (int) Tensors.elementCount(t)).orElse(1);
             if (pos < offset + len) {
-                if (pk.isEmpty()) return false;
-                patches.add(new ShapePatch(ci, i, pos - offset, factor));
+                if (pk.isPresent()) { patches.add(new ShapePatch(ci, i, pos - offset, factor)); return true; }
+                if (unsqueezed.isEmpty()) return false;
+                patches.add(new ShapePatch(graph.producer(concat.getInput(i)), 0, pos - offset, factor));
                 return true;
             }
             offset += len;
         }
         return false;
+    }
+
+    /** The value of {@code Unsqueeze(constant)} (its data input is the constant; the axes do not change the values). */
+    private Optional<TensorProto> unsqueezedConstant(String tensor) {
+        Optional<NodeProto> u = graph.producerNode(tensor);
+        if (u.isEmpty() || !u.get().getOpType().equals("Unsqueeze")) return Optional.empty();
+        return graph.constant(u.get().getInput(0));
     }
 }

@@ -56,6 +56,12 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "overwrite --out if it exists") boolean force;
 
+    @Option(names = "--multiple-of", defaultValue = "8", paramLabel = "N",
+            description = "round kept units of groups of 64 and more to multiples of N; 1 keeps exact ratios (default ${DEFAULT-VALUE})")
+    int multiple;
+
+    @Option(names = "--quick", description = "shorter timing protocol, as for search") boolean quick;
+
     @picocli.CommandLine.Mixin InputShapeOptions shape;
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -63,7 +69,7 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<PruningOptions> options = new ArrayList<>();
-        for (String c : criteria) for (String r : repairs) options.add(new PruningOptions(c, r));
+        for (String c : criteria) for (String r : repairs) options.add(new PruningOptions(c, r, multiple));
         if (out != null && options.size() != 1)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out writes one model: give one --criterion and one --repair");
         if (out != null && Files.exists(out) && !force) throw new IllegalArgumentException(out + " exists (use --force to overwrite it)");
@@ -75,26 +81,30 @@ final class PruneCommand implements Callable<Integer> {
                 tokenizer != null ? tokenizer : m.defaultTokenizer(), shapes);
         PrintWriter o = spec.commandLine().getOut();
         boolean calibrated = options.stream().anyMatch(PruningOptions::needsCalibration) && !split.calibration().synthetic();
-        CandidateBuilder base = CandidateBuilder.create(original, calibrated ? PruningOptions.CALIBRATED : PruningOptions.MAGNITUDE,
+        // Statistics are gathered once, for whichever requested option needs them; the others reuse them.
+        CandidateBuilder base = CandidateBuilder.create(original, options.stream().filter(PruningOptions::needsCalibration).findFirst().orElse(options.get(0)),
                 split.calibration().synthetic() ? null : split.calibration().samples());
         Genome genome = genome(base);
 
-        ModelEvaluator evaluator = new ModelEvaluator(original, split.evaluation(), shapes, OrtRunner.RunnerSettings.cpu(threads), LatencyMeter.Protocol.DEFAULT);
+        ModelEvaluator evaluator = new ModelEvaluator(original, split.evaluation(), shapes, OrtRunner.RunnerSettings.cpu(threads),
+                quick ? LatencyMeter.Protocol.QUICK : LatencyMeter.Protocol.DEFAULT);
         o.printf("%s: %s; calibration %s, evaluation %s (%d samples)%n", m.model().getFileName(), describe(genome),
                 calibrated ? Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " samples" : "none",
                 split.evaluation().description(), split.evaluation().size());
         Measurement ref = evaluator.measure(original);
-        o.printf("%-12s %-7s %-10s %9s %9s %11s %9s %13s%n", "ranking", "repair", "metric", "mean", "worst", "latency_ms", "speed-up", "parameters");
-        o.printf("%-12s %-7s %-10s %9.4f %9.4f %11.3f %9s %,13d%n", "(original)", "", ref.quality().qualityMetric(), ref.quality().quality(),
-                ref.quality().worstCase(), ref.latency().medianMs(), "1.00x", ref.parameters());
+        o.printf("%-12s %-7s %-10s %9s %9s %11s %9s %13s %8s%n", "ranking", "repair", "metric", "mean", "worst", "latency_ms", "speed-up", "parameters", "build_s");
+        o.printf("%-12s %-7s %-10s %9.4f %9.4f %11.3f %9s %,13d %8s%n", "(original)", "", ref.quality().qualityMetric(), ref.quality().quality(),
+                ref.quality().worstCase(), ref.latency().medianMs(), "1.00x", ref.parameters(), "");
         o.flush();
         for (PruningOptions opt : options) {
             CandidateBuilder b = base.withOptions(opt);
-            OnnxModel pruned = b.build(genome);
+            long t0 = System.nanoTime();
+            OnnxModel pruned = b.build(genome); // the first build of a ranking includes scoring every group
+            double buildSeconds = (System.nanoTime() - t0) / 1e9;
             Measurement got = evaluator.measure(pruned);
-            o.printf("%-12s %-7s %-10s %9.4f %9.4f %11.3f %8.2fx %,13d%s%n", opt.criterion(), opt.repair(), got.quality().qualityMetric(),
+            o.printf("%-12s %-7s %-10s %9.4f %9.4f %11.3f %8.2fx %,13d %8.1f%s%n", opt.criterion(), opt.repair(), got.quality().qualityMetric(),
                     got.quality().quality(), got.quality().worstCase(), got.latency().medianMs(), ref.latency().medianMs() / got.latency().medianMs(),
-                    got.parameters(), b.options().equals(opt) ? "" : "  (no calibration data: ran as " + b.options().criterion() + "+" + b.options().repair() + ")");
+                    got.parameters(), buildSeconds, b.options().equals(opt) ? "" : "  (no calibration data: ran as " + b.options().criterion() + "+" + b.options().repair() + ")");
             o.flush();
             if (out != null) {
                 pruned.save(out);

@@ -55,7 +55,8 @@ public final class CandidateBuilder {
         List<Map<String, TensorData>> used = calibration == null ? List.of()
                 : List.copyOf(calibration.subList(0, Math.min(MAX_CALIBRATION_SAMPLES, calibration.size())));
         if (options.needsCalibration() && !used.isEmpty()) stats = ActivationStats.collect(original, analysis.groups(), used);
-        return new CandidateBuilder(original, analysis, stats == null ? PruningOptions.MAGNITUDE : options, stats, used);
+        return new CandidateBuilder(original, analysis,
+                stats == null ? new PruningOptions("magnitude", "none", options.unitMultiple()) : options, stats, used);
     }
 
     /**
@@ -63,7 +64,8 @@ public final class CandidateBuilder {
      * statistics again (comparisons of criteria). Without statistics the result is magnitude-only, as in {@link #create}.
      */
     public CandidateBuilder withOptions(PruningOptions other) {
-        return new CandidateBuilder(original, analysis, stats == null ? PruningOptions.MAGNITUDE : other, stats, calibration);
+        return new CandidateBuilder(original, analysis,
+                stats == null ? new PruningOptions("magnitude", "none", other.unitMultiple()) : other, stats, calibration);
     }
 
     public GroupFinder.Result analysis() { return analysis; }
@@ -80,7 +82,7 @@ public final class CandidateBuilder {
         for (Map.Entry<String, Double> e : genome.keepRatios().entrySet()) {
             PrunableGroup group = analysis.group(e.getKey())
                     .orElseThrow(() -> new IllegalArgumentException("genome names group '" + e.getKey() + "', which this model does not have"));
-            int k = StructuredPruner.keptUnits(group, e.getValue());
+            int k = StructuredPruner.keptUnits(group, e.getValue(), options.unitMultiple());
             if (k < group.size()) kept.put(group.id(), StructuredPruner.choose(criterion.score(group, g), k));
         }
         return new Plan(kept);
@@ -93,7 +95,7 @@ public final class CandidateBuilder {
         Plan plan = plan(genome);
         MutableGraph g = MutableGraph.of(original);
         // Repairs first, all in the original coordinates, so that groups sharing a layer compose.
-        if (options.repair().equals("lstsq") && stats != null)
+        if (!options.repair().equals("none") && stats != null)
             for (Map.Entry<String, int[]> e : plan.keptUnits().entrySet())
                 LeastSquaresRepair.repair(g, analysis.group(e.getKey()).orElseThrow(), e.getValue(), stats);
         for (Map.Entry<String, int[]> e : plan.keptUnits().entrySet())

@@ -19,12 +19,21 @@ import java.util.stream.IntStream;
 public final class StructuredPruner {
     private StructuredPruner() {}
 
-    /** Units to keep for a ratio: hardware-friendly multiples of 8 for layers of 64 units or channels and more. */
+    /** Units to keep for a ratio, with the default rounding. */
     public static int keptUnits(PrunableGroup group, double keepRatio) {
+        return keptUnits(group, keepRatio, PruningOptions.DEFAULT_UNIT_MULTIPLE);
+    }
+
+    /**
+     * Units to keep for a ratio: for layers of 64 units or channels and more, a multiple of {@code multiple}
+     * (hardware-friendly widths); heads are counted one by one (their width is already a multiple).
+     */
+    public static int keptUnits(PrunableGroup group, double keepRatio, int multiple) {
         int size = group.size();
         if (keepRatio >= 1.0) return size;
         int k = (int) Math.round(keepRatio * size);
-        if (group.kind() != dev.lathe.analysis.GroupKind.ATTENTION_HEADS && size >= 64) k = Math.max(8, (int) Math.round(k / 8.0) * 8);
+        if (group.kind() != dev.lathe.analysis.GroupKind.ATTENTION_HEADS && size >= 64 && multiple > 1)
+            k = Math.max(multiple, (int) Math.round(k / (double) multiple) * multiple);
         return Math.max(1, Math.min(size, k));
     }
 

@@ -17,8 +17,8 @@ import java.util.Map;
  * same calibration data), so a study only needs to keep the genome.
  */
 public final class CandidateBuilder {
-    /** Calibration beyond this many samples changes the statistics little and costs a full model run each. */
-    public static final int MAX_CALIBRATION_SAMPLES = 256;
+    /** Calibration samples used at most: a refit of a 1536-wide layer on MiniLM still gained from 256 to 400 sentences (0.917 to 0.926 cosine at half the feed-forward units); each costs one run of the original. */
+    public static final int MAX_CALIBRATION_SAMPLES = 512;
 
     private final OnnxModel original;
     private final GroupFinder.Result analysis;

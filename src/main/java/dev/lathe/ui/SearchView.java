@@ -192,11 +192,11 @@ final class SearchView {
 
         GridPane pruning = form();
         javafx.scene.control.ComboBox<String> criterion = new javafx.scene.control.ComboBox<>(
-                javafx.collections.FXCollections.observableArrayList("activation", "sensitivity", "magnitude"));
+                javafx.collections.FXCollections.observableArrayList(dev.lathe.transform.PruningOptions.CRITERIA));
         criterion.setId("criterionChoice");
         criterion.valueProperty().bindBidirectional(s.criterionProperty());
         criterion.setMaxWidth(Double.MAX_VALUE);
-        row(pruning, 0, "Ranking", criterion, "activation: |W|·‖x‖ on the calibration data; sensitivity: output change per removed head (slower start); magnitude: weights only");
+        row(pruning, 0, "Ranking", criterion, "obs: removes first what the refit can best make up for; activation: |W|·‖x‖ on the calibration data; sensitivity: output change per removed head (slower start); magnitude: weights only");
         javafx.scene.control.ComboBox<String> repair = new javafx.scene.control.ComboBox<>(
                 javafx.collections.FXCollections.observableArrayList("lstsq", "none"));
         repair.setId("repairChoice");

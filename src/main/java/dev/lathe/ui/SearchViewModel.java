@@ -160,7 +160,7 @@ public final class SearchViewModel {
 
     public static Path defaultStudyPath(String modelName) {
         String safe = (modelName == null || modelName.isBlank() ? "study" : modelName).replaceAll("[^A-Za-z0-9._-]", "_");
-        return Path.of(System.getProperty("user.home"), "Lathe", "studies", safe + "-" + LocalDateTime.now().format(STAMP) + ".sqlite");
+        return Path.of(System.getProperty("user.home"), "Lathe", "studies", safe + "-" + LocalDateTime.now().format(STAMP) + ".lathe");
     }
 
     /** Takes over the settings a study was made with (opening a study lets Start resume it). */

@@ -38,7 +38,7 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--strategy", defaultValue = "nsga2", description = "nsga2 or random (default ${DEFAULT-VALUE})") String strategy;
 
-    @Option(names = "--criterion", defaultValue = "activation", description = "unit ranking: activation (calibration-aware), sensitivity (output change per removed head or unit, groups up to 64 units) or magnitude (default ${DEFAULT-VALUE})") String criterion;
+    @Option(names = "--criterion", defaultValue = "obs", description = "unit ranking: obs (what the refit can best make up for), activation (|W|·‖x‖ on calibration data), sensitivity (output change per removed head or unit, groups up to 64 units) or magnitude (default ${DEFAULT-VALUE})") String criterion;
 
     @Option(names = "--repair", defaultValue = "lstsq", description = "after pruning: lstsq (refit the next layer on calibration data) or none (default ${DEFAULT-VALUE})") String repair;
 

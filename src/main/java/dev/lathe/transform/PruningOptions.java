@@ -15,7 +15,7 @@ public record PruningOptions(String criterion, String repair, int unitMultiple) 
     /** lstsq, the refit of the reading layer on calibration activations, or none. */
     public static final java.util.List<String> REPAIRS = java.util.List.of("lstsq", "none");
     public static final PruningOptions MAGNITUDE = new PruningOptions("magnitude", "none");
-    public static final PruningOptions CALIBRATED = new PruningOptions("activation", "lstsq");
+    public static final PruningOptions CALIBRATED = new PruningOptions("obs", "lstsq");
 
     public PruningOptions(String criterion, String repair) {
         this(criterion, repair, DEFAULT_UNIT_MULTIPLE);

@@ -54,6 +54,12 @@ public final class TinyGraphs {
         return this;
     }
 
+    /** A node built by hand (several outputs, or inputs added after the fact). */
+    public TinyGraphs raw(NodeProto node) {
+        graph.addNode(node);
+        return this;
+    }
+
     public TinyGraphs input(String name, Object... dims) {
         graph.addInput(value(name, dims));
         return this;

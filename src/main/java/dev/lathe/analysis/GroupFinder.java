@@ -651,8 +651,19 @@ public final class GroupFinder {
 
     // ---- attention heads ----------------------------------------------------------------------------------
 
-    /** The linear projection feeding one side of an attention block, and the Reshape that splits it into heads. */
-    private record Projection(String weight, String bias, int reshapeNode, long width) {}
+    /**
+     * The linear projection feeding one side of an attention block, and the Reshape that splits it into heads.
+     * A fused projection (GPT-2's c_attn, timm's qkv) writes query, key and value side by side: this side's
+     * columns start at {@code offset}, the projection is {@code parts} sides wide, and {@code fused} says
+     * where that total width is spelled (Split sizes, Slice bounds, Reshapes between projection and split).
+     */
+    private record Projection(String weight, String bias, int outAxis, int reshapeNode, long width, long offset, int parts, Fused fused) {}
+
+    /** Where a fused projection's split spells widths, each a multiple of one side's width. */
+    private record Fused(int splitNode, List<Integer> reshapes) {}
+
+    /** The linear layer writing {@code tensor}: a MatMul (optionally followed by an Add of a bias vector) or a Gemm. */
+    private record Linear(String weight, String bias, int outAxis, long width) {}
 
     private void findAttentionHeads() {
         for (int s = 0; s < graph.nodeCount(); s++) {
@@ -679,44 +690,70 @@ public final class GroupFinder {
             long headDim = qShape.get()[3];
             if (headDim <= 0 || width % headDim != 0) { reasons.put(where, "head size not a positive constant"); continue; }
             int heads = (int) (width / headDim);
-            // Merge side: context -> Transpose -> Reshape(.., heads*headDim) -> output projection.
+            // Merge side: context -> Transpose -> Reshape(.., heads*headDim) [-> Reshape(-1, heads*headDim)] -> output projection.
             Optional<Integer> merge = single(context.getOutput(0), "Transpose").flatMap(t -> single(graph.node(t).getOutput(0), "Reshape"));
             if (merge.isEmpty()) { reasons.put(where, "head merge (Transpose, Reshape) not recognised"); continue; }
-            Optional<Integer> out = single(graph.node(merge.get()).getOutput(0), "MatMul");
-            if (out.isEmpty()) { reasons.put(where, "merged heads do not feed a single output MatMul"); continue; }
+            List<Integer> merges = new ArrayList<>(List.of(merge.get()));
+            Optional<Integer> out = single(graph.node(merge.get()).getOutput(0), "MatMul")
+                    .or(() -> single(graph.node(merge.get()).getOutput(0), "Gemm"));
+            if (out.isEmpty()) {
+                // Conv1D-style exports flatten the merged heads to rows before a Gemm.
+                Optional<Integer> flatten = single(graph.node(merge.get()).getOutput(0), "Reshape");
+                if (flatten.isPresent()) {
+                    merges.add(flatten.get());
+                    out = single(graph.node(flatten.get()).getOutput(0), "Gemm").or(() -> single(graph.node(flatten.get()).getOutput(0), "MatMul"));
+                }
+            }
+            if (out.isEmpty()) { reasons.put(where, "merged heads do not feed a single output projection"); continue; }
             Optional<Weighted> wo = weighted(graph.node(out.get()));
             if (wo.isEmpty() || wo.get().k != width) { reasons.put(where, "output projection weight not a constant of " + width + " rows"); continue; }
 
-            List<ShapePatch> patches = new ArrayList<>();
+            java.util.LinkedHashSet<ShapePatch> patches = new java.util.LinkedHashSet<>();
+            java.util.LinkedHashSet<PrunableGroup.AttributePatch> attributes = new java.util.LinkedHashSet<>();
             boolean ok = true;
-            for (Projection p : List.of(q.get(), k.get(), v.get())) ok &= patchFor(p.reshapeNode, heads, 1, 2, patches);
-            ok &= patchFor(merge.get(), heads, (int) headDim, -1, patches);
-            if (!ok) { reasons.put(where, "a head-count constant in a Reshape shape is computed at run time"); continue; }
+            for (Projection p : List.of(q.get(), k.get(), v.get())) {
+                ok &= patchFor(p.reshapeNode, heads, 1, 2, patches);
+                if (p.fused != null) ok &= fusedPatches(p, heads, (int) headDim, patches, attributes);
+            }
+            for (int m : merges) ok &= patchFor(m, heads, (int) headDim, -1, patches);
+            if (!ok) { reasons.put(where, "a head-count constant in a Reshape shape or split is computed at run time"); continue; }
 
             List<TensorSlice> slices = new ArrayList<>();
             for (Projection p : List.of(q.get(), k.get(), v.get())) {
-                slices.add(new TensorSlice(p.weight, 1));
-                if (p.bias != null) slices.add(new TensorSlice(p.bias, 0));
+                slices.add(new TensorSlice(p.weight, p.outAxis, (int) p.offset));
+                if (p.bias != null) slices.add(new TensorSlice(p.bias, 0, (int) p.offset));
             }
-            slices.add(new TensorSlice(wo.get().weight, 0));
+            slices.add(new TensorSlice(wo.get().weight, wo.get().inAxis));
             String name = where.endsWith("/Softmax") ? where.substring(0, where.length() - "/Softmax".length()) : where;
-            groups.add(new PrunableGroup("heads:" + name, GroupKind.ATTENTION_HEADS, name, heads, (int) headDim, slices, patches,
-                    consumer(graph.node(out.get()), wo.get())));
+            groups.add(new PrunableGroup("heads:" + name, GroupKind.ATTENTION_HEADS, name, heads, (int) headDim, slices,
+                    List.copyOf(patches), consumer(graph.node(out.get()), wo.get()), List.copyOf(attributes)));
         }
     }
 
-    /** Walks up through element-wise score adjustments (scale, mask) to the score MatMul. */
-    private Optional<NodeProto> findUp(String tensor, int depth) {
-        Optional<NodeProto> p = graph.producerNode(tensor);
-        if (p.isEmpty() || depth == 0) return Optional.empty();
-        NodeProto n = p.get();
-        if (n.getOpType().equals("MatMul") && graph.constant(n.getInput(1)).isEmpty()) return p;
-        if (!Set.of("Add", "Div", "Mul", "Sub", "Where", "Cast").contains(n.getOpType())) return Optional.empty();
-        for (String in : n.getInputList()) {
-            Optional<NodeProto> r = findUp(in, depth - 1);
-            if (r.isPresent()) return r;
+    /**
+     * Patches for a fused projection's split: each Split size (or the Slice bounds of this side) and the last
+     * dimension of every Reshape between the projection and the split scale with the kept heads.
+     */
+    private boolean fusedPatches(Projection p, int heads, int headDim, java.util.Set<ShapePatch> patches,
+                                 java.util.Set<PrunableGroup.AttributePatch> attributes) {
+        for (int r : p.fused.reshapes) if (!patchFor(r, heads, p.parts * headDim, -1, patches)) return false;
+        int si = p.fused.splitNode;
+        NodeProto split = graph.node(si);
+        int side = (int) (p.offset / p.width);
+        if (split.getOpType().equals("Split")) {
+            if (split.getInputCount() > 1 && !split.getInput(1).isEmpty()) {
+                for (int j = 0; j < p.parts; j++) patches.add(new ShapePatch(si, 1, j, headDim));
+            } else if (split.getAttributeList().stream().anyMatch(a -> a.getName().equals("split"))) {
+                for (int j = 0; j < p.parts; j++) attributes.add(new PrunableGroup.AttributePatch(si, "split", j, headDim));
+            } // no sizes: equal parts, nothing spelled
+            return true;
         }
-        return Optional.empty();
+        // Slice: starts and ends of this side (an open end, INT64_MAX and the like, needs no patch).
+        long total = p.width * p.parts;
+        if (side > 0) patches.add(new ShapePatch(si, 1, 0, side * headDim));
+        long end = Tensors.toLongs(graph.constant(split.getInput(2)).orElseThrow())[0];
+        if (end <= total) patches.add(new ShapePatch(si, 2, 0, (side + 1) * headDim));
+        return true;
     }
 
     /** Traces an attention operand back through Transpose / scalar scaling to its Reshape and linear layer. */
@@ -731,28 +768,122 @@ public final class GroupFinder {
                 case "Reshape" -> {
                     String lin = p.getInput(0);
                     if (!onlyReshapedOrMeasured(lin, pi)) return Optional.empty();
-                    int li = graph.producer(lin);
-                    if (li < 0) return Optional.empty();
-                    NodeProto ln = graph.node(li);
-                    String bias = null;
-                    NodeProto mm = ln;
-                    if (ln.getOpType().equals("Add")) {
-                        int which = graph.initializer(ln.getInput(0)) != null ? 0 : 1;
-                        bias = ln.getInput(which);
-                        TensorProto b = graph.initializer(bias);
-                        if (b == null || b.getDimsCount() != 1) return Optional.empty();
-                        Optional<NodeProto> m = graph.producerNode(ln.getInput(1 - which));
-                        if (m.isEmpty()) return Optional.empty();
-                        mm = m.get();
-                        if (graph.consumers(mm.getOutput(0)).size() != 1) return Optional.empty();
-                    }
-                    Optional<Weighted> w = weighted(mm);
-                    if (w.isEmpty() || !mm.getOpType().equals("MatMul")) return Optional.empty();
-                    if (bias != null && graph.initializer(bias).getDims(0) != w.get().n) return Optional.empty();
-                    return Optional.of(new Projection(w.get().weight, bias, pi, w.get().n));
+                    Optional<NodeProto> producer = graph.producerNode(lin);
+                    if (producer.isPresent() && (producer.get().getOpType().equals("Split") || producer.get().getOpType().equals("Slice")))
+                        return fusedProjection(pi, lin, graph.producer(lin));
+                    return linear(lin).map(l -> new Projection(l.weight, l.bias, l.outAxis, pi, l.width, 0, 1, null));
                 }
                 default -> { return Optional.empty(); }
             }
+        }
+        return Optional.empty();
+    }
+
+    /** One side of a fused projection: which part of the Split (or which Slice) it is, and the projection behind it. */
+    private Optional<Projection> fusedProjection(int reshapeNode, String part, int splitNode) {
+        NodeProto sp = graph.node(splitNode);
+        long width, offset, total;
+        if (sp.getOpType().equals("Split")) {
+            long axis = MutableGraph.intAttribute(sp, "axis", 0);
+            if (axis != -1 && axis != 2) return Optional.empty();
+            int index = sp.getOutputList().indexOf(part);
+            long[] sizes;
+            if (sp.getInputCount() > 1 && !sp.getInput(1).isEmpty()) {
+                Optional<TensorProto> k = graph.constant(sp.getInput(1));
+                if (k.isEmpty()) return Optional.empty();
+                sizes = Tensors.toLongs(k.get());
+            } else {
+                sizes = sp.getAttributeList().stream().filter(a -> a.getName().equals("split")).findFirst()
+                        .map(a -> a.getIntsList().stream().mapToLong(Long::longValue).toArray()).orElse(null);
+            }
+            if (sizes != null && (sizes.length != sp.getOutputCount() || java.util.Arrays.stream(sizes).distinct().count() != 1)) return Optional.empty();
+            Optional<Linear> l = projectionBehind(sp.getInput(0), new ArrayList<>());
+            if (l.isEmpty() || l.get().width % sp.getOutputCount() != 0) return Optional.empty();
+            total = l.get().width;
+            width = total / sp.getOutputCount();
+            if (sizes != null && sizes[0] != width) return Optional.empty();
+            offset = index * width;
+        } else {
+            if (sp.getInputCount() < 4) return Optional.empty(); // opset 10+: starts, ends, axes as inputs
+            Optional<TensorProto> starts = graph.constant(sp.getInput(1)), ends = graph.constant(sp.getInput(2)), axes = graph.constant(sp.getInput(3));
+            if (starts.isEmpty() || ends.isEmpty() || axes.isEmpty() || Tensors.elementCount(axes.get()) != 1) return Optional.empty();
+            long axis = Tensors.toLongs(axes.get())[0];
+            if (axis != -1 && axis != 2) return Optional.empty();
+            if (sp.getInputCount() > 4 && !sp.getInput(4).isEmpty()) {
+                Optional<TensorProto> steps = graph.constant(sp.getInput(4));
+                if (steps.isEmpty() || Tensors.toLongs(steps.get())[0] != 1) return Optional.empty();
+            }
+            Optional<Linear> l = projectionBehind(sp.getInput(0), new ArrayList<>());
+            if (l.isEmpty()) return Optional.empty();
+            total = l.get().width;
+            offset = Tensors.toLongs(starts.get())[0];
+            width = Math.min(Tensors.toLongs(ends.get())[0], total) - offset;
+            if (offset < 0 || width <= 0 || total % width != 0 || offset % width != 0) return Optional.empty();
+        }
+        List<Integer> reshapes = new ArrayList<>();
+        Linear l = projectionBehind(sp.getInput(0), reshapes).orElseThrow();
+        // Every reader of the fused output must be a split side of the same width (all three go to heads).
+        for (int c : graph.consumers(sp.getInput(0))) {
+            NodeProto n = graph.node(c);
+            if (!n.getOpType().equals(sp.getOpType()) && !n.getOpType().equals("Shape")) return Optional.empty();
+        }
+        return Optional.of(new Projection(l.weight, l.bias, l.outAxis, reshapeNode, width, offset, (int) (total / width), new Fused(splitNode, reshapes)));
+    }
+
+    /** The projection behind a fused output, through Reshapes (recorded, since they spell the total width). */
+    private Optional<Linear> projectionBehind(String tensor, List<Integer> reshapes) {
+        String t = tensor;
+        for (int step = 0; step < 3; step++) {
+            int pi = graph.producer(t);
+            if (pi < 0) return Optional.empty();
+            if (!graph.node(pi).getOpType().equals("Reshape")) return linear(t);
+            if (graph.consumers(t).stream().anyMatch(c -> !graph.node(c).getOpType().equals("Split") && !graph.node(c).getOpType().equals("Slice")
+                    && !graph.node(c).getOpType().equals("Shape"))) return Optional.empty();
+            reshapes.add(pi);
+            t = graph.node(pi).getInput(0);
+        }
+        return Optional.empty();
+    }
+
+    /** A MatMul with a constant weight (and a bias Add after it), or a Gemm, whose only reader leads to {@code tensor}. */
+    private Optional<Linear> linear(String tensor) {
+        int li = graph.producer(tensor);
+        if (li < 0) return Optional.empty();
+        NodeProto ln = graph.node(li);
+        String bias = null;
+        NodeProto mm = ln;
+        if (ln.getOpType().equals("Add")) {
+            int which = graph.initializer(ln.getInput(0)) != null ? 0 : 1;
+            bias = ln.getInput(which);
+            TensorProto b = graph.initializer(bias);
+            if (b == null || b.getDimsCount() != 1) return Optional.empty();
+            Optional<NodeProto> m = graph.producerNode(ln.getInput(1 - which));
+            if (m.isEmpty() || !m.get().getOpType().equals("MatMul")) return Optional.empty();
+            mm = m.get();
+            if (graph.consumers(mm.getOutput(0)).size() != 1) return Optional.empty();
+        }
+        Optional<Weighted> w = weighted(mm);
+        if (w.isEmpty()) return Optional.empty();
+        if (mm.getOpType().equals("Gemm")) {
+            if (bias != null) return Optional.empty();
+            if (MutableGraph.floatAttribute(mm, "alpha", 1f) != 1f || MutableGraph.floatAttribute(mm, "beta", 1f) != 1f) return Optional.empty();
+            if (mm.getInputCount() > 2 && !mm.getInput(2).isEmpty() && w.get().bias == null) return Optional.empty(); // a scalar C: not per unit
+            bias = w.get().bias;
+        }
+        if (bias != null && graph.initializer(bias).getDims(0) != w.get().n) return Optional.empty();
+        return Optional.of(new Linear(w.get().weight, bias, w.get().outAxis, w.get().n));
+    }
+
+    /** Walks up through element-wise score adjustments (scale, mask) to the score MatMul. */
+    private Optional<NodeProto> findUp(String tensor, int depth) {
+        Optional<NodeProto> p = graph.producerNode(tensor);
+        if (p.isEmpty() || depth == 0) return Optional.empty();
+        NodeProto n = p.get();
+        if (n.getOpType().equals("MatMul") && graph.constant(n.getInput(1)).isEmpty()) return p;
+        if (!Set.of("Add", "Div", "Mul", "Sub", "Where", "Cast").contains(n.getOpType())) return Optional.empty();
+        for (String in : n.getInputList()) {
+            Optional<NodeProto> r = findUp(in, depth - 1);
+            if (r.isPresent()) return r;
         }
         return Optional.empty();
     }
@@ -797,8 +928,14 @@ public final class GroupFinder {
         for (String piece : concat.get().getInputList()) {
             Optional<TensorProto> pk = graph.constant(piece);
             if (pk.isPresent()) { for (long v : Tensors.toLongs(pk.get())) values.add(v); continue; }
+            // Older torch exports unsqueeze even their constants (head count, head size) into the shape.
+            Optional<TensorProto> unsqueezed = unsqueezedConstant(piece);
+            if (unsqueezed.isPresent()) { for (long v : Tensors.toLongs(unsqueezed.get())) values.add(v); continue; }
+            // A run-time value (batch, sequence length): an Unsqueeze of a scalar, or a Gather of one index.
             Optional<NodeProto> u = graph.producerNode(piece);
-            if (u.isEmpty() || !u.get().getOpType().equals("Unsqueeze")) return Optional.empty();
+            boolean single = u.isPresent() && (u.get().getOpType().equals("Unsqueeze")
+                    || u.get().getOpType().equals("Gather") && graph.constant(u.get().getInput(1)).filter(i -> Tensors.elementCount(i) == 1).isPresent());
+            if (!single) return Optional.empty();
             values.add(-1L);
         }
         return Optional.of(values.stream().mapToLong(Long::longValue).toArray());
@@ -808,7 +945,7 @@ public final class GroupFinder {
      * Records where the unit count is spelled in a Reshape's shape: element {@code position} (negative counts
      * from the end) must become {@code kept * factor}. A -1 or 0 there needs no patch; a run-time value fails.
      */
-    private boolean patchFor(int reshapeNode, int heads, int factor, int position, List<ShapePatch> patches) {
+    private boolean patchFor(int reshapeNode, int heads, int factor, int position, java.util.Collection<ShapePatch> patches) {
         Optional<long[]> target = reshapeTarget(reshapeNode);
         if (target.isEmpty()) return false;
         int pos = position < 0 ? target.get().length + position : position;
@@ -826,14 +963,23 @@ public final class GroupFinder {
         int offset = 0;
         for (int i = 0; i < concat.getInputCount(); i++) {
             Optional<TensorProto> pk = graph.constant(concat.getInput(i));
-            int len = pk.map(t -> (int) Tensors.elementCount(t)).orElse(1);
+            Optional<TensorProto> unsqueezed = unsqueezedConstant(concat.getInput(i));
+            int len = pk.or(() -> unsqueezed).map(t -> (int) Tensors.elementCount(t)).orElse(1);
             if (pos < offset + len) {
-                if (pk.isEmpty()) return false;
-                patches.add(new ShapePatch(ci, i, pos - offset, factor));
+                if (pk.isPresent()) { patches.add(new ShapePatch(ci, i, pos - offset, factor)); return true; }
+                if (unsqueezed.isEmpty()) return false;
+                patches.add(new ShapePatch(graph.producer(concat.getInput(i)), 0, pos - offset, factor));
                 return true;
             }
             offset += len;
         }
         return false;
+    }
+
+    /** The value of {@code Unsqueeze(constant)} (its data input is the constant; the axes do not change the values). */
+    private Optional<TensorProto> unsqueezedConstant(String tensor) {
+        Optional<NodeProto> u = graph.producerNode(tensor);
+        if (u.isEmpty() || !u.get().getOpType().equals("Unsqueeze")) return Optional.empty();
+        return graph.constant(u.get().getInput(0));
     }
 }

@@ -18,8 +18,15 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
         this(id, kind, name, size, blockWidth, slices, shapePatches, consumer, List.of());
     }
 
-    /** Integer attribute {@code attribute} of node {@code nodeIndex} equals {@code keptUnits * factor} (a depthwise Conv's group). */
-    public record AttributePatch(int nodeIndex, String attribute, int factor) {}
+    /**
+     * Integer attribute {@code attribute} of node {@code nodeIndex} equals {@code keptUnits * factor} (a depthwise
+     * Conv's group), or for a list attribute its element {@code position} does (a Split's sizes).
+     */
+    public record AttributePatch(int nodeIndex, String attribute, int position, int factor) {
+        public AttributePatch(int nodeIndex, String attribute, int factor) {
+            this(nodeIndex, attribute, -1, factor);
+        }
+    }
 
     /**
      * The layer that reads the group's units: {@code input} is the tensor it reads, {@code weight} its

@@ -9,11 +9,16 @@ import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.analysis.RemovableBlock;
 import dev.lathe.analysis.UnprunableStructure;
+import dev.lathe.eval.data.Dataset;
+import dev.lathe.eval.data.EvaluationData;
+import dev.lathe.eval.data.ImagePreprocessing;
+import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "inspect", description = "Show what a model is: signature, size, parameters, MACs, operators and prunable groups.")
@@ -24,8 +29,17 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    @Option(names = "--data", paramLabel = "PATH", description = "also load data the way search does and show how it feeds the model: "
+            + "a folder of images (class sub-folders give labels), .npy/.npz, .csv or .txt")
+    Path data;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "HuggingFace tokenizer.json for text data") Path tokenizer;
+
     @picocli.CommandLine.Mixin
     InputShapeOptions shape;
+
+    @picocli.CommandLine.Mixin
+    ImageOptions image;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -34,11 +48,53 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelArgument m = ModelArgument.parse(model);
         OnnxModel loaded = OnnxModel.load(m.model());
-        ModelSummary s = ModelInspector.inspect(loaded, shape.resolve(loaded.proto().getGraph()));
+        ImagePreprocessing preprocessing = image.preprocessing(spec.commandLine());
+        InputShapes shapes = shape.resolve(loaded.proto().getGraph());
+        ModelSummary s = ModelInspector.inspect(loaded, shapes);
+        EvaluationData.Split split = data == null ? null : EvaluationData.resolve(loaded, data, tokenizer != null ? tokenizer : m.defaultTokenizer(), shapes, preprocessing);
         var out = spec.commandLine().getOut();
-        if (json) out.println(Json.MAPPER.writeValueAsString(toJson(s)));
-        else printText(s, out);
+        if (json) {
+            ObjectNode r = toJson(s);
+            if (split != null) r.set("data", toJson(split));
+            out.println(Json.MAPPER.writeValueAsString(r));
+        } else {
+            printText(s, out);
+            if (split != null) printData(split, out);
+        }
         return 0;
+    }
+
+    /** What the data became: both parts of the fixed split, and the per-sample tensors it feeds. */
+    static ObjectNode toJson(EvaluationData.Split split) {
+        ObjectNode r = Json.MAPPER.createObjectNode();
+        r.put("synthetic", split.evaluation().synthetic());
+        r.set("calibration", part(split.calibration()));
+        r.set("evaluation", part(split.evaluation()));
+        ObjectNode inputs = r.putObject("inputs");
+        if (split.evaluation().size() > 0)
+            split.evaluation().samples().get(0).forEach((name, t) -> {
+                ObjectNode o = inputs.putObject(name);
+                o.put("type", t.isFloat() ? "float32" : "int64");
+                o.set("shape", Json.MAPPER.valueToTree(t.shape()));
+            });
+        return r;
+    }
+
+    private static ObjectNode part(Dataset d) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("description", d.description());
+        o.put("samples", d.size());
+        o.put("labelled", d.hasLabels());
+        o.put("fingerprint", d.fingerprint());
+        return o;
+    }
+
+    private static void printData(EvaluationData.Split split, java.io.PrintWriter out) {
+        Dataset cal = split.calibration(), eval = split.evaluation();
+        out.printf("data        %s%s%n", eval.description(), eval.synthetic() ? " (synthetic)" : "");
+        out.printf("            %d calibration and %d evaluation samples, %s%n", cal.size(), eval.size(), eval.hasLabels() ? "labelled" : "unlabelled");
+        if (eval.size() > 0)
+            eval.samples().get(0).forEach((name, t) -> out.printf("            input %s %s%s per sample%n", name, t.isFloat() ? "float32" : "int64", java.util.Arrays.toString(t.shape())));
     }
 
     static ObjectNode toJson(ModelSummary s) {

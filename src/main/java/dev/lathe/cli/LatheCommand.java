@@ -5,11 +5,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The command-line entry: sub-commands over the same services the desktop UI uses. */
 @Command(name = "lathe", mixinStandardHelpOptions = true, versionProvider = LatheCommand.Version.class,
         description = "Prune and quantize ONNX models against latency measured on this machine.",
-        subcommands = {InspectCommand.class, SearchCommand.class, CandidatesCommand.class, ExportCommand.class, BenchCommand.class,
+        subcommands = {InspectCommand.class, SearchCommand.class, CandidatesCommand.class, ExportCommand.class, BenchCommand.class, PruneCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LatheCommand implements Runnable {
     @CommandLine.Spec
@@ -17,7 +20,14 @@ public final class LatheCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (inspect, search, candidates, export, bench)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (inspect, search, candidates, export, bench, prune)");
+    }
+
+    /** The sub-commands' names, read from the annotations without building the picocli model. */
+    public static Set<String> subcommandNames() {
+        return Arrays.stream(LatheCommand.class.getAnnotation(Command.class).subcommands())
+                .map(c -> c.getAnnotation(Command.class).name())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     public static int execute(String... args) {

@@ -32,7 +32,8 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads for timing (default ${DEFAULT-VALUE})") int threads;
 
-    @Option(names = "--data", paramLabel = "FILE", description = ".csv (flattened samples, optional label column) or .txt (one sentence per line)") Path data;
+    @Option(names = "--data", paramLabel = "PATH", description = "a folder of images (class sub-folders give labels), .npy/.npz (arrays named like the inputs, optional 'labels'), "
+            + ".csv (flattened samples, optional label column) or .txt (one sentence per line, optional tab and label); see README 'Data'") Path data;
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "HuggingFace tokenizer.json for text data") Path tokenizer;
 
@@ -40,7 +41,7 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--strategy", defaultValue = "nsga2", description = "nsga2 or random (default ${DEFAULT-VALUE})") String strategy;
 
-    @Option(names = "--criterion", defaultValue = "activation", description = "unit ranking: activation (calibration-aware), sensitivity (output change per removed head or unit, groups up to 64 units) or magnitude (default ${DEFAULT-VALUE})") String criterion;
+    @Option(names = "--criterion", defaultValue = "obs", description = "unit ranking: obs (what the refit can best make up for), activation (|W|·‖x‖ on calibration data), sensitivity (output change per removed head or unit, groups up to 64 units) or magnitude (default ${DEFAULT-VALUE})") String criterion;
 
     @Option(names = "--repair", defaultValue = "lstsq", description = "after pruning: lstsq (refit the next layer on calibration data) or none (default ${DEFAULT-VALUE})") String repair;
 

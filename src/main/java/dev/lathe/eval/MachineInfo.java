@@ -48,8 +48,12 @@ public record MachineInfo(String cpuModel, int logicalCores, String os, String o
     }
 
     private static long detectTotalMemory() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
-            return os.getTotalMemorySize();
+        try {
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+                return os.getTotalMemorySize();
+        } catch (LinkageError e) {
+            // a runtime image without jdk.management
+        }
         return -1;
     }
 

@@ -17,6 +17,9 @@ import java.util.Map;
  * Compares a candidate's first output with the original model's on the same samples. The original's outputs
  * are computed once. Embedders (a rank-3 output beside an attention mask) are mean-pooled over real tokens
  * first, as sentence-transformers does, so the comparison is of the embeddings users actually consume.
+ * A rank-2 output is a classifier when the data is labelled, its name says so (logits, probabilities, classes)
+ * or the original's rows are probability distributions; classifiers are scored with {@link FidelityMetrics#classifier},
+ * everything else by cosine similarity.
  */
 public final class QualityEvaluator {
     public enum OutputKind { CLASSIFIER, EMBEDDING, FLOAT }
@@ -24,6 +27,7 @@ public final class QualityEvaluator {
     private final Dataset data;
     private final String outputName;
     private final OutputKind kind;
+    private final boolean probabilities;
     private final String maskInput;
     private final List<float[]> reference;
     private final OrtRunner.RunnerSettings settings;
@@ -37,11 +41,26 @@ public final class QualityEvaluator {
                 .filter(n -> n.toLowerCase(Locale.ROOT).contains("mask")).findFirst().orElse(null);
         int rank = out.getType().getTensorType().getShape().getDimCount();
         String lower = outputName.toLowerCase(Locale.ROOT);
-        if (rank == 3 && maskInput != null) kind = OutputKind.EMBEDDING;
-        else if (rank == 2 && (data.hasLabels() || lower.contains("logit") || lower.contains("prob") || lower.contains("class"))) kind = OutputKind.CLASSIFIER;
+        boolean embedding = rank == 3 && maskInput != null;
+        this.reference = outputs(original.toBytes(), embedding);
+        this.probabilities = rank == 2 && FidelityMetrics.areProbabilities(reference) && reference.get(0).length > 1;
+        if (embedding) kind = OutputKind.EMBEDDING;
+        else if (rank == 2 && (data.hasLabels() || probabilities || lower.contains("logit") || lower.contains("prob") || lower.contains("class"))) kind = OutputKind.CLASSIFIER;
         else kind = OutputKind.FLOAT;
-        this.reference = outputs(original.toBytes());
+        if (kind == OutputKind.CLASSIFIER && data.hasLabels()) checkLabels();
     }
+
+    /** A label the output has no class for would silently count as wrong on every candidate. */
+    private void checkLabels() {
+        int classes = reference.isEmpty() ? 0 : reference.get(0).length;
+        for (int i = 0; i < data.size(); i++)
+            if (data.labels()[i] < 0 || data.labels()[i] >= classes)
+                throw new IllegalArgumentException(data.description() + ": label " + data.labels()[i] + " of sample " + (i + 1)
+                        + " is out of range: output '" + outputName + "' has " + classes + " classes");
+    }
+
+    /** Whether the classifier's outputs are probabilities already (else logits, softmaxed for the KL divergence). */
+    public boolean outputsProbabilities() { return probabilities; }
 
     public OutputKind kind() { return kind; }
 
@@ -53,28 +72,12 @@ public final class QualityEvaluator {
 
     /** Scores a model already serialized (the measuring loop serializes each candidate once). */
     public QualityReport evaluate(byte[] candidate) throws OrtException {
-        List<float[]> got = outputs(candidate);
-        int n = got.size();
-        if (kind == OutputKind.CLASSIFIER) {
-            int agree = 0, correct = 0;
-            for (int i = 0; i < n; i++) {
-                int p = argmax(got.get(i));
-                if (p == argmax(reference.get(i))) agree++;
-                if (data.hasLabels() && p == data.labels()[i]) correct++;
-            }
-            Double acc = data.hasLabels() ? (double) correct / n : null;
-            return new QualityReport("top1_agreement", (double) agree / n, (double) agree / n, acc, n);
-        }
-        double sum = 0, worst = 1;
-        for (int i = 0; i < n; i++) {
-            double c = TensorData.cosine(reference.get(i), got.get(i));
-            sum += c;
-            worst = Math.min(worst, c);
-        }
-        return new QualityReport("cosine", sum / n, worst, null, n);
+        List<float[]> got = outputs(candidate, kind == OutputKind.EMBEDDING);
+        if (kind == OutputKind.CLASSIFIER) return FidelityMetrics.classifier(reference, got, data.labels(), probabilities);
+        return FidelityMetrics.cosine(reference, got);
     }
 
-    private List<float[]> outputs(byte[] model) throws OrtException {
+    private List<float[]> outputs(byte[] model, boolean pool) throws OrtException {
         List<float[]> out = new ArrayList<>(data.size());
         try (OrtRunner runner = new OrtRunner(model, settings)) {
             for (Map<String, TensorData> sample : data.samples()) {
@@ -82,7 +85,7 @@ public final class QualityEvaluator {
                 // Models from other tools (ONNX Runtime's own int8 export) may rename outputs: fall back to the first.
                 TensorData y = result.containsKey(outputName) ? result.get(outputName) : result.values().stream().findFirst().orElse(null);
                 if (y == null || !y.isFloat()) throw new IllegalStateException("model has no float output '" + outputName + "'");
-                out.add(kind == OutputKind.EMBEDDING ? meanPool(y, sample.get(maskInput)) : y.floats());
+                out.add(pool ? meanPool(y, sample.get(maskInput)) : y.floats());
             }
         }
         return out;
@@ -103,8 +106,6 @@ public final class QualityEvaluator {
     }
 
     static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
+        return FidelityMetrics.argmax(v);
     }
 }

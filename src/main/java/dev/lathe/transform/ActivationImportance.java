@@ -1,9 +1,7 @@
 package dev.lathe.transform;
 
-import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.model.MutableGraph;
-import dev.lathe.model.Tensors;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -26,20 +24,11 @@ public final class ActivationImportance implements ImportanceCriterion {
     public double[] score(PrunableGroup group, MutableGraph graph) {
         if (group.consumer() == null || !stats.has(group.id())) return fallback.score(group, graph);
         DMatrixRMaj g = stats.gram(group.id());
-        TensorProto w = graph.initializer(group.consumer().weight());
-        float[] v = Tensors.toFloats(w);
+        ConsumerWeights w = ConsumerWeights.of(graph, group.consumer());
         double[] out = new double[group.size()];
-        // Convolution filters [out, channels, kernel...] read as [out, channels*taps], like the window statistics.
-        int rows = (int) w.getDims(0), cols = (int) (Tensors.elementCount(w) / rows);
-        boolean t = group.consumer().transposed();
-        int features = t ? cols : rows;
-        for (int f = 0; f < features; f++) {
-            double wn = 0;
-            if (t) for (int o = 0; o < rows; o++) wn += (double) v[o * cols + f] * v[o * cols + f];
-            else for (int o = 0; o < cols; o++) wn += (double) v[f * cols + o] * v[f * cols + o];
-            // Summed over the unit's features: E[x_f^2] * |w_f|^2, the energy this feature adds to the output.
-            out[f / (features / group.size())] += g.get(f, f) * wn;
-        }
+        int perUnit = w.features / group.size();
+        // Summed over the unit's features: E[x_f^2] * |w_f|^2, the energy this feature adds to the output.
+        for (int f = 0; f < w.features; f++) out[f / perUnit] += g.get(f, f) * w.featureEnergy(f);
         for (int u = 0; u < out.length; u++) out[u] = Math.sqrt(out[u]);
         return out;
     }

@@ -139,22 +139,26 @@ public final class ActivationStats {
         nodes.add(node("Transpose", List.of(x2), xt).toBuilder()
                 .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("perm").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(1).addInts(0)).build());
         nodes.add(node("MatMul", List.of(xt, x2), gramOut));
-        if (opset >= 13) {
-            String axes = base + "_axes";
-            g.putInitializer(Tensors.longs(axes, new long[] {1}, new long[] {0}));
-            nodes.add(node("ReduceSum", List.of(x2, axes), sums).toBuilder()
-                    .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("keepdims").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(0)).build());
-        } else {
-            nodes.add(node("ReduceSum", List.of(x2), sums).toBuilder()
-                    .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("axes").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(0))
-                    .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("keepdims").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(0)).build());
-        }
+        nodes.add(columnSums(g, x2, sums, opset));
         nodes.add(node("Shape", List.of(x2), dims));
         g.insertNodes(g.nodeCount(), nodes);
         return new String[] {gramOut, sums, dims};
     }
 
-    private static ai.onnx.proto.OnnxMl.NodeProto node(String op, List<String> inputs, String output) {
+    /** ReduceSum over rows of a [rows, width] tensor; its axes moved from attribute to input at opset 13. */
+    static ai.onnx.proto.OnnxMl.NodeProto columnSums(MutableGraph g, String x2, String sums, int opset) {
+        var keepdims = ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("keepdims").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(0);
+        if (opset >= 13) {
+            String axes = g.uniqueName(sums + "_axes");
+            g.putInitializer(Tensors.longs(axes, new long[] {1}, new long[] {0}));
+            return node("ReduceSum", List.of(x2, axes), sums).toBuilder().addAttribute(keepdims).build();
+        }
+        return node("ReduceSum", List.of(x2), sums).toBuilder()
+                .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("axes").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(0))
+                .addAttribute(keepdims).build();
+    }
+
+    static ai.onnx.proto.OnnxMl.NodeProto node(String op, List<String> inputs, String output) {
         return ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setOpType(op).setName(output + "_node").addAllInput(inputs).addOutput(output).build();
     }
 }

@@ -9,6 +9,7 @@ import dev.lathe.model.Tensors;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -18,12 +19,21 @@ import java.util.stream.IntStream;
 public final class StructuredPruner {
     private StructuredPruner() {}
 
-    /** Units to keep for a ratio: hardware-friendly multiples of 8 for layers of 64 units or channels and more. */
+    /** Units to keep for a ratio, with the default rounding. */
     public static int keptUnits(PrunableGroup group, double keepRatio) {
+        return keptUnits(group, keepRatio, PruningOptions.DEFAULT_UNIT_MULTIPLE);
+    }
+
+    /**
+     * Units to keep for a ratio: for layers of 64 units or channels and more, a multiple of {@code multiple}
+     * (hardware-friendly widths); heads are counted one by one (their width is already a multiple).
+     */
+    public static int keptUnits(PrunableGroup group, double keepRatio, int multiple) {
         int size = group.size();
         if (keepRatio >= 1.0) return size;
         int k = (int) Math.round(keepRatio * size);
-        if (group.kind() != dev.lathe.analysis.GroupKind.ATTENTION_HEADS && size >= 64) k = Math.max(8, (int) Math.round(k / 8.0) * 8);
+        if (group.kind() != dev.lathe.analysis.GroupKind.ATTENTION_HEADS && size >= 64 && multiple > 1)
+            k = Math.max(multiple, (int) Math.round(k / (double) multiple) * multiple);
         return Math.max(1, Math.min(size, k));
     }
 
@@ -39,7 +49,10 @@ public final class StructuredPruner {
         if (keptUnits.length == 0) throw new IllegalArgumentException("cannot remove every unit of " + group.id());
         int bw = group.blockWidth();
         int[] keepIdx = Arrays.stream(keptUnits).flatMap(u -> IntStream.range(u * bw, (u + 1) * bw)).toArray();
-        for (TensorSlice s : group.slices()) {
+        // Highest offsets first: several slices of one tensor (query, key and value of a fused projection) keep
+        // their offsets valid while the slices after them shrink.
+        List<TensorSlice> slices = group.slices().stream().sorted(Comparator.comparingInt(TensorSlice::offset).reversed()).toList();
+        for (TensorSlice s : slices) {
             TensorProto t = graph.initializer(s.initializer());
             long[] dims = Tensors.dims(t);
             if (dims[s.axis()] < s.offset() + (long) group.size() * bw)
@@ -56,7 +69,8 @@ public final class StructuredPruner {
             var node = graph.node(p.nodeIndex()).toBuilder();
             for (int i = 0; i < node.getAttributeCount(); i++)
                 if (node.getAttribute(i).getName().equals(p.attribute()))
-                    node.setAttribute(i, node.getAttribute(i).toBuilder().setI((long) keptUnits.length * p.factor()));
+                    node.setAttribute(i, p.position() < 0 ? node.getAttribute(i).toBuilder().setI((long) keptUnits.length * p.factor()).build()
+                            : node.getAttribute(i).toBuilder().setInts(p.position(), (long) keptUnits.length * p.factor()).build());
             graph.replaceNode(p.nodeIndex(), node.build());
         }
         for (ShapePatch p : group.shapePatches()) {

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The Lathe desktop workbench. Opens with the bundled digits-mlp sample (or a model or study named on the
- * command line), accepts dropped .onnx and .sqlite files, and keeps all model work off the FX thread.
+ * command line), accepts dropped .onnx models and .lathe/.sqlite studies, and keeps all model work off the FX thread.
  */
 public class LatheApp extends Application {
     private Workbench workbench;

@@ -124,7 +124,7 @@ public final class MainView {
 
     public void selectSearchTab() { tabs.getSelectionModel().select(searchTab); }
 
-    /** Accepts .onnx models and .sqlite studies dropped anywhere on the scene. */
+    /** Accepts .onnx models and .lathe (or .sqlite, .db) studies dropped anywhere on the scene. */
     public void installDragAndDrop(Scene scene) {
         scene.addEventFilter(DragEvent.DRAG_OVER, e -> {
             Optional<Path> f = droppable(e);
@@ -157,8 +157,7 @@ public final class MainView {
     }
 
     private static boolean isStudy(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".sqlite") || n.endsWith(".db");
+        return Workbench.isStudyFile(p);
     }
 
     /** Opens a model (and shows the model tab) or a study (and shows the search tab). */
@@ -319,7 +318,7 @@ public final class MainView {
     private void chooseStudy() {
         FileChooser fc = new FileChooser();
         fc.setTitle("Open study");
-        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Lathe studies (*.sqlite)", "*.sqlite", "*.db"),
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Lathe studies (*.lathe, *.sqlite, *.db)", "*.lathe", "*.sqlite", "*.db"),
                 new FileChooser.ExtensionFilter("All files", "*.*"));
         Path studies = Path.of(System.getProperty("user.home"), "Lathe", "studies");
         fc.setInitialDirectory(Files.isDirectory(studies) ? studies.toFile() : initialDir());
@@ -333,7 +332,7 @@ public final class MainView {
     private void chooseData() {
         FileChooser fc = new FileChooser();
         fc.setTitle("Evaluation data");
-        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Data (*.csv, *.txt)", "*.csv", "*.txt", "*.tsv"),
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Data (*.csv, *.txt, *.npy, *.npz)", "*.csv", "*.txt", "*.tsv", "*.npy", "*.npz"),
                 new FileChooser.ExtensionFilter("All files", "*.*"));
         fc.setInitialDirectory(initialDir());
         File f = fc.showOpenDialog(window());
@@ -353,7 +352,8 @@ public final class MainView {
     private void chooseStudyFile() {
         FileChooser fc = new FileChooser();
         fc.setTitle("Study file");
-        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Lathe studies (*.sqlite)", "*.sqlite"));
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Lathe studies (*.lathe)", "*.lathe"),
+                new FileChooser.ExtensionFilter("SQLite studies (*.sqlite, *.db)", "*.sqlite", "*.db"));
         String current = workbench.search().studyPathProperty().get();
         Path cur = current == null || current.isBlank() ? null : Path.of(current);
         Path dir = cur != null && cur.toAbsolutePath().getParent() != null ? cur.toAbsolutePath().getParent() : null;
@@ -362,7 +362,7 @@ public final class MainView {
         File f = fc.showSaveDialog(window());
         if (f != null) {
             String p = f.getAbsolutePath();
-            if (!p.toLowerCase(Locale.ROOT).endsWith(".sqlite") && !p.toLowerCase(Locale.ROOT).endsWith(".db")) p += ".sqlite";
+            if (!Workbench.isStudyFile(f.toPath())) p += ".lathe";
             workbench.search().studyPathProperty().set(p);
         }
     }

@@ -179,7 +179,7 @@ final class SearchView {
         dataField.setPromptText("none: random inputs");
         dataField.textProperty().bindBidirectional(s.dataPathProperty());
         showFileName(dataField);
-        row(data, 0, "Data", withButton(dataField, "chooseDataButton", choosers::chooseData), "CSV of input tensors (optional label column) or text, one sample per line");
+        row(data, 0, "Data", withButton(dataField, "chooseDataButton", choosers::chooseData), "CSV of input tensors (optional label column), .npy/.npz arrays, a folder of images (class sub-folders give labels) or text, one sample per line");
         TextField tokField = new TextField();
         tokField.setId("tokenizerField");
         tokField.setPromptText("only for text data");
@@ -200,11 +200,11 @@ final class SearchView {
 
         GridPane pruning = form();
         javafx.scene.control.ComboBox<String> criterion = new javafx.scene.control.ComboBox<>(
-                javafx.collections.FXCollections.observableArrayList("activation", "sensitivity", "magnitude"));
+                javafx.collections.FXCollections.observableArrayList(dev.lathe.transform.PruningOptions.CRITERIA));
         criterion.setId("criterionChoice");
         criterion.valueProperty().bindBidirectional(s.criterionProperty());
         criterion.setMaxWidth(Double.MAX_VALUE);
-        row(pruning, 0, "Ranking", criterion, "activation: |W|·‖x‖ on the calibration data; sensitivity: output change per removed head (slower start); magnitude: weights only");
+        row(pruning, 0, "Ranking", criterion, "obs: removes first what the refit can best make up for; activation: |W|·‖x‖ on the calibration data; sensitivity: output change per removed head (slower start); magnitude: weights only");
         javafx.scene.control.ComboBox<String> repair = new javafx.scene.control.ComboBox<>(
                 javafx.collections.FXCollections.observableArrayList("lstsq", "none"));
         repair.setId("repairChoice");

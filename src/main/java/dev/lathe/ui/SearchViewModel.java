@@ -63,7 +63,7 @@ public final class SearchViewModel {
     private final StringProperty tokenizerPath = new SimpleStringProperty("");
     private final StringProperty studyPath = new SimpleStringProperty("");
     private final BooleanProperty quickTiming = new SimpleBooleanProperty(false);
-    private final javafx.beans.property.StringProperty criterion = new javafx.beans.property.SimpleStringProperty("activation");
+    private final javafx.beans.property.StringProperty criterion = new javafx.beans.property.SimpleStringProperty(dev.lathe.transform.PruningOptions.CALIBRATED.criterion());
     private final javafx.beans.property.StringProperty repair = new javafx.beans.property.SimpleStringProperty("lstsq");
     private final StringProperty provider = new SimpleStringProperty("cpu");
     private final StringBinding dataWarning;
@@ -113,7 +113,7 @@ public final class SearchViewModel {
     /** Fewer timing repetitions: noisier latencies, much faster searches (tests, first looks). */
     public BooleanProperty quickTimingProperty() { return quickTiming; }
 
-    /** How units are ranked: "activation" (needs data) or "magnitude". */
+    /** How units are ranked: one of {@link dev.lathe.transform.PruningOptions#CRITERIA} (all but magnitude need data). */
     public javafx.beans.property.StringProperty criterionProperty() { return criterion; }
 
     /** What follows pruning: "lstsq" (refit the reading layer on calibration data) or "none". */
@@ -173,7 +173,7 @@ public final class SearchViewModel {
 
     public static Path defaultStudyPath(String modelName) {
         String safe = (modelName == null || modelName.isBlank() ? "study" : modelName).replaceAll("[^A-Za-z0-9._-]", "_");
-        return Path.of(System.getProperty("user.home"), "Lathe", "studies", safe + "-" + LocalDateTime.now().format(STAMP) + ".sqlite");
+        return Path.of(System.getProperty("user.home"), "Lathe", "studies", safe + "-" + LocalDateTime.now().format(STAMP) + ".lathe");
     }
 
     /** Takes over the settings a study was made with (opening a study lets Start resume it). */

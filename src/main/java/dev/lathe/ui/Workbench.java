@@ -60,8 +60,7 @@ public final class Workbench {
      * {@code sentences.txt}) and a {@code *tokenizer.json} there are prefilled, as the search would find them.
      */
     public void open(Path file) {
-        String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".sqlite") || lower.endsWith(".db")) {
+        if (isStudyFile(file)) {
             openStudy(file);
             return;
         }
@@ -73,6 +72,12 @@ public final class Workbench {
         Path dir = file.toAbsolutePath().getParent();
         Path data = dir == null ? null : Stream.of("test.csv", "sentences.txt").map(dir::resolve).filter(Files::isRegularFile).findFirst().orElse(null);
         openModel(file, ModelViewModel.displayName(file), data, dir == null ? null : tokenizerIn(dir), false);
+    }
+
+    /** Lathe's own study extension, {@code .lathe}, or the plain SQLite ones studies had before it. */
+    public static boolean isStudyFile(Path file) {
+        String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return lower.endsWith(".lathe") || lower.endsWith(".sqlite") || lower.endsWith(".db");
     }
 
     private void openModel(Path file, String name, Path data, Path tokenizer, boolean sample) {

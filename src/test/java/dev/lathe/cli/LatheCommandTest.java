@@ -48,6 +48,32 @@ class LatheCommandTest {
     }
 
     @Test
+    void pruneComparesRankingsAndWritesOneModel() throws Exception {
+        String mlp = TestModels.digitsMlp().toString();
+        Run r = lathe("prune", mlp, "--keep", "mlp_units=0.5", "--criterion", "obs,magnitude", "--repair", "lstsq,none", "--quick");
+        assertEquals(0, r.code(), r.err());
+        for (String row : new String[] {"obs          lstsq", "obs          none", "magnitude    lstsq", "magnitude    none"})
+            assertTrue(r.out().contains(row), "row " + row + " in\n" + r.out());
+        assertTrue(r.out().contains("accuracy"), "the digits test set is labelled: " + r.out());
+
+        Path out = dir.resolve("half.onnx");
+        Run w = lathe("prune", mlp, "--keep", "mlp_units=0.5", "--out", out.toString(), "--quick");
+        assertEquals(0, w.code(), w.err());
+        var pruned = dev.lathe.model.OnnxModel.load(out);
+        var original = dev.lathe.model.OnnxModel.load(TestModels.digitsMlp());
+        assertTrue(pruned.parameterCount() < original.parameterCount() * 0.6, pruned.parameterCount() + " of " + original.parameterCount());
+        long size = Files.size(out);
+        Run again = lathe("prune", mlp, "--keep", "mlp_units=0.25", "--out", out.toString(), "--quick");
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("exists"), again.err());
+        assertEquals(size, Files.size(out), "an existing file is left alone");
+        assertEquals(2, lathe("prune", mlp, "--keep", "mlp_units=0.5", "--criterion", "obs,magnitude", "--out", out.toString()).code());
+        Run unknown = lathe("prune", mlp, "--keep", "attention_heads=0.5");
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("no group or group kind 'attention_heads'"), unknown.err());
+    }
+
+    @Test
     void inspectCountsMlpMacs() throws Exception {
         Run r = lathe("inspect", TestModels.digitsMlp().toString(), "--json");
         JsonNode j = new ObjectMapper().readTree(r.out());

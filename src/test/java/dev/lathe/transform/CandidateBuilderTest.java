@@ -86,4 +86,17 @@ class CandidateBuilderTest {
         assertTrue(cosPruned > 0.3 && cosPruned < 0.9999, "pruning should change but not destroy outputs: " + cosPruned);
         assertTrue(cosBoth > 0.98, "int8 should stay close to its fp32 counterpart: " + cosBoth);
     }
+
+    @Test
+    void keptUnitsRoundToTheChosenMultiple() throws Exception {
+        PrunableGroup ffn = builder.groups().stream().filter(g -> g.kind() == GroupKind.FFN_UNITS).findFirst().orElseThrow();
+        assertEquals(1536, ffn.size());
+        assertEquals(464, StructuredPruner.keptUnits(ffn, 0.3), "1536 x 0.3 = 460.8 rounds to a multiple of 8");
+        assertEquals(461, StructuredPruner.keptUnits(ffn, 0.3, 1), "multiple 1 keeps the exact share");
+        assertEquals(448, StructuredPruner.keptUnits(ffn, 0.3, 64));
+        CandidateBuilder exact = builder.withOptions(new PruningOptions("magnitude", "none", 1));
+        Genome g = Genome.of(Map.of(ffn.id(), 0.3), Set.of());
+        assertEquals(461, exact.plan(g).keptUnits().get(ffn.id()).length);
+        assertEquals(464, builder.plan(g).keptUnits().get(ffn.id()).length);
+    }
 }

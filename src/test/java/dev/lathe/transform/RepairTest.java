@@ -92,6 +92,35 @@ class RepairTest {
     }
 
     @Test
+    void surgeonRankingRemovesTheUnitTheRefitCanReplace() throws Exception {
+        OnnxModel m = duplicatedUnitModel();
+        List<Map<String, TensorData>> calibration = samples(40, 1);
+        CandidateBuilder obs = CandidateBuilder.create(m, new PruningOptions("obs", "lstsq"), calibration);
+        CandidateBuilder activation = obs.withOptions(new PruningOptions("activation", "lstsq"));
+        String id = obs.groups().get(0).id();
+        Genome oneLess = Genome.of(Map.of(id, 5.0 / 6), Set.of());
+        int[] kept = obs.plan(oneLess).keptUnits().get(id);
+        assertEquals(5, kept.length);
+        assertTrue(!contains(kept, 0) || !contains(kept, 5), "one of the duplicate pair goes: " + java.util.Arrays.toString(kept));
+        assertTrue(contains(activation.plan(oneLess).keptUnits().get(id), 5), "activation ranking keeps the heavy duplicate");
+        double obsError = 0, activationError = 0, scale = 0;
+        OnnxModel byObs = obs.build(oneLess), byActivation = activation.build(oneLess);
+        for (Map<String, TensorData> s : samples(5, 99)) {
+            float[] want = run(m, s);
+            for (float v : want) scale = Math.max(scale, Math.abs(v));
+            obsError = Math.max(obsError, maxAbsDiff(want, run(byObs, s)));
+            activationError = Math.max(activationError, maxAbsDiff(want, run(byActivation, s)));
+        }
+        // Exact but for the ridge, as in the test above.
+        assertTrue(obsError < 5e-3 * scale, "the refit replaces the removed duplicate: error " + obsError + " at scale " + scale);
+        assertTrue(activationError > 5 * obsError, "activation ranking removed a unit nothing replaces: " + activationError + " vs " + obsError);
+    }
+
+    private static boolean contains(int[] a, int v) {
+        return java.util.Arrays.stream(a).anyMatch(x -> x == v);
+    }
+
+    @Test
     void calibratedPruningKeepsMiniLmEmbeddingsCloser() throws Exception {
         OnnxModel minilm = OnnxModel.load(TestModels.minilm());
         EvaluationData.Split split = EvaluationData.resolve(minilm, TestModels.sentences(), TestModels.minilmTokenizer(), InputShapes.of(1, 128));

@@ -63,7 +63,7 @@ class LatheAppTest {
         assertFalse(fx(() -> robot.lookup("#noDataWarning").queryAs(Label.class).isVisible()));
 
         // Set up a short search into a temporary study, as the form would.
-        Path studyFile = tmp.resolve("digits.sqlite");
+        Path studyFile = tmp.resolve("digits.lathe");
         robot.interact(() -> {
             app.view().selectSearchTab();
             @SuppressWarnings("unchecked")
@@ -116,14 +116,14 @@ class LatheAppTest {
         assertTrue(Files.isRegularFile(exportDir.resolve(CandidateExporter.REPORT_FILE)));
         assertTrue(Files.readString(exportDir.resolve(CandidateExporter.REPORT_FILE)).contains("\"id\" : " + chosen.id()));
 
-        // Open the study file again, as File > Open study does: the same candidates come back.
+        // Open the .lathe file again, as a file association or a drop does: it opens as a study, and the same candidates come back.
         List<CandidateRecord> stored;
         try (StudyStore s = StudyStore.openExisting(studyFile)) {
             stored = s.all();
         }
         robot.interact(() -> wb.study().show(null));
         assertEquals(0, fx(() -> wb.study().rows().size()));
-        robot.interact(() -> wb.openStudy(studyFile));
+        robot.interact(() -> app.view().open(studyFile));
         waitUntil(60, () -> !wb.study().loadingProperty().get() && wb.study().rows().size() == stored.size());
         assertEquals(stored.size(), fx(() -> wb.study().rows().size()));
         assertEquals(stored.size(), fx(() -> robot.lookup("#candidateTable").queryAs(TableView.class).getItems().size()));

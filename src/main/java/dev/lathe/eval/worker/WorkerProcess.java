@@ -1,6 +1,7 @@
 package dev.lathe.eval.worker;
 
 import dev.lathe.eval.CandidateFailedException;
+import dev.lathe.eval.MachineInfo;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
 import dev.lathe.eval.SessionInfo;
@@ -51,9 +52,7 @@ public final class WorkerProcess implements AutoCloseable {
 
         /** A quarter of the machine's memory, between 1 and 4 GiB: room for two copies of a large model and its data. */
         static String defaultHeap() {
-            long total = -1;
-            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
-                total = os.getTotalMemorySize();
+            long total = MachineInfo.current().totalMemoryBytes();
             long mb = total <= 0 ? 2048 : Math.max(1024, Math.min(4096, total / 4 / (1 << 20)));
             return mb + "m";
         }

@@ -66,7 +66,7 @@ final class ParetoChart extends ScatterChart<Number, Number> {
             if (r.isPareto()) frontRows.add(r);
             if (r.isOriginal()) o.add(point(r));
         }
-        frontRows.sort(Comparator.comparingDouble(r -> r.record().latencyMs()));
+        frontRows.sort(Comparator.comparingDouble(r -> r.record().comparableLatencyMs()));
         for (CandidateRow r : frontRows) f.add(point(r));
         all.getData().setAll(a);
         front.getData().setAll(f);
@@ -78,7 +78,8 @@ final class ParetoChart extends ScatterChart<Number, Number> {
     }
 
     private static XYChart.Data<Number, Number> point(CandidateRow r) {
-        XYChart.Data<Number, Number> d = new XYChart.Data<>(r.record().latencyMs(), r.record().quality());
+        // Drift-corrected where the study has references, so the points sit where the front was decided.
+        XYChart.Data<Number, Number> d = new XYChart.Data<>(r.record().comparableLatencyMs(), r.record().quality());
         d.setExtraValue(r);
         return d;
     }
@@ -92,6 +93,8 @@ final class ParetoChart extends ScatterChart<Number, Number> {
         n.setOnMouseClicked(e -> study.select(r.id()));
         String text = "Candidate #" + r.id() + (r.isOriginal() ? " (original)" : r.isPareto() ? " (Pareto front)" : "")
                 + "\nLatency " + Formats.ms(c.latencyMs()) + " (p90 " + Formats.ms(c.latencyP90Ms()) + ")"
+                + (c.correctedLatencyMs() == null ? "" : ", drift-corrected " + Formats.ms(c.correctedLatencyMs()))
+                + (c.peakMemoryBytes() == null ? "" : "\nPeak memory " + Formats.bytes(c.peakMemoryBytes()))
                 + "\n" + c.qualityMetric() + " " + Formats.quality(c.quality())
                 + (c.sizeBytes() == null ? "" : "\nSize " + Formats.bytes(c.sizeBytes()))
                 + (r.speedup() == null ? "" : "\nSpeed-up " + Formats.speedup(r.speedup()))

@@ -88,7 +88,10 @@ class WorkerProcessTest {
     void aNativeCrashIsReportedWithTheExitCodeAndTheWorkerReplaced() throws Exception {
         try (WorkerMeasurer w = new WorkerMeasurer(digits(), options(120, "256m", "-D" + MeasurementWorker.TEST_HOOKS_PROPERTY + "=true"), null)) {
             w.start();
+            java.nio.file.Path report = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "lathe-worker-crash-" + w.process().pid() + ".log");
             CandidateFailedException e = assertThrows(CandidateFailedException.class, () -> w.process().crash("native"));
+            assertTrue(e.getMessage().contains(report.toString()), "the JVM's crash report is named: " + e.getMessage());
+            java.nio.file.Files.deleteIfExists(report);
             assertEquals(CandidateFailedException.Kind.CRASHED, e.kind());
             assertTrue(e.getMessage().startsWith("the measurement worker crashed natively with exit code"), e.getMessage());
             assertTrue(e.getMessage().contains("SIGSEGV"), "the signal is named: " + e.getMessage());

@@ -32,7 +32,7 @@ public final class EvaluationData {
     /** Enough samples for a stable mean, few enough to keep a candidate's evaluation short. */
     public static final int MAX_EVALUATION_SAMPLES = 1000;
     /** As many calibration samples as candidate building uses ({@code CandidateBuilder.MAX_CALIBRATION_SAMPLES}). */
-    public static final int MAX_CALIBRATION_SAMPLES = 256;
+    public static final int MAX_CALIBRATION_SAMPLES = 512;
     /** Seed of the fixed order image folders and NumPy files are split in; changing it changes every such study's samples. */
     public static final long SPLIT_SEED = 42;
 

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 @Command(name = "lathe", mixinStandardHelpOptions = true, versionProvider = LatheCommand.Version.class,
         description = "Prune and quantize ONNX models against latency measured on this machine.",
         subcommands = {InspectCommand.class, SearchCommand.class, CandidatesCommand.class, ExportCommand.class, BenchCommand.class,
+                SensitivityCommand.class, ApplyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LatheCommand implements Runnable {
     @CommandLine.Spec
@@ -17,7 +18,7 @@ public final class LatheCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (inspect, search, candidates, export, bench)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (inspect, search, candidates, export, bench, sensitivity, apply)");
     }
 
     public static int execute(String... args) {

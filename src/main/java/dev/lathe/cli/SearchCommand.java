@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.search.ParetoFront;
+import dev.lathe.search.PrecisionChoices;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
@@ -41,6 +42,17 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--repair", defaultValue = "lstsq", description = "after pruning: lstsq (refit the next layer on calibration data) or none (default ${DEFAULT-VALUE})") String repair;
 
+    @Option(names = "--precisions", split = ",", paramLabel = "P",
+            description = "precisions layers may take besides float32, each for the operators that support it: int8, int8_static, int4_b32, int4_b64, int4_b128, fp16 (default: int8 for MatMul/Gemm, int8_static for Conv)")
+    List<String> precisions;
+
+    @Option(names = "--sensitivity-samples", defaultValue = "32",
+            description = "calibration samples each layer's sensitivity is scored on before the search, to seed it and steer mutation (0: off; default ${DEFAULT-VALUE})")
+    int sensitivitySamples;
+
+    @picocli.CommandLine.Mixin
+    QuantizationCliOptions quantization;
+
     @Option(names = "--quick", description = "shorter timing protocol (3 warm-up, at least 10 runs / 0.3 s) for smoke runs") boolean quick;
 
     @picocli.CommandLine.Mixin
@@ -61,6 +73,9 @@ final class SearchCommand implements Callable<Integer> {
         SearchSettings settings = new SearchSettings(budget, seed, threads, shape.batch, shape.seqLen, population, strategy,
                 dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(), quick,
                 criterion, repair, fixed);
+        PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
+                : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.Precision::parse).toList());
+        settings = settings.withPrecisions(choices, quantization.options(), sensitivitySamples);
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
         try (StudyStore store = StudyStore.open(study)) {

@@ -1,14 +1,9 @@
 package dev.lathe.cli;
 
-import dev.lathe.eval.QualityEvaluator;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.model.OrtRunner;
-import dev.lathe.search.PrecisionChoices;
 import dev.lathe.search.SensitivityAnalysis;
-import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.Precision;
-import dev.lathe.transform.PruningOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,11 +50,7 @@ final class SensitivityCommand implements Callable<Integer> {
         EvaluationData.Split split = data.resolve(m, original, shape.resolve(original.proto().getGraph()));
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (split.evaluation().synthetic()) err.println("WARNING: no data given, scoring on random inputs");
-        CandidateBuilder builder = CandidateBuilder.create(original, PruningOptions.MAGNITUDE, quantization.options(),
-                split.calibration().synthetic() ? null : split.calibration().samples());
-        QualityEvaluator quality = new QualityEvaluator(original, split.evaluation().head(samples), OrtRunner.RunnerSettings.cpu(threads));
-        SensitivityAnalysis.Report report = SensitivityAnalysis.run(builder, original, quality,
-                l -> fixed != null ? fixed : PrecisionChoices.DEFAULT.forLayer(l).stream().findFirst().orElse(null),
+        SensitivityAnalysis.Report report = SensitivityAnalysis.forModel(original, split, fixed, quantization.options(), samples, threads,
                 json ? null : (done, total, r) -> err.printf("\r%d/%d layers", done, total));
         if (!json) err.print("\r");
         if (json) out.println(Json.MAPPER.writeValueAsString(report));

@@ -55,6 +55,20 @@ public final class SensitivityAnalysis {
     }
 
     /**
+     * The analysis as the command line and the model view run it: calibration from the data's calibration split
+     * (for int8 static layers), scores on the first {@code samples} evaluation samples, each layer at
+     * {@code precision} where its operator takes it, or at its default search precision when null.
+     */
+    public static Report forModel(OnnxModel original, dev.lathe.eval.data.EvaluationData.Split split, Precision precision,
+                                  dev.lathe.transform.QuantizationOptions quantization, int samples, int threads, Progress progress) throws OrtException {
+        CandidateBuilder builder = CandidateBuilder.create(original, dev.lathe.transform.PruningOptions.MAGNITUDE, quantization,
+                split.calibration().synthetic() ? null : split.calibration().samples());
+        QualityEvaluator quality = new QualityEvaluator(original, split.evaluation().head(samples), dev.lathe.model.OrtRunner.RunnerSettings.cpu(threads));
+        return run(builder, original, quality,
+                l -> precision != null ? precision : PrecisionChoices.DEFAULT.forLayer(l).stream().findFirst().orElse(null), progress);
+    }
+
+    /**
      * Measures every layer for which {@code precisionFor} gives a precision its operator supports (null skips
      * the layer). A layer whose candidate cannot be built or run is reported with the reason, not dropped.
      */

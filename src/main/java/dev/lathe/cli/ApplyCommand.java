@@ -81,8 +81,10 @@ final class ApplyCommand implements Callable<Integer> {
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         built.save(out);
-        spec.commandLine().getOut().printf("Wrote %s: %d layers at reduced precision, %,d bytes (original %,d)%n  genome %s%n",
-                out, genome.precisions().size(), Files.size(out), m.model().toFile().length(), GenomeJson.write(genome));
+        Map<String, Long> counts = new TreeMap<>();
+        genome.precisions().values().forEach(q -> counts.merge(q.id(), 1L, Long::sum));
+        spec.commandLine().getOut().printf("Wrote %s: %d layers at reduced precision %s, %,d bytes (original %,d)%n",
+                out, genome.precisions().size(), counts, Files.size(out), m.model().toFile().length());
         return 0;
     }
 }

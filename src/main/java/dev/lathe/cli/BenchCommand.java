@@ -29,6 +29,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "also score each model's output against this model on the evaluation samples (--data, or the original's own data)")
     String qualityAgainst;
 
+    @Option(names = "--interleave", paramLabel = "CYCLES", defaultValue = "0",
+            description = "instead of whole measurements, time single runs of the models in turn (A B A B ...) for this many cycles after "
+                    + "10 warm-up runs each, and print each model's median and its median ratio to the first model's run in the same cycle")
+    int interleave;
+
     @picocli.CommandLine.Mixin
     DataOptions data;
 
@@ -60,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
                         q.accuracy() == null ? "" : String.format("  accuracy %.4f", q.accuracy()), q.samples(), split.evaluation().description());
             }
         }
+        if (interleave > 0) {
+            interleaved(loaded, settings, out);
+            return 0;
+        }
         List<List<Double>> medians = new ArrayList<>();
         loaded.forEach(m -> medians.add(new ArrayList<>()));
         for (int round = 0; round < repeat; round++)
@@ -79,6 +88,53 @@ final class BenchCommand implements Callable<Integer> {
                 else out.printf("%s  median of %d medians %.3f ms, spread %.2f%%%n", name(loaded.get(i)), repeat, mid, (hi - lo) / lo * 100);
             }
         return 0;
+    }
+
+    /**
+     * Single runs in turn: on a shared machine whose speed drifts within seconds, a ratio of two runs made a few
+     * milliseconds apart is far steadier than a ratio of two medians taken a minute apart.
+     */
+    private void interleaved(List<OnnxModel> loaded, OrtRunner.RunnerSettings settings, java.io.PrintWriter out) throws Exception {
+        List<OrtRunner> runners = new ArrayList<>();
+        List<java.util.Map<String, ai.onnxruntime.OnnxTensor>> feeds = new ArrayList<>();
+        try {
+            for (OnnxModel m : loaded) {
+                OrtRunner r = OrtRunner.of(m, settings);
+                runners.add(r);
+                feeds.add(r.toOrt(SyntheticInputs.generate(m, shape.resolve(m.proto().getGraph()), 1234)));
+            }
+            for (int i = 0; i < runners.size(); i++) for (int w = 0; w < 10; w++) runners.get(i).runPrepared(feeds.get(i));
+            double[][] ms = new double[runners.size()][interleave];
+            for (int c = 0; c < interleave; c++)
+                for (int i = 0; i < runners.size(); i++) {
+                    long t0 = System.nanoTime();
+                    runners.get(i).runPrepared(feeds.get(i));
+                    ms[i][c] = (System.nanoTime() - t0) / 1e6;
+                }
+            for (int i = 0; i < runners.size(); i++) {
+                double[] ratio = new double[interleave];
+                for (int c = 0; c < interleave; c++) ratio[c] = ms[i][c] / ms[0][c];
+                double[] sorted = ms[i].clone();
+                java.util.Arrays.sort(sorted);
+                out.printf("%s  interleaved %d runs: median %.3f ms  p10 %.3f ms  p90 %.3f ms  median ratio to %s %.3f%n", name(loaded.get(i)), interleave,
+                        percentile(sorted, 0.5), percentile(sorted, 0.1), percentile(sorted, 0.9), name(loaded.getFirst()), median(ratio));
+            }
+        } finally {
+            for (var f : feeds) f.values().forEach(ai.onnxruntime.OnnxTensor::close);
+            for (OrtRunner r : runners) r.close();
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return percentile(s, 0.5);
+    }
+
+    private static double percentile(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos), hi = (int) Math.ceil(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 
     private static String name(OnnxModel m) {

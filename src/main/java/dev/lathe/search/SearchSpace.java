@@ -137,7 +137,8 @@ public final class SearchSpace {
     /**
      * Simple configurations that start every search (as whittle does: upper bound, lower bound, midpoint),
      * plus the single-technique corners a user would try by hand: every layer at each offered precision, and,
-     * with sensitivity figures, every layer at its first precision except the 10% and the 25% that hurt most.
+     * with sensitivity figures, every layer at its first precision except those that cost most quality per
+     * weight ({@link #sparingSensitive}).
      */
     public List<Genome> seeds() {
         Map<String, Precision> first = new TreeMap<>();
@@ -165,19 +166,34 @@ public final class SearchSpace {
         return out.stream().distinct().toList();
     }
 
-    /** {@code all} without the most sensitive 10% and 25% of the measured layers (at least one each). */
+    /**
+     * {@code all} with the layers that cost most quality per weight kept in float32: ranked by quality drop per
+     * weight (a proxy for the time their quantization saves), the first layer alone, then as many as fit in 5%
+     * and in 15% of all weights. On MiniLM the first alone (layer 0's attention output, 1.4% of the weights)
+     * raises the cosine of all-int8 from 0.9919 to 0.9932 at no measurable cost in time.
+     */
     private List<Map<String, Precision>> sparingSensitive(Map<String, Precision> all) {
-        List<String> worstFirst = layers.stream().map(QuantizableLayer::id).filter(sensitivity::containsKey)
-                .sorted(Comparator.comparingDouble((String id) -> -sensitivity.get(id)).thenComparing(id -> id)).toList();
+        List<QuantizableLayer> densest = layers.stream().filter(l -> sensitivity.getOrDefault(l.id(), 0.0) > 0)
+                .sorted(Comparator.comparingDouble((QuantizableLayer l) -> -sensitivity.get(l.id()) / weights(l)).thenComparing(QuantizableLayer::id)).toList();
+        double total = layers.stream().mapToDouble(SearchSpace::weights).sum();
         List<Map<String, Precision>> out = new ArrayList<>();
-        if (worstFirst.size() < 2) return out;
-        for (double share : new double[] {0.10, 0.25}) {
-            int spare = Math.max(1, (int) Math.round(share * worstFirst.size()));
+        if (densest.size() < 2) return out;
+        for (double share : new double[] {0, 0.05, 0.15}) {
             Map<String, Precision> m = new TreeMap<>(all);
-            worstFirst.subList(0, Math.min(spare, worstFirst.size() - 1)).forEach(m::remove);
+            double spared = 0;
+            for (int i = 0; i < densest.size() - 1; i++) {
+                QuantizableLayer l = densest.get(i);
+                if (i > 0 && spared + weights(l) > share * total) break;
+                spared += weights(l);
+                m.remove(l.id());
+            }
             out.add(m);
         }
         return out;
+    }
+
+    private static double weights(QuantizableLayer l) {
+        return (double) l.k() * l.n();
     }
 
     private Genome uniform(double ratio, Map<String, Precision> precisions) {

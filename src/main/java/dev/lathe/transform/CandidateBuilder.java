@@ -143,9 +143,12 @@ public final class CandidateBuilder {
             if (calibration.isEmpty())
                 throw new IllegalArgumentException("int8_static layers need calibration data to set activation ranges, and this study has none (give --data)");
             StaticInt8Quantizer.requirePerChannelOpset(g);
+            // Ranges always come from the unfolded graph (every tensor named after folding exists there with the
+            // same values), so cached and fresh ranges agree to the bit whichever genome filled the cache.
+            MutableGraph unfolded = new MutableGraph(g.toModel());
             StaticInt8Quantizer.foldBatchNorms(g, staticLayers);
             java.util.Set<String> tensors = StaticInt8Quantizer.tensorsToCalibrate(g, staticLayers);
-            StaticInt8Quantizer.quantize(g, staticLayers, calibratedRanges(g, genome, tensors), quantization);
+            StaticInt8Quantizer.quantize(g, staticLayers, calibratedRanges(unfolded, genome, tensors), quantization);
         }
         DynamicInt8Quantizer.quantize(g, genome.layersAt(Precision.INT8));
         Map<String, Integer> int4 = new LinkedHashMap<>();

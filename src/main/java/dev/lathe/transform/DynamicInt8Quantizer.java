@@ -15,7 +15,9 @@ import java.util.Set;
  * query, key and value share one {@code DynamicQuantizeLinear}, as ONNX Runtime's own quantizer does). Each
  * layer becomes a {@code com.microsoft.MatMulIntegerToFloat}, the fused kernel ONNX Runtime's CPU provider runs,
  * with a following bias Add folded into it. (Measured on MiniLM: about 5% faster than one
- * {@code DynamicQuantizeMatMul} per layer, which quantizes the shared input three times.)
+ * {@code DynamicQuantizeMatMul} per layer, which quantizes the shared input three times.) Per-column scales
+ * cost nothing in speed here: one scale per weight, as ONNX Runtime's {@code -q} MiniLM has, measured as fast and
+ * dropped the embedding cosine to the original from 0.9919 to 0.9655.
  */
 public final class DynamicInt8Quantizer {
     public static final String MS_DOMAIN = "com.microsoft";

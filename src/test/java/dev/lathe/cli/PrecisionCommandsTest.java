@@ -80,5 +80,12 @@ class PrecisionCommandsTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("quality model.onnx  top1_agreement 1.0000")), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("quality int8.onnx") && l.contains("accuracy")), r.out());
         assertEquals(2, lines.stream().filter(l -> l.contains("median of 2 medians")).count(), r.out());
+
+        LatheCommandTest.Run pairs = lathe("bench", TestModels.digitsCnn().toString(), int8.toString(), "--interleave", "20");
+        assertEquals(0, pairs.code(), pairs.err());
+        var rows = pairs.out().lines().filter(l -> l.contains("interleaved 20 runs")).toList();
+        assertEquals(2, rows.size(), pairs.out());
+        assertTrue(rows.get(0).startsWith("model.onnx") && rows.get(0).endsWith("median ratio to model.onnx 1.000"), rows.get(0));
+        assertTrue(rows.get(1).startsWith("int8.onnx"), rows.get(1));
     }
 }

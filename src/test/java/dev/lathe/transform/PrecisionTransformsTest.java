@@ -128,13 +128,13 @@ class PrecisionTransformsTest {
                 }
                 reference.putInitializer(Tensors.floats(w, Tensors.dims(t), stored));
             }
-            Int4WeightQuantizer.quantize(g, blocks, 0);
+            Int4WeightQuantizer.quantize(g, blocks);
             float[] expected = run(OnnxModel.of(reference.toModel()), probe);
             float[] got = run(OnnxModel.of(g.toModel()), probe);
             assertTrue(maxAbsDiff(expected, got) < 1e-4, "block " + block + ": MatMulNBits differs from its dequantized weights by " + maxAbsDiff(expected, got));
             // Accuracy level 4 also quantizes the activations per block inside the kernel: close, not exact.
             MutableGraph fast = MutableGraph.of(m);
-            Int4WeightQuantizer.quantize(fast, blocks);
+            Int4WeightQuantizer.quantize(fast, blocks, 4);
             assertTrue(TensorData.cosine(expected, run(OnnxModel.of(fast.toModel()), probe)) > 0.999, "accuracy level 4, block " + block);
         }
     }

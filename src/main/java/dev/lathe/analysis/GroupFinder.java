@@ -57,7 +57,7 @@ public final class GroupFinder {
         List<QuantizableLayer> quantizable = quantizableLayers(graph);
         List<UnprunableStructure> unprunable = new ArrayList<>();
         Set<String> layerIds = new HashSet<>();
-        quantizable.forEach(q -> layerIds.add(q.id()));
+        quantizable.forEach(q -> { if (!q.convolution()) layerIds.add(q.id()); }); // reported in the loop below
         f.reasons.forEach((node, reason) -> { if (!layerIds.contains(node)) unprunable.add(new UnprunableStructure(node, reason)); });
         for (QuantizableLayer q : quantizable) {
             if (covered.contains(q.weight()) || q.opType().equals("Conv")) continue; // convolutions report through their channel groups

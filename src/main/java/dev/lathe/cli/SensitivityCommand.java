@@ -71,7 +71,7 @@ final class SensitivityCommand implements Callable<Integer> {
             String bar = worst > 0 && l.drop() > 0 ? "#".repeat((int) Math.round(30 * l.drop() / worst)) : "";
             out.printf("%-" + width + "s  %-6s  %-11s  %8.4f  %8.4f  %s%n", l.layer(), l.opType(), l.precision(), l.quality(), l.drop(), bar);
         }
-        var top = r.worstFirst().stream().limit(5).map(l -> String.format("%s (%.4f)", l.layer(), l.drop())).toList();
-        if (!top.isEmpty()) out.println("most sensitive: " + String.join(", ", top));
+        var top = r.worstFirst().stream().filter(l -> l.drop() > 0).limit(5).map(l -> String.format("%s (%.4f)", l.layer(), l.drop())).toList();
+        out.println(top.isEmpty() ? "no layer alone lowers the quality on these samples" : "most sensitive: " + String.join(", ", top));
     }
 }

@@ -28,7 +28,7 @@ class PrecisionCommandsTest {
         assertTrue(text.out().contains("accuracy on 60 samples, original"), text.out());
         assertEquals(3, text.out().lines().filter(l -> l.contains(" int8_static ")).count(), text.out());
         assertEquals(1, text.out().lines().filter(l -> l.contains("/net/net.12/Gemm") && l.contains(" int8 ")).count(), text.out());
-        assertTrue(text.out().contains("most sensitive: "), text.out());
+        assertTrue(text.out().contains("most sensitive: ") || text.out().contains("no layer alone lowers the quality"), text.out());
 
         LatheCommandTest.Run json = lathe("sensitivity", "sample:digits-cnn", "--samples", "60", "--precision", "fp16", "--json");
         assertEquals(0, json.code(), json.err());

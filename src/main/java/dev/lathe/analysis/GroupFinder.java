@@ -57,10 +57,10 @@ public final class GroupFinder {
         List<QuantizableLayer> quantizable = quantizableLayers(graph);
         List<UnprunableStructure> unprunable = new ArrayList<>();
         Set<String> layerIds = new HashSet<>();
-        quantizable.forEach(q -> layerIds.add(q.id()));
+        quantizable.forEach(q -> { if (!q.convolution()) layerIds.add(q.id()); }); // reported in the loop below
         f.reasons.forEach((node, reason) -> { if (!layerIds.contains(node)) unprunable.add(new UnprunableStructure(node, reason)); });
         for (QuantizableLayer q : quantizable) {
-            if (covered.contains(q.weight())) continue;
+            if (covered.contains(q.weight()) || q.opType().equals("Conv")) continue; // convolutions report through their channel groups
             unprunable.add(new UnprunableStructure(q.id(), f.reasons.getOrDefault(q.id(),
                     "its output units do not feed another weighted layer through element-wise operators only")));
         }
@@ -640,6 +640,10 @@ public final class GroupFinder {
         GroupFinder probe = new GroupFinder(graph);
         for (int i = 0; i < graph.nodeCount(); i++) {
             NodeProto n = graph.node(i);
+            if (n.getOpType().equals("Conv")) {
+                convolutionLayer(graph, n, i).ifPresent(out::add);
+                continue;
+            }
             Optional<Weighted> w = probe.weighted(n);
             if (w.isEmpty()) continue;
             if (n.getOpType().equals("Gemm") && (MutableGraph.floatAttribute(n, "alpha", 1f) != 1f || MutableGraph.floatAttribute(n, "beta", 1f) != 1f))
@@ -647,6 +651,17 @@ public final class GroupFinder {
             out.add(new QuantizableLayer(nodeId(n), n.getOpType(), i, w.get().weight, (int) w.get().k, (int) w.get().n));
         }
         return out;
+    }
+
+    /** A Conv with a constant float filter and a constant bias (or none): k is inputs per output channel (channels x taps). */
+    private static Optional<QuantizableLayer> convolutionLayer(MutableGraph graph, NodeProto n, int index) {
+        if (n.getInputCount() < 2) return Optional.empty();
+        TensorProto w = graph.initializer(n.getInput(1));
+        if (w == null || w.getDimsCount() < 3 || w.getDataType() != TensorProto.DataType.FLOAT_VALUE) return Optional.empty();
+        if (graph.constant(n.getInput(0)).isPresent()) return Optional.empty();
+        if (n.getInputCount() > 2 && !n.getInput(2).isEmpty() && graph.initializer(n.getInput(2)) == null) return Optional.empty();
+        long outChannels = w.getDims(0);
+        return Optional.of(new QuantizableLayer(nodeId(n), "Conv", index, w.getName(), (int) (Tensors.elementCount(w) / outChannels), (int) outChannels));
     }
 
     // ---- attention heads ----------------------------------------------------------------------------------

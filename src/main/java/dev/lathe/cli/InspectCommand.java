@@ -145,6 +145,7 @@ final class InspectCommand implements Callable<Integer> {
         s.groups().forEach(g -> out.printf("  %-16s %-60s %d%n", g.kind().id(), g.id(), g.size()));
         s.blocks().forEach(b -> out.printf("  %-16s %-60s %s%n", GroupKind.BLOCK.id(), b.id(), b.name()));
         if (!s.unprunable().isEmpty()) out.printf("not prunable %d (see --json for reasons)%n", s.unprunable().size());
-        out.printf("int8-able   %d MatMul/Gemm layers%n", s.quantizable().size());
+        long convs = s.quantizable().stream().filter(QuantizableLayer::convolution).count();
+        out.printf("precision   %d layers can change precision (%d MatMul/Gemm, %d Conv)%n", s.quantizable().size(), s.quantizable().size() - convs, convs);
     }
 }

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 /** The command-line entry: sub-commands over the same services the desktop UI uses. */
 @Command(name = "lathe", mixinStandardHelpOptions = true, versionProvider = LatheCommand.Version.class,
         description = "Prune and quantize ONNX models against latency measured on this machine.",
-        subcommands = {InspectCommand.class, SearchCommand.class, CandidatesCommand.class, ExportCommand.class, BenchCommand.class, PruneCommand.class,
+        subcommands = {InspectCommand.class, SearchCommand.class, CandidatesCommand.class, ExportCommand.class, BenchCommand.class,
+                CompareCommand.class, PruneCommand.class, SensitivityCommand.class, ApplyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LatheCommand implements Runnable {
     @CommandLine.Spec
@@ -20,7 +21,7 @@ public final class LatheCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (inspect, search, candidates, export, bench, prune)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (inspect, search, candidates, export, bench, compare, prune, sensitivity, apply)");
     }
 
     /** The sub-commands' names, read from the annotations without building the picocli model. */

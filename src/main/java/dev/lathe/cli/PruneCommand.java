@@ -131,7 +131,7 @@ final class PruneCommand implements Callable<Integer> {
         }
         for (String b : drop)
             if (builder.analysis().block(b).isEmpty()) throw new IllegalArgumentException("--drop " + b + ": the model has no such block (see inspect)");
-        return new Genome(new TreeMap<>(ratios), new TreeSet<>(), new TreeSet<>(drop));
+        return new Genome(new TreeMap<>(ratios), new TreeMap<>(), new TreeSet<>(drop));
     }
 
     private static String describe(Genome g) {

@@ -2,6 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.search.MeasuringOptions;
 import dev.lathe.search.ParetoFront;
+import dev.lathe.search.PrecisionChoices;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
@@ -62,6 +63,18 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--in-process", description = "measure in this process instead of a worker process (no protection from crashing candidates)") boolean inProcess;
 
+    @Option(names = "--precisions", split = ",", paramLabel = "P",
+            description = "precisions layers may take besides float32, each for the operators that support it: int8, int8_static, int4_b32, int4_b64, int4_b128, fp16 (default: int8 for MatMul/Gemm, int8_static for Conv)")
+    List<String> precisions;
+
+    @Option(names = "--sensitivity-samples", defaultValue = "32",
+            description = "calibration samples each layer's sensitivity is scored on before the search, to seed it and steer mutation (0: off; default ${DEFAULT-VALUE})")
+    int sensitivitySamples;
+
+    @picocli.CommandLine.Mixin
+    QuantizationCliOptions quantization;
+
+
     @picocli.CommandLine.Mixin
     InputShapeOptions shape;
 
@@ -82,6 +95,9 @@ final class SearchCommand implements Callable<Integer> {
                 criterion, repair, fixed);
         MeasuringOptions measuring = new MeasuringOptions(provider, tolerance, referenceEvery, MeasuringOptions.DEFAULT.referenceMinutes(),
                 objective, !inProcess, timeout, null);
+        PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
+                : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.Precision::parse).toList());
+        settings = settings.withPrecisions(choices, quantization.options(), sensitivitySamples);
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
         try (StudyStore store = StudyStore.open(study)) {

@@ -21,6 +21,7 @@ import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.Precision;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -170,12 +171,29 @@ public final class CandidateExporter {
             t.put("block", block);
             builder.analysis().block(block).ifPresent(b -> t.put("name", b.name()));
         }
-        if (!genome.int8Layers().isEmpty()) {
+        for (Precision p : Precision.values()) {
+            var at = genome.layersAt(p);
+            if (at.isEmpty()) continue;
             ObjectNode q = transforms.addObject();
-            q.put("type", "int8_dynamic");
-            q.put("weights", "int8 symmetric per output column");
+            q.put("type", p == Precision.INT8 ? "int8_dynamic" : p.id());
+            switch (p) {
+                case INT8 -> q.put("weights", "int8 symmetric per output column");
+                case INT8_STATIC -> {
+                    q.put("weights", "int8 symmetric per output channel");
+                    q.put("activations", builder.quantization().symmetricActivations() ? "int8 symmetric" : "uint8 asymmetric");
+                    q.put("calibration", builder.quantization().calibration());
+                    if (builder.quantization().calibration().equals("percentile")) q.put("percentile", builder.quantization().percentile());
+                    q.put("calibration_samples", builder.quantization().calibrationSamples());
+                    q.put("reduce_range", builder.quantization().reduceRange());
+                }
+                case FP16 -> q.put("weights", "float16, inputs and outputs cast from and to float32");
+                default -> {
+                    q.put("weights", "4-bit asymmetric, one scale and zero point per block");
+                    q.put("block_size", p.blockSize());
+                }
+            }
             ArrayNode layers = q.putArray("layers");
-            genome.int8Layers().forEach(layers::add);
+            at.forEach(layers::add);
         }
         r.set("settings", JSON.readTree(settings.toJson()));
         ObjectNode data = r.putObject("data");

@@ -151,6 +151,7 @@ public final class MutableGraph {
         return name;
     }
 
+    /** Imports {@code domain} at {@code version} or later in {@link #toModel()} (an older import is raised; "" is the ONNX domain). */
     public void requireOpset(String domain, long version) {
         extraOpsets.merge(domain, version, Math::max);
     }
@@ -181,7 +182,13 @@ public final class MutableGraph {
         g.clearValueInfo();
         ModelProto.Builder m = original.toBuilder().setGraph(g);
         for (Map.Entry<String, Long> e : extraOpsets.entrySet()) {
-            boolean present = m.getOpsetImportList().stream().anyMatch(o -> o.getDomain().equals(e.getKey()));
+            boolean present = false;
+            for (int i = 0; i < m.getOpsetImportCount(); i++) {
+                OperatorSetIdProto o = m.getOpsetImport(i);
+                if (!o.getDomain().equals(e.getKey())) continue;
+                present = true;
+                if (o.getVersion() < e.getValue()) m.setOpsetImport(i, o.toBuilder().setVersion(e.getValue()));
+            }
             if (!present) m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(e.getKey()).setVersion(e.getValue()));
         }
         return m.build();

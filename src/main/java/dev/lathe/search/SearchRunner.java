@@ -23,6 +23,7 @@ import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.Precision;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -144,7 +145,12 @@ public final class SearchRunner {
                     ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
             CandidateBuilder builder = builderFor(original, settings, split);
             store.putMeta("pruning", builder.options().criterion() + "+" + builder.options().repair());
-            SearchSpace space = new SearchSpace(builder.analysis());
+            PrecisionChoices choices = settings.precisionChoices();
+            if (choices.offers(Precision.INT8_STATIC) && !builder.canCalibrate()) {
+                choices = choices.without(Precision.INT8_STATIC);
+                listener.message("int8_static is left out of this search: its activation ranges need calibration data");
+            }
+            SearchSpace space = new SearchSpace(builder.analysis(), choices, sensitivity(original, builder, choices, split));
             listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
             SearchStrategy strategy = settings.strategy().equals("random")
                     ? new RandomStrategy(space, settings.seed())
@@ -260,12 +266,34 @@ public final class SearchRunner {
     }
 
     /**
+     * Each layer's quality drop at its first offered precision, on the first calibration samples: measured once
+     * per study (kept in its meta table, so a resumed search ranks layers the same way) and used to seed and
+     * bias the search ({@link SearchSpace}). Empty when the settings turn it off.
+     */
+    private Map<String, Double> sensitivity(OnnxModel original, CandidateBuilder builder, PrecisionChoices choices, EvaluationData.Split split)
+            throws Exception {
+        if (settings.sensitivitySamples() == 0) return Map.of();
+        var stored = store.meta("sensitivity");
+        if (stored.isPresent()) return JSON.readValue(stored.get(), SensitivityAnalysis.Report.class).drops();
+        var data = split.calibration().head(settings.sensitivitySamples());
+        listener.message("Measuring each layer's sensitivity to reduced precision on " + data.size() + " calibration samples");
+        var quality = new dev.lathe.eval.QualityEvaluator(original, data, dev.lathe.model.OrtRunner.RunnerSettings.cpu(settings.threads()));
+        SensitivityAnalysis.Report report = SensitivityAnalysis.run(builder, original, quality,
+                l -> choices.forLayer(l).isEmpty() ? null : choices.forLayer(l).get(0), null);
+        store.putMeta("sensitivity", JSON.writeValueAsString(report));
+        var worst = report.worstFirst().stream().limit(3).map(r -> String.format("%s %+.4f", r.layer(), -r.drop())).toList();
+        if (!worst.isEmpty()) listener.message("Most sensitive layers: " + String.join(", ", worst));
+        return report.drops();
+    }
+
+    /**
      * The builder a study's candidates are made with; export calls it too, so a rebuilt candidate is the one
      * measured. Random inputs make poor calibration, so they fall back to magnitude ranking without repair.
      */
     public static CandidateBuilder builderFor(OnnxModel original, SearchSettings settings, EvaluationData.Split split) throws ai.onnxruntime.OrtException {
-        if (split.calibration().synthetic()) return CandidateBuilder.create(original, dev.lathe.transform.PruningOptions.MAGNITUDE, null);
-        return CandidateBuilder.create(original, settings.pruning(), split.calibration().samples());
+        if (split.calibration().synthetic())
+            return CandidateBuilder.create(original, dev.lathe.transform.PruningOptions.MAGNITUDE, settings.quantization(), null);
+        return CandidateBuilder.create(original, settings.pruning(), settings.quantization(), split.calibration().samples());
     }
 
     /** Drift-corrected latency (or peak memory, when that is the objective) against quality. */

@@ -4,15 +4,20 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.transform.PruningOptions;
+import dev.lathe.transform.QuantizationOptions;
 
 /**
  * How a study searches and measures; stored in the study file so a resumed search measures the same way.
  * {@code dataPath} and {@code tokenizerPath} are null for random inputs. {@code criterion} and {@code repair}
  * choose how pruned units are ranked and whether the consuming layer is refitted (see {@link PruningOptions}).
+ * {@code precisions} lists, per operator type, the precisions layers may take besides float32 ({@link PrecisionChoices});
+ * {@code quantization} is how int8 static layers are calibrated; {@code sensitivitySamples} calibration samples
+ * score each layer's sensitivity before the search starts (0: no sensitivity pass).
  */
 public record SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
                              String strategy, String dataPath, String tokenizerPath, boolean quickTiming,
-                             String criterion, String repair, java.util.Map<String, java.util.List<Long>> shapes) {
+                             String criterion, String repair, java.util.Map<String, java.util.List<Long>> shapes,
+                             java.util.Map<String, java.util.List<String>> precisions, QuantizationOptions quantization, Integer sensitivitySamples) {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public SearchSettings {
@@ -27,11 +32,35 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
         if (repair == null) repair = PruningOptions.MAGNITUDE.repair();
         new PruningOptions(criterion, repair);
         shapes = shapes == null ? java.util.Map.of() : java.util.Map.copyOf(shapes);
+        // Studies written before precisions were settings searched int8 dynamic MatMul/Gemm and had no sensitivity pass.
+        precisions = (precisions == null ? PrecisionChoices.LEGACY : PrecisionChoices.fromIds(precisions)).toIds();
+        if (quantization == null) quantization = QuantizationOptions.DEFAULT;
+        if (sensitivitySamples == null) sensitivitySamples = 0;
+        if (sensitivitySamples < 0) throw new IllegalArgumentException("sensitivity samples must be 0 (off) or more, got " + sensitivitySamples);
+    }
+
+    /** A new study with the default precision choices, calibration and sensitivity pass. */
+    public SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
+                          String strategy, String dataPath, String tokenizerPath, boolean quickTiming,
+                          String criterion, String repair, java.util.Map<String, java.util.List<Long>> shapes) {
+        this(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, shapes,
+                PrecisionChoices.DEFAULT.toIds(), QuantizationOptions.DEFAULT, SensitivityAnalysis.DEFAULT_SEARCH_SAMPLES);
     }
 
     public SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
                           String strategy, String dataPath, String tokenizerPath, boolean quickTiming, String criterion, String repair) {
         this(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, null);
+    }
+
+    /** The precisions each operator may take in this study (float32 always). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public PrecisionChoices precisionChoices() {
+        return PrecisionChoices.fromIds(precisions);
+    }
+
+    public SearchSettings withPrecisions(PrecisionChoices choices, QuantizationOptions q, int sensitivity) {
+        return new SearchSettings(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
+                criterion, repair, shapes, choices.toIds(), q, sensitivity);
     }
 
     /** Timing shape: batch and sequence length for dynamic dimensions, and any input the user fixed outright. */
@@ -65,7 +94,8 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
     }
 
     public SearchSettings withBudget(int b) {
-        return new SearchSettings(b, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, shapes);
+        return new SearchSettings(b, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, shapes,
+                precisions, quantization, sensitivitySamples);
     }
 
     public String toJson() {

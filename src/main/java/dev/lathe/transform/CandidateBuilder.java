@@ -25,15 +25,22 @@ public final class CandidateBuilder {
     private final ImportanceCriterion criterion;
     private final ActivationStats stats;
     private final PruningOptions options;
+    private final QuantizationOptions quantization;
     private final List<Map<String, TensorData>> calibration;
+    /** Calibrated activation ranges per pruned structure (keep ratios and dropped blocks), filled as layers need them. */
+    private final Map<String, Map<String, ActivationCalibrator.Range>> ranges = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Map<String, ActivationCalibrator.Range>> eldest) { return size() > 16; }
+    };
 
-    private CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, PruningOptions options, ActivationStats stats,
-                             List<Map<String, TensorData>> calibration) {
+    private CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, PruningOptions options, QuantizationOptions quantization,
+                             ActivationStats stats, List<Map<String, TensorData>> calibration) {
         this.original = original;
         this.analysis = analysis;
         this.options = options;
-        this.stats = stats;
+        this.quantization = quantization;
         this.calibration = calibration;
+        this.stats = stats;
         ImportanceCriterion activation = stats != null ? new ActivationImportance(stats) : new MagnitudeImportance();
         this.criterion = switch (options.criterion()) {
             case "activation" -> activation;
@@ -45,18 +52,27 @@ public final class CandidateBuilder {
 
     /** Magnitude ranking, no repair: needs no data. */
     public CandidateBuilder(OnnxModel original) {
-        this(original, GroupFinder.analyze(MutableGraph.of(original)), PruningOptions.MAGNITUDE, null, List.of());
+        this(original, GroupFinder.analyze(MutableGraph.of(original)), PruningOptions.MAGNITUDE, QuantizationOptions.DEFAULT, null, List.of());
     }
 
     /** Gathers calibration statistics when the options need them (one run of the original per sample). */
     public static CandidateBuilder create(OnnxModel original, PruningOptions options, List<Map<String, TensorData>> calibration) throws OrtException {
+        return create(original, options, QuantizationOptions.DEFAULT, calibration);
+    }
+
+    /**
+     * As {@link #create(OnnxModel, PruningOptions, List)}, with the settings int8 static quantization calibrates
+     * with (on the same calibration samples, run through each pruned structure when a genome first needs it).
+     */
+    public static CandidateBuilder create(OnnxModel original, PruningOptions options, QuantizationOptions quantization,
+                                          List<Map<String, TensorData>> calibration) throws OrtException {
         GroupFinder.Result analysis = GroupFinder.analyze(MutableGraph.of(original));
         ActivationStats stats = null;
         List<Map<String, TensorData>> used = calibration == null ? List.of()
                 : List.copyOf(calibration.subList(0, Math.min(MAX_CALIBRATION_SAMPLES, calibration.size())));
         if (options.needsCalibration() && !used.isEmpty()) stats = ActivationStats.collect(original, analysis.groups(), used);
         return new CandidateBuilder(original, analysis,
-                stats == null ? new PruningOptions("magnitude", "none", options.unitMultiple()) : options, stats, used);
+                stats == null ? new PruningOptions("magnitude", "none", options.unitMultiple()) : options, quantization, stats, used);
     }
 
     /**
@@ -65,8 +81,13 @@ public final class CandidateBuilder {
      */
     public CandidateBuilder withOptions(PruningOptions other) {
         return new CandidateBuilder(original, analysis,
-                stats == null ? new PruningOptions("magnitude", "none", other.unitMultiple()) : other, stats, calibration);
+                stats == null ? new PruningOptions("magnitude", "none", other.unitMultiple()) : other, quantization, stats, calibration);
     }
+
+    public QuantizationOptions quantization() { return quantization; }
+
+    /** Whether int8 static layers can be calibrated (the builder was given calibration samples). */
+    public boolean canCalibrate() { return !calibration.isEmpty(); }
 
     public GroupFinder.Result analysis() { return analysis; }
 
@@ -89,9 +110,12 @@ public final class CandidateBuilder {
     }
 
     public OnnxModel build(Genome genome) {
-        for (String layer : genome.int8Layers())
-            if (analysis.quantizable().stream().noneMatch(q -> q.id().equals(layer)))
-                throw new IllegalArgumentException("genome quantizes layer '" + layer + "', which this model does not have");
+        for (Map.Entry<String, Precision> e : genome.precisions().entrySet()) {
+            var layer = analysis.quantizable().stream().filter(q -> q.id().equals(e.getKey())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("genome sets the precision of layer '" + e.getKey() + "', which this model does not have"));
+            if (!e.getValue().supports(layer.opType()))
+                throw new IllegalArgumentException("layer '" + e.getKey() + "' is a " + layer.opType() + ", which cannot run at " + e.getValue());
+        }
         Plan plan = plan(genome);
         MutableGraph g = MutableGraph.of(original);
         // Repairs first, all in the original coordinates, so that groups sharing a layer compose.
@@ -104,8 +128,64 @@ public final class CandidateBuilder {
             var block = analysis.block(id).orElseThrow(() -> new IllegalArgumentException("genome drops block '" + id + "', which this model does not have"));
             g.bypass(block.output(), block.input());
         }
-        DynamicInt8Quantizer.quantize(g, genome.int8Layers());
-        return OnnxModel.of(g.toModel());
+        applyPrecisions(g, genome);
+        OnnxModel built = OnnxModel.of(g.toModel());
+        if (!genome.layersAt(Precision.FP16).isEmpty()) requireCpuKernels(built);
+        return built;
+    }
+
+    /** Opens a CPU session on a float16 candidate: missing kernels show here, named, instead of as a failed measurement. */
+    private static void requireCpuKernels(OnnxModel candidate) {
+        try (var ignored = dev.lathe.model.OrtRunner.of(candidate, dev.lathe.model.OrtRunner.RunnerSettings.cpu(1))) {
+            // created: every operator has a CPU kernel (ONNX Runtime inserts casts where it runs float16 in float32)
+        } catch (OrtException e) {
+            throw new GpuOnlyException("GPU-only: ONNX Runtime's CPU provider cannot run this float16 candidate ("
+                    + e.getMessage().replace('\n', ' ') + "); measure it with the CUDA provider", e);
+        }
+    }
+
+    /**
+     * Each layer's precision, on the pruned graph: static int8 first, since its activation ranges are calibrated
+     * on the pruned float graph, then the transforms that need no data. Each touches only its own layers.
+     */
+    private void applyPrecisions(MutableGraph g, Genome genome) {
+        java.util.Set<String> staticLayers = genome.layersAt(Precision.INT8_STATIC);
+        if (!staticLayers.isEmpty()) {
+            if (calibration.isEmpty())
+                throw new IllegalArgumentException("int8_static layers need calibration data to set activation ranges, and this study has none (give --data)");
+            StaticInt8Quantizer.requirePerChannelOpset(g);
+            // Ranges always come from the unfolded graph (every tensor named after folding exists there with the
+            // same values), so cached and fresh ranges agree to the bit whichever genome filled the cache.
+            MutableGraph unfolded = new MutableGraph(g.toModel());
+            StaticInt8Quantizer.foldBatchNorms(g, staticLayers);
+            java.util.Set<String> tensors = StaticInt8Quantizer.tensorsToCalibrate(g, staticLayers);
+            StaticInt8Quantizer.quantize(g, staticLayers, calibratedRanges(unfolded, genome, tensors), quantization);
+        }
+        DynamicInt8Quantizer.quantize(g, genome.layersAt(Precision.INT8));
+        Map<String, Integer> int4 = new LinkedHashMap<>();
+        genome.precisions().forEach((layer, p) -> { if (p.isInt4()) int4.put(layer, p.blockSize()); });
+        Int4WeightQuantizer.quantize(g, int4);
+        Fp16Converter.convert(g, genome.layersAt(Precision.FP16));
+    }
+
+    /**
+     * Ranges of the tensors on the calibration samples, run through this pruned structure. A tensor's range does
+     * not depend on which layers are quantized (all are calibrated in float), so genomes that share keep ratios
+     * and dropped blocks share ranges.
+     */
+    private Map<String, ActivationCalibrator.Range> calibratedRanges(MutableGraph g, Genome genome, java.util.Set<String> tensors) {
+        String structure = GenomeJson.write(genome.withPrecisions(Map.of()));
+        Map<String, ActivationCalibrator.Range> known = ranges.computeIfAbsent(structure, k -> new java.util.HashMap<>());
+        List<String> missing = tensors.stream().filter(t -> !known.containsKey(t)).toList();
+        if (!missing.isEmpty()) {
+            List<Map<String, TensorData>> samples = calibration.subList(0, Math.min(calibration.size(), quantization.calibrationSamples()));
+            try {
+                known.putAll(ActivationCalibrator.calibrate(g, missing, samples, quantization));
+            } catch (OrtException e) {
+                throw new IllegalStateException("calibrating activation ranges failed: " + e.getMessage(), e);
+            }
+        }
+        return known;
     }
 
     public List<PrunableGroup> groups() { return analysis.groups(); }

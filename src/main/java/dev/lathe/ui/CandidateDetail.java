@@ -11,11 +11,11 @@ import java.util.Map;
 
 /**
  * Everything the detail panel shows about one candidate, computed once from its record, its genome, the
- * model's prunable groups and the original's figures. {@code groups} lists every group of the model, pruned
+ * model's prunable groups and the original's figures; {@code precisions} lists the layers not left in float32. {@code groups} lists every group of the model, pruned
  * or not; when the model's groups are unknown (its file moved) only the pruned ones appear, without sizes.
  */
 public record CandidateDetail(CandidateRecord record, boolean pareto, boolean original, Double speedup, Double sizeShare,
-                              List<GroupKeep> groups, List<String> int8Layers, boolean groupSizesKnown) {
+                              List<GroupKeep> groups, Map<String, String> precisions, boolean groupSizesKnown) {
 
     /** A group's share of units kept: {@code kept} of {@code of} (both -1 when the group's size is unknown). */
     public record GroupKeep(String id, String name, String kind, double ratio, int kept, int of) {
@@ -23,6 +23,13 @@ public record CandidateDetail(CandidateRecord record, boolean pareto, boolean or
     }
 
     public long id() { return record.id(); }
+
+    /** Layer to precision id, in layer order; float32 layers are left out. */
+    private static Map<String, String> precisions(Genome g) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (g != null) g.precisions().forEach((layer, p) -> out.put(layer, p.id()));
+        return java.util.Collections.unmodifiableMap(out);
+    }
 
     static CandidateDetail of(CandidateRow row, List<PrunableGroup> modelGroups, CandidateRecord originalRecord) {
         CandidateRecord r = row.record();
@@ -47,6 +54,6 @@ public record CandidateDetail(CandidateRecord record, boolean pareto, boolean or
         if (originalRecord != null && originalRecord.sizeBytes() != null && r.sizeBytes() != null && originalRecord.sizeBytes() > 0)
             sizeShare = r.sizeBytes() / (double) originalRecord.sizeBytes();
         return new CandidateDetail(r, row.isPareto(), row.isOriginal(), row.speedup(), sizeShare, List.copyOf(keeps),
-                g == null ? List.of() : List.copyOf(g.int8Layers()), known);
+                precisions(g), known);
     }
 }

@@ -32,7 +32,7 @@ final class CandidateDetailView {
     private final Label subtitle = Ui.label("", "muted", "small");
     private final GridPane figures = new GridPane();
     private final GridPane groups = new GridPane();
-    private final FlowPane int8 = new FlowPane(5, 5);
+    private final FlowPane precisions = new FlowPane(5, 5);
     private final Label error = Ui.label("", "error-text");
     private final Button export = new Button("Export…");
     private final Label exportStatus = Ui.label("", "export-status");
@@ -43,7 +43,7 @@ final class CandidateDetailView {
         title.setId("detailTitle");
         figures.setId("detailFigures");
         groups.setId("detailGroups");
-        int8.setId("detailInt8");
+        precisions.setId("detailPrecisions");
         export.setId("exportButton");
         exportStatus.setId("exportStatus");
         export.setGraphic(Ui.icon(Ui.EXPORT));
@@ -137,9 +137,9 @@ final class CandidateDetailView {
         int gr = 0;
         for (CandidateDetail.GroupKeep g : d.groups()) groupRow(gr++, g);
 
-        int8.getChildren().clear();
-        if (d.int8Layers().isEmpty()) int8.getChildren().add(Ui.label("none: all weights stay float32", "muted"));
-        for (String layer : d.int8Layers()) int8.getChildren().add(Ui.label(layer, "chip"));
+        precisions.getChildren().clear();
+        if (d.precisions().isEmpty()) precisions.getChildren().add(Ui.label("none: all weights stay float32", "muted"));
+        d.precisions().forEach((layer, p) -> precisions.getChildren().add(Ui.label(layer + " · " + p, "chip")));
 
         error.setText(c.error() == null ? "" : c.error());
         error.setVisible(c.error() != null);
@@ -147,7 +147,7 @@ final class CandidateDetailView {
 
         box.getChildren().setAll(head, subtitle, figures,
                 Ui.sectionHeader("Pruning · " + pruned + " of " + d.groups().size() + " groups"), groups,
-                Ui.sectionHeader("int8 layers · " + d.int8Layers().size()), int8,
+                Ui.sectionHeader("Reduced precision · " + d.precisions().size() + " layers"), precisions,
                 error, new VBox(8, export, exportStatus));
         VBox.setMargin(error, new Insets(4, 0, 0, 0));
         VBox.setMargin(box.getChildren().getLast(), new Insets(10, 0, 0, 0));

@@ -69,9 +69,11 @@ public final class CandidateRow {
         long pruned = genome.keepRatios().values().stream().filter(r -> r < 1.0).count();
         StringBuilder sb = new StringBuilder();
         if (pruned > 0) sb.append(pruned).append(pruned == 1 ? " group pruned" : " groups pruned");
-        if (!genome.int8Layers().isEmpty()) {
+        for (dev.lathe.transform.Precision p : dev.lathe.transform.Precision.values()) {
+            int n = genome.layersAt(p).size();
+            if (n == 0) continue;
             if (!sb.isEmpty()) sb.append(" · ");
-            sb.append(genome.int8Layers().size()).append(" int8");
+            sb.append(n).append(' ').append(p.id());
         }
         if (!genome.droppedBlocks().isEmpty()) {
             if (!sb.isEmpty()) sb.append(" · ");

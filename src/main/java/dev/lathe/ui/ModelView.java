@@ -87,7 +87,7 @@ final class ModelView {
                 stat("OPSET", opset, Ui.label("ONNX default domain", "stat-sub")),
                 stat("PRODUCER", producer, producerVersion),
                 stat("PRUNABLE GROUPS", groupCount, groupUnits),
-                stat("INT8-QUANTIZABLE", quantizable, Ui.label("MatMul / Gemm layers", "stat-sub")));
+                stat("PRECISION LAYERS", quantizable, Ui.label("MatMul / Gemm / Conv", "stat-sub")));
         for (Node card : stats.getChildren()) {
             HBox.setHgrow(card, Priority.ALWAYS);
             ((Region) card).setMaxWidth(Double.MAX_VALUE);
@@ -120,7 +120,7 @@ final class ModelView {
         grid.add(Ui.card("Not prunable", unprunable), 1, 1);
         for (Node n : grid.getChildren()) GridPane.setValignment(n, javafx.geometry.VPos.TOP);
 
-        content.getChildren().addAll(header, stats, grid);
+        content.getChildren().addAll(header, stats, grid, sensitivityCard());
         content.setPadding(new Insets(18, 22, 22, 22));
         content.getStyleClass().add("app-body");
         ScrollPane scroll = new ScrollPane(content);
@@ -145,6 +145,82 @@ final class ModelView {
     }
 
     Node node() { return root; }
+
+    /** Samples each layer is scored on in the model view: a quick ranking, not a study's full evaluation. */
+    private static final int SENSITIVITY_SAMPLES = 100;
+
+    /**
+     * Per-layer sensitivity: a precision choice and a button over {@link SensitivityViewModel}, the figures as a
+     * table (graph order) and as a bar chart of the quality drops.
+     */
+    private Node sensitivityCard() {
+        SensitivityViewModel vm = workbench.sensitivity();
+        javafx.scene.control.ChoiceBox<String> precision = new javafx.scene.control.ChoiceBox<>(
+                javafx.collections.FXCollections.observableArrayList(SensitivityViewModel.choices()));
+        precision.setId("sensitivityPrecision");
+        precision.valueProperty().bindBidirectional(vm.precisionProperty());
+        Button measure = new Button("Measure");
+        measure.setId("sensitivityMeasure");
+        measure.disableProperty().bind(vm.runningProperty().or(workbench.model().summaryProperty().isNull()));
+        measure.setOnAction(e -> workbench.measureSensitivity(SENSITIVITY_SAMPLES));
+        Label progress = Ui.label("", "muted", "small");
+        progress.setId("sensitivityProgress");
+        progress.textProperty().bind(vm.progressProperty());
+        HBox controls = new HBox(8, Ui.label("Precision", "muted"), precision, measure, progress);
+        controls.setAlignment(Pos.CENTER_LEFT);
+        Label about = Ui.label("Each layer alone at the chosen precision, scored on up to " + SENSITIVITY_SAMPLES
+                + " evaluation samples of the search's data. Drop = the original's quality minus the variant's; the search seeds and steers with it.", "muted", "small");
+        about.setWrapText(true);
+
+        TableView<dev.lathe.search.SensitivityAnalysis.LayerResult> table = new TableView<>();
+        table.setId("sensitivityTable");
+        table.getColumns().add(column("Layer", dev.lathe.search.SensitivityAnalysis.LayerResult::layer));
+        TableColumn<dev.lathe.search.SensitivityAnalysis.LayerResult, String> op = column("Op", dev.lathe.search.SensitivityAnalysis.LayerResult::opType);
+        op.setMaxWidth(70);
+        table.getColumns().add(op);
+        table.getColumns().add(column("Precision", dev.lathe.search.SensitivityAnalysis.LayerResult::precision));
+        table.getColumns().add(column("Quality", r -> r.measured() ? String.format("%.4f", r.quality()) : "–"));
+        table.getColumns().add(column("Drop", r -> r.measured() ? String.format("%.4f", r.drop()) : r.error()));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setPlaceholder(new Label("Not measured yet"));
+        Ui.fitRows(table, 3, 14);
+
+        javafx.scene.chart.CategoryAxis layerAxis = new javafx.scene.chart.CategoryAxis();
+        layerAxis.setLabel("layer (graph order)");
+        javafx.scene.chart.NumberAxis dropAxis = new javafx.scene.chart.NumberAxis();
+        dropAxis.setLabel("quality drop");
+        javafx.scene.chart.BarChart<String, Number> chart = new javafx.scene.chart.BarChart<>(layerAxis, dropAxis);
+        chart.setId("sensitivityChart");
+        chart.setLegendVisible(false);
+        chart.setAnimated(false);
+        chart.setMinHeight(260);
+
+        vm.reportProperty().addListener((o, a, r) -> {
+            table.getItems().setAll(r == null ? List.of() : r.layers());
+            chart.getData().clear();
+            if (r == null) return;
+            javafx.scene.chart.XYChart.Series<String, Number> series = new javafx.scene.chart.XYChart.Series<>();
+            int i = 0;
+            for (var l : r.layers()) {
+                i++;
+                if (!l.measured()) continue;
+                var point = new javafx.scene.chart.XYChart.Data<String, Number>(Integer.toString(i), l.drop());
+                String tip = l.layer() + " (" + l.opType() + ") at " + l.precision() + String.format(": %s %.4f, drop %.4f", r.metric(), l.quality(), l.drop());
+                point.nodeProperty().addListener((ob, was, bar) -> { if (bar != null) Tooltip.install(bar, new Tooltip(tip)); });
+                series.getData().add(point);
+            }
+            chart.getData().add(series);
+        });
+        GridPane both = new GridPane();
+        both.setHgap(16);
+        ColumnConstraints half = new ColumnConstraints();
+        half.setPercentWidth(50);
+        half.setFillWidth(true);
+        both.getColumnConstraints().addAll(half, half);
+        both.add(table, 0, 0);
+        both.add(chart, 1, 0);
+        return Ui.card("Precision sensitivity", new VBox(8, controls, about, both));
+    }
 
     private static VBox stat(String label, Label value, Label sub) {
         VBox box = new VBox(2, Ui.label(label, "stat-label"), value, sub);

@@ -24,11 +24,13 @@ public final class Workbench {
     private final ModelViewModel model = new ModelViewModel(background);
     private final SearchViewModel search = new SearchViewModel(background);
     private final StudyViewModel study = new StudyViewModel(background);
+    private final SensitivityViewModel sensitivity = new SensitivityViewModel(background);
     private final StringBinding title;
     private final PauseTransition reinspect = new PauseTransition(Duration.millis(450));
 
     public Workbench() {
         model.summaryProperty().addListener((o, a, s) -> study.groupsProperty().set(s == null ? List.of() : s.groups()));
+        model.pathProperty().addListener((o, a, p) -> sensitivity.clear());
         reinspect.setOnFinished(e -> model.reinspect(search.shapes()));
         search.batchProperty().addListener(o -> reinspect.playFromStart());
         search.sequenceLengthProperty().addListener(o -> reinspect.playFromStart());
@@ -47,6 +49,13 @@ public final class Workbench {
     public SearchViewModel search() { return search; }
 
     public StudyViewModel study() { return study; }
+
+    public SensitivityViewModel sensitivity() { return sensitivity; }
+
+    /** Measures the open model's per-layer sensitivity on the data the search form names. */
+    public void measureSensitivity(int samples) {
+        sensitivity.measure(model.path(), search.dataPathProperty().get(), search.tokenizerPathProperty().get(), search.shapes(), samples);
+    }
 
     public StringBinding titleProperty() { return title; }
 

@@ -21,7 +21,7 @@ class Nsga2StrategyTest {
     /** A stand-in for measurement: fewer units and more int8 layers are faster but worse. */
     static double[] objectives(Genome g) {
         double kept = SPACE.groups().stream().mapToDouble(gr -> g.keepRatio(gr.id())).sum() / SPACE.groups().size();
-        double int8 = (double) g.int8Layers().size() / SPACE.layers().size();
+        double int8 = (double) g.precisions().size() / SPACE.layers().size();
         return new double[] {kept * (1 - 0.5 * int8), -(0.6 + 0.4 * kept - 0.05 * int8)};
     }
 
@@ -50,7 +50,7 @@ class Nsga2StrategyTest {
         Nsga2Strategy s = new Nsga2Strategy(SPACE, 8, 1);
         List<Genome> first = s.ask(8);
         assertTrue(first.get(0).isOriginal());
-        assertEquals(SPACE.layers().size(), first.get(1).int8Layers().size(), "second seed: every layer int8");
+        assertEquals(SPACE.layers().size(), first.get(1).layersAt(dev.lathe.transform.Precision.INT8).size(), "second seed: every layer int8");
     }
 
     @Test
@@ -59,7 +59,7 @@ class Nsga2StrategyTest {
         java.util.Arrays.fill(x, 0.01);
         Genome g = SPACE.decode(x);
         g.keepRatios().forEach((id, r) -> assertTrue(r >= SearchSpace.MIN_KEEP - 1e-9, id + " " + r));
-        assertTrue(g.int8Layers().isEmpty());
+        assertTrue(g.precisions().isEmpty());
         assertEquals(g, SPACE.decode(SPACE.encode(g)), "encode/decode round trip");
     }
 }

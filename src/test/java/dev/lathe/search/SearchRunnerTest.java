@@ -56,8 +56,10 @@ class SearchRunnerTest {
 
     @Test
     void miniLmSearchOnSentencesFindsAFrontOfSeveralCandidates() throws Exception {
+        // No sensitivity pass here (37 layers); SearchSpaceSensitivityTest covers it on the digits models.
         SearchSettings s = new SearchSettings(6, 1, 1, 1, 32, 6, "nsga2", TestModels.sentences().toAbsolutePath().toString(),
-                TestModels.minilmTokenizer().toAbsolutePath().toString(), true);
+                TestModels.minilmTokenizer().toAbsolutePath().toString(), true)
+                .withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0);
         try (StudyStore store = StudyStore.open(dir.resolve("minilm.sqlite"))) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.minilm(), s, store, new SearchRunner.Listener() {}).run();
             assertEquals(6, o.measured());

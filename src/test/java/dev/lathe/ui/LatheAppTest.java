@@ -131,6 +131,21 @@ class LatheAppTest {
         assertEquals(stored.stream().filter(CandidateRecord::isDone).count(), (long) fx(() -> wb.study().measuredProperty().get()));
     }
 
+    @Test
+    void measuresEachLayersSensitivityInTheModelView(FxRobot robot) throws Exception {
+        Workbench wb = app.workbench();
+        waitUntil(60, () -> wb.model().summary() != null);
+        robot.interact(() -> robot.lookup("#sensitivityMeasure").queryAs(Button.class).fire());
+        waitUntil(120, () -> wb.sensitivity().reportProperty().get() != null);
+        @SuppressWarnings("unchecked")
+        TableView<dev.lathe.search.SensitivityAnalysis.LayerResult> table = robot.lookup("#sensitivityTable").queryAs(TableView.class);
+        assertEquals(3, fx(() -> table.getItems().size()), "the digits MLP's three layers at int8");
+        assertTrue(fx(() -> table.getItems().stream().allMatch(r -> r.measured() && r.precision().equals("int8"))));
+        javafx.scene.chart.BarChart<?, ?> chart = robot.lookup("#sensitivityChart").queryAs(javafx.scene.chart.BarChart.class);
+        assertEquals(3, fx(() -> chart.getData().getFirst().getData().size()));
+        assertTrue(fx(() -> robot.lookup("#sensitivityProgress").queryAs(Label.class).getText()).startsWith("3 layers, accuracy on 100 samples"));
+    }
+
     private static String searchLog(Workbench wb) {
         return fxQuiet(() -> wb.search().progressTextProperty().get() + "\n" + String.join("\n", wb.search().log()));
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,7 +74,7 @@ class UiLogicTest {
         assertTrue(d.groups().get(0).pruned());
         assertEquals(64, d.groups().get(1).kept());
         assertFalse(d.groups().get(1).pruned());
-        assertEquals(List.of("/b/Gemm"), d.int8Layers());
+        assertEquals(Map.of("/b/Gemm", "int8"), d.precisions());
         assertEquals(30000 / 69725.0, d.sizeShare(), 1e-12);
 
         CandidateDetail unknownGroups = CandidateDetail.of(pruned, List.of(), null);

@@ -1,0 +1,90 @@
+package dev.lathe.cli;
+
+import dev.lathe.analysis.QuantizableLayer;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.transform.CandidateBuilder;
+import dev.lathe.transform.Genome;
+import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.Precision;
+import dev.lathe.transform.PruningOptions;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+@Command(name = "apply", description = "Build one variant without a study: a precision for every layer (or the listed ones), or a whole genome, and save it.")
+final class ApplyCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MODEL", description = "ONNX file, or sample:NAME")
+    String model;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.onnx", description = "where to write the model (never over an existing file unless --force)")
+    Path out;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    What what;
+
+    static final class What {
+        @Option(names = "--precision", paramLabel = "P", description = "int8, int8_static, int4_b32, int4_b64, int4_b128 or fp16 for every layer that can take it")
+        String precision;
+
+        @Option(names = "--genome", paramLabel = "JSON", description = "a genome as studies store it, e.g. {\"keep\":{},\"int8\":[...],\"precision\":{...}}")
+        String genome;
+    }
+
+    @Option(names = "--layers", split = ",", paramLabel = "ID", description = "with --precision: only these layers (ids as inspect --json lists them)")
+    List<String> layers;
+
+    @Option(names = "--force", description = "overwrite FILE") boolean force;
+
+    @picocli.CommandLine.Mixin
+    DataOptions data;
+
+    @picocli.CommandLine.Mixin
+    QuantizationCliOptions quantization;
+
+    @picocli.CommandLine.Mixin
+    InputShapeOptions shape;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.exists(out) && !force) throw new IllegalArgumentException(out + " exists; pass --force to overwrite it");
+        ModelArgument m = ModelArgument.parse(model);
+        OnnxModel original = OnnxModel.load(m.model());
+        Genome genome = what.genome != null ? GenomeJson.read(what.genome) : null;
+        Precision p = what.precision != null ? Precision.parse(what.precision) : null;
+        boolean needsData = p == Precision.INT8_STATIC || genome != null && (!genome.layersAt(Precision.INT8_STATIC).isEmpty() || !genome.keepRatios().isEmpty());
+        var split = needsData ? data.resolve(m, original, shape.resolve(original.proto().getGraph())) : null;
+        var calibration = split == null || split.calibration().synthetic() ? null : split.calibration().samples();
+        CandidateBuilder builder = CandidateBuilder.create(original, calibration == null ? PruningOptions.MAGNITUDE : PruningOptions.CALIBRATED,
+                quantization.options(), calibration);
+        if (genome == null) {
+            Map<String, Precision> chosen = new TreeMap<>();
+            for (QuantizableLayer l : builder.analysis().quantizable())
+                if (p.supports(l.opType()) && (layers == null || layers.contains(l.id()))) chosen.put(l.id(), p);
+            if (layers != null)
+                for (String id : layers)
+                    if (!chosen.containsKey(id)) throw new IllegalArgumentException("no layer '" + id + "' that can run at " + p + " in " + m.model().getFileName());
+            if (chosen.isEmpty()) throw new IllegalArgumentException(m.model().getFileName() + " has no layer that can run at " + p);
+            genome = Genome.withPrecisions(Map.of(), chosen);
+        }
+        OnnxModel built = builder.build(genome);
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        built.save(out);
+        Map<String, Long> counts = new TreeMap<>();
+        genome.precisions().values().forEach(q -> counts.merge(q.id(), 1L, Long::sum));
+        spec.commandLine().getOut().printf("Wrote %s: %d layers at reduced precision %s, %,d bytes (original %,d)%n",
+                out, genome.precisions().size(), counts, Files.size(out), m.model().toFile().length());
+        return 0;
+    }
+}

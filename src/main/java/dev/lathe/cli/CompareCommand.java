@@ -1,0 +1,147 @@
+package dev.lathe.cli;
+
+import dev.lathe.eval.LatencyMeter;
+import dev.lathe.eval.LatencyStats;
+import dev.lathe.eval.QualityEvaluator;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.model.OrtRunner;
+import dev.lathe.model.SyntheticInputs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Side-by-side timing of several models in this process, for A/B comparisons on a machine whose speed drifts
+ * (the search and {@code bench} measure one model at a time in a worker; this interleaves them instead).
+ */
+@Command(name = "compare", description = "Time several models in turn, round after round (A B A B ...) or run by run (--interleave), "
+        + "so a drifting machine affects them alike; optionally score each against an original.")
+final class CompareCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MODEL", arity = "2..*") List<String> models;
+
+    @Option(names = "--threads", defaultValue = "1") int threads;
+
+    @Option(names = "--provider", defaultValue = "cpu", description = "cpu or cuda") String provider;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "rounds: measure every model this many times and report the spread of medians") int repeat;
+
+    @Option(names = "--quality-against", paramLabel = "ORIGINAL",
+            description = "also score each model's output against this model on the evaluation samples (--data, or the original's own data)")
+    String qualityAgainst;
+
+    @Option(names = "--interleave", paramLabel = "CYCLES", defaultValue = "0",
+            description = "instead of whole measurements, time single runs of the models in turn (A B A B ...) for this many cycles after "
+                    + "10 warm-up runs each, and print each model's median and its median ratio to the first model's run in the same cycle")
+    int interleave;
+
+    @picocli.CommandLine.Mixin
+    DataOptions data;
+
+    @picocli.CommandLine.Mixin
+    InputShapeOptions shape;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!provider.equals("cpu") && !provider.equals("cuda")) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
+        List<OnnxModel> loaded = new ArrayList<>();
+        for (String m : models) loaded.add(OnnxModel.load(ModelArgument.parse(m).model()));
+        OrtRunner.RunnerSettings settings = new OrtRunner.RunnerSettings(threads, provider, "all");
+        LatencyMeter meter = new LatencyMeter(settings, dev.lathe.eval.TimingProtocol.DEFAULT);
+        var out = spec.commandLine().getOut();
+        out.printf("model %s  provider %s  intra-op threads %d  inter-op 1  optimization all  %s%n",
+                String.join(", ", loaded.stream().map(CompareCommand::name).toList()), provider, threads,
+                System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        if (qualityAgainst != null) {
+            ModelArgument ref = ModelArgument.parse(qualityAgainst);
+            OnnxModel original = OnnxModel.load(ref.model());
+            var split = data.resolve(ref, original, shape.resolve(original.proto().getGraph()));
+            QualityEvaluator quality = new QualityEvaluator(original, split.evaluation(), settings);
+            for (OnnxModel m : loaded) {
+                var q = quality.evaluate(m);
+                out.printf("quality %s  %s %.4f (worst %.4f)%s on %d samples of %s%n", name(m), q.metric(), q.fidelity(), q.worstCase(),
+                        q.accuracy() == null ? "" : String.format("  accuracy %.4f", q.accuracy()), q.samples(), split.evaluation().description());
+            }
+        }
+        if (interleave > 0) {
+            interleaved(loaded, settings, out);
+            return 0;
+        }
+        List<List<Double>> medians = new ArrayList<>();
+        loaded.forEach(m -> medians.add(new ArrayList<>()));
+        for (int round = 0; round < repeat; round++)
+            for (int i = 0; i < loaded.size(); i++) {
+                OnnxModel m = loaded.get(i);
+                var input = SyntheticInputs.generate(m, shape.resolve(m.proto().getGraph()), 1234);
+                LatencyStats s = meter.measure(m, input).stats();
+                medians.get(i).add(s.medianMs());
+                out.printf("%smedian %.3f ms  p90 %.3f ms  mean %.3f ms  std %.3f ms  min %.3f ms  runs %d (+%d warm-up)  input %s%n",
+                        loaded.size() > 1 ? name(m) + "  " : "", s.medianMs(), s.p90Ms(), s.meanMs(), s.stdMs(), s.minMs(), s.runs(), s.warmupRuns(), s.shape());
+            }
+        if (repeat > 1)
+            for (int i = 0; i < loaded.size(); i++) {
+                List<Double> v = medians.get(i).stream().sorted().toList();
+                double lo = v.getFirst(), hi = v.getLast(), mid = v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
+                if (loaded.size() == 1) out.printf("spread of medians over %d measurements: %.2f%%%n", repeat, (hi - lo) / lo * 100);
+                else out.printf("%s  median of %d medians %.3f ms, spread %.2f%%%n", name(loaded.get(i)), repeat, mid, (hi - lo) / lo * 100);
+            }
+        return 0;
+    }
+
+    /**
+     * Single runs in turn: on a shared machine whose speed drifts within seconds, a ratio of two runs made a few
+     * milliseconds apart is far steadier than a ratio of two medians taken a minute apart.
+     */
+    private void interleaved(List<OnnxModel> loaded, OrtRunner.RunnerSettings settings, java.io.PrintWriter out) throws Exception {
+        List<OrtRunner> runners = new ArrayList<>();
+        List<java.util.Map<String, ai.onnxruntime.OnnxTensor>> feeds = new ArrayList<>();
+        try {
+            for (OnnxModel m : loaded) {
+                OrtRunner r = OrtRunner.of(m, settings);
+                runners.add(r);
+                feeds.add(r.toOrt(SyntheticInputs.generate(m, shape.resolve(m.proto().getGraph()), 1234)));
+            }
+            for (int i = 0; i < runners.size(); i++) for (int w = 0; w < 10; w++) runners.get(i).runPrepared(feeds.get(i));
+            double[][] ms = new double[runners.size()][interleave];
+            for (int c = 0; c < interleave; c++)
+                for (int i = 0; i < runners.size(); i++) {
+                    long t0 = System.nanoTime();
+                    runners.get(i).runPrepared(feeds.get(i));
+                    ms[i][c] = (System.nanoTime() - t0) / 1e6;
+                }
+            for (int i = 0; i < runners.size(); i++) {
+                double[] ratio = new double[interleave];
+                for (int c = 0; c < interleave; c++) ratio[c] = ms[i][c] / ms[0][c];
+                double[] sorted = ms[i].clone();
+                java.util.Arrays.sort(sorted);
+                out.printf("%s  interleaved %d runs: median %.3f ms  p10 %.3f ms  p90 %.3f ms  median ratio to %s %.3f%n", name(loaded.get(i)), interleave,
+                        percentile(sorted, 0.5), percentile(sorted, 0.1), percentile(sorted, 0.9), name(loaded.getFirst()), median(ratio));
+            }
+        } finally {
+            for (var f : feeds) f.values().forEach(ai.onnxruntime.OnnxTensor::close);
+            for (OrtRunner r : runners) r.close();
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return percentile(s, 0.5);
+    }
+
+    private static double percentile(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos), hi = (int) Math.ceil(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    private static String name(OnnxModel m) {
+        return m.source() == null ? "model" : m.source().getFileName().toString();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.lathe.cli;
+
+import dev.lathe.transform.QuantizationOptions;
+import picocli.CommandLine.Option;
+
+/** How int8 static layers are calibrated, for every command that builds them. */
+final class QuantizationCliOptions {
+    @Option(names = "--calibration", defaultValue = "minmax", paramLabel = "METHOD",
+            description = "activation ranges for int8_static: minmax, percentile or entropy, as ONNX Runtime computes them (default ${DEFAULT-VALUE})")
+    String calibration;
+
+    @Option(names = "--percentile", defaultValue = "99.999", description = "share of values the percentile method keeps (default ${DEFAULT-VALUE})")
+    double percentile;
+
+    @Option(names = "--symmetric-activations", description = "int8_static activations as symmetric int8 instead of asymmetric uint8")
+    boolean symmetricActivations;
+
+    @Option(names = "--reduce-range", description = "int8_static weights in 7 bits, which x86 CPUs without VNNI cannot saturate")
+    boolean reduceRange;
+
+    @Option(names = "--calibration-samples", defaultValue = "64", description = "calibration samples for activation ranges (default ${DEFAULT-VALUE})")
+    int calibrationSamples;
+
+    QuantizationOptions options() {
+        return new QuantizationOptions(calibration, percentile, symmetricActivations, calibrationSamples, reduceRange);
+    }
+}

@@ -68,10 +68,10 @@ class PrecisionCommandsTest {
     }
 
     @Test
-    void benchAlternatesModelsAndScoresThemAgainstTheOriginal() throws Exception {
+    void compareAlternatesModelsAndScoresThemAgainstTheOriginal() throws Exception {
         Path int8 = dir.resolve("int8.onnx");
         assertEquals(0, lathe("apply", "sample:digits-cnn", "--precision", "int8_static", "--out", int8.toString()).code());
-        LatheCommandTest.Run r = lathe("bench", TestModels.digitsCnn().toString(), int8.toString(), "--repeat", "2",
+        LatheCommandTest.Run r = lathe("compare", TestModels.digitsCnn().toString(), int8.toString(), "--repeat", "2",
                 "--quality-against", "sample:digits-cnn");
         assertEquals(0, r.code(), r.err());
         var lines = r.out().lines().toList();
@@ -81,7 +81,7 @@ class PrecisionCommandsTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("quality int8.onnx") && l.contains("accuracy")), r.out());
         assertEquals(2, lines.stream().filter(l -> l.contains("median of 2 medians")).count(), r.out());
 
-        LatheCommandTest.Run pairs = lathe("bench", TestModels.digitsCnn().toString(), int8.toString(), "--interleave", "20");
+        LatheCommandTest.Run pairs = lathe("compare", TestModels.digitsCnn().toString(), int8.toString(), "--interleave", "20");
         assertEquals(0, pairs.code(), pairs.err());
         var rows = pairs.out().lines().filter(l -> l.contains("interleaved 20 runs")).toList();
         assertEquals(2, rows.size(), pairs.out());

@@ -132,7 +132,7 @@ class RepairTest {
         QualityEvaluator q = new QualityEvaluator(minilm, split.evaluation().head(60), OrtRunner.RunnerSettings.cpu(1));
         double plain = q.evaluate(magnitude.build(genome)).fidelity();
         double repaired = q.evaluate(calibrated.build(genome)).fidelity();
-        System.out.printf("MiniLM FFN -50%%: magnitude %.4f, activation+lstsq %.4f%n", plain, repaired);
+        System.out.printf("MiniLM FFN -50%%: magnitude %.4f, %s+%s %.4f%n", plain, PruningOptions.CALIBRATED.criterion(), PruningOptions.CALIBRATED.repair(), repaired);
         assertTrue(repaired > plain + 0.1, "calibration should recover much of the loss: " + plain + " -> " + repaired);
         assertEquals(magnitude.build(genome).toBytes().length, calibrated.build(genome).toBytes().length, "same structure, same size");
     }

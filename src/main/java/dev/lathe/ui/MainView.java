@@ -47,6 +47,8 @@ public final class MainView {
     private final TabPane tabs = new TabPane();
     private final Tab startTab;
     private final Tab modelTab;
+    private final Tab graphTab;
+    private final GraphView graphView;
     private final Tab searchTab;
     private final NotificationPane notifications;
     private final PauseTransition autoHide = new PauseTransition(Duration.seconds(9));
@@ -79,7 +81,10 @@ public final class MainView {
         modelTab.setId("modelTab");
         searchTab = new Tab("Search", searchView.node());
         searchTab.setId("searchTab");
-        tabs.getTabs().addAll(startTab, modelTab, searchTab);
+        graphView = new GraphView(workbench);
+        graphTab = new Tab("Graph", graphView.node());
+        graphTab.setId("graphTab");
+        tabs.getTabs().addAll(startTab, modelTab, graphTab, searchTab);
         tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> {
             if (t == startTab) welcome.refresh();
         });
@@ -131,6 +136,8 @@ public final class MainView {
     public Parent root() { return root; }
 
     public TabPane tabs() { return tabs; }
+
+    GraphView graphView() { return graphView; }
 
     public void selectSearchTab() { tabs.getSelectionModel().select(searchTab); }
 
@@ -277,6 +284,14 @@ public final class MainView {
             show.setOnAction(e -> tabs.getSelectionModel().select(t));
             view.getItems().add(show);
         }
+        MenuItem findInGraph = new MenuItem("Find in graph…");
+        findInGraph.setId("findInGraphMenu");
+        findInGraph.setAccelerator(KeyCombination.keyCombination("Shortcut+F"));
+        findInGraph.setOnAction(e -> {
+            tabs.getSelectionModel().select(graphTab);
+            graphView.focusFind();
+        });
+        view.getItems().addAll(new SeparatorMenuItem(), findInGraph);
 
         MenuItem about = new MenuItem("About Lathe");
         about.setOnAction(e -> {

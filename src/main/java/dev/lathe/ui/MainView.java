@@ -265,7 +265,12 @@ public final class MainView {
             workbench.shutdown();
             Platform.exit();
         });
-        Menu file = new Menu("File", null, openModel, openStudy, samples, new SeparatorMenuItem(), export, new SeparatorMenuItem(), quit);
+        MenuItem exportCsv = new MenuItem("Export study as CSV…");
+        exportCsv.setId("exportCsvMenu");
+        exportCsv.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+E"));
+        exportCsv.setOnAction(e -> StudyCsvAction.choose(window(), workbench, prefs));
+        exportCsv.disableProperty().bind(workbench.study().fileProperty().isNull());
+        Menu file = new Menu("File", null, openModel, openStudy, samples, new SeparatorMenuItem(), export, exportCsv, new SeparatorMenuItem(), quit);
 
         MenuItem start = new MenuItem("Start search");
         start.setAccelerator(KeyCombination.keyCombination("Shortcut+R"));

@@ -448,7 +448,7 @@ public final class MainView {
         boolean overwrite = false;
         if (StudyViewModel.wouldOverwrite(dir.toPath())) {
             Alert a = new Alert(Alert.AlertType.CONFIRMATION,
-                    dir + " already holds model.onnx or report.json. Replace them with candidate #" + d.id() + "?",
+                    dir + " already holds an export (model.onnx, report.json or report.html). Replace it with candidate #" + d.id() + "?",
                     ButtonType.OK, ButtonType.CANCEL);
             a.initOwner(window());
             a.setHeaderText("Replace the earlier export?");

@@ -211,7 +211,8 @@ public final class StudyViewModel {
 
     /** Whether exporting into {@code dir} would replace files already there. */
     public static boolean wouldOverwrite(Path dir) {
-        return Files.exists(dir.resolve(CandidateExporter.MODEL_FILE)) || Files.exists(dir.resolve(CandidateExporter.REPORT_FILE));
+        return Files.exists(dir.resolve(CandidateExporter.MODEL_FILE)) || Files.exists(dir.resolve(CandidateExporter.REPORT_FILE))
+                || Files.exists(dir.resolve(CandidateExporter.HTML_REPORT_FILE));
     }
 
     /** Exports the selected candidate into {@code dir} without overwriting; see {@link #export(Path, boolean)}. */
@@ -245,7 +246,7 @@ public final class StudyViewModel {
         }, r -> {
             exporting.set(false);
             lastExport.set(r);
-            String text = "Candidate #" + id + " exported: " + r.model().getFileName() + " and " + r.report().getFileName()
+            String text = "Candidate #" + id + " exported: " + r.model().getFileName() + ", " + r.report().getFileName() + " and " + r.htmlReport().getFileName()
                     + " written to " + r.model().toAbsolutePath().getParent();
             exportMessage.set(text);
             background.notify(Notice.success(text));

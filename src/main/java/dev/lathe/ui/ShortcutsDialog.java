@@ -26,21 +26,23 @@ final class ShortcutsDialog {
     /** One line of the list. */
     record Shortcut(String section, String action, String keys) {}
 
-    /** Keys the graph view handles itself (no menu item carries them). */
-    static final List<Shortcut> GRAPH_KEYS = List.of(
+    /** Keys the graph view and the candidates table handle themselves (no menu item carries them). */
+    static final List<Shortcut> VIEW_KEYS = List.of(
             new Shortcut("Graph", "Zoom in / out", "+ / − or mouse wheel"),
             new Shortcut("Graph", "Fit the graph to the view", "0"),
             new Shortcut("Graph", "Pan", "Arrow keys or drag"),
             new Shortcut("Graph", "Next / previous match of the find field", "Enter / Shift+Enter"),
-            new Shortcut("Graph", "Clear the find field", "Esc"));
+            new Shortcut("Graph", "Clear the find field", "Esc"),
+            new Shortcut("Candidates", "Compare the two selected candidates", CompareBar.SHORTCUT.getDisplayText()),
+            new Shortcut("Candidates", "Select a second candidate", "Ctrl+click"));
 
     private ShortcutsDialog() {}
 
-    /** The menu commands with accelerators, in menu order, then {@link #GRAPH_KEYS}. */
+    /** The menu commands with accelerators, in menu order, then {@link #VIEW_KEYS}. */
     static List<Shortcut> list(MenuBar bar) {
         List<Shortcut> out = new ArrayList<>();
         for (Menu m : bar.getMenus()) collect(m.getText(), m.getItems(), out);
-        out.addAll(GRAPH_KEYS);
+        out.addAll(VIEW_KEYS);
         return out;
     }
 

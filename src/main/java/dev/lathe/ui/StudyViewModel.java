@@ -47,6 +47,7 @@ public final class StudyViewModel {
     private final ObjectProperty<CandidateRow> selected = new SimpleObjectProperty<>();
     private final ObjectProperty<CandidateDetail> detail = new SimpleObjectProperty<>();
     private final ObjectProperty<List<PrunableGroup>> groups = new SimpleObjectProperty<>(List.of());
+    private final ObjectProperty<List<String>> quantizableLayers = new SimpleObjectProperty<>(List.of());
     private final StringProperty qualityMetric = new SimpleStringProperty("quality");
     private final IntegerProperty revision = new SimpleIntegerProperty();
     private final IntegerProperty measured = new SimpleIntegerProperty();
@@ -88,6 +89,9 @@ public final class StudyViewModel {
 
     /** The prunable groups of the study's model, so the detail can say "kept 96 of 128". */
     public ObjectProperty<List<PrunableGroup>> groupsProperty() { return groups; }
+
+    /** The layers of the study's model that can be int8 (MatMul/Gemm), so a comparison can show every layer's precision. */
+    public ObjectProperty<List<String>> quantizableLayersProperty() { return quantizableLayers; }
 
     /** The quality metric the study measures ("accuracy", "cosine", ...), for axis labels. */
     public ReadOnlyStringProperty qualityMetricProperty() { return qualityMetric; }

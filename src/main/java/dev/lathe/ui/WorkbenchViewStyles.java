@@ -49,6 +49,8 @@ final class WorkbenchViewStyles {
             .graph-match { -fx-font-size: 12px; -fx-text-fill: -lathe-muted; }
             .graph-stats { -fx-font-size: 11px; -fx-text-fill: -lathe-muted; }
 
+            .compare-bar { -fx-padding: 6 10 6 10; -fx-background-color: #f3f5f8; }
+            .compare-scroll, .compare-scroll > .viewport { -fx-background-color: #f3f5f8; }
             .compare-box { -fx-padding: 16 18 18 18; -fx-background-color: #f3f5f8; }
             .compare-head { -fx-font-size: 16px; -fx-font-weight: bold; -fx-text-fill: -lathe-ink; }
             .compare-a { -fx-text-fill: #2f6fde; -fx-font-weight: bold; }

@@ -20,6 +20,7 @@ import javafx.scene.shape.Rectangle;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -29,7 +30,7 @@ import java.util.function.Function;
  * bits per weight), the first candidate in blue and the second in orange.
  */
 final class CompareView {
-    private static final double BAR_WIDTH = 190;
+    private static final double BAR_WIDTH = 130;
 
     private CompareView() {}
 
@@ -42,7 +43,7 @@ final class CompareView {
         Stage stage = new Stage();
         if (owner != null) stage.initOwner(owner);
         stage.setTitle("Compare candidates #" + c.a().id() + " and #" + c.b().id());
-        Scene scene = new Scene(root, 1000, 720);
+        Scene scene = new Scene(root, 1080, 740);
         if (owner != null && owner.getScene() != null) scene.getStylesheets().setAll(owner.getScene().getStylesheets());
         scene.setOnKeyPressed(e -> {
             if (e.getCode() == KeyCode.ESCAPE) stage.close();
@@ -64,7 +65,7 @@ final class CompareView {
         barGrid(groups);
         int gi = 0;
         for (CandidateComparison.GroupRow g : c.groups()) {
-            Label name = Ui.label(g.name(), "group-name");
+            Label name = Ui.label(compactName(g.name()), "group-name");
             name.setTooltip(new Tooltip(g.name() + "\n" + g.id() + " (" + g.a().kind().replace('_', ' ') + ")"));
             name.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
             name.setMinWidth(0);
@@ -80,7 +81,7 @@ final class CompareView {
         barGrid(layers);
         int index = 0;
         for (CandidateComparison.LayerRow l : c.layers()) {
-            Label name = Ui.label(l.layer(), "group-name");
+            Label name = Ui.label(compactName(l.layer()), "group-name");
             name.setTooltip(new Tooltip(l.layer()));
             name.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
             name.setMinWidth(0);
@@ -106,6 +107,20 @@ final class CompareView {
         VBox box = new VBox(14, new VBox(2, head, sub), Ui.card("Figures", figures(c)), lower);
         box.getStyleClass().add("compare-box");
         return box;
+    }
+
+    /**
+     * A layer path short enough for a row that still tells the layers apart: the operator at the end and the
+     * outermost scope dropped ("/encoder/layer.0/intermediate/dense/MatMul" → "layer.0/intermediate/dense"),
+     * the middle cut beyond {@code 34} characters ("layer.0/…/self/query").
+     */
+    static String compactName(String name) {
+        List<String> parts = new java.util.ArrayList<>(java.util.Arrays.stream(name.split("/")).filter(p -> !p.isEmpty()).toList());
+        if (parts.size() > 1 && parts.getLast().matches("[A-Z][A-Za-z]*(_\\d+)?")) parts.removeLast(); // "MatMul", "Gemm_3"
+        if (parts.size() > 3) parts.removeFirst();
+        String joined = String.join("/", parts);
+        if (joined.length() <= 34 || parts.size() < 3) return joined.isEmpty() ? name : joined;
+        return parts.getFirst() + "/…/" + parts.get(parts.size() - 2) + "/" + parts.getLast();
     }
 
     private static String describe(CandidateDetail d) {
@@ -175,7 +190,7 @@ final class CompareView {
         name.setPrefWidth(170);
         ColumnConstraints bar = new ColumnConstraints(BAR_WIDTH);
         ColumnConstraints count = new ColumnConstraints();
-        count.setMinWidth(70);
+        count.setMinWidth(64);
         g.getColumnConstraints().addAll(name, bar, count);
     }
 

@@ -27,7 +27,7 @@ import java.util.Map;
  * node on click.
  */
 final class GraphCanvas extends Region {
-    static final double MIN_SCALE = 0.02, MAX_SCALE = 4, HOME_SCALE = 0.9;
+    static final double MIN_SCALE = 0.002, MAX_SCALE = 4, HOME_SCALE = 0.9;
     private static final Color EDGE = Color.web("#9aa5b1");
     private static final Color EDGE_SELECTED = Color.web("#2f6fde");
     private static final Color BACKGROUND = Color.web("#fbfcfd");

@@ -23,12 +23,22 @@ final class CandidatesCommand implements Callable<Integer> {
 
     @Option(names = "--pareto", description = "only the Pareto front") boolean pareto;
 
+    @Option(names = "--csv", paramLabel = "OUT.csv", description = "write every candidate with all its figures to a CSV file instead")
+    Path csv;
+
+    @Option(names = "--force", description = "with --csv: replace an existing file") boolean force;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         try (StudyStore store = StudyStore.openExisting(study)) {
+            if (csv != null) {
+                int rows = dev.lathe.export.StudyCsvExporter.write(store, csv, force);
+                spec.commandLine().getOut().println("Wrote " + rows + " candidates to " + csv);
+                return 0;
+            }
             List<CandidateRecord> all = store.all();
             Set<Long> front = ParetoFront.ids(all);
             List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;

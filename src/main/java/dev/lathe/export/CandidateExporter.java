@@ -31,7 +31,8 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Rebuilds a chosen candidate from the original model and its genome, writes it with a {@code report.json},
+ * Rebuilds a chosen candidate from the original model and its genome, writes it with a {@code report.json} (and
+ * its readable view, {@code report.html}),
  * reloads the written file and checks it against what the study recorded: the same input/output signature
  * as the original, and the same quality on the same samples. Files appear in the target folder only after
  * the check passes, and existing files are never overwritten unless asked.
@@ -39,12 +40,13 @@ import java.util.Map;
 public final class CandidateExporter {
     public static final String MODEL_FILE = "model.onnx";
     public static final String REPORT_FILE = "report.json";
+    public static final String HTML_REPORT_FILE = HtmlReport.FILE;
     /** Rebuilding is deterministic, so reloaded quality must match the recorded figure almost exactly. */
     static final double QUALITY_TOLERANCE = 1e-4;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    public record Result(Path model, Path report, double recordedQuality, double reloadedQuality) {}
+    public record Result(Path model, Path report, double recordedQuality, double reloadedQuality, Path htmlReport) {}
 
     private CandidateExporter() {}
 
@@ -52,8 +54,9 @@ public final class CandidateExporter {
         CandidateRecord c = store.get(candidateId).orElseThrow(() -> new ExportException("study " + store.file().getFileName() + " has no candidate " + candidateId));
         if (!c.isDone()) throw new ExportException("candidate " + candidateId + " is " + c.status().id() + ", only measured candidates can be exported");
         Path modelTarget = outDir.resolve(MODEL_FILE), reportTarget = outDir.resolve(REPORT_FILE);
-        if (!overwrite && (Files.exists(modelTarget) || Files.exists(reportTarget)))
-            throw new ExportException(outDir + " already holds " + MODEL_FILE + " or " + REPORT_FILE + "; choose another folder or allow overwriting");
+        if (!overwrite && (Files.exists(modelTarget) || Files.exists(reportTarget) || Files.exists(outDir.resolve(HTML_REPORT_FILE))))
+            throw new ExportException(outDir + " already holds " + MODEL_FILE + ", " + REPORT_FILE + " or " + HTML_REPORT_FILE
+                    + "; choose another folder or allow overwriting");
 
         Path originalPath = Path.of(store.meta("model_path").orElseThrow(() -> new ExportException("study has no model path")));
         OnnxModel original = OnnxModel.load(originalPath);
@@ -77,12 +80,15 @@ public final class CandidateExporter {
             if (Math.abs(q.quality() - c.quality()) > QUALITY_TOLERANCE)
                 throw new ExportException("exported model scores " + q.quality() + " but the study recorded " + c.quality() + " for candidate " + candidateId);
             Path stagedReport = staging.resolve(REPORT_FILE);
-            Files.writeString(stagedReport, JSON.writeValueAsString(report(store, c, genome, builder, original, q, settings, Files.size(stagedModel))));
-            for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE}) {
+            ObjectNode report = report(store, c, genome, builder, original, q, settings, Files.size(stagedModel));
+            Files.writeString(stagedReport, JSON.writeValueAsString(report));
+            Files.writeString(staging.resolve(HTML_REPORT_FILE), HtmlReport.render(report, store.all(), builder.groups(),
+                    builder.analysis().quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
+            for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE}) {
                 Path src = staging.resolve(f);
                 if (Files.exists(src)) Files.move(src, outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
-            return new Result(modelTarget, reportTarget, c.quality(), q.quality());
+            return new Result(modelTarget, reportTarget, c.quality(), q.quality(), outDir.resolve(HTML_REPORT_FILE));
         } finally {
             deleteQuietly(staging);
         }

@@ -20,10 +20,13 @@ final class CandidateTable {
     private static final PseudoClass FAILED = PseudoClass.getPseudoClass("failed");
 
     private final TableView<CandidateRow> table = new TableView<>();
+    private final CompareBar compare;
     private boolean syncing;
 
     CandidateTable(StudyViewModel study) {
         table.setId("candidateTable");
+        table.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE); // two rows → Compare
+        compare = new CompareBar(study, table);
         SortedList<CandidateRow> sorted = new SortedList<>(study.rows());
         sorted.comparatorProperty().bind(table.comparatorProperty());
         table.setItems(sorted);
@@ -81,7 +84,8 @@ final class CandidateTable {
             try {
                 if (row == null) table.getSelectionModel().clearSelection();
                 else {
-                    table.getSelectionModel().select(row);
+                    int at = table.getItems().indexOf(row);
+                    if (at >= 0) table.getSelectionModel().clearAndSelect(at); // chosen elsewhere (the chart): only that row
                     int index = table.getItems().indexOf(row);
                     // Scroll only as far as needed (TableView.scrollTo would put the row at the top).
                     if (index >= 0 && table.lookup(".virtual-flow") instanceof javafx.scene.control.skin.VirtualFlow<?> flow) flow.scrollTo(index);
@@ -106,7 +110,10 @@ final class CandidateTable {
         });
     }
 
-    TableView<CandidateRow> node() { return table; }
+    /** The table under a bar with the Compare button. */
+    javafx.scene.Node node() { return compare.node(); }
+
+    TableView<CandidateRow> table() { return table; }
 
     private static String capitalise(String s) {
         return s == null || s.isEmpty() ? "Quality" : Character.toUpperCase(s.charAt(0)) + s.substring(1);

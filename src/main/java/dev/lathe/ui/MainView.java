@@ -42,9 +42,13 @@ import java.util.Optional;
  */
 public final class MainView {
     private final Workbench workbench;
+    private final UiPreferences prefs;
     private final StackPane root = new StackPane();
     private final TabPane tabs = new TabPane();
+    private final Tab startTab;
     private final Tab modelTab;
+    private final Tab graphTab;
+    private final GraphView graphView;
     private final Tab searchTab;
     private final NotificationPane notifications;
     private final PauseTransition autoHide = new PauseTransition(Duration.seconds(9));
@@ -52,8 +56,13 @@ public final class MainView {
     private final Label dropLabel = Ui.label("", "drop-label");
     private Path lastDir;
 
-    public MainView(Workbench workbench) {
+    public MainView(Workbench workbench, UiPreferences prefs) {
         this.workbench = workbench;
+        this.prefs = prefs;
+        WelcomeView welcome = new WelcomeView(prefs, welcomeActions());
+        startTab = new Tab("Start", welcome.node());
+        startTab.setId("startTab");
+        prefs.rememberRecent(workbench);
         ModelView modelView = new ModelView(workbench, this::chooseModel, workbench::openSample);
         SearchView searchView = new SearchView(workbench, new SearchView.Choosers() {
             @Override
@@ -72,7 +81,13 @@ public final class MainView {
         modelTab.setId("modelTab");
         searchTab = new Tab("Search", searchView.node());
         searchTab.setId("searchTab");
-        tabs.getTabs().addAll(modelTab, searchTab);
+        graphView = new GraphView(workbench);
+        graphTab = new Tab("Graph", graphView.node());
+        graphTab.setId("graphTab");
+        tabs.getTabs().addAll(startTab, modelTab, graphTab, searchTab);
+        tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> {
+            if (t == startTab) welcome.refresh();
+        });
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getStyleClass().add("main-tabs");
         tabs.setId("mainTabs");
@@ -121,6 +136,8 @@ public final class MainView {
     public Parent root() { return root; }
 
     public TabPane tabs() { return tabs; }
+
+    GraphView graphView() { return graphView; }
 
     public void selectSearchTab() { tabs.getSelectionModel().select(searchTab); }
 
@@ -176,22 +193,23 @@ public final class MainView {
     private javafx.scene.Node header() {
         javafx.scene.image.ImageView mark = new javafx.scene.image.ImageView(LatheIcon.render(28));
         Label name = Ui.label("Lathe", "app-name");
-        javafx.scene.control.ToggleButton model = new javafx.scene.control.ToggleButton("Model");
-        model.setId("modelToggle");
-        javafx.scene.control.ToggleButton search = new javafx.scene.control.ToggleButton("Search");
-        search.setId("searchToggle");
-        org.controlsfx.control.SegmentedButton switcher = new org.controlsfx.control.SegmentedButton(model, search);
+        // One toggle per tab, named like it ("Model" → #modelToggle).
+        java.util.Map<Tab, javafx.scene.control.ToggleButton> toggles = new java.util.LinkedHashMap<>();
+        for (Tab t : tabs.getTabs()) {
+            javafx.scene.control.ToggleButton b = new javafx.scene.control.ToggleButton(t.getText());
+            b.setId(t.getText().toLowerCase(Locale.ROOT) + "Toggle");
+            b.selectedProperty().addListener((o, a, on) -> {
+                if (on) tabs.getSelectionModel().select(t);
+            });
+            toggles.put(t, b);
+        }
+        org.controlsfx.control.SegmentedButton switcher = new org.controlsfx.control.SegmentedButton(
+                javafx.collections.FXCollections.observableArrayList(toggles.values()));
         switcher.setId("viewSwitcher");
-        model.setSelected(true);
-        tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> (t == searchTab ? search : model).setSelected(true));
-        model.selectedProperty().addListener((o, a, on) -> {
-            if (on) tabs.getSelectionModel().select(modelTab);
-        });
-        search.selectedProperty().addListener((o, a, on) -> {
-            if (on) tabs.getSelectionModel().select(searchTab);
-        });
+        toggles.get(tabs.getSelectionModel().getSelectedItem()).setSelected(true);
+        tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> toggles.get(t).setSelected(true));
         // A toggle group would let the selected button be clicked off; keep one selected.
-        for (javafx.scene.control.ToggleButton b : java.util.List.of(model, search))
+        for (javafx.scene.control.ToggleButton b : toggles.values())
             b.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_RELEASED, e -> {
                 if (b.isSelected()) e.consume();
             });
@@ -246,7 +264,12 @@ public final class MainView {
             workbench.shutdown();
             Platform.exit();
         });
-        Menu file = new Menu("File", null, openModel, openStudy, samples, new SeparatorMenuItem(), export, new SeparatorMenuItem(), quit);
+        MenuItem exportCsv = new MenuItem("Export study as CSV…");
+        exportCsv.setId("exportCsvMenu");
+        exportCsv.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+E"));
+        exportCsv.setOnAction(e -> StudyCsvAction.choose(window(), workbench, prefs));
+        exportCsv.disableProperty().bind(workbench.study().fileProperty().isNull());
+        Menu file = new Menu("File", null, openModel, openStudy, samples, new SeparatorMenuItem(), export, exportCsv, new SeparatorMenuItem(), quit);
 
         MenuItem start = new MenuItem("Start search");
         start.setAccelerator(KeyCombination.keyCombination("Shortcut+R"));
@@ -258,13 +281,21 @@ public final class MainView {
         stop.disableProperty().bind(workbench.search().runningProperty().not());
         Menu search = new Menu("Search", null, start, stop);
 
-        MenuItem showModel = new MenuItem("Model");
-        showModel.setAccelerator(KeyCombination.keyCombination("Shortcut+1"));
-        showModel.setOnAction(e -> tabs.getSelectionModel().select(modelTab));
-        MenuItem showSearch = new MenuItem("Search");
-        showSearch.setAccelerator(KeyCombination.keyCombination("Shortcut+2"));
-        showSearch.setOnAction(e -> tabs.getSelectionModel().select(searchTab));
-        Menu view = new Menu("View", null, showModel, showSearch);
+        Menu view = new Menu("View");
+        for (Tab t : tabs.getTabs()) { // Ctrl+1, Ctrl+2, ... in the order of the switcher
+            MenuItem show = new MenuItem(t.getText());
+            show.setAccelerator(KeyCombination.keyCombination("Shortcut+" + (view.getItems().size() + 1)));
+            show.setOnAction(e -> tabs.getSelectionModel().select(t));
+            view.getItems().add(show);
+        }
+        MenuItem findInGraph = new MenuItem("Find in graph…");
+        findInGraph.setId("findInGraphMenu");
+        findInGraph.setAccelerator(KeyCombination.keyCombination("Shortcut+F"));
+        findInGraph.setOnAction(e -> {
+            tabs.getSelectionModel().select(graphTab);
+            graphView.focusFind();
+        });
+        view.getItems().addAll(new SeparatorMenuItem(), findInGraph);
 
         MenuItem about = new MenuItem("About Lathe");
         about.setOnAction(e -> {
@@ -276,10 +307,14 @@ public final class MainView {
                     + "Drop a model on the window, set a budget and press Start; every candidate is recorded in the study file.");
             a.showAndWait();
         });
-        Menu help = new Menu("Help", null, about);
+        MenuItem shortcuts = new MenuItem("Keyboard shortcuts");
+        shortcuts.setId("shortcutsMenu");
+        shortcuts.setAccelerator(KeyCombination.keyCombination("Shortcut+Slash"));
+        Menu help = new Menu("Help", null, shortcuts, new SeparatorMenuItem(), about);
 
         MenuBar bar = new MenuBar(file, search, view, help);
         bar.setId("menuBar");
+        shortcuts.setOnAction(e -> ShortcutsDialog.show(window(), bar));
         return bar;
     }
 
@@ -305,13 +340,46 @@ public final class MainView {
         return Files.isDirectory(d) ? d.toFile() : null;
     }
 
+    private WelcomeView.Actions welcomeActions() {
+        return new WelcomeView.Actions() {
+            @Override
+            public void open(Path file) { MainView.this.open(file); }
+
+            @Override
+            public void openSample(SampleModels.Sample sample) {
+                workbench.openSample(sample);
+                tabs.getSelectionModel().select(modelTab);
+            }
+
+            @Override
+            public void chooseModel() { MainView.this.chooseModel(); }
+
+            @Override
+            public void chooseStudy() { MainView.this.chooseStudy(); }
+        };
+    }
+
+    /** The folder the dialog named {@code dialog} was last left in, else {@code preferred} if it exists, else the model's. */
+    private File initialDir(String dialog, Path preferred) {
+        Optional<Path> last = prefs.folder(dialog);
+        if (last.isPresent()) return last.get().toFile();
+        if (preferred != null && Files.isDirectory(preferred)) return preferred.toFile();
+        return initialDir();
+    }
+
+    /** Remembers where a dialog was left, for its next opening; returns what was chosen. */
+    private File remember(String dialog, File chosen) {
+        if (chosen != null) prefs.rememberFolder(dialog, chosen.toPath());
+        return chosen;
+    }
+
     private void chooseModel() {
         FileChooser fc = new FileChooser();
         fc.setTitle("Open ONNX model");
         fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("ONNX models (*.onnx)", "*.onnx"),
                 new FileChooser.ExtensionFilter("All files", "*.*"));
-        fc.setInitialDirectory(initialDir());
-        File f = fc.showOpenDialog(window());
+        fc.setInitialDirectory(initialDir("model", null));
+        File f = remember("model", fc.showOpenDialog(window()));
         if (f != null) open(f.toPath());
     }
 
@@ -321,8 +389,8 @@ public final class MainView {
         fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Lathe studies (*.lathe, *.sqlite, *.db)", "*.lathe", "*.sqlite", "*.db"),
                 new FileChooser.ExtensionFilter("All files", "*.*"));
         Path studies = Path.of(System.getProperty("user.home"), "Lathe", "studies");
-        fc.setInitialDirectory(Files.isDirectory(studies) ? studies.toFile() : initialDir());
-        File f = fc.showOpenDialog(window());
+        fc.setInitialDirectory(initialDir("study", studies));
+        File f = remember("study", fc.showOpenDialog(window()));
         if (f != null) {
             workbench.openStudy(f.toPath());
             tabs.getSelectionModel().select(searchTab);
@@ -334,8 +402,8 @@ public final class MainView {
         fc.setTitle("Evaluation data");
         fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Data (*.csv, *.txt, *.npy, *.npz)", "*.csv", "*.txt", "*.tsv", "*.npy", "*.npz"),
                 new FileChooser.ExtensionFilter("All files", "*.*"));
-        fc.setInitialDirectory(initialDir());
-        File f = fc.showOpenDialog(window());
+        fc.setInitialDirectory(initialDir("data", null));
+        File f = remember("data", fc.showOpenDialog(window()));
         if (f != null) workbench.search().dataPathProperty().set(f.getAbsolutePath());
     }
 
@@ -344,8 +412,8 @@ public final class MainView {
         fc.setTitle("Tokenizer");
         fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("HuggingFace tokenizer (*.json)", "*.json"),
                 new FileChooser.ExtensionFilter("All files", "*.*"));
-        fc.setInitialDirectory(initialDir());
-        File f = fc.showOpenDialog(window());
+        fc.setInitialDirectory(initialDir("tokenizer", null));
+        File f = remember("tokenizer", fc.showOpenDialog(window()));
         if (f != null) workbench.search().tokenizerPathProperty().set(f.getAbsolutePath());
     }
 
@@ -374,13 +442,13 @@ public final class MainView {
         DirectoryChooser dc = new DirectoryChooser();
         dc.setTitle("Export candidate #" + d.id() + " into folder");
         Path exports = Path.of(System.getProperty("user.home"), "Lathe", "exports");
-        dc.setInitialDirectory(Files.isDirectory(exports) ? exports.toFile() : initialDir());
-        File dir = dc.showDialog(window());
+        dc.setInitialDirectory(initialDir("export", exports));
+        File dir = remember("export", dc.showDialog(window()));
         if (dir == null) return;
         boolean overwrite = false;
         if (StudyViewModel.wouldOverwrite(dir.toPath())) {
             Alert a = new Alert(Alert.AlertType.CONFIRMATION,
-                    dir + " already holds model.onnx or report.json. Replace them with candidate #" + d.id() + "?",
+                    dir + " already holds an export (model.onnx, report.json or report.html). Replace it with candidate #" + d.id() + "?",
                     ButtonType.OK, ButtonType.CANCEL);
             a.initOwner(window());
             a.setHeaderText("Replace the earlier export?");

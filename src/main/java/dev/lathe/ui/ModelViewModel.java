@@ -59,6 +59,9 @@ public final class ModelViewModel {
     /** The input shape the current summary's MACs were counted at. */
     public InputShapes shapes() { return shapes; }
 
+    /** The model as loaded (null before the first), for views that draw it; it changes before {@link #summaryProperty()} does. */
+    public OnnxModel loadedModel() { return loaded; }
+
     /** True while a model file is being read (not while an already loaded model is re-measured). */
     public ReadOnlyBooleanProperty loadingProperty() { return loading; }
 

@@ -49,6 +49,7 @@ public final class StudyViewModel {
     private final ObjectProperty<CandidateRow> selected = new SimpleObjectProperty<>();
     private final ObjectProperty<CandidateDetail> detail = new SimpleObjectProperty<>();
     private final ObjectProperty<List<PrunableGroup>> groups = new SimpleObjectProperty<>(List.of());
+    private final ObjectProperty<List<String>> quantizableLayers = new SimpleObjectProperty<>(List.of());
     private final StringProperty qualityMetric = new SimpleStringProperty("quality");
     private final IntegerProperty revision = new SimpleIntegerProperty();
     private final IntegerProperty measured = new SimpleIntegerProperty();
@@ -91,6 +92,9 @@ public final class StudyViewModel {
 
     /** The prunable groups of the study's model, so the detail can say "kept 96 of 128". */
     public ObjectProperty<List<PrunableGroup>> groupsProperty() { return groups; }
+
+    /** The layers of the study's model that can be int8 (MatMul/Gemm), so a comparison can show every layer's precision. */
+    public ObjectProperty<List<String>> quantizableLayersProperty() { return quantizableLayers; }
 
     /** The quality metric the study measures ("accuracy", "cosine", ...), for axis labels. */
     public ReadOnlyStringProperty qualityMetricProperty() { return qualityMetric; }
@@ -237,7 +241,8 @@ public final class StudyViewModel {
 
     /** Whether exporting into {@code dir} would replace files already there. */
     public static boolean wouldOverwrite(Path dir) {
-        return Files.exists(dir.resolve(CandidateExporter.MODEL_FILE)) || Files.exists(dir.resolve(CandidateExporter.REPORT_FILE));
+        return Files.exists(dir.resolve(CandidateExporter.MODEL_FILE)) || Files.exists(dir.resolve(CandidateExporter.REPORT_FILE))
+                || Files.exists(dir.resolve(CandidateExporter.HTML_REPORT_FILE));
     }
 
     /** Exports the selected candidate into {@code dir} without overwriting; see {@link #export(Path, boolean)}. */
@@ -271,7 +276,7 @@ public final class StudyViewModel {
         }, r -> {
             exporting.set(false);
             lastExport.set(r);
-            String text = "Candidate #" + id + " exported: " + r.model().getFileName() + " and " + r.report().getFileName()
+            String text = "Candidate #" + id + " exported: " + r.model().getFileName() + ", " + r.report().getFileName() + " and " + r.htmlReport().getFileName()
                     + " written to " + r.model().toAbsolutePath().getParent();
             exportMessage.set(text);
             background.notify(Notice.success(text));

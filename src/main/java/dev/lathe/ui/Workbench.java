@@ -31,6 +31,8 @@ public final class Workbench {
     public Workbench() {
         model.summaryProperty().addListener((o, a, s) -> study.groupsProperty().set(s == null ? List.of() : s.groups()));
         model.pathProperty().addListener((o, a, p) -> sensitivity.clear());
+        model.summaryProperty().addListener((o, a, s) -> study.quantizableLayersProperty().set(s == null ? List.of()
+                : s.quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
         reinspect.setOnFinished(e -> model.reinspect(search.shapes()));
         search.batchProperty().addListener(o -> reinspect.playFromStart());
         search.sequenceLengthProperty().addListener(o -> reinspect.playFromStart());
@@ -118,6 +120,7 @@ public final class Workbench {
                 background.notify(Notice.warning("Opened study " + file.getFileName() + " (" + counts + "); it records no model file."));
             } else if (!Files.isRegularFile(mp)) {
                 study.groupsProperty().set(List.of());
+                study.quantizableLayersProperty().set(List.of());
                 background.notify(Notice.warning("Opened study " + file.getFileName() + " (" + counts + "), but its model " + mp
                         + " is missing: candidates can be viewed, not exported or resumed."));
             } else {

@@ -54,7 +54,7 @@ class CandidateExporterTest {
             assertFalse(report.at("/transforms").isEmpty());
             assertEquals(smallest.genomeJson(), exported.metadata("lathe.genome"));
             try (var files = Files.list(out)) {
-                assertEquals(2, files.count(), "model.onnx and report.json only, no staging left behind");
+                assertEquals(3, files.count(), "model.onnx, report.json and report.html only, no staging left behind");
             }
         }
     }

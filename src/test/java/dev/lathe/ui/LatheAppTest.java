@@ -8,6 +8,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Drives the workbench headless (Monocle): the digits-mlp sample opens at start, a four-candidate search runs
+ * Drives the workbench headless (Monocle): the digits-mlp sample opens from the start page, a four-candidate search runs
  * into a temporary study, a candidate is selected and exported, and the study file is opened again.
  */
 @ExtendWith(ApplicationExtension.class)
@@ -40,19 +41,26 @@ class LatheAppTest {
     @TempDir
     Path tmp;
 
+    private final TestPreferences prefs = new TestPreferences();
     private LatheApp app;
 
     @Start
     void start(Stage stage) {
-        app = new LatheApp();
+        app = new LatheApp(prefs.open());
         app.start(stage);
+    }
+
+    @AfterEach
+    void removePreferences() throws Exception {
+        prefs.close();
     }
 
     @Test
     void searchesExportsAndReopensTheDigitsSample(FxRobot robot) throws Exception {
         Workbench wb = app.workbench();
 
-        // The sample opens by itself and its summary shows the parameter count.
+        // The sample opens from the start page and its summary shows the parameter count.
+        robot.clickOn("#sample-digits-mlp");
         waitUntil(60, () -> wb.model().summary() != null);
         assertEquals("digits-mlp", fx(() -> wb.model().name()));
         assertEquals(DIGITS_MLP_PARAMETERS, fx(() -> wb.model().summary().parameters()));

@@ -1,0 +1,385 @@
+package dev.lathe.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.search.ParetoFront;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.transform.Genome;
+import dev.lathe.transform.GenomeJson;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The human-readable side of an export: a self-contained {@code report.html} (no scripts, no outside files)
+ * with the candidate's figures beside the original's, the study's latency/quality scatter as inline SVG (the
+ * Pareto front joined, the original marked, this candidate ringed), the share of every prunable group it keeps
+ * as SVG bars, and each quantizable layer's precision. It is well-formed XHTML: every figure sits in a
+ * {@code data-value} attribute in full precision, so scripts and tests can read the numbers back.
+ */
+public final class HtmlReport {
+    public static final String FILE = "report.html";
+
+    private static final int PLOT_W = 660, PLOT_H = 380, LEFT = 70, RIGHT = 24, TOP = 18, BOTTOM = 52;
+    private static final String ORIGINAL_KEY = GenomeJson.write(Genome.ORIGINAL);
+
+    private HtmlReport() {}
+
+    /**
+     * Renders the report of one exported candidate from its {@code report.json} content, every candidate of the
+     * study (for the scatter and the original's figures), the model's prunable groups and its quantizable layers.
+     */
+    public static String render(JsonNode report, List<CandidateRecord> study, List<PrunableGroup> groups, List<String> quantizableLayers) {
+        long id = report.at("/candidate/id").asLong();
+        CandidateRecord original = study.stream().filter(c -> c.isDone() && c.genomeJson().equals(ORIGINAL_KEY)).findFirst().orElse(null);
+        JsonNode f = report.get("figures");
+        String metric = text(f, "quality_metric", "quality");
+        String model = fileName(report.at("/original/path").asText(""));
+
+        StringBuilder h = new StringBuilder(16_384);
+        h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
+                .append("<title>Lathe export: candidate #").append(id).append(" of ").append(esc(model)).append("</title>\n<style>")
+                .append(STYLE).append("</style>\n</head>\n<body>\n");
+        h.append("<header><h1>Candidate #").append(id).append(" <span class=\"of\">of ").append(esc(model)).append("</span></h1>\n")
+                .append("<p class=\"sub\">Study <code>").append(esc(fileName(report.path("study").asText("")))).append("</code> · exported ")
+                .append(esc(report.path("exported_at").asText(""))).append(" · Lathe ").append(esc(report.path("lathe_version").asText("")))
+                .append("</p></header>\n");
+
+        // Figures beside the original's.
+        h.append("<section><h2>Figures</h2>\n<table id=\"figures\">\n<thead><tr><th>Figure</th><th>Candidate</th><th>Original</th><th>Change</th></tr></thead>\n<tbody>\n");
+        figure(h, "latency_ms", "Latency, median", num(f, "latency_ms"), original == null ? null : original.latencyMs(), "ms", true);
+        figure(h, "latency_p90_ms", "Latency, 90th percentile", num(f, "latency_p90_ms"), original == null ? null : original.latencyP90Ms(), "ms", true);
+        figure(h, "speedup", "Speed-up over the original", num(f, "speedup"), original == null ? null : 1.0, "×", false);
+        figure(h, "quality", "Quality (" + metric.replace('_', ' ') + ")", num(f, "quality"), original == null ? null : original.quality(), "", false);
+        if (num(f, "fidelity") != null && !"fidelity".equals(metric))
+            figure(h, "fidelity", "Fidelity to the original", num(f, "fidelity"), original == null ? null : original.fidelity(), "", false);
+        if (num(f, "accuracy") != null && !"accuracy".equals(metric))
+            figure(h, "accuracy", "Accuracy", num(f, "accuracy"), original == null ? null : original.accuracy(), "", false);
+        Double originalSize = report.at("/original/size_bytes").isNumber() ? report.at("/original/size_bytes").asDouble() : null;
+        figure(h, "size_bytes", "File size", num(f, "size_bytes"), originalSize, "bytes", true);
+        figure(h, "parameters", "Parameters", num(f, "parameters"), original == null || original.parameters() == null ? null : original.parameters().doubleValue(), "", true);
+        h.append("</tbody>\n</table>\n");
+        JsonNode v = report.get("verification");
+        if (v != null)
+            h.append("<p class=\"note\" id=\"verification\">Rebuilt from the original and reloaded: quality ")
+                    .append(fmt(v.path("quality_reloaded").asDouble())).append(" against ").append(fmt(v.path("quality_recorded").asDouble()))
+                    .append(" recorded by the study; inputs and outputs match the original's.</p>\n");
+        h.append("</section>\n");
+
+        h.append("<section><h2>Latency and quality of the study's candidates</h2>\n");
+        scatter(h, study, id, metric);
+        h.append("</section>\n");
+
+        h.append("<section><h2>What it keeps</h2>\n");
+        bars(h, report, groups);
+        h.append("</section>\n");
+
+        h.append("<section><h2>Layer precision</h2>\n");
+        precision(h, report, quantizableLayers);
+        h.append("</section>\n");
+
+        h.append("<section><h2>Provenance</h2>\n<table class=\"kv\">\n");
+        kv(h, "Original model", report.at("/original/path").asText(""));
+        kv(h, "Original SHA-256", report.at("/original/sha256").asText(""));
+        kv(h, "Genome", report.at("/candidate/genome").toString());
+        kv(h, "Data", report.at("/data/description").asText(""));
+        kv(h, "Data fingerprint", report.at("/data/fingerprint").asText(""));
+        kv(h, "Latency measured at", f.at("/latency/shape").asText("") + " · " + f.at("/latency/threads").asText("") + " thread(s) · "
+                + f.at("/latency/runs").asText("") + " runs");
+        h.append("</table>\n<p class=\"note\">The same figures, the transforms and the settings are in <code>report.json</code> beside this file.</p>\n</section>\n");
+        h.append("</body>\n</html>\n");
+        return h.toString();
+    }
+
+    private static void figure(StringBuilder h, String key, String label, Double value, Double original, String unit, boolean lowerIsBetter) {
+        h.append("<tr id=\"fig-").append(key).append("\"><th>").append(esc(label)).append("</th>");
+        cell(h, value, unit);
+        cell(h, original, unit);
+        h.append("<td class=\"change\">");
+        if (value != null && original != null && original != 0 && !"×".equals(unit)) {
+            double rel = value / original - 1;
+            boolean better = lowerIsBetter ? rel < 0 : rel > 0;
+            h.append("<span class=\"").append(Math.abs(rel) < 5e-4 ? "same" : better ? "better" : "worse").append("\">")
+                    .append(String.format(Locale.ROOT, "%+.1f%%", rel * 100)).append("</span>");
+        }
+        h.append("</td></tr>\n");
+    }
+
+    private static void cell(StringBuilder h, Double value, String unit) {
+        if (value == null) {
+            h.append("<td class=\"num\">–</td>");
+            return;
+        }
+        String shown = switch (unit) {
+            case "bytes" -> String.format(Locale.ROOT, "%,d bytes", value.longValue());
+            case "×" -> String.format(Locale.ROOT, "%.2f×", value);
+            case "ms" -> fmt(value) + " ms";
+            default -> value == Math.rint(value) && Math.abs(value) > 1 ? String.format(Locale.ROOT, "%,d", value.longValue()) : fmt(value);
+        };
+        h.append("<td class=\"num\" data-value=\"").append(value).append("\">").append(esc(shown)).append("</td>");
+    }
+
+    /** The scatter of every measured candidate: latency across, quality up, the front joined, the original and this one marked. */
+    private static void scatter(StringBuilder h, List<CandidateRecord> study, long id, String metric) {
+        List<CandidateRecord> done = study.stream().filter(c -> c.isDone() && c.latencyMs() != null && c.quality() != null).toList();
+        if (done.isEmpty()) {
+            h.append("<p class=\"note\">No measured candidates.</p>\n");
+            return;
+        }
+        Set<Long> front = ParetoFront.ids(done);
+        double[] xs = range(done.stream().mapToDouble(CandidateRecord::latencyMs).toArray());
+        double[] ys = range(done.stream().mapToDouble(CandidateRecord::quality).toArray());
+        double pw = PLOT_W - LEFT - RIGHT, ph = PLOT_H - TOP - BOTTOM;
+        java.util.function.DoubleUnaryOperator sx = x -> LEFT + (x - xs[0]) / (xs[1] - xs[0]) * pw;
+        java.util.function.DoubleUnaryOperator sy = y -> TOP + ph - (y - ys[0]) / (ys[1] - ys[0]) * ph;
+        h.append("<svg id=\"scatter\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(PLOT_W).append("\" height=\"").append(PLOT_H)
+                .append("\" viewBox=\"0 0 ").append(PLOT_W).append(' ').append(PLOT_H).append("\" role=\"img\">\n");
+        h.append("<title>Latency against ").append(esc(metric)).append(" of ").append(done.size()).append(" measured candidates</title>\n");
+        h.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(pw).append("\" height=\"").append(ph)
+                .append("\" fill=\"#ffffff\" stroke=\"#dde2ea\"/>\n");
+        List<Double> xt = ticks(xs[0], xs[1]), yt = ticks(ys[0], ys[1]);
+        for (double t : xt) {
+            double x = sx.applyAsDouble(t);
+            h.append(line(x, TOP, x, TOP + ph, "#eef1f4")).append(text(x, TOP + ph + 18, tickLabel(t, xt), "middle", "tick"));
+        }
+        for (double t : yt) {
+            double y = sy.applyAsDouble(t);
+            h.append(line(LEFT, y, LEFT + pw, y, "#eef1f4")).append(text(LEFT - 8, y + 4, tickLabel(t, yt), "end", "tick"));
+        }
+        h.append(text(LEFT + pw / 2, PLOT_H - 12, "latency, median (ms) — lower is faster", "middle", "axis"));
+        h.append("<text class=\"axis\" text-anchor=\"middle\" transform=\"translate(16 ").append(r(TOP + ph / 2)).append(") rotate(-90)\">")
+                .append(esc(metric.replace('_', ' '))).append(" — higher is better</text>\n");
+        List<CandidateRecord> frontPoints = new ArrayList<>(done.stream().filter(c -> front.contains(c.id())).toList());
+        frontPoints.sort(Comparator.comparingDouble(CandidateRecord::latencyMs));
+        if (frontPoints.size() > 1) {
+            StringBuilder pts = new StringBuilder();
+            for (CandidateRecord c : frontPoints) pts.append(r(sx.applyAsDouble(c.latencyMs()))).append(',').append(r(sy.applyAsDouble(c.quality()))).append(' ');
+            h.append("<polyline class=\"front-line\" points=\"").append(pts.toString().strip())
+                    .append("\" fill=\"none\" stroke=\"#e8590c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\" opacity=\"0.8\"/>\n");
+        }
+        CandidateRecord highlighted = null;
+        for (CandidateRecord c : done) {
+            double x = sx.applyAsDouble(c.latencyMs()), y = sy.applyAsDouble(c.quality());
+            boolean isOriginal = c.genomeJson().equals(ORIGINAL_KEY), onFront = front.contains(c.id());
+            String cls = isOriginal ? "point original" : onFront ? "point front" : "point dominated";
+            String tip = "#" + c.id() + ": " + fmt(c.latencyMs()) + " ms, " + metric + " " + fmt(c.quality()) + (isOriginal ? " (original)" : "");
+            String data = " data-id=\"" + c.id() + "\" data-latency=\"" + c.latencyMs() + "\" data-quality=\"" + c.quality() + "\"";
+            if (isOriginal) {
+                h.append("<path class=\"").append(cls).append('"').append(data).append(" d=\"M").append(r(x)).append(',').append(r(y - 7))
+                        .append(" l7,7 l-7,7 l-7,-7 Z\" fill=\"#1f2933\"><title>").append(esc(tip)).append("</title></path>\n");
+            } else {
+                h.append("<circle class=\"").append(cls).append('"').append(data).append(" cx=\"").append(r(x)).append("\" cy=\"").append(r(y))
+                        .append("\" r=\"").append(onFront ? "5" : "4").append("\" fill=\"").append(onFront ? "#e8590c" : "#68788c")
+                        .append("\" fill-opacity=\"").append(onFront ? "1" : "0.45").append("\"><title>").append(esc(tip)).append("</title></circle>\n");
+            }
+            if (c.id() == id) highlighted = c;
+        }
+        if (highlighted != null) {
+            double x = sx.applyAsDouble(highlighted.latencyMs()), y = sy.applyAsDouble(highlighted.quality());
+            h.append("<circle id=\"exported\" data-id=\"").append(id).append("\" cx=\"").append(r(x)).append("\" cy=\"").append(r(y))
+                    .append("\" r=\"11\" fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"3\"/>\n");
+            // The label goes to whichever corner around the ring is farthest from the other points.
+            String label = "#" + id + " (this export)";
+            double labelW = 7 * label.length(), best = -1, lx = x + 15, ly = y - 12;
+            String anchor = "start";
+            for (int corner = 0; corner < 4; corner++) {
+                boolean right = corner % 2 == 0, above = corner < 2;
+                double cx = right ? x + 15 : x - 15, cy = above ? y - 14 : y + 24;
+                double left = right ? cx : cx - labelW;
+                if (left < LEFT || left + labelW > LEFT + pw || cy < TOP + 12 || cy > TOP + ph - 4) continue;
+                double nearest = Double.POSITIVE_INFINITY;
+                for (CandidateRecord c : done) {
+                    if (c.id() == id) continue;
+                    double px = sx.applyAsDouble(c.latencyMs()), py = sy.applyAsDouble(c.quality());
+                    double dx = Math.max(0, Math.max(left - px, px - (left + labelW))), dy = Math.max(0, Math.max(cy - 12 - py, py - cy));
+                    nearest = Math.min(nearest, Math.hypot(dx, dy));
+                }
+                if (nearest > best) {
+                    best = nearest;
+                    lx = cx;
+                    ly = cy;
+                    anchor = right ? "start" : "end";
+                }
+            }
+            h.append(text(lx, ly, label, anchor, "label"));
+        }
+        h.append("</svg>\n<p class=\"legend\"><span class=\"dot front\"></span> Pareto front <span class=\"dot dominated\"></span> other candidates ")
+                .append("<span class=\"dot original\"></span> original <span class=\"dot ring\"></span> this export</p>\n");
+    }
+
+    /** One bar per prunable group (the share of units kept) and per whole block dropped. */
+    private static void bars(StringBuilder h, JsonNode report, List<PrunableGroup> groups) {
+        Map<String, int[]> kept = new LinkedHashMap<>();
+        List<String[]> dropped = new ArrayList<>();
+        for (JsonNode t : report.path("transforms")) {
+            if (t.path("type").asText().equals("prune")) kept.put(t.path("group").asText(), new int[] {t.path("kept").asInt(), t.path("of").asInt()});
+            if (t.path("type").asText().equals("drop_block")) dropped.add(new String[] {t.path("block").asText(), t.path("name").asText(t.path("block").asText())});
+        }
+        record Bar(String id, String name, int kept, int of, boolean block) {}
+        List<Bar> rows = new ArrayList<>();
+        for (PrunableGroup g : groups) {
+            int[] k = kept.get(g.id());
+            rows.add(new Bar(g.id(), g.name(), k == null ? g.size() : k[0], g.size(), false));
+        }
+        for (Map.Entry<String, int[]> e : kept.entrySet()) // groups the given list lacks: still shown
+            if (groups.stream().noneMatch(g -> g.id().equals(e.getKey()))) rows.add(new Bar(e.getKey(), e.getKey(), e.getValue()[0], e.getValue()[1], false));
+        for (String[] b : dropped) rows.add(new Bar(b[0], b[1], 0, 1, true));
+        if (rows.isEmpty()) {
+            h.append("<p class=\"note\">The model has no prunable groups.</p>\n");
+            return;
+        }
+        int rowH = 24, labelW = 300, barW = 260, width = labelW + barW + 110;
+        h.append("<svg id=\"keep-bars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(rows.size() * rowH + 8)
+                .append("\" viewBox=\"0 0 ").append(width).append(' ').append(rows.size() * rowH + 8).append("\" role=\"img\">\n<title>Share of units kept per group</title>\n");
+        int i = 0;
+        for (Bar b : rows) {
+            double y = 4 + i++ * rowH;
+            double ratio = b.of() == 0 ? 1 : b.kept() / (double) b.of();
+            String name = b.name().length() > 46 ? "…" + b.name().substring(b.name().length() - 45) : b.name();
+            h.append("<g class=\"keep\" data-group=\"").append(esc(b.id())).append("\" data-kept=\"").append(b.kept()).append("\" data-of=\"")
+                    .append(b.of()).append("\" data-ratio=\"").append(ratio).append("\"><title>").append(esc(b.name() + " (" + b.id() + ")")).append("</title>\n");
+            h.append(text(labelW - 10, y + 15, name, "end", "bar-label"));
+            h.append("<rect x=\"").append(labelW).append("\" y=\"").append(r(y + 4)).append("\" width=\"").append(barW)
+                    .append("\" height=\"14\" rx=\"3\" fill=\"#eef1f5\"/>\n");
+            h.append("<rect x=\"").append(labelW).append("\" y=\"").append(r(y + 4)).append("\" width=\"").append(r(barW * ratio))
+                    .append("\" height=\"14\" rx=\"3\" fill=\"").append(ratio < 1 ? "#e8590c" : "#3f8f5a").append("\"/>\n");
+            h.append(text(labelW + barW + 10, y + 15, b.block() ? "dropped" : b.kept() + " / " + b.of(), "start", "bar-count"));
+            h.append("</g>\n");
+        }
+        h.append("</svg>\n");
+    }
+
+    /** Every layer that could be quantized, with the precision this candidate gives it. */
+    private static void precision(StringBuilder h, JsonNode report, List<String> quantizableLayers) {
+        // The genome's JSON: dynamic int8 layers under "int8", every other precision under "precision".
+        java.util.Map<String, String> chosen = new java.util.LinkedHashMap<>();
+        for (JsonNode l : report.at("/candidate/genome/int8")) chosen.put(l.asText(), "int8");
+        report.at("/candidate/genome/precision").properties().forEach(e -> chosen.put(e.getKey(), e.getValue().asText()));
+        List<String> layers = new ArrayList<>(quantizableLayers);
+        for (String l : chosen.keySet()) if (!layers.contains(l)) layers.add(l);
+        if (layers.isEmpty()) {
+            h.append("<p class=\"note\">No MatMul, Gemm or Conv layer can change precision.</p>\n");
+            return;
+        }
+        h.append("<table id=\"precision\">\n<thead><tr><th>Layer</th><th>Weights</th></tr></thead>\n<tbody>\n");
+        for (String l : layers) {
+            String p = chosen.getOrDefault(l, "float32");
+            h.append("<tr data-layer=\"").append(esc(l)).append("\"><td><code>").append(esc(l)).append("</code></td><td><span class=\"")
+                    .append(p.equals("float32") ? "fp32" : "int8").append("\">").append(esc(p)).append("</span></td></tr>\n");
+        }
+        h.append("</tbody>\n</table>\n<p class=\"note\">").append(chosen.size()).append(" of ").append(layers.size())
+                .append(" layers below float32.</p>\n");
+    }
+
+    private static void kv(StringBuilder h, String k, String v) {
+        h.append("<tr><th>").append(esc(k)).append("</th><td><code>").append(esc(v)).append("</code></td></tr>\n");
+    }
+
+    private static String line(double x1, double y1, double x2, double y2, String colour) {
+        return "<line x1=\"" + r(x1) + "\" y1=\"" + r(y1) + "\" x2=\"" + r(x2) + "\" y2=\"" + r(y2) + "\" stroke=\"" + colour + "\"/>\n";
+    }
+
+    private static String text(double x, double y, String s, String anchor, String cls) {
+        return "<text class=\"" + cls + "\" x=\"" + r(x) + "\" y=\"" + r(y) + "\" text-anchor=\"" + anchor + "\">" + esc(s) + "</text>\n";
+    }
+
+    /** Axis range: the values' span padded by 8% (a single value gets a small span around it). */
+    static double[] range(double[] values) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        double span = hi - lo;
+        if (span <= 0) span = Math.max(Math.abs(hi) * 0.1, 1e-6);
+        return new double[] {lo - span * 0.08, hi + span * 0.08};
+    }
+
+    /** Round tick values (steps of 1, 2 or 5 times a power of ten), about five across the range. */
+    static List<Double> ticks(double lo, double hi) {
+        double raw = (hi - lo) / 5, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+        double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+        List<Double> out = new ArrayList<>();
+        for (double t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.add(Math.abs(t) < step * 1e-9 ? 0 : t);
+        return out;
+    }
+
+    /** A tick's value with as many decimals as the step between ticks needs. */
+    static String tickLabel(double t, List<Double> ticks) {
+        double step = ticks.size() > 1 ? ticks.get(1) - ticks.get(0) : Math.abs(t);
+        int decimals = step <= 0 ? 2 : Math.max(0, (int) Math.ceil(-Math.log10(step) - 1e-9));
+        return String.format(Locale.ROOT, "%,." + Math.min(decimals, 10) + "f", t);
+    }
+
+    /** Four significant digits, without exponent for everyday magnitudes. */
+    static String fmt(double v) {
+        if (v == 0) return "0";
+        double a = Math.abs(v);
+        if (a >= 1000) return String.format(Locale.ROOT, "%,.0f", v);
+        int decimals = Math.max(0, 3 - (int) Math.floor(Math.log10(a)));
+        return String.format(Locale.ROOT, "%." + Math.min(decimals, 8) + "f", v);
+    }
+
+    private static String r(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static Double num(JsonNode n, String field) {
+        JsonNode v = n == null ? null : n.get(field);
+        return v == null || !v.isNumber() ? null : v.asDouble();
+    }
+
+    private static String text(JsonNode n, String field, String fallback) {
+        JsonNode v = n == null ? null : n.get(field);
+        return v == null || v.isNull() ? fallback : v.asText();
+    }
+
+    private static String fileName(String path) {
+        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+        return slash >= 0 ? path.substring(slash + 1) : path;
+    }
+
+    /** Escapes text and attribute values for XHTML. */
+    static String esc(String s) {
+        if (s == null) return "";
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '"' -> b.append("&quot;");
+                default -> {
+                    if (c < 0x20 && c != '\n' && c != '\t') b.append(' '); // not allowed in XML
+                    else b.append(c);
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    private static final String STYLE = """
+            body { font-family: -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #1f2933; background: #f3f5f8; margin: 0; padding: 28px 36px; }
+            header h1 { margin: 0 0 4px 0; font-size: 24px; } header .of { color: #66727f; font-weight: normal; }
+            .sub, .note, .legend { color: #66727f; font-size: 13px; }
+            section { background: white; border: 1px solid #dde2ea; border-radius: 8px; padding: 14px 18px 16px 18px; margin: 18px 0; max-width: 900px; }
+            h2 { font-size: 15px; margin: 0 0 12px 0; }
+            table { border-collapse: collapse; font-size: 13px; }
+            th, td { text-align: left; padding: 5px 14px 5px 0; border-bottom: 1px solid #eef1f4; vertical-align: top; }
+            td.num { text-align: right; font-variant-numeric: tabular-nums; }
+            .better { color: #2f9e58; } .worse { color: #b42318; } .same { color: #66727f; }
+            table.kv td code { word-break: break-all; font-size: 12px; }
+            .int8 { background: #e8effc; color: #1d4ea8; border-radius: 4px; padding: 1px 6px; font-size: 12px; }
+            .fp32 { color: #66727f; font-size: 12px; }
+            svg text { font-family: inherit; } .tick { font-size: 11px; fill: #66727f; } .axis { font-size: 12px; fill: #3d4752; }
+            .label { font-size: 12px; font-weight: bold; fill: #2f6fde; } .bar-label { font-size: 12px; fill: #1f2933; } .bar-count { font-size: 12px; fill: #3d4752; }
+            .dot { display: inline-block; width: 10px; height: 10px; border-radius: 5px; margin: 0 4px 0 12px; vertical-align: middle; }
+            .dot.front { background: #e8590c; } .dot.dominated { background: rgba(104,120,140,0.45); } .dot.original { background: #1f2933; border-radius: 1px; transform: rotate(45deg); }
+            .dot.ring { border: 2.5px solid #2f6fde; width: 8px; height: 8px; }
+            """;
+}

@@ -142,6 +142,7 @@ class LatheAppTest {
     @Test
     void measuresEachLayersSensitivityInTheModelView(FxRobot robot) throws Exception {
         Workbench wb = app.workbench();
+        robot.clickOn("#sample-digits-mlp");
         waitUntil(60, () -> wb.model().summary() != null);
         robot.interact(() -> robot.lookup("#sensitivityMeasure").queryAs(Button.class).fire());
         waitUntil(120, () -> wb.sensitivity().reportProperty().get() != null);

@@ -193,5 +193,6 @@ class LatheCommandTest {
         assertEquals(0, e.code(), e.err());
         assertTrue(Files.isRegularFile(dir.resolve("out/model.onnx")));
         assertTrue(Files.isRegularFile(dir.resolve("out/report.json")));
+        assertTrue(Files.isRegularFile(dir.resolve("out/report.html")), "the readable report comes with every export");
     }
 }

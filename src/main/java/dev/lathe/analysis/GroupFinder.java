@@ -797,7 +797,11 @@ public final class GroupFinder {
     /** One side of a fused projection: which part of the Split (or which Slice) it is, and the projection behind it. */
     private Optional<Projection> fusedProjection(int reshapeNode, String part, int splitNode) {
         NodeProto sp = graph.node(splitNode);
-        long width, offset, total;
+        List<Integer> reshapes = new ArrayList<>();
+        Optional<Linear> behind = projectionBehind(sp.getInput(0), reshapes);
+        if (behind.isEmpty()) return Optional.empty();
+        Linear l = behind.get();
+        long width, offset, total = l.width;
         if (sp.getOpType().equals("Split")) {
             long axis = MutableGraph.intAttribute(sp, "axis", 0);
             if (axis != -1 && axis != 2) return Optional.empty();
@@ -812,9 +816,7 @@ public final class GroupFinder {
                         .map(a -> a.getIntsList().stream().mapToLong(Long::longValue).toArray()).orElse(null);
             }
             if (sizes != null && (sizes.length != sp.getOutputCount() || java.util.Arrays.stream(sizes).distinct().count() != 1)) return Optional.empty();
-            Optional<Linear> l = projectionBehind(sp.getInput(0), new ArrayList<>());
-            if (l.isEmpty() || l.get().width % sp.getOutputCount() != 0) return Optional.empty();
-            total = l.get().width;
+            if (total % sp.getOutputCount() != 0) return Optional.empty();
             width = total / sp.getOutputCount();
             if (sizes != null && sizes[0] != width) return Optional.empty();
             offset = index * width;
@@ -828,15 +830,10 @@ public final class GroupFinder {
                 Optional<TensorProto> steps = graph.constant(sp.getInput(4));
                 if (steps.isEmpty() || Tensors.toLongs(steps.get())[0] != 1) return Optional.empty();
             }
-            Optional<Linear> l = projectionBehind(sp.getInput(0), new ArrayList<>());
-            if (l.isEmpty()) return Optional.empty();
-            total = l.get().width;
             offset = Tensors.toLongs(starts.get())[0];
             width = Math.min(Tensors.toLongs(ends.get())[0], total) - offset;
             if (offset < 0 || width <= 0 || total % width != 0 || offset % width != 0) return Optional.empty();
         }
-        List<Integer> reshapes = new ArrayList<>();
-        Linear l = projectionBehind(sp.getInput(0), reshapes).orElseThrow();
         // Every reader of the fused output must be a split side of the same width (all three go to heads).
         for (int c : graph.consumers(sp.getInput(0))) {
             NodeProto n = graph.node(c);

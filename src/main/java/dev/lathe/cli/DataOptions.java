@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /** Where a command's calibration and evaluation samples come from, split the way studies split them. */
 final class DataOptions {
-    @Option(names = "--data", paramLabel = "FILE", description = ".csv (flattened samples, optional label column) or .txt (one sentence per line)")
+    @Option(names = "--data", paramLabel = "FILE", description = "a folder of images (class sub-folders give labels), .npy/.npz, .csv (flattened samples, optional label column) or .txt (one sample per line)")
     Path data;
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "HuggingFace tokenizer.json for text data")

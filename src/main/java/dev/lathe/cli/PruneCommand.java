@@ -46,9 +46,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--repair", split = ",", defaultValue = "lstsq", description = "repairs to compare, comma-separated: lstsq, none (default ${DEFAULT-VALUE})")
     List<String> repairs;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "calibration and evaluation data, as for search") Path data;
-
-    @Option(names = "--tokenizer", paramLabel = "FILE") Path tokenizer;
+    @picocli.CommandLine.Mixin DataOptions data;
 
     @Option(names = "--threads", defaultValue = "1") int threads;
 
@@ -77,8 +75,7 @@ final class PruneCommand implements Callable<Integer> {
         ModelArgument m = ModelArgument.parse(model);
         OnnxModel original = OnnxModel.load(m.model());
         InputShapes shapes = shape.resolve(original.proto().getGraph());
-        EvaluationData.Split split = EvaluationData.resolve(original, data != null ? data : m.defaultData(),
-                tokenizer != null ? tokenizer : m.defaultTokenizer(), shapes);
+        EvaluationData.Split split = data.resolve(m, original, shapes);
         PrintWriter o = spec.commandLine().getOut();
         boolean calibrated = options.stream().anyMatch(PruningOptions::needsCalibration) && !split.calibration().synthetic();
         // Statistics are gathered once, for whichever requested option needs them; the others reuse them.

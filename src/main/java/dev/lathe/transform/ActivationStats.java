@@ -146,7 +146,7 @@ public final class ActivationStats {
     }
 
     /** ReduceSum over rows of a [rows, width] tensor; its axes moved from attribute to input at opset 13. */
-    static ai.onnx.proto.OnnxMl.NodeProto columnSums(MutableGraph g, String x2, String sums, int opset) {
+    private static ai.onnx.proto.OnnxMl.NodeProto columnSums(MutableGraph g, String x2, String sums, int opset) {
         var keepdims = ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("keepdims").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(0);
         if (opset >= 13) {
             String axes = g.uniqueName(sums + "_axes");
@@ -158,7 +158,7 @@ public final class ActivationStats {
                 .addAttribute(keepdims).build();
     }
 
-    static ai.onnx.proto.OnnxMl.NodeProto node(String op, List<String> inputs, String output) {
+    private static ai.onnx.proto.OnnxMl.NodeProto node(String op, List<String> inputs, String output) {
         return ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setOpType(op).setName(output + "_node").addAllInput(inputs).addOutput(output).build();
     }
 }

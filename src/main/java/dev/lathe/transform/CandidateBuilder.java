@@ -72,7 +72,7 @@ public final class CandidateBuilder {
                 : List.copyOf(calibration.subList(0, Math.min(MAX_CALIBRATION_SAMPLES, calibration.size())));
         if (options.needsCalibration() && !used.isEmpty()) stats = ActivationStats.collect(original, analysis.groups(), used);
         return new CandidateBuilder(original, analysis,
-                stats == null ? new PruningOptions("magnitude", "none", options.unitMultiple()) : options, quantization, stats, used);
+                stats == null ? options.uncalibrated() : options, quantization, stats, used);
     }
 
     /**
@@ -81,7 +81,7 @@ public final class CandidateBuilder {
      */
     public CandidateBuilder withOptions(PruningOptions other) {
         return new CandidateBuilder(original, analysis,
-                stats == null ? new PruningOptions("magnitude", "none", other.unitMultiple()) : other, quantization, stats, calibration);
+                stats == null ? other.uncalibrated() : other, quantization, stats, calibration);
     }
 
     public QuantizationOptions quantization() { return quantization; }

@@ -40,10 +40,16 @@ public final class OptimalBrainSurgeonImportance implements ImportanceCriterion 
         ConsumerWeights w = ConsumerWeights.of(graph, group.consumer());
         if (stats.gram(group.id()).numRows != w.features + 1) return fallback.score(group, graph);
         // The path depends only on the original weights and the statistics, so one greedy pass serves every genome.
-        return scored.computeIfAbsent(group.id(), id -> removalOrder(stats.gram(id), w, group.size())).clone();
+        return scored.computeIfAbsent(group.id(), id -> {
+            double[] order = removalOrder(stats.gram(id), w, group.size());
+            return order != null ? order : fallback.score(group, graph); // singular even with the ridge
+        }).clone();
     }
 
-    /** Score of each unit: the greedy step at which it is removed (the survivor scores {@code units}). */
+    /**
+     * Score of each unit: the greedy step at which it is removed (the survivor scores {@code units}); null when the
+     * Gram matrix cannot be inverted even with the ridge.
+     */
     static double[] removalOrder(DMatrixRMaj gram, ConsumerWeights cw, int units) {
         int features = cw.features, bw = features / units;
         // The constant input joins the fit when the layer has a bias (as in the repair); it is never removed.
@@ -53,11 +59,7 @@ public final class OptimalBrainSurgeonImportance implements ImportanceCriterion 
         double ridge = LeastSquaresRepair.ridge(gram, features);
         for (int f = 0; f < features; f++) h.add(f, f, ridge);
         DMatrixRMaj hinv = new DMatrixRMaj(n, n);
-        if (!CommonOps_DDRM.invertSPD(h, hinv) && !CommonOps_DDRM.invert(h, hinv)) {
-            double[] byEnergy = new double[units]; // singular even with the ridge: fall back to output energy
-            for (int f = 0; f < features; f++) byEnergy[f / bw] += gram.get(f, f) * cw.featureEnergy(f);
-            return byEnergy;
-        }
+        if (!CommonOps_DDRM.invertSPD(h, hinv) && !CommonOps_DDRM.invert(h, hinv)) return null;
         DMatrixRMaj w = new DMatrixRMaj(n, cw.outs);
         CommonOps_DDRM.extract(cw.withBiasRow(), 0, n, 0, cw.outs, w, 0, 0);
         if (bw == 1) return singleFeatureOrder(hinv.data, w.data, n, cw.outs, units);

@@ -29,6 +29,11 @@ public record PruningOptions(String criterion, String repair, int unitMultiple) 
             throw new IllegalArgumentException("unknown repair '" + repair + "' (" + String.join(", ", REPAIRS) + ")");
     }
 
+    /** What these options become without calibration data: magnitude ranking, no repair, the same rounding. */
+    public PruningOptions uncalibrated() {
+        return new PruningOptions(MAGNITUDE.criterion(), MAGNITUDE.repair(), unitMultiple);
+    }
+
     public boolean needsCalibration() {
         return !criterion.equals("magnitude") || !repair.equals("none");
     }

@@ -15,11 +15,30 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        prepareStartupArchive();
         if (opensWindow(args)) {
             dev.lathe.ui.LatheApp.launchApp(args);
             return;
         }
         System.exit(LatheCommand.execute(args));
+    }
+
+    /**
+     * The installed launcher keeps a class-data-sharing archive of the classes startup loads
+     * ({@code -XX:SharedArchiveFile=… -XX:+AutoCreateSharedArchive}, about a second less to the first window).
+     * The JVM writes that archive when it exits but does not create its folder, and fails the exit if the folder is
+     * missing, so the folder is made here, before anything else runs. The launcher names it in
+     * {@code lathe.startup.archive}; a plain {@code java -jar} run sets nothing and skips this.
+     */
+    private static void prepareStartupArchive() {
+        String archive = System.getProperty("lathe.startup.archive");
+        if (archive == null || archive.isBlank()) return;
+        try {
+            Path parent = Path.of(archive).toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+        } catch (java.io.IOException | InvalidPathException e) {
+            System.err.println("Lathe: cannot create the folder of the startup archive " + archive + ": " + e.getMessage());
+        }
     }
 
     /** True for no arguments or only existing files (models or studies to open); anything else goes to the CLI. */

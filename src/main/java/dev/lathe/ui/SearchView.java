@@ -135,6 +135,8 @@ final class SearchView {
         log.setWrapText(false);
         log.getStyleClass().add("log-area");
         log.setPromptText("Messages from the search appear here.");
+        // The view may be built after a search has already logged (it is made when its tab is first shown).
+        for (String line : workbench.search().log()) log.appendText(line + "\n");
         workbench.search().log().addListener((ListChangeListener<String>) c -> {
             boolean onlyAdded = true;
             StringBuilder added = new StringBuilder();

@@ -68,7 +68,6 @@ class LatheAppTest {
         assertFalse(fx(() -> robot.lookup("#groupsTable").queryAs(TableView.class).getItems().isEmpty()), "digits-mlp has prunable groups");
         // The sample brings its data, so there is no random-input warning.
         assertTrue(fx(() -> wb.search().dataPathProperty().get().endsWith("test.csv")));
-        assertFalse(fx(() -> robot.lookup("#noDataWarning").queryAs(Label.class).isVisible()));
 
         // Set up a short search into a temporary study, as the form would.
         Path studyFile = tmp.resolve("digits.lathe");
@@ -80,6 +79,8 @@ class LatheAppTest {
             wb.search().quickTimingProperty().set(true);
             wb.search().studyPathProperty().set(studyFile.toString());
         });
+        // The search view is built when first shown; it knows the sample's data.
+        assertFalse(fx(() -> robot.lookup("#noDataWarning").queryAs(Label.class).isVisible()));
         assertEquals(4, fx(() -> wb.search().settings().budget()));
         assertTrue(fx(() -> wb.search().settings().quickTiming()));
 

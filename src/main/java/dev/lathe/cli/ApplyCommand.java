@@ -27,7 +27,7 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.onnx", description = "where to write the model (never over an existing file unless --force)")
     Path out;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     What what;
 
     static final class What {
@@ -42,6 +42,13 @@ final class ApplyCommand implements Callable<Integer> {
     List<String> layers;
 
     @Option(names = "--force", description = "overwrite FILE") boolean force;
+
+    @Option(names = "--fp16-model", description = "then convert the whole graph to float16 for GPU execution, inputs and outputs float32 (alone, or after --precision/--genome)")
+    boolean fp16Model;
+
+    @Option(names = "--keep-fp32", split = ",", paramLabel = "OP", description = "with --fp16-model: operator types kept in float32 "
+            + "(default: LayerNormalization (and its unfused pattern), BatchNormalization, InstanceNormalization, SimplifiedLayerNormalization, SkipLayerNormalization, Softmax; 'none' for none)")
+    List<String> keepFp32;
 
     @picocli.CommandLine.Mixin
     DataOptions data;
@@ -58,8 +65,11 @@ final class ApplyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (Files.exists(out) && !force) throw new IllegalArgumentException(out + " exists; pass --force to overwrite it");
+        if (what == null && !fp16Model) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --precision, --genome or --fp16-model");
+        if (keepFp32 != null && !fp16Model) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--keep-fp32 goes with --fp16-model");
         ModelArgument m = ModelArgument.parse(model);
         OnnxModel original = OnnxModel.load(m.model());
+        if (what == null) return writeFp16(original.proto(), m);
         Genome genome = what.genome != null ? GenomeJson.read(what.genome) : null;
         Precision p = what.precision != null ? Precision.parse(what.precision) : null;
         boolean needsData = p == Precision.INT8_STATIC || genome != null && (!genome.layersAt(Precision.INT8_STATIC).isEmpty() || !genome.keepRatios().isEmpty());
@@ -78,6 +88,7 @@ final class ApplyCommand implements Callable<Integer> {
             genome = Genome.withPrecisions(Map.of(), chosen);
         }
         OnnxModel built = builder.build(genome);
+        if (fp16Model) return writeFp16(built.proto(), m);
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         built.save(out);
@@ -85,6 +96,24 @@ final class ApplyCommand implements Callable<Integer> {
         genome.precisions().values().forEach(q -> counts.merge(q.id(), 1L, Long::sum));
         spec.commandLine().getOut().printf("Wrote %s: %d layers at reduced precision %s, %,d bytes (original %,d)%n",
                 out, genome.precisions().size(), counts, Files.size(out), m.model().toFile().length());
+        return 0;
+    }
+
+    /** Whole-model float16, saved whether or not the CPU provider can run it (it is meant for a GPU); says which. */
+    private int writeFp16(ai.onnx.proto.OnnxMl.ModelProto source, ModelArgument m) throws Exception {
+        java.util.Set<String> keep = keepFp32 == null ? dev.lathe.transform.Fp16ModelConverter.DEFAULT_KEEP_FP32
+                : keepFp32.stream().filter(o -> !o.isBlank() && !o.equalsIgnoreCase("none")).map(String::trim).collect(java.util.stream.Collectors.toSet());
+        var result = dev.lathe.transform.Fp16ModelConverter.convert(source, keep);
+        OnnxModel converted = OnnxModel.of(result.model());
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        converted.save(out);
+        var printer = spec.commandLine().getOut();
+        printer.printf("Wrote %s: whole model in float16, %d nodes in float16, kept in float32 %s, %d Casts added, %,d bytes (original %,d)%n",
+                out, result.fp16Nodes(), result.fp32Nodes(), result.castsAdded(), Files.size(out), m.model().toFile().length());
+        String cpu = dev.lathe.transform.Fp16ModelConverter.cpuProblem(converted);
+        printer.println(cpu == null ? "ONNX Runtime's CPU provider runs it (through casts where it lacks float16 kernels: time it on a GPU)"
+                : "GPU-only: ONNX Runtime's CPU provider cannot run it (" + cpu + "); run it with the CUDA provider");
         return 0;
     }
 }

@@ -67,6 +67,10 @@ final class SearchCommand implements Callable<Integer> {
             description = "precisions layers may take besides float32, each for the operators that support it: int8, int8_static, int4_b32, int4_b64, int4_b128, fp16 (default: int8 for MatMul/Gemm, int8_static for Conv)")
     List<String> precisions;
 
+    @Option(names = "--layer-precisions", paramLabel = "LAYER=P[,P...]",
+            description = "pin one layer (an id from inspect's int8-able layers) to these precisions instead of the --precisions set; fp32 alone keeps it float32 (repeatable)")
+    List<String> layerPrecisions;
+
     @Option(names = "--sensitivity-samples", defaultValue = "32",
             description = "calibration samples each layer's sensitivity is scored on before the search, to seed it and steer mutation (0: off; default ${DEFAULT-VALUE})")
     int sensitivitySamples;
@@ -97,6 +101,7 @@ final class SearchCommand implements Callable<Integer> {
                 objective, !inProcess, timeout, null);
         PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
                 : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.Precision::parse).toList());
+        choices = pinLayers(choices, layerPrecisions);
         settings = settings.withPrecisions(choices, quantization.options(), sensitivitySamples);
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
@@ -136,6 +141,19 @@ final class SearchCommand implements Callable<Integer> {
             printFront(out, store.all(), o.front(), runner.measuring().objective());
         }
         return 0;
+    }
+
+    /** Applies each "LAYER=P,P" pin; the layer id is everything before the last '=' (ids are node names). */
+    static PrecisionChoices pinLayers(PrecisionChoices choices, List<String> pins) {
+        if (pins == null) return choices;
+        for (String pin : pins) {
+            int eq = pin.lastIndexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--layer-precisions wants LAYER=P[,P...], got '" + pin + "'");
+            List<dev.lathe.transform.Precision> allowed = java.util.Arrays.stream(pin.substring(eq + 1).split(","))
+                    .filter(t -> !t.isBlank() && !PrecisionChoices.isFloat32(t)).map(dev.lathe.transform.Precision::parse).toList();
+            choices = choices.pin(pin.substring(0, eq), allowed);
+        }
+        return choices;
     }
 
     static void printFront(PrintWriter out, List<CandidateRecord> all, List<CandidateRecord> front, String objective) {

@@ -60,6 +60,8 @@ public final class OrtRunner implements AutoCloseable {
 
     public Map<String, NodeInfo> inputInfo() throws OrtException { return session.getInputInfo(); }
 
+    public Map<String, NodeInfo> outputInfo() throws OrtException { return session.getOutputInfo(); }
+
     /** Runs once and copies every float output back to the host. */
     public Map<String, TensorData> run(Map<String, TensorData> inputs) throws OrtException {
         Map<String, OnnxTensor> feeds = toOrt(inputs);

@@ -146,6 +146,7 @@ public final class SearchRunner {
             CandidateBuilder builder = builderFor(original, settings, split);
             store.putMeta("pruning", builder.options().criterion() + "+" + builder.options().repair());
             PrecisionChoices choices = settings.precisionChoices();
+            choices.requireLayers(builder.analysis().quantizable());
             if (choices.offers(Precision.INT8_STATIC) && !builder.canCalibrate()) {
                 choices = choices.without(Precision.INT8_STATIC);
                 listener.message("int8_static is left out of this search: its activation ranges need calibration data");

@@ -241,6 +241,7 @@ final class SearchView {
                 Ui.sectionHeader("Input shape"), shape,
                 Ui.sectionHeader("Evaluation data"), data, warning,
                 Ui.sectionHeader("Pruning"), pruning,
+                Ui.sectionHeader("Precisions"), new PrecisionSetupView(s.precisions()).node(),
                 Ui.sectionHeader("Objectives"), objectives,
                 Ui.sectionHeader("Study file"), new VBox(8, study, studyButtons, studyHint));
         box.disableProperty().bind(s.runningProperty());
@@ -290,7 +291,7 @@ final class SearchView {
         field.widthProperty().addListener(o -> toEnd.run());
     }
 
-    private static GridPane form() {
+    static GridPane form() {
         GridPane g = new GridPane();
         g.setHgap(10);
         g.setVgap(8);
@@ -304,7 +305,7 @@ final class SearchView {
         return g;
     }
 
-    private static void row(GridPane g, int row, String label, Node field, String tip) {
+    static void row(GridPane g, int row, String label, Node field, String tip) {
         Label l = Ui.label(label, "form-label");
         if (tip != null) {
             l.setTooltip(new Tooltip(tip));

@@ -67,6 +67,7 @@ public final class SearchViewModel {
     private final javafx.beans.property.StringProperty repair = new javafx.beans.property.SimpleStringProperty("lstsq");
     private final StringProperty provider = new SimpleStringProperty("cpu");
     private final StringBinding dataWarning;
+    private final PrecisionSetupViewModel precisions = new PrecisionSetupViewModel(provider);
 
     private final BooleanProperty running = new SimpleBooleanProperty();
     private final BooleanProperty stopping = new SimpleBooleanProperty();
@@ -122,6 +123,9 @@ public final class SearchViewModel {
     /** The execution provider candidates are timed on: "cpu" or "cuda". */
     public StringProperty providerProperty() { return provider; }
 
+    /** Which precisions layers may take, pinned layers, int8 static calibration and the sensitivity pass. */
+    public PrecisionSetupViewModel precisions() { return precisions; }
+
     /** How the search measures: the chosen provider in a worker process, the other options at their defaults. */
     public MeasuringOptions measuringOptions() {
         return MeasuringOptions.DEFAULT.withProvider(provider.get());
@@ -155,7 +159,8 @@ public final class SearchViewModel {
         SearchSettings d = SearchSettings.defaults();
         return new SearchSettings(valueOr(budget, d.budget()), valueOr(seed, (int) d.seed()), valueOr(threads, 1), valueOr(batch, 1),
                 valueOr(sequenceLength, d.sequenceLength()), d.populationSize(), d.strategy(), blankToNull(dataPath.get()),
-                blankToNull(tokenizerPath.get()), quickTiming.get(), criterion.get(), repair.get());
+                blankToNull(tokenizerPath.get()), quickTiming.get(), criterion.get(), repair.get())
+                .withPrecisions(precisions.choices(), precisions.quantization(), precisions.sensitivitySampleCount());
     }
 
     /** Fills the form for a freshly opened model: its data and tokenizer, a budget to suit, a new study file. */
@@ -188,6 +193,7 @@ public final class SearchViewModel {
         quickTiming.set(s.quickTiming());
         criterion.set(s.criterion());
         repair.set(s.repair());
+        precisions.apply(s);
     }
 
     /**

@@ -33,6 +33,11 @@ public final class Workbench {
         model.pathProperty().addListener((o, a, p) -> sensitivity.clear());
         model.summaryProperty().addListener((o, a, s) -> study.quantizableLayersProperty().set(s == null ? List.of()
                 : s.quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
+        // The layers the precision pins refer to; pins themselves go with a newly opened model, not a study's.
+        model.pathProperty().addListener((o, a, p) -> search.precisions().layers().clear());
+        model.summaryProperty().addListener((o, a, s) -> {
+            if (s != null && !s.quantizable().equals(search.precisions().layers())) search.precisions().layers().setAll(s.quantizable());
+        });
         reinspect.setOnFinished(e -> model.reinspect(search.shapes()));
         search.batchProperty().addListener(o -> reinspect.playFromStart());
         search.sequenceLengthProperty().addListener(o -> reinspect.playFromStart());
@@ -98,6 +103,7 @@ public final class Workbench {
         }
         model.load(file, name, search.shapes(), summary -> {
             search.prefill(name, data, tokenizer, sample);
+            search.precisions().pins().clear();
             study.show(null);
         });
     }

@@ -88,4 +88,31 @@ class PrecisionCommandsTest {
         assertTrue(rows.get(0).startsWith("model.onnx") && rows.get(0).endsWith("median ratio to model.onnx 1.000"), rows.get(0));
         assertTrue(rows.get(1).startsWith("int8.onnx"), rows.get(1));
     }
+
+    @Test
+    void applyConvertsTheWholeModelToFloat16AndSaysWhereItRuns() throws Exception {
+        Path out = dir.resolve("cnn-fp16.onnx");
+        LatheCommandTest.Run r = lathe("apply", "sample:digits-cnn", "--fp16-model", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("whole model in float16") && r.out().contains("kept in float32 {BatchNormalization=3}"), r.out());
+        assertTrue(r.out().contains("CPU provider runs it"), r.out());
+        OnnxModel m = OnnxModel.load(out);
+        assertTrue(m.proto().getGraph().getInitializerList().stream().anyMatch(t -> t.getDataType() == ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT16_VALUE));
+        try (OrtRunner runner = OrtRunner.of(m, OrtRunner.RunnerSettings.cpu(1))) {
+            assertEquals(10, runner.run(SyntheticInputs.generate(m, InputShapes.of(1, 8), 1)).get("logits").floats().length, "float32 output");
+        }
+        LatheCommandTest.Run none = lathe("apply", "sample:digits-cnn", "--fp16-model", "--keep-fp32", "none", "--out", dir.resolve("all16.onnx").toString());
+        assertTrue(none.out().contains("kept in float32 {}"), none.out());
+        LatheCommandTest.Run nothing = lathe("apply", "sample:digits-cnn", "--out", dir.resolve("y.onnx").toString());
+        assertEquals(2, nothing.code());
+        assertTrue(nothing.err().contains("give --precision, --genome or --fp16-model"), nothing.err());
+    }
+
+    @Test
+    void aPinnedLayerTheModelLacksStopsTheSearchWithItsName() {
+        LatheCommandTest.Run r = lathe("search", "sample:digits-mlp", "--study", dir.resolve("pin.sqlite").toString(), "--budget", "2", "--quick",
+                "--in-process", "--sensitivity-samples", "0", "--precisions", "int8,int4_b32", "--layer-precisions", "/no/such/Gemm=fp32");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("precisions are pinned for layer '/no/such/Gemm', which this model does not have"), r.err());
+    }
 }

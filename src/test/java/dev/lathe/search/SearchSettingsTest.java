@@ -34,4 +34,25 @@ class SearchSettingsTest {
         assertEquals(PrecisionChoices.DEFAULT, SearchSettings.defaults().precisionChoices(), "new studies get the defaults");
         assertEquals(SensitivityAnalysis.DEFAULT_SEARCH_SAMPLES, SearchSettings.defaults().sensitivitySamples());
     }
+
+    @Test
+    void pinnedLayersRoundTripAndAreCheckedAgainstTheModel() {
+        PrecisionChoices c = PrecisionChoices.of(List.of(Precision.INT8, Precision.INT4_B32)).pin("/a/MatMul", List.of()).pin("/b/Conv", List.of(Precision.FP16));
+        SearchSettings back = SearchSettings.fromJson(SearchSettings.defaults().withPrecisions(c, QuantizationOptions.DEFAULT, 0).toJson());
+        assertEquals(c, back.precisionChoices());
+        assertEquals(List.of(), back.precisions().get("layer:/a/MatMul"));
+        var matmul = new dev.lathe.analysis.QuantizableLayer("/a/MatMul", "MatMul", 0, "w", 4, 4);
+        var other = new dev.lathe.analysis.QuantizableLayer("/c/MatMul", "MatMul", 1, "w2", 4, 4);
+        var conv = new dev.lathe.analysis.QuantizableLayer("/b/Conv", "Conv", 2, "f", 9, 4);
+        assertEquals(List.of(), c.forLayer(matmul), "pinned to float32");
+        assertEquals(List.of(Precision.INT8, Precision.INT4_B32), c.forLayer(other), "the operator's set");
+        assertEquals(List.of(Precision.FP16), c.forLayer(conv));
+        c.requireLayers(List.of(matmul, other, conv));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.requireLayers(List.of(matmul, other)));
+        assertTrue(e.getMessage().contains("'/b/Conv', which this model does not have"), e.getMessage());
+        var wrongOp = PrecisionChoices.DEFAULT.pin("/b/Conv", List.of(Precision.INT8));
+        e = assertThrows(IllegalArgumentException.class, () -> wrongOp.requireLayers(List.of(conv)));
+        assertTrue(e.getMessage().contains("is a Conv, which cannot run at int8"), e.getMessage());
+        assertFalse(c.without(Precision.FP16).offers(Precision.FP16));
+    }
 }

@@ -18,7 +18,10 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
                              String strategy, String dataPath, String tokenizerPath, boolean quickTiming,
                              String criterion, String repair, java.util.Map<String, java.util.List<Long>> shapes,
                              java.util.Map<String, java.util.List<String>> precisions, QuantizationOptions quantization, Integer sensitivitySamples) {
-    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** Made on first use: the window reads the defaults at startup, and Jackson takes a third of a second to load. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
 
     public SearchSettings {
         if (budget < 1) throw new IllegalArgumentException("budget must be at least 1 candidate, got " + budget);
@@ -100,7 +103,7 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
 
     public String toJson() {
         try {
-            return JSON.writeValueAsString(this);
+            return Mapper.JSON.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -108,7 +111,7 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
 
     public static SearchSettings fromJson(String json) {
         try {
-            return JSON.readValue(json, SearchSettings.class);
+            return Mapper.JSON.readValue(json, SearchSettings.class);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("study settings unreadable: " + e.getOriginalMessage(), e);
         }

@@ -150,7 +150,7 @@ public final class LatencyMeter {
     }
 
     /** CPU time of this whole process (ONNX Runtime's pool threads included) in nanoseconds, or -1 where it cannot be read. */
-    static long processCpuNanos() {
+    public static long processCpuNanos() {
         return ProcessCpuClock.nanos();
     }
 

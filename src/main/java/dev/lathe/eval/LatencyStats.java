@@ -11,6 +11,7 @@ import java.util.Arrays;
  * wall-clock figure was waiting for a core. {@code clock} says which clock the other figures (median, p90,
  * mean, interval, ...) are read on ({@link LatencyClock}: "wall", or "cpu" where the protocol timed CPU time);
  * {@code wallMedianMs} is the wall-clock median whichever it was, so both clocks' medians are always there.
+ * {@code timedSeconds} counts on the same clock (CPU seconds spent timing, under the CPU clock).
  * The raw samples are stored beside it, not in it.
  */
 public record LatencyStats(double medianMs, double p90Ms, double meanMs, double stdMs, double minMs, int runs, int warmupRuns,

@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.eval.CandidateMeasurer;
 import dev.lathe.eval.ExecutionProviders;
 import dev.lathe.eval.InProcessMeasurer;
+import dev.lathe.eval.LatencyClock;
 import dev.lathe.eval.LatencyStats;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
@@ -41,6 +42,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--in-process", description = "measure in this process instead of a worker process") boolean inProcess;
 
+    @Option(names = "--clock", paramLabel = "wall|cpu", defaultValue = "wall", description = ClockOption.HELP + " Default: ${DEFAULT-VALUE}.")
+    String clock;
+
     @picocli.CommandLine.Mixin
     InputShapeOptions shape;
 
@@ -52,6 +56,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!ExecutionProviders.IDS.contains(provider)) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
         if (repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         ExecutionProviders.require(provider);
+        LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
         ModelArgument m = ModelArgument.parse(model);
         OnnxModel loaded = OnnxModel.load(m.model());
         Map<String, List<Long>> fixed = new java.util.LinkedHashMap<>();
@@ -60,8 +65,12 @@ final class BenchCommand implements Callable<Integer> {
         Path tok = m.defaultTokenizer();
         MeasurementSetup setup = new MeasurementSetup(m.model().toAbsolutePath().toString(), dataFile == null ? null : dataFile.toAbsolutePath().toString(),
                 tok == null ? null : tok.toAbsolutePath().toString(), shape.batch, shape.seqLen, fixed, threads, provider, "all",
-                TimingProtocol.DEFAULT.withTolerance(tolerance / 100), false, !inProcess);
+                TimingProtocol.DEFAULT.withTolerance(tolerance / 100), false, !inProcess).withClock(timing);
         PrintWriter out = spec.commandLine().getOut();
+        String warning = ClockOption.warning(timing, threads);
+        if (warning != null) spec.commandLine().getErr().println(warning);
+        boolean cpuClock = timing == LatencyClock.CPU;
+        String unit = cpuClock ? " ms CPU" : " ms";
         try (CandidateMeasurer measurer = inProcess ? new InProcessMeasurer(setup) : new WorkerMeasurer(setup, WorkerProcess.Options.defaults(), null)) {
             SessionInfo info = measurer.start();
             List<Double> medians = new ArrayList<>();
@@ -70,16 +79,18 @@ final class BenchCommand implements Callable<Integer> {
                 LatencyStats s = r.latency();
                 if (i == 0) printSettings(out, m.model(), s, info, setup, measurer.isolated());
                 medians.add(s.medianMs());
-                out.printf(Locale.ROOT, "median %.3f ms ±%.2f%% (95%% CI %.3f-%.3f)  p90 %.3f ms  mean %.3f ms  std %.3f ms  min %.3f ms  cpu %.3f ms/run  runs %d (+%d warm-up%s)  %s%s%n",
-                        s.medianMs(), s.ciHalfWidthPct(), s.ciLowMs(), s.ciHighMs(), s.p90Ms(), s.meanMs(), s.stdMs(), s.minMs(), s.cpuMedianMs(), s.runs(), s.warmupRuns(),
-                        s.warmupSettled() ? ", settled" : ", not settled", s.converged() ? "converged" : String.format(Locale.ROOT, "stopped at the cap after %.1f s", s.timedSeconds()),
+                out.printf(Locale.ROOT, "median %.3f%s ±%.2f%% (95%% CI %.3f-%.3f)  p90 %.3f ms  mean %.3f ms  std %.3f ms  min %.3f ms  %s %.3f ms/run  runs %d (+%d warm-up%s)  %s%s%n",
+                        s.medianMs(), unit, s.ciHalfWidthPct(), s.ciLowMs(), s.ciHighMs(), s.p90Ms(), s.meanMs(), s.stdMs(), s.minMs(),
+                        cpuClock ? "wall" : "cpu", cpuClock ? s.wallMedianMs() : s.cpuMedianMs(), s.runs(), s.warmupRuns(),
+                        s.warmupSettled() ? ", settled" : ", not settled", s.converged() ? "converged"
+                                : String.format(Locale.ROOT, "stopped at the cap after %.1f s%s", s.timedSeconds(), cpuClock ? " of CPU time" : ""),
                         r.peakMemoryBytes() == null ? "" : String.format(Locale.ROOT, "  peak memory %.1f MiB", r.peakMemoryBytes() / 1048576.0));
                 out.flush();
             }
             if (repeat > 1) {
                 double lo = medians.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
                 double hi = medians.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-                out.printf(Locale.ROOT, "spread of medians over %d measurements: %.2f%% (%.3f to %.3f ms)%n", repeat, (hi - lo) / lo * 100, lo, hi);
+                out.printf(Locale.ROOT, "spread of medians over %d measurements: %.2f%% (%.3f to %.3f%s)%n", repeat, (hi - lo) / lo * 100, lo, hi, unit);
             }
         }
         return 0;
@@ -91,6 +102,8 @@ final class BenchCommand implements Callable<Integer> {
                 model.getFileName(), s.provider(), s.threads(), s.interOpThreads(), s.optimizationLevel());
         out.printf("input %s  (%s)%n", s.shape(), info.dataSynthetic() ? "synthetic" : info.dataDescription());
         out.printf("machine %s%n", s.machine());
+        out.printf("clock %s%s%n", setup.clock().label(), setup.clock() == LatencyClock.CPU
+                ? " per run (this process, all its threads; the protocol's warm-up, interval and caps count CPU time)" : " per run");
         out.printf(Locale.ROOT, "protocol warm-up until the last %d runs agree within %.0f%% (at most %d runs / %.0f s), then timed runs until the median's 95%% CI is within ±%.1f%% (at least %d runs, at most %.0f s), %s%n",
                 p.settleWindow(), p.settleTolerance() * 100, p.maxWarmupRuns(), p.maxWarmupSeconds(), p.tolerance() * 100, p.minRuns(), p.maxSeconds(),
                 isolated ? "in a measurement worker (pid " + info.pid() + ")" : "in this process");

@@ -2,7 +2,9 @@ package dev.lathe.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.eval.LatencyClock;
 import dev.lathe.search.ParetoFront;
+import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.Genome;
@@ -43,13 +45,15 @@ final class CandidatesCommand implements Callable<Integer> {
             Set<Long> front = ParetoFront.ids(all);
             List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;
             Double base = originalLatency(all);
+            LatencyClock clock = SearchSettings.of(store).map(SearchSettings::clock).orElse(LatencyClock.WALL);
             var out = spec.commandLine().getOut();
             if (json) {
                 ArrayNode list = Json.MAPPER.createArrayNode();
-                for (CandidateRecord c : shown) list.add(toJson(c, front.contains(c.id()), base));
+                for (CandidateRecord c : shown) list.add(toJson(c, front.contains(c.id()), base).put("latency_clock", clock.id()));
                 out.println(Json.MAPPER.writeValueAsString(list));
             } else {
-                out.printf("%5s %-8s %-6s %11s %9s %10s %14s%n", "id", "status", "pareto", "latency_ms", "speed-up", "quality", "size_bytes");
+                out.println("latency: median " + clock.label() + " per run");
+                out.printf("%5s %-8s %-6s %11s %9s %10s %14s%n", "id", "status", "pareto", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up", "quality", "size_bytes");
                 for (CandidateRecord c : shown)
                     out.printf("%5d %-8s %-6s %11s %9s %10s %14s%n", c.id(), c.status().id(), front.contains(c.id()) ? "*" : "",
                             c.latencyMs() == null ? "-" : String.format("%.3f", c.latencyMs()),

@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.eval.LatencyClock;
 import dev.lathe.eval.LatencyMeter;
 import dev.lathe.eval.LatencyStats;
 import dev.lathe.eval.QualityEvaluator;
@@ -38,6 +39,9 @@ final class CompareCommand implements Callable<Integer> {
                     + "10 warm-up runs each, and print each model's median and its median ratio to the first model's run in the same cycle")
     int interleave;
 
+    @Option(names = "--clock", paramLabel = "wall|cpu", defaultValue = "wall", description = ClockOption.HELP + " Default: ${DEFAULT-VALUE}.")
+    String clock;
+
     @picocli.CommandLine.Mixin
     DataOptions data;
 
@@ -52,11 +56,17 @@ final class CompareCommand implements Callable<Integer> {
         if (!provider.equals("cpu") && !provider.equals("cuda")) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
         List<OnnxModel> loaded = new ArrayList<>();
         for (String m : models) loaded.add(OnnxModel.load(ModelArgument.parse(m).model()));
+        LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
+        if (timing == LatencyClock.CPU && !provider.equals("cpu"))
+            throw new IllegalArgumentException("CPU time misses the work done on the " + provider + " device; time " + provider + " on the wall clock");
         OrtRunner.RunnerSettings settings = new OrtRunner.RunnerSettings(threads, provider, "all");
-        LatencyMeter meter = new LatencyMeter(settings, dev.lathe.eval.TimingProtocol.DEFAULT);
+        LatencyMeter meter = new LatencyMeter(settings, dev.lathe.eval.TimingProtocol.DEFAULT, timing);
         var out = spec.commandLine().getOut();
-        out.printf("model %s  provider %s  intra-op threads %d  inter-op 1  optimization all  %s%n",
-                String.join(", ", loaded.stream().map(CompareCommand::name).toList()), provider, threads,
+        String warning = ClockOption.warning(timing, threads);
+        if (warning != null) spec.commandLine().getErr().println(warning);
+        unit = timing == LatencyClock.CPU ? " ms CPU" : " ms";
+        out.printf("model %s  provider %s  intra-op threads %d  inter-op 1  optimization all  clock %s  %s%n",
+                String.join(", ", loaded.stream().map(CompareCommand::name).toList()), provider, threads, timing.label(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         if (qualityAgainst != null) {
             ModelArgument ref = ModelArgument.parse(qualityAgainst);
@@ -70,7 +80,7 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         if (interleave > 0) {
-            interleaved(loaded, settings, out);
+            interleaved(loaded, settings, timing, out);
             return 0;
         }
         List<List<Double>> medians = new ArrayList<>();
@@ -81,7 +91,7 @@ final class CompareCommand implements Callable<Integer> {
                 var input = SyntheticInputs.generate(m, shape.resolve(m.proto().getGraph()), 1234);
                 LatencyStats s = meter.measure(m, input).stats();
                 medians.get(i).add(s.medianMs());
-                out.printf("%smedian %.3f ms  p90 %.3f ms  mean %.3f ms  std %.3f ms  min %.3f ms  runs %d (+%d warm-up)  input %s%n",
+                out.printf("%smedian %.3f" + unit + "  p90 %.3f ms  mean %.3f ms  std %.3f ms  min %.3f ms  runs %d (+%d warm-up)  input %s%n",
                         loaded.size() > 1 ? name(m) + "  " : "", s.medianMs(), s.p90Ms(), s.meanMs(), s.stdMs(), s.minMs(), s.runs(), s.warmupRuns(), s.shape());
             }
         if (repeat > 1)
@@ -89,7 +99,7 @@ final class CompareCommand implements Callable<Integer> {
                 List<Double> v = medians.get(i).stream().sorted().toList();
                 double lo = v.getFirst(), hi = v.getLast(), mid = v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
                 if (loaded.size() == 1) out.printf("spread of medians over %d measurements: %.2f%%%n", repeat, (hi - lo) / lo * 100);
-                else out.printf("%s  median of %d medians %.3f ms, spread %.2f%%%n", name(loaded.get(i)), repeat, mid, (hi - lo) / lo * 100);
+                else out.printf("%s  median of %d medians %.3f" + unit + ", spread %.2f%%%n", name(loaded.get(i)), repeat, mid, (hi - lo) / lo * 100);
             }
         return 0;
     }
@@ -98,7 +108,7 @@ final class CompareCommand implements Callable<Integer> {
      * Single runs in turn: on a shared machine whose speed drifts within seconds, a ratio of two runs made a few
      * milliseconds apart is far steadier than a ratio of two medians taken a minute apart.
      */
-    private void interleaved(List<OnnxModel> loaded, OrtRunner.RunnerSettings settings, java.io.PrintWriter out) throws Exception {
+    private void interleaved(List<OnnxModel> loaded, OrtRunner.RunnerSettings settings, LatencyClock timing, java.io.PrintWriter out) throws Exception {
         List<OrtRunner> runners = new ArrayList<>();
         List<java.util.Map<String, ai.onnxruntime.OnnxTensor>> feeds = new ArrayList<>();
         try {
@@ -111,16 +121,17 @@ final class CompareCommand implements Callable<Integer> {
             double[][] ms = new double[runners.size()][interleave];
             for (int c = 0; c < interleave; c++)
                 for (int i = 0; i < runners.size(); i++) {
+                    long c0 = timing == LatencyClock.CPU ? LatencyMeter.processCpuNanos() : 0;
                     long t0 = System.nanoTime();
                     runners.get(i).runPrepared(feeds.get(i));
-                    ms[i][c] = (System.nanoTime() - t0) / 1e6;
+                    ms[i][c] = timing == LatencyClock.CPU ? (LatencyMeter.processCpuNanos() - c0) / 1e6 : (System.nanoTime() - t0) / 1e6;
                 }
             for (int i = 0; i < runners.size(); i++) {
                 double[] ratio = new double[interleave];
                 for (int c = 0; c < interleave; c++) ratio[c] = ms[i][c] / ms[0][c];
                 double[] sorted = ms[i].clone();
                 java.util.Arrays.sort(sorted);
-                out.printf("%s  interleaved %d runs: median %.3f ms  p10 %.3f ms  p90 %.3f ms  median ratio to %s %.3f%n", name(loaded.get(i)), interleave,
+                out.printf("%s  interleaved %d runs: median %.3f" + unit + "  p10 %.3f ms  p90 %.3f ms  median ratio to %s %.3f%n", name(loaded.get(i)), interleave,
                         percentile(sorted, 0.5), percentile(sorted, 0.1), percentile(sorted, 0.9), name(loaded.getFirst()), median(ratio));
             }
         } finally {
@@ -128,6 +139,8 @@ final class CompareCommand implements Callable<Integer> {
             for (OrtRunner r : runners) r.close();
         }
     }
+
+    private String unit = " ms";
 
     private static double median(double[] v) {
         double[] s = v.clone();

@@ -13,6 +13,15 @@ final class ImageOptions {
             description = "per-channel standard deviation pixels are divided by after the mean, e.g. 0.229,0.224,0.225 (default 1)")
     double[] std;
 
+    /** The mean as given (null when not), as stored in a study's settings. */
+    java.util.List<Double> meanList() {
+        return mean == null ? null : java.util.Arrays.stream(mean).boxed().toList();
+    }
+
+    java.util.List<Double> stdList() {
+        return std == null ? null : java.util.Arrays.stream(std).boxed().toList();
+    }
+
     /** The preprocessing the options ask for, or null to let the model's folder decide; bad values are a usage error. */
     ImagePreprocessing preprocessing(picocli.CommandLine commandLine) {
         if (mean == null && std == null) return null;

@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.eval.LatencyClock;
 import dev.lathe.search.MeasuringOptions;
 import dev.lathe.search.ParetoFront;
 import dev.lathe.search.PrecisionChoices;
@@ -33,10 +34,11 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads for timing (default ${DEFAULT-VALUE})") int threads;
 
-    @Option(names = "--data", paramLabel = "PATH", description = "a folder of images (class sub-folders give labels), .npy/.npz (arrays named like the inputs, optional 'labels'), "
-            + ".csv (flattened samples, optional label column) or .txt (one sentence per line, optional tab and label); see README 'Data'") Path data;
+    @picocli.CommandLine.Mixin
+    DataOptions data;
 
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "HuggingFace tokenizer.json for text data") Path tokenizer;
+    @picocli.CommandLine.Mixin
+    ImageOptions image;
 
     @Option(names = "--population", defaultValue = "12", description = "NSGA-II population (default ${DEFAULT-VALUE})") int population;
 
@@ -55,6 +57,9 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--reference-every", defaultValue = "5", paramLabel = "N",
             description = "re-measure the original as the drift reference every N candidates (and every 2 minutes; default ${DEFAULT-VALUE})") int referenceEvery;
+
+    @Option(names = "--clock", paramLabel = "wall|cpu", description = ClockOption.HELP + " Default: wall, or the study's own clock when resuming.")
+    String clock;
 
     @Option(names = "--objective", defaultValue = "latency", description = "what to trade against quality: latency or memory (peak resident memory of the worker; default ${DEFAULT-VALUE})") String objective;
 
@@ -88,8 +93,9 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelArgument m = ModelArgument.parse(model);
-        Path dataFile = data != null ? data : m.defaultData();
-        Path tok = tokenizer != null ? tokenizer : m.defaultTokenizer();
+        Path dataFile = data.dataPath(m);
+        Path tok = data.tokenizerPath(m);
+        image.preprocessing(spec.commandLine()); // bad values are a usage error before anything starts
         java.util.Map<String, java.util.List<Long>> fixed = new java.util.LinkedHashMap<>();
         if (!shape.shapes.isEmpty())
             shape.fixed(dev.lathe.model.OnnxModel.load(m.model()).proto().getGraph())
@@ -102,10 +108,16 @@ final class SearchCommand implements Callable<Integer> {
         PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
                 : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.Precision::parse).toList());
         choices = pinLayers(choices, layerPrecisions);
-        settings = settings.withPrecisions(choices, quantization.options(), sensitivitySamples);
+        settings = settings.withPrecisions(choices, quantization.options(), sensitivitySamples)
+                .withImageNormalization(image.meanList(), image.stdList());
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
         try (StudyStore store = StudyStore.open(study)) {
+            // Without --clock a resumed study keeps its own; asking for another is refused by the runner.
+            LatencyClock timing = clock != null ? ClockOption.parse(spec.commandLine(), clock)
+                    : SearchSettings.of(store).map(SearchSettings::clock).orElse(LatencyClock.WALL);
+            settings = settings.withClock(timing);
+            String unit = timing == LatencyClock.CPU ? " ms CPU" : " ms";
             SearchRunner runner = new SearchRunner(m.model(), settings, measuring, store, new SearchRunner.Listener() {
                 @Override
                 public void message(String text) { out.println(text); }
@@ -118,7 +130,7 @@ final class SearchCommand implements Callable<Integer> {
                 @Override
                 public void candidateFinished(CandidateRecord c, int measured, int total, double secondsLeft) {
                     String figures = c.isDone()
-                            ? String.format("%.3f ms%s  %s %.4f  %,d bytes", c.latencyMs(),
+                            ? String.format("%.3f%s%s  %s %.4f  %,d bytes", c.latencyMs(), unit,
                                     c.speedup() == null ? "" : String.format(" (%.2fx)", c.speedup()), c.qualityMetric(), c.quality(), c.sizeBytes())
                             : "FAILED " + c.error();
                     out.printf("[%d/%d] #%d %s  ~%s left%s", measured, total, c.id(), figures, duration(secondsLeft), console ? "\n" : "\n");
@@ -127,7 +139,7 @@ final class SearchCommand implements Callable<Integer> {
 
                 @Override
                 public void referenceMeasured(ReferenceRun r, DriftCorrection drift) {
-                    out.printf("reference: original %.3f ms after %d candidates%s%n", r.latencyMs(), r.afterCandidates(),
+                    out.printf("reference: original %.3f%s after %d candidates%s%n", r.latencyMs(), unit, r.afterCandidates(),
                             drift.spread() > 0 ? String.format(" (references so far vary by %.1f%%)", drift.spread() * 100) : "");
                     out.flush();
                 }
@@ -138,7 +150,7 @@ final class SearchCommand implements Callable<Integer> {
             try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException ignored) { /* shutting down */ }
             out.printf("%s: %d of %d candidates measured in %s (this run)%n", o.stopped() ? "Stopped" : "Done", o.measured(), o.budget(), duration(o.wallSeconds()));
             if (!o.seconds().isEmpty()) out.println("Time: " + timeSplit(o.seconds(), o.wallSeconds()));
-            printFront(out, store.all(), o.front(), runner.measuring().objective());
+            printFront(out, store.all(), o.front(), runner.measuring().objective(), runner.settings().clock());
         }
         return 0;
     }
@@ -156,11 +168,11 @@ final class SearchCommand implements Callable<Integer> {
         return choices;
     }
 
-    static void printFront(PrintWriter out, List<CandidateRecord> all, List<CandidateRecord> front, String objective) {
+    static void printFront(PrintWriter out, List<CandidateRecord> all, List<CandidateRecord> front, String objective, LatencyClock clock) {
         Double base = CandidatesCommand.originalLatency(all);
-        out.println("Pareto front of " + (objective.equals("memory") ? "peak memory" : "latency (drift-corrected where the study has references)")
+        out.println("Pareto front of " + (objective.equals("memory") ? "peak memory" : "latency on " + clock.label() + " (drift-corrected where the study has references)")
                 + " against quality (" + front.size() + " candidates):");
-        out.printf("  %5s %11s %9s %10s %14s %9s  %s%n", "id", "latency_ms", "speed-up", "quality", "size_bytes", "peak_MiB", "metric");
+        out.printf("  %5s %11s %9s %10s %14s %9s  %s%n", "id", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up", "quality", "size_bytes", "peak_MiB", "metric");
         for (CandidateRecord c : front) {
             Double speedup = CandidatesCommand.speedup(c, base);
             out.printf("  %5d %11.3f %9s %10.4f %,14d %9s  %s%n", c.id(), c.latencyMs(),

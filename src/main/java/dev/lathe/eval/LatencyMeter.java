@@ -12,7 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Measures inference latency with ONNX Runtime under a {@link TimingProtocol}: warm-up until the timings
- * settle, then timed runs until the median is known to within the tolerance or a cap is reached. A
+ * settle, then timed runs until the median is known to within the tolerance or a cap is reached. Every run is
+ * read on both clocks; the protocol (settling, the interval, the time caps) follows the chosen
+ * {@link LatencyClock}. Under CPU time the caps count CPU seconds spent, so how long a candidate is timed does
+ * not depend on how busy the machine is; a wall-clock backstop of {@link #CPU_CLOCK_WALL_FACTOR} times the cap
+ * still ends a measurement starved of CPU. A
  * process-wide lock and a file lock keep two measurements on one machine (two searches, a search and a bench)
  * from ever running at once and disturbing each other.
  */
@@ -21,15 +25,28 @@ public final class LatencyMeter {
     /** ONNX Runtime's session runs operators one after another (see {@link OrtRunner}). */
     public static final int INTER_OP_THREADS = 1;
 
+    /** Under the CPU clock, wall time may exceed the protocol's caps this many times before timing stops anyway. */
+    public static final double CPU_CLOCK_WALL_FACTOR = 3;
+
     private final OrtRunner.RunnerSettings settings;
     private final TimingProtocol protocol;
+    private final LatencyClock clock;
     private final String machine;
 
     public LatencyMeter(OrtRunner.RunnerSettings settings, TimingProtocol protocol) {
+        this(settings, protocol, LatencyClock.WALL);
+    }
+
+    public LatencyMeter(OrtRunner.RunnerSettings settings, TimingProtocol protocol, LatencyClock clock) {
+        if (clock == LatencyClock.CPU && ProcessCpuClock.nanos() < 0)
+            throw new IllegalStateException("this system cannot read the process's CPU time; time on the wall clock instead");
         this.settings = settings;
         this.protocol = protocol;
+        this.clock = clock;
         this.machine = MachineInfo.current().summary();
     }
+
+    public LatencyClock clock() { return clock; }
 
     public OrtRunner.RunnerSettings settings() { return settings; }
 
@@ -45,23 +62,28 @@ public final class LatencyMeter {
         try (MachineLock ignored = MachineLock.acquire(); OrtRunner runner = new OrtRunner(model, settings)) {
             Map<String, OnnxTensor> feeds = runner.toOrt(input);
             try {
+                boolean cpuClock = clock == LatencyClock.CPU;
                 double[] warmup = new double[protocol.maxWarmupRuns()];
                 int w = 0;
-                long start = System.nanoTime();
+                long start = System.nanoTime(), cpuStart = processCpuNanos();
                 do {
+                    long c0 = cpuClock ? processCpuNanos() : 0;
                     long t0 = System.nanoTime();
                     runner.runPrepared(feeds);
-                    warmup[w++] = (System.nanoTime() - t0) / 1e6;
-                } while (!protocol.warmupDone(warmup, w, (System.nanoTime() - start) / 1e9));
+                    long t1 = System.nanoTime();
+                    warmup[w++] = cpuClock ? (processCpuNanos() - c0) / 1e6 : (t1 - t0) / 1e6;
+                } while (!protocol.warmupDone(warmup, w, elapsed(start, cpuStart)));
                 boolean settled = protocol.settled(warmup, w);
 
                 double[] samples = new double[protocol.maxRuns()];
                 double[] cpu = new double[protocol.maxRuns()];
+                double[] timed = cpuClock ? cpu : samples; // what the protocol judges
                 int n = 0;
                 boolean converged = false;
                 // Sorting for the interval costs more than a tiny model's run: check after every ~5% more samples.
                 int nextCheck = protocol.minRuns();
                 start = System.nanoTime();
+                cpuStart = processCpuNanos();
                 double elapsed;
                 while (true) {
                     long c0 = processCpuNanos();
@@ -69,25 +91,36 @@ public final class LatencyMeter {
                     runner.runPrepared(feeds);
                     samples[n] = (System.nanoTime() - t0) / 1e6;
                     cpu[n++] = c0 < 0 ? Double.NaN : (processCpuNanos() - c0) / 1e6;
-                    elapsed = (System.nanoTime() - start) / 1e9;
+                    elapsed = elapsed(start, cpuStart);
                     if (n >= protocol.maxRuns() || elapsed >= protocol.maxSeconds()) break;
                     if (n >= nextCheck && elapsed >= protocol.minSeconds()) {
-                        if (protocol.converged(samples, n)) { converged = true; break; }
+                        if (protocol.converged(timed, n)) { converged = true; break; }
                         nextCheck = n + Math.max(1, n / 20);
                     }
                 }
-                if (!converged) converged = protocol.converged(samples, n);
+                if (!converged) converged = protocol.converged(timed, n);
                 double[] taken = Arrays.copyOf(samples, n);
                 LatencyStats.Settings s = new LatencyStats.Settings(settings.intraOpThreads(), INTER_OP_THREADS, settings.provider(),
                         settings.optimizationLevel(), shapeOf(input), machine);
                 double[] cpuTaken = Double.isNaN(cpu[0]) ? null : Arrays.copyOf(cpu, n);
-                return new LatencyRun(LatencyStats.of(taken, cpuTaken, w, settled, converged, elapsed, s), taken);
+                return new LatencyRun(LatencyStats.of(clock, taken, cpuTaken, w, settled, converged, elapsed, s), taken, cpuTaken);
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
             }
         } finally {
             MEASURING.unlock();
         }
+    }
+
+    /**
+     * Seconds the protocol counts: wall time, or under the CPU clock the CPU time spent, unless wall time has
+     * already run past the backstop (then the caps are reached at once).
+     */
+    private double elapsed(long wallStart, long cpuStart) {
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        if (clock != LatencyClock.CPU) return wall;
+        double cpu = (processCpuNanos() - cpuStart) / 1e9;
+        return wall >= CPU_CLOCK_WALL_FACTOR * protocol.maxSeconds() ? Math.max(cpu, wall) : cpu;
     }
 
     /**
@@ -117,7 +150,7 @@ public final class LatencyMeter {
     }
 
     /** CPU time of this whole process (ONNX Runtime's pool threads included) in nanoseconds, or -1 where it cannot be read. */
-    static long processCpuNanos() {
+    public static long processCpuNanos() {
         return ProcessCpuClock.nanos();
     }
 

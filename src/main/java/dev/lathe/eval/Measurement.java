@@ -3,17 +3,19 @@ package dev.lathe.eval;
 /**
  * Everything measured about one model: latency (with its raw samples), quality (null when not asked for),
  * size on disk, parameter count, the measuring process's peak resident memory while the model was loaded and
- * run (null where the system cannot say), and the seconds spent timing and scoring.
+ * run (null where the system cannot say), and the seconds spent timing and scoring. {@code latencySamplesMs}
+ * are the wall-clock samples and {@code cpuSamplesMs} the CPU time of the same runs (null where unknown),
+ * whichever clock {@code latency} is read on.
  */
 public record Measurement(LatencyStats latency, QualityReport quality, long sizeBytes, long parameters, double seconds,
-                          double[] latencySamplesMs, Long peakMemoryBytes, double latencySeconds, double qualitySeconds) {
+                          double[] latencySamplesMs, Long peakMemoryBytes, double latencySeconds, double qualitySeconds, double[] cpuSamplesMs) {
 
     public Measurement(LatencyStats latency, QualityReport quality, long sizeBytes, long parameters, double seconds) {
-        this(latency, quality, sizeBytes, parameters, seconds, new double[0], null, Double.NaN, Double.NaN);
+        this(latency, quality, sizeBytes, parameters, seconds, new double[0], null, Double.NaN, Double.NaN, null);
     }
 
     /** The same figures for a file the measuring process only saw as bytes: the caller knows its parameters. */
     public Measurement withParameters(long params) {
-        return new Measurement(latency, quality, sizeBytes, params, seconds, latencySamplesMs, peakMemoryBytes, latencySeconds, qualitySeconds);
+        return new Measurement(latency, quality, sizeBytes, params, seconds, latencySamplesMs, peakMemoryBytes, latencySeconds, qualitySeconds, cpuSamplesMs);
     }
 }

@@ -27,9 +27,9 @@ public final class MeasurementSession {
         ExecutionProviders.require(setup.provider());
         OnnxModel original = OnnxModel.load(Path.of(setup.originalModel()));
         EvaluationData.Split split = EvaluationData.resolve(original, setup.dataPath() == null ? null : Path.of(setup.dataPath()),
-                setup.tokenizerPath() == null ? null : Path.of(setup.tokenizerPath()), setup.inputShapes());
+                setup.tokenizerPath() == null ? null : Path.of(setup.tokenizerPath()), setup.inputShapes(), setup.imagePreprocessing());
         ModelEvaluator evaluator = new ModelEvaluator(original, split.evaluation(), setup.inputShapes(), setup.runnerSettings(),
-                setup.protocol(), setup.withQuality());
+                setup.protocol(), setup.clock(), setup.withQuality());
         String kind = evaluator.quality() == null ? null : evaluator.quality().kind().name().toLowerCase(Locale.ROOT);
         SessionInfo info = new SessionInfo(kind, split.evaluation().description(), split.evaluation().synthetic(),
                 split.evaluation().fingerprint(), split.evaluation().size(), MachineInfo.current(), ProcessHandle.current().pid());

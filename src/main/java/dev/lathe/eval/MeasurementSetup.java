@@ -10,15 +10,42 @@ import java.util.Map;
 /**
  * Everything a measuring process needs to measure candidates of one original model the way a study does:
  * the original's file, the data to rebuild the evaluation samples from (null for random inputs), the timing
- * shape, ONNX Runtime's settings and the timing protocol. Plain values, so it crosses to a worker as JSON.
+ * shape, ONNX Runtime's settings, the timing protocol and the clock it runs on, and how image pixels are
+ * normalized ({@code imageMean}/{@code imageStd}, both null for the model's own preprocessing). Plain values,
+ * so it crosses to a worker as JSON.
  */
 public record MeasurementSetup(String originalModel, String dataPath, String tokenizerPath, int batch, int sequenceLength,
                                Map<String, List<Long>> shapes, int threads, String provider, String optimizationLevel,
-                               TimingProtocol protocol, boolean withQuality, boolean peakMemory) {
+                               TimingProtocol protocol, boolean withQuality, boolean peakMemory,
+                               LatencyClock clock, List<Double> imageMean, List<Double> imageStd) {
     public MeasurementSetup {
         shapes = shapes == null ? Map.of() : Map.copyOf(shapes);
         if (provider == null) provider = "cpu";
         if (optimizationLevel == null) optimizationLevel = "all";
+        if (clock == null) clock = LatencyClock.WALL;
+        if (clock == LatencyClock.CPU && !provider.equals("cpu"))
+            throw new IllegalArgumentException("CPU time misses the work done on the " + provider + " device; time " + provider + " on the wall clock");
+        imageMean = imageMean == null ? null : List.copyOf(imageMean);
+        imageStd = imageStd == null ? null : List.copyOf(imageStd);
+    }
+
+    /** Wall clock, the model's own image preprocessing. */
+    public MeasurementSetup(String originalModel, String dataPath, String tokenizerPath, int batch, int sequenceLength,
+                            Map<String, List<Long>> shapes, int threads, String provider, String optimizationLevel,
+                            TimingProtocol protocol, boolean withQuality, boolean peakMemory) {
+        this(originalModel, dataPath, tokenizerPath, batch, sequenceLength, shapes, threads, provider, optimizationLevel, protocol, withQuality,
+                peakMemory, LatencyClock.WALL, null, null);
+    }
+
+    public MeasurementSetup withClock(LatencyClock c) {
+        return new MeasurementSetup(originalModel, dataPath, tokenizerPath, batch, sequenceLength, shapes, threads, provider, optimizationLevel,
+                protocol, withQuality, peakMemory, c, imageMean, imageStd);
+    }
+
+    /** How image folders are normalized: the given mean and std, or null to let the model's folder decide. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public dev.lathe.eval.data.ImagePreprocessing imagePreprocessing() {
+        return dev.lathe.eval.data.ImagePreprocessing.of(imageMean, imageStd);
     }
 
     public InputShapes inputShapes() {

@@ -33,8 +33,14 @@ public final class ModelEvaluator {
     /** Without {@code withQuality} only latency is measured and the original's outputs are never computed (bench). */
     public ModelEvaluator(OnnxModel original, Dataset evaluation, InputShapes timingShape, OrtRunner.RunnerSettings settings,
                           TimingProtocol protocol, boolean withQuality) throws OrtException {
+        this(original, evaluation, timingShape, settings, protocol, LatencyClock.WALL, withQuality);
+    }
+
+    /** Latency timed and reported on {@code clock}. */
+    public ModelEvaluator(OnnxModel original, Dataset evaluation, InputShapes timingShape, OrtRunner.RunnerSettings settings,
+                          TimingProtocol protocol, LatencyClock clock, boolean withQuality) throws OrtException {
         this.quality = withQuality ? new QualityEvaluator(original, evaluation, settings) : null;
-        this.meter = new LatencyMeter(settings, protocol);
+        this.meter = new LatencyMeter(settings, protocol, clock);
         this.timingInput = timingInput(original, evaluation, timingShape);
         this.originalBytes = original.toBytes();
     }
@@ -60,7 +66,8 @@ public final class ModelEvaluator {
         QualityReport q = withQuality && quality != null ? quality.evaluate(bytes) : null;
         long t2 = System.nanoTime();
         Long peakBytes = peak ? PeakMemory.highWaterMark() : null;
-        return new Measurement(latency.stats(), q, bytes.length, 0, (t2 - t0) / 1e9, latency.samplesMs(), peakBytes, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+        return new Measurement(latency.stats(), q, bytes.length, 0, (t2 - t0) / 1e9, latency.samplesMs(), peakBytes, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+                latency.cpuSamplesMs());
     }
 
     /** Times the original model again: the reference that drift correction divides by. */

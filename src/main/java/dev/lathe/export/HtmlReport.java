@@ -90,7 +90,7 @@ public final class HtmlReport {
         kv(h, "Data", report.at("/data/description").asText(""));
         kv(h, "Data fingerprint", report.at("/data/fingerprint").asText(""));
         kv(h, "Latency measured at", f.at("/latency/shape").asText("") + " · " + f.at("/latency/threads").asText("") + " thread(s) · "
-                + f.at("/latency/runs").asText("") + " runs");
+                + f.at("/latency/runs").asText("") + " runs · " + (f.at("/latency/clock").asText("wall").equals("cpu") ? "CPU time per run" : "wall clock"));
         h.append("</table>\n<p class=\"note\">The same figures, the transforms and the settings are in <code>report.json</code> beside this file.</p>\n</section>\n");
         h.append("</body>\n</html>\n");
         return h.toString();

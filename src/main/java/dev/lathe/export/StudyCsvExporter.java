@@ -31,7 +31,8 @@ public final class StudyCsvExporter {
     /** The header, in column order. */
     public static final List<String> COLUMNS = List.of(
             "id", "status", "pareto", "origin", "generation", "genome", "pruned_groups", "reduced_precision_layers", "dropped_blocks",
-            "latency_ms", "latency_p90_ms", "latency_mean_ms", "latency_std_ms", "latency_min_ms", "latency_runs", "threads",
+            "latency_ms", "latency_p90_ms", "latency_mean_ms", "latency_std_ms", "latency_min_ms", "latency_runs", "latency_clock",
+            "latency_wall_median_ms", "latency_cpu_median_ms", "threads",
             "provider", "input_shape", "speedup", "quality", "quality_metric", "fidelity", "fidelity_worst", "accuracy",
             "top5_accuracy", "kl_divergence", "kl_divergence_worst", "eval_samples", "size_bytes", "parameters", "eval_seconds",
             "error", "created_at", "finished_at");
@@ -97,6 +98,9 @@ public final class StudyCsvExporter {
         r.add(number(latency, "stdMs"));
         r.add(number(latency, "minMs"));
         r.add(integer(latency, "runs"));
+        r.add(latency == null ? null : text(latency, "clock") == null ? "wall" : text(latency, "clock"));
+        r.add(number(latency, "wallMedianMs"));
+        r.add(number(latency, "cpuMedianMs"));
         r.add(integer(latency, "threads"));
         r.add(text(latency, "provider"));
         r.add(text(latency, "shape"));

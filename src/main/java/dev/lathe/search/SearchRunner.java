@@ -5,6 +5,7 @@ import dev.lathe.LatheVersion;
 import dev.lathe.eval.CandidateFailedException;
 import dev.lathe.eval.CandidateMeasurer;
 import dev.lathe.eval.InProcessMeasurer;
+import dev.lathe.eval.LatencyClock;
 import dev.lathe.eval.MachineInfo;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
@@ -133,7 +134,12 @@ public final class SearchRunner {
         TimingProtocol protocol = (settings.quickTiming() ? TimingProtocol.QUICK : TimingProtocol.DEFAULT.withTolerance(measuring.tolerancePct() / 100));
         MeasurementSetup setup = new MeasurementSetup(modelPath.toAbsolutePath().toString(), settings.dataPath(), settings.tokenizerPath(),
                 settings.batch(), settings.sequenceLength(), settings.shapes(), settings.threads(), measuring.provider(), "all", protocol,
-                true, measuring.objective().equals("memory") || measuring.isolated());
+                true, measuring.objective().equals("memory") || measuring.isolated(), settings.clock(), settings.imageMean(), settings.imageStd());
+        if (settings.clock() == LatencyClock.CPU) {
+            listener.message("Timing on CPU time per run (the measuring process's, all its threads): steady on a busy machine");
+            String caveat = settings.clock().caveat(settings.threads());
+            if (caveat != null) listener.message("WARNING: " + caveat);
+        }
         store.putMeta("machine", JSON.writeValueAsString(MachineInfo.current()));
         listener.message("Preparing evaluation on " + split.evaluation().size() + " samples"
                 + (measuring.isolated() ? " in a measurement worker" : " in this process"));
@@ -227,13 +233,17 @@ public final class SearchRunner {
         try {
             Measurement m = measurer.measureReference();
             ReferenceRun r = store.recordReference(measured, m.latency().medianMs(), m.latency().p90Ms(), JSON.writeValueAsString(m.latency()),
-                    JSON.writeValueAsString(m.latencySamplesMs()), m.peakMemoryBytes());
+                    JSON.writeValueAsString(m.latencySamplesMs()), samplesJson(m.cpuSamplesMs()), m.peakMemoryBytes());
             listener.referenceMeasured(r, store.drift());
         } catch (CandidateFailedException | com.fasterxml.jackson.core.JsonProcessingException e) {
             listener.message("reference measurement of the original failed: " + e.getMessage());
         } finally {
             add("reference", t0);
         }
+    }
+
+    private static String samplesJson(double[] samples) throws com.fasterxml.jackson.core.JsonProcessingException {
+        return samples == null ? null : JSON.writeValueAsString(samples);
     }
 
     private void add(String phase, long sinceNanos) {
@@ -253,7 +263,7 @@ public final class SearchRunner {
             store.recordDone(c.id(), m.latency().medianMs(), m.latency().p90Ms(), m.quality().quality(), m.quality().qualityMetric(),
                     m.quality().fidelity(), m.quality().accuracy(), m.sizeBytes(), m.parameters(),
                     JSON.writeValueAsString(m.latency()), JSON.writeValueAsString(m.quality()), (System.nanoTime() - t0) / 1e9,
-                    JSON.writeValueAsString(m.latencySamplesMs()), m.peakMemoryBytes());
+                    JSON.writeValueAsString(m.latencySamplesMs()), samplesJson(m.cpuSamplesMs()), m.peakMemoryBytes());
             CandidateRecord done = store.get(c.id()).orElseThrow();
             strategy.tell(genome, objectives(done));
             return done;
@@ -323,6 +333,11 @@ public final class SearchRunner {
         var stored = store.meta("settings");
         if (stored.isPresent()) {
             SearchSettings old = SearchSettings.fromJson(stored.get());
+            // Silently adopting the study's clock would leave the caller believing the figures are on the clock asked for.
+            if (old.clock() != settings.clock())
+                throw new StudyException(store.file(), "its latencies are " + old.clock().label() + " (--clock " + old.clock().id() + "); resuming it on "
+                        + settings.clock().label() + " would mix figures that do not compare. Resume with --clock " + old.clock().id()
+                        + ", or start a new study", null);
             if (!old.withBudget(settings.budget()).equals(settings))
                 listener.message("Resuming with the study's own settings (" + stored.get() + "); only the budget changes");
             settings = old.withBudget(settings.budget());

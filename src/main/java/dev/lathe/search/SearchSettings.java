@@ -3,6 +3,7 @@ package dev.lathe.search;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.eval.LatencyClock;
 import dev.lathe.transform.PruningOptions;
 import dev.lathe.transform.QuantizationOptions;
 
@@ -12,12 +13,16 @@ import dev.lathe.transform.QuantizationOptions;
  * choose how pruned units are ranked and whether the consuming layer is refitted (see {@link PruningOptions}).
  * {@code precisions} lists, per operator type, the precisions layers may take besides float32 ({@link PrecisionChoices});
  * {@code quantization} is how int8 static layers are calibrated; {@code sensitivitySamples} calibration samples
- * score each layer's sensitivity before the search starts (0: no sensitivity pass).
+ * score each layer's sensitivity before the search starts (0: no sensitivity pass). {@code clock} is the clock
+ * latency is timed and compared on ({@link LatencyClock}; studies from before the choice read as wall clock).
+ * {@code imageMean} and {@code imageStd} normalize image-folder data (both null: the model's own
+ * {@code preprocessor_config.json}, else none).
  */
 public record SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
                              String strategy, String dataPath, String tokenizerPath, boolean quickTiming,
                              String criterion, String repair, java.util.Map<String, java.util.List<Long>> shapes,
-                             java.util.Map<String, java.util.List<String>> precisions, QuantizationOptions quantization, Integer sensitivitySamples) {
+                             java.util.Map<String, java.util.List<String>> precisions, QuantizationOptions quantization, Integer sensitivitySamples,
+                             LatencyClock clock, java.util.List<Double> imageMean, java.util.List<Double> imageStd) {
     /** Made on first use: the window reads the defaults at startup, and Jackson takes a third of a second to load. */
     private static final class Mapper {
         static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -40,6 +45,18 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
         if (quantization == null) quantization = QuantizationOptions.DEFAULT;
         if (sensitivitySamples == null) sensitivitySamples = 0;
         if (sensitivitySamples < 0) throw new IllegalArgumentException("sensitivity samples must be 0 (off) or more, got " + sensitivitySamples);
+        if (clock == null) clock = LatencyClock.WALL;
+        imageMean = imageMean == null ? null : java.util.List.copyOf(imageMean);
+        imageStd = imageStd == null ? null : java.util.List.copyOf(imageStd);
+        dev.lathe.eval.data.ImagePreprocessing.of(imageMean, imageStd); // checks the values
+    }
+
+    public SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
+                          String strategy, String dataPath, String tokenizerPath, boolean quickTiming,
+                          String criterion, String repair, java.util.Map<String, java.util.List<Long>> shapes,
+                          java.util.Map<String, java.util.List<String>> precisions, QuantizationOptions quantization, Integer sensitivitySamples) {
+        this(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, shapes,
+                precisions, quantization, sensitivitySamples, LatencyClock.WALL, null, null);
     }
 
     /** A new study with the default precision choices, calibration and sensitivity pass. */
@@ -63,7 +80,24 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
 
     public SearchSettings withPrecisions(PrecisionChoices choices, QuantizationOptions q, int sensitivity) {
         return new SearchSettings(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
-                criterion, repair, shapes, choices.toIds(), q, sensitivity);
+                criterion, repair, shapes, choices.toIds(), q, sensitivity, clock, imageMean, imageStd);
+    }
+
+    public SearchSettings withClock(LatencyClock c) {
+        return new SearchSettings(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
+                criterion, repair, shapes, precisions, quantization, sensitivitySamples, c, imageMean, imageStd);
+    }
+
+    /** Normalizes image-folder pixels with {@code mean} and {@code std} (either may be null: 0 and 1). */
+    public SearchSettings withImageNormalization(java.util.List<Double> mean, java.util.List<Double> std) {
+        return new SearchSettings(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
+                criterion, repair, shapes, precisions, quantization, sensitivitySamples, clock, mean, std);
+    }
+
+    /** The image normalization these settings ask for, or null for the model's own. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public dev.lathe.eval.data.ImagePreprocessing imagePreprocessing() {
+        return dev.lathe.eval.data.ImagePreprocessing.of(imageMean, imageStd);
     }
 
     /** Timing shape: batch and sequence length for dynamic dimensions, and any input the user fixed outright. */
@@ -84,7 +118,7 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
     /** The calibration and evaluation data these settings name (or find beside the model), split the fixed way. */
     public dev.lathe.eval.data.EvaluationData.Split data(dev.lathe.model.OnnxModel original) {
         return dev.lathe.eval.data.EvaluationData.resolve(original, dataPath == null ? null : java.nio.file.Path.of(dataPath),
-                tokenizerPath == null ? null : java.nio.file.Path.of(tokenizerPath), inputShapes());
+                tokenizerPath == null ? null : java.nio.file.Path.of(tokenizerPath), inputShapes(), imagePreprocessing());
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -98,7 +132,7 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
 
     public SearchSettings withBudget(int b) {
         return new SearchSettings(b, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, shapes,
-                precisions, quantization, sensitivitySamples);
+                precisions, quantization, sensitivitySamples, clock, imageMean, imageStd);
     }
 
     public String toJson() {
@@ -107,6 +141,11 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The settings a study was made with, or empty for a new study. */
+    public static java.util.Optional<SearchSettings> of(dev.lathe.study.StudyStore store) {
+        return store.meta("settings").map(SearchSettings::fromJson);
     }
 
     public static SearchSettings fromJson(String json) {

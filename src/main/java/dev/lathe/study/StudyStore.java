@@ -19,7 +19,8 @@ import java.util.Optional;
  * Write-ahead logging lets a viewer read while a search writes (the "database is locked" trap Optuna users
  * hit); every write is its own transaction so a crash loses at most the candidate being measured.
  * Schema 2 added the raw latency samples and peak memory of each candidate and the reference measurements
- * of the original ({@code reference_runs}); a schema-1 file is migrated when opened, adding only.
+ * of the original ({@code reference_runs}); a schema-1 file is migrated when opened, adding only. The CPU time
+ * of each timed run ({@code cpu_samples}, beside the wall-clock {@code latency_samples}) is added the same way.
  */
 public final class StudyStore implements AutoCloseable {
     public static final int SCHEMA_VERSION = 2;
@@ -54,7 +55,7 @@ public final class StudyStore implements AutoCloseable {
                           fidelity REAL, accuracy REAL, size_bytes INTEGER, parameters INTEGER,
                           latency_json TEXT, quality_json TEXT, error TEXT, eval_seconds REAL,
                           created_at TEXT NOT NULL, finished_at TEXT,
-                          latency_samples TEXT, peak_memory_bytes INTEGER)""");
+                          latency_samples TEXT, peak_memory_bytes INTEGER, cpu_samples TEXT)""");
             }
             StudyStore store = new StudyStore(file, c);
             String v = store.meta("schema_version").orElse(null);
@@ -84,13 +85,19 @@ public final class StudyStore implements AutoCloseable {
         try (Statement s = db.createStatement()) {
             if (!columns.contains("latency_samples")) s.execute("ALTER TABLE candidates ADD COLUMN latency_samples TEXT");
             if (!columns.contains("peak_memory_bytes")) s.execute("ALTER TABLE candidates ADD COLUMN peak_memory_bytes INTEGER");
+            if (!columns.contains("cpu_samples")) s.execute("ALTER TABLE candidates ADD COLUMN cpu_samples TEXT");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS reference_runs (
                       id INTEGER PRIMARY KEY AUTOINCREMENT,
                       measured_at TEXT NOT NULL,
                       after_candidates INTEGER NOT NULL,
                       latency_ms REAL NOT NULL, latency_p90_ms REAL, latency_json TEXT, latency_samples TEXT,
-                      peak_memory_bytes INTEGER)""");
+                      peak_memory_bytes INTEGER, cpu_samples TEXT)""");
+            java.util.Set<String> referenceColumns = new java.util.HashSet<>();
+            try (ResultSet rs = s.executeQuery("PRAGMA table_info(reference_runs)")) {
+                while (rs.next()) referenceColumns.add(rs.getString("name"));
+            }
+            if (!referenceColumns.contains("cpu_samples")) s.execute("ALTER TABLE reference_runs ADD COLUMN cpu_samples TEXT");
             db.commit();
         } catch (SQLException e) {
             db.rollback();
@@ -164,10 +171,18 @@ public final class StudyStore implements AutoCloseable {
     public void recordDone(long id, double latencyMs, double latencyP90Ms, double quality, String qualityMetric, double fidelity,
                            Double accuracy, long sizeBytes, long parameters, String latencyJson, String qualityJson, double evalSeconds,
                            String latencySamplesJson, Long peakMemoryBytes) {
+        recordDone(id, latencyMs, latencyP90Ms, quality, qualityMetric, fidelity, accuracy, sizeBytes, parameters, latencyJson, qualityJson,
+                evalSeconds, latencySamplesJson, null, peakMemoryBytes);
+    }
+
+    /** The same with the CPU time of each timed run (a JSON array of milliseconds, null when unknown). */
+    public void recordDone(long id, double latencyMs, double latencyP90Ms, double quality, String qualityMetric, double fidelity,
+                           Double accuracy, long sizeBytes, long parameters, String latencyJson, String qualityJson, double evalSeconds,
+                           String latencySamplesJson, String cpuSamplesJson, Long peakMemoryBytes) {
         try (PreparedStatement ps = db.prepareStatement("""
                 UPDATE candidates SET status = 'done', latency_ms = ?, latency_p90_ms = ?, quality = ?, quality_metric = ?,
                   fidelity = ?, accuracy = ?, size_bytes = ?, parameters = ?, latency_json = ?, quality_json = ?,
-                  eval_seconds = ?, error = NULL, finished_at = ?, latency_samples = ?, peak_memory_bytes = ? WHERE id = ?""")) {
+                  eval_seconds = ?, error = NULL, finished_at = ?, latency_samples = ?, peak_memory_bytes = ?, cpu_samples = ? WHERE id = ?""")) {
             ps.setDouble(1, latencyMs);
             ps.setDouble(2, latencyP90Ms);
             ps.setDouble(3, quality);
@@ -182,7 +197,8 @@ public final class StudyStore implements AutoCloseable {
             ps.setString(12, Instant.now().toString());
             ps.setString(13, latencySamplesJson);
             if (peakMemoryBytes == null) ps.setNull(14, Types.INTEGER); else ps.setLong(14, peakMemoryBytes);
-            ps.setLong(15, id);
+            ps.setString(15, cpuSamplesJson);
+            ps.setLong(16, id);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StudyException(file, "cannot record candidate " + id, e);
@@ -191,7 +207,16 @@ public final class StudyStore implements AutoCloseable {
 
     /** The raw latency samples of a candidate as a JSON array, or empty when none were stored (schema 1). */
     public Optional<String> latencySamples(long id) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT latency_samples FROM candidates WHERE id = ?")) {
+        return samples("latency_samples", id);
+    }
+
+    /** The CPU time of each of a candidate's timed runs as a JSON array, or empty when none was stored. */
+    public Optional<String> cpuSamples(long id) {
+        return samples("cpu_samples", id);
+    }
+
+    private Optional<String> samples(String column, long id) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT " + column + " FROM candidates WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
@@ -204,10 +229,16 @@ public final class StudyStore implements AutoCloseable {
     /** Records a re-measurement of the original model, taken after {@code afterCandidates} measured candidates. */
     public ReferenceRun recordReference(int afterCandidates, double latencyMs, double latencyP90Ms, String latencyJson,
                                         String latencySamplesJson, Long peakMemoryBytes) {
+        return recordReference(afterCandidates, latencyMs, latencyP90Ms, latencyJson, latencySamplesJson, null, peakMemoryBytes);
+    }
+
+    /** The same with the CPU time of each timed run (a JSON array, null when unknown). */
+    public ReferenceRun recordReference(int afterCandidates, double latencyMs, double latencyP90Ms, String latencyJson,
+                                        String latencySamplesJson, String cpuSamplesJson, Long peakMemoryBytes) {
         String now = Instant.now().toString();
         try (PreparedStatement ps = db.prepareStatement("""
                 INSERT INTO reference_runs(measured_at, after_candidates, latency_ms, latency_p90_ms, latency_json, latency_samples,
-                  peak_memory_bytes) VALUES(?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                  peak_memory_bytes, cpu_samples) VALUES(?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, now);
             ps.setInt(2, afterCandidates);
             ps.setDouble(3, latencyMs);
@@ -215,6 +246,7 @@ public final class StudyStore implements AutoCloseable {
             ps.setString(5, latencyJson);
             ps.setString(6, latencySamplesJson);
             if (peakMemoryBytes == null) ps.setNull(7, Types.INTEGER); else ps.setLong(7, peakMemoryBytes);
+            ps.setString(8, cpuSamplesJson);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 long id = keys.next() ? keys.getLong(1) : -1;

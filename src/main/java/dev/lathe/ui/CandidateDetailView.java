@@ -121,8 +121,9 @@ final class CandidateDetailView {
         figures.getChildren().clear();
         int r = 0;
         String metric = c.qualityMetric() == null ? "quality" : c.qualityMetric();
-        r = figure(r, "Latency (median)", Formats.ms(c.latencyMs()), null);
-        r = figure(r, "Latency (p90)", Formats.ms(c.latencyP90Ms()), null);
+        boolean cpu = study.clockProperty().get() == dev.lathe.eval.LatencyClock.CPU;
+        r = figure(r, cpu ? "CPU time (median)" : "Latency (median)", Formats.ms(c.latencyMs()), cpu ? "per run" : null);
+        r = figure(r, cpu ? "CPU time (p90)" : "Latency (p90)", Formats.ms(c.latencyP90Ms()), null);
         r = figure(r, "Speed-up", d.original() ? "1.00×" : Formats.speedup(d.speedup()),
                 d.original() ? "baseline" : d.speedup() == null ? "original not measured" : "vs original");
         r = figure(r, "Quality", Formats.quality(c.quality()), metric);

@@ -45,7 +45,8 @@ final class ParetoChart extends ScatterChart<Number, Number> {
         NumberAxis y = (NumberAxis) getYAxis();
         x.setForceZeroInRange(false);
         y.setForceZeroInRange(false);
-        x.setLabel("Latency, median ms (lower is better)");
+        x.labelProperty().bind(study.clockProperty().map(c -> c == dev.lathe.eval.LatencyClock.CPU
+                ? "CPU time per run, median ms (lower is better)" : "Latency, median ms (lower is better)"));
         y.labelProperty().bind(Bindings.concat("Quality: ", study.qualityMetricProperty(), " (higher is better)"));
         frontLine.getStyleClass().add("front-line");
         frontLine.setMouseTransparent(true);

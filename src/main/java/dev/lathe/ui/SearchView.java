@@ -1,6 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.eval.ExecutionProviders;
+import dev.lathe.eval.LatencyClock;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ObjectProperty;
 import javafx.collections.ListChangeListener;
@@ -163,11 +164,12 @@ final class SearchView {
         row(search, 2, "Threads", spinner("threadsSpinner", 1, Math.max(cores, 64), 1, s.threadsProperty()),
                 "ONNX Runtime threads while timing (this machine has " + cores + " cores)");
         row(search, 3, "Provider", providerChoice(s), "Where ONNX Runtime runs the candidates; unavailable providers say why");
+        row(search, 4, "Clock", clockChoice(s), CLOCK_TIP);
         CheckBox quick = new CheckBox("Quick timing (fewer repetitions)");
         quick.setId("quickTiming");
         quick.selectedProperty().bindBidirectional(s.quickTimingProperty());
         quick.setTooltip(new Tooltip("Much faster, noisier latencies: for a first look"));
-        search.add(quick, 0, 4, 2, 1);
+        search.add(quick, 0, 5, 2, 1);
 
         GridPane shape = form();
         row(shape, 0, "Batch", spinner("batchSpinner", 1, 4096, 1, s.batchProperty()), "Batch size the latency is measured at");
@@ -215,7 +217,8 @@ final class SearchView {
         row(pruning, 1, "Repair", repair, "lstsq: refit the layer that reads pruned units on calibration data, no training");
 
         GridPane objectives = form();
-        objective(objectives, 0, "Latency", "minimise", "median ms");
+        Label latencyUnit = objective(objectives, 0, "Latency", "minimise", "median ms");
+        latencyUnit.textProperty().bind(s.clockProperty().map(c -> c == LatencyClock.CPU ? "median CPU ms per run" : "median ms"));
         Label q = objective(objectives, 1, "Quality", "maximise", "");
         q.textProperty().bind(workbench.study().qualityMetricProperty().map(m -> "quality".equals(m) ? "accuracy / fidelity" : m));
         objective(objectives, 2, "Size", "recorded", "bytes");
@@ -254,6 +257,27 @@ final class SearchView {
         scroll.setMinWidth(320);
         scroll.setId("searchSetup");
         return scroll;
+    }
+
+    static final String CLOCK_TIP = "Wall clock: elapsed time per run, what a caller waits. CPU time: what the measuring process spends per run; "
+            + "pick it on a busy or shared machine, where wall-clock figures drift with other work, and for single-thread timing. "
+            + "With several threads CPU time is their sum, not latency. A resumed study keeps its clock.";
+
+    /** Wall clock or CPU time per run. */
+    private static Node clockChoice(SearchViewModel s) {
+        javafx.scene.control.ChoiceBox<LatencyClock> box = new javafx.scene.control.ChoiceBox<>(
+                javafx.collections.FXCollections.observableArrayList(LatencyClock.values()));
+        box.setId("clockChoice");
+        box.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(LatencyClock c) { return c == null ? "" : c == LatencyClock.WALL ? "wall" : "CPU time"; }
+
+            @Override
+            public LatencyClock fromString(String text) { return text.startsWith("CPU") ? LatencyClock.CPU : LatencyClock.WALL; }
+        });
+        box.valueProperty().bindBidirectional(s.clockProperty());
+        box.setMaxWidth(Double.MAX_VALUE);
+        return box;
     }
 
     /** The execution providers, unavailable ones greyed out with the reason in their tooltip. */

@@ -1,6 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.eval.ExecutionProviders;
+import dev.lathe.eval.LatencyClock;
 import dev.lathe.model.InputShapes;
 import dev.lathe.search.MeasuringOptions;
 import dev.lathe.search.ParetoFront;
@@ -66,6 +67,7 @@ public final class SearchViewModel {
     private final javafx.beans.property.StringProperty criterion = new javafx.beans.property.SimpleStringProperty(dev.lathe.transform.PruningOptions.CALIBRATED.criterion());
     private final javafx.beans.property.StringProperty repair = new javafx.beans.property.SimpleStringProperty("lstsq");
     private final StringProperty provider = new SimpleStringProperty("cpu");
+    private final ObjectProperty<LatencyClock> clock = new SimpleObjectProperty<>(LatencyClock.WALL);
     private final StringBinding dataWarning;
     private final PrecisionSetupViewModel precisions = new PrecisionSetupViewModel(provider);
 
@@ -126,6 +128,12 @@ public final class SearchViewModel {
     /** Which precisions layers may take, pinned layers, int8 static calibration and the sensitivity pass. */
     public PrecisionSetupViewModel precisions() { return precisions; }
 
+    /**
+     * The clock latency is timed on: wall clock, or CPU time per run (steadier on a busy machine; with several
+     * threads it is their sum, not latency). A resumed study keeps its own; asking for another is refused.
+     */
+    public ObjectProperty<LatencyClock> clockProperty() { return clock; }
+
     /** How the search measures: the chosen provider in a worker process, the other options at their defaults. */
     public MeasuringOptions measuringOptions() {
         return MeasuringOptions.DEFAULT.withProvider(provider.get());
@@ -160,7 +168,8 @@ public final class SearchViewModel {
         return new SearchSettings(valueOr(budget, d.budget()), valueOr(seed, (int) d.seed()), valueOr(threads, 1), valueOr(batch, 1),
                 valueOr(sequenceLength, d.sequenceLength()), d.populationSize(), d.strategy(), blankToNull(dataPath.get()),
                 blankToNull(tokenizerPath.get()), quickTiming.get(), criterion.get(), repair.get())
-                .withPrecisions(precisions.choices(), precisions.quantization(), precisions.sensitivitySampleCount());
+                .withPrecisions(precisions.choices(), precisions.quantization(), precisions.sensitivitySampleCount())
+                .withClock(clock.get() == null ? LatencyClock.WALL : clock.get());
     }
 
     /** Fills the form for a freshly opened model: its data and tokenizer, a budget to suit, a new study file. */
@@ -194,6 +203,7 @@ public final class SearchViewModel {
         criterion.set(s.criterion());
         repair.set(s.repair());
         precisions.apply(s);
+        clock.set(s.clock());
     }
 
     /**
@@ -265,7 +275,12 @@ public final class SearchViewModel {
 
                         @Override
                         public void started(int measured, int budget) {
-                            Platform.runLater(() -> showProgress(measured, budget, Double.NaN));
+                            SearchRunner r = runner;
+                            LatencyClock timing = r == null ? settings.clock() : r.settings().clock();
+                            Platform.runLater(() -> {
+                                study.setClock(timing);
+                                showProgress(measured, budget, Double.NaN);
+                            });
                         }
 
                         @Override

@@ -58,6 +58,7 @@ public final class StudyViewModel {
     private final ObjectProperty<CandidateExporter.Result> lastExport = new SimpleObjectProperty<>();
     private final StringProperty exportMessage = new SimpleStringProperty("");
     private final StringProperty referenceDrift = new SimpleStringProperty("");
+    private final ObjectProperty<dev.lathe.eval.LatencyClock> clock = new SimpleObjectProperty<>(dev.lathe.eval.LatencyClock.WALL);
 
     /** What opening a study file found: its candidates and front, and the model and settings it was made with. */
     public record Opened(Path file, List<CandidateRecord> candidates, Set<Long> front, Path modelPath, SearchSettings settings,
@@ -129,6 +130,14 @@ public final class StudyViewModel {
         return references.size() == 1 ? "Reference " + Formats.ms(last.latencyMs()) + " (1 measurement)"
                 : String.format(java.util.Locale.ROOT, "Reference %s ±%.1f%% over %d measurements", Formats.ms(last.latencyMs()),
                 d.spread() * 50, references.size());
+    }
+
+    /** The clock the study's latencies are on (wall clock for a study from before the choice). */
+    public ReadOnlyObjectProperty<dev.lathe.eval.LatencyClock> clockProperty() { return clock; }
+
+    public void setClock(dev.lathe.eval.LatencyClock c) {
+        clock.set(c == null ? dev.lathe.eval.LatencyClock.WALL : c);
+        refreshDetail();
     }
 
     /** Shows the study in {@code f}: a different file than the one on display clears the candidates. */
@@ -220,6 +229,7 @@ public final class StudyViewModel {
         background.submit("Opening study " + f.getFileName(), () -> read(f), o -> {
             loading.set(false);
             setCandidates(o.file(), o.candidates(), o.front());
+            setClock(o.settings() == null ? null : o.settings().clock());
             showReferences(o.references());
             if (then != null) then.accept(o);
         }, "Could not open study " + f.getFileName(), e -> loading.set(false));

@@ -195,4 +195,63 @@ class LatheCommandTest {
         assertTrue(Files.isRegularFile(dir.resolve("out/report.json")));
         assertTrue(Files.isRegularFile(dir.resolve("out/report.html")), "the readable report comes with every export");
     }
+
+    @Test
+    void benchAndSearchTimeOnCpuTimeWhenAsked() throws Exception {
+        Run b = lathe("bench", "sample:digits-mlp", "--clock", "cpu", "--repeat", "2", "--threads", "2", "--in-process");
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.out().contains("clock CPU time per run"), b.out());
+        assertEquals(2, b.out().lines().filter(l -> l.startsWith("median ") && l.contains(" ms CPU ±") && l.contains("  wall ")).count(), b.out());
+        assertTrue(b.err().contains("WARNING: --clock cpu with 2 intra-op threads CPU time is the sum over the threads, not latency"), b.err());
+        Run bad = lathe("bench", "sample:digits-mlp", "--clock", "sundial");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--clock: unknown clock 'sundial' (wall or cpu)"), bad.err());
+
+        Path study = dir.resolve("cpu.sqlite");
+        Run s = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "2", "--quick", "--clock", "cpu", "--in-process");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().contains("Pareto front of latency on CPU time"), s.out());
+        Run resumed = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "3", "--quick", "--in-process");
+        assertEquals(0, resumed.code(), "without --clock a study resumes on its own clock: " + resumed.err());
+        assertTrue(resumed.out().contains(" ms CPU ("), resumed.out());
+        Run wall = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "4", "--quick", "--in-process", "--clock", "wall");
+        assertEquals(1, wall.code());
+        assertTrue(wall.err().contains("cpu.sqlite: its latencies are CPU time (--clock cpu); resuming it on wall clock would mix figures"), wall.err());
+        JsonNode list = new ObjectMapper().readTree(lathe("candidates", "--study", study.toString(), "--json").out());
+        assertEquals(3, list.size());
+        list.forEach(n -> assertEquals("cpu", n.get("latency_clock").asText()));
+        assertTrue(lathe("candidates", "--study", study.toString()).out().startsWith("latency: median CPU time per run"));
+    }
+
+    /**
+     * --image-mean/--image-std reach the measurement worker: the search on digits written as PNGs (whose
+     * fingerprint the worker must match) stores the quality an evaluation in this process gives with the same
+     * normalization, for the original and for a pruned candidate, and not what it gives without it.
+     */
+    @Test
+    void searchNormalizesImagesAsAskedInTheWorkerToo() throws Exception {
+        Path images = dev.lathe.eval.data.TestData.digitPngFolder(dir.resolve("digits"), 90);
+        Path study = dir.resolve("images.sqlite");
+        Run s = lathe("search", TestModels.digitsCnn().toString(), "--study", study.toString(), "--data", images.toString(), "--budget", "3",
+                "--population", "3", "--quick", "--sensitivity-samples", "0", "--image-mean", "0.6", "--image-std", "0.2");
+        assertEquals(0, s.code(), s.err() + s.out());
+        dev.lathe.model.OnnxModel cnn = dev.lathe.model.OnnxModel.load(TestModels.digitsCnn());
+        try (dev.lathe.study.StudyStore store = dev.lathe.study.StudyStore.openExisting(study)) {
+            dev.lathe.search.SearchSettings settings = dev.lathe.search.SearchSettings.of(store).orElseThrow();
+            assertEquals(java.util.List.of(0.6), settings.imageMean());
+            assertEquals(java.util.List.of(0.2), settings.imageStd());
+            var normalized = dev.lathe.eval.data.EvaluationData.resolve(cnn, images, null, settings.inputShapes(),
+                    new dev.lathe.eval.data.ImagePreprocessing(new double[] {0.6}, new double[] {0.2}));
+            var quality = new dev.lathe.eval.QualityEvaluator(cnn, normalized.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1));
+            var builder = dev.lathe.search.SearchRunner.builderFor(cnn, settings, normalized);
+            var done = store.all().stream().filter(dev.lathe.study.CandidateRecord::isDone).toList();
+            assertEquals(3, done.size());
+            for (var c : done)
+                assertEquals(quality.evaluate(builder.build(dev.lathe.transform.GenomeJson.read(c.genomeJson()))).quality(), c.quality(), 1e-12,
+                        "candidate " + c.id() + " " + c.genomeJson());
+            var plain = dev.lathe.eval.data.EvaluationData.resolve(cnn, images, null, settings.inputShapes(), null);
+            double unnormalized = new dev.lathe.eval.QualityEvaluator(cnn, plain.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1)).evaluate(cnn).quality();
+            assertNotEquals(unnormalized, done.get(0).quality(), "the normalization changed what the original scores");
+        }
+    }
 }

@@ -75,6 +75,10 @@ class StudyCsvExporterTest {
             assertEquals(c.genomeJson(), r.get("genome"));
             assertEquals(c.latencyMs(), number(r, "latency_ms"));
             assertEquals(c.latencyP90Ms(), number(r, "latency_p90_ms"));
+            if (c.isDone()) {
+                assertEquals("wall", r.get("latency_clock"), "the default clock is named");
+                assertEquals(c.latencyMs(), number(r, "latency_wall_median_ms"), "on the wall clock the median is the wall median");
+            }
             assertEquals(c.quality(), number(r, "quality"));
             assertEquals(c.qualityMetric(), blankToNull(r.get("quality_metric")));
             assertEquals(c.fidelity(), number(r, "fidelity"));

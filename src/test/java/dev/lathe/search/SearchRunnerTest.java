@@ -1,8 +1,11 @@
 package dev.lathe.search;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestModels;
 import dev.lathe.eval.CandidateFailedException;
 import dev.lathe.eval.CandidateMeasurer;
+import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.LatencyStats;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.SessionInfo;
 import dev.lathe.eval.worker.PoisonModels;
@@ -11,6 +14,7 @@ import dev.lathe.eval.worker.WorkerProcess;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyException;
 import dev.lathe.study.StudyStore;
 import org.junit.jupiter.api.Test;
@@ -127,6 +131,60 @@ class SearchRunnerTest {
             assertTrue(store.meta("machine").orElseThrow().contains("logicalCores"));
             assertTrue(store.meta("measuring").orElseThrow().contains("\"provider\":\"cpu\""));
         }
+    }
+
+    /**
+     * A search timed on CPU time: every candidate's latency (the objective) and every reference is the median
+     * of its runs' CPU time, stored with both sample sets; the study reopens with its clock, refuses to be
+     * resumed on the wall clock, and resumes on its own.
+     */
+    @Test
+    void aCpuClockSearchStoresCpuMediansAndKeepsItsClock() throws Exception {
+        Path study = dir.resolve("cpu.sqlite");
+        List<String> log = new ArrayList<>();
+        SearchRunner.Listener listener = new SearchRunner.Listener() {
+            @Override
+            public void message(String text) { log.add(text); }
+        };
+        try (StudyStore store = StudyStore.open(study)) {
+            assertEquals(4, new SearchRunner(TestModels.digitsMlp(), quick(4).withClock(LatencyClock.CPU), store, listener).run().measured());
+        }
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("Timing on CPU time per run")), log.toString());
+        ObjectMapper json = new ObjectMapper();
+        try (StudyStore store = StudyStore.openExisting(study)) {
+            assertEquals(LatencyClock.CPU, SearchSettings.of(store).orElseThrow().clock());
+            List<CandidateRecord> done = store.all().stream().filter(CandidateRecord::isDone).toList();
+            assertEquals(4, done.size());
+            for (CandidateRecord c : done) {
+                LatencyStats stats = json.readValue(c.latencyJson(), LatencyStats.class);
+                assertEquals("cpu", stats.clock());
+                assertEquals(stats.cpuMedianMs(), c.latencyMs(), 0.0, "candidate " + c.id() + ": the objective is the CPU median");
+                double[] cpu = json.readValue(store.cpuSamples(c.id()).orElseThrow(), double[].class);
+                double[] wall = json.readValue(store.latencySamples(c.id()).orElseThrow(), double[].class);
+                assertEquals(median(cpu), c.latencyMs(), 0.0, "the median of the stored CPU samples");
+                assertEquals(median(wall), stats.wallMedianMs(), 0.0, "the wall-clock median is kept too");
+                assertEquals(c.referenceMs() / c.latencyMs(), c.speedup(), 1e-12);
+            }
+            assertFalse(store.references().isEmpty());
+            for (ReferenceRun r : store.references())
+                assertEquals(json.readValue(r.latencyJson(), LatencyStats.class).cpuMedianMs(), r.latencyMs(), 0.0, "references are CPU medians too");
+
+            StudyException refused = assertThrows(StudyException.class,
+                    () -> new SearchRunner(TestModels.digitsMlp(), quick(6), store, listener).run());
+            assertTrue(refused.getMessage().contains("its latencies are CPU time (--clock cpu)"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("Resume with --clock cpu"), refused.getMessage());
+            assertEquals(4, store.count(CandidateStatus.DONE), "nothing was measured on the wrong clock");
+            assertEquals(LatencyClock.CPU, SearchSettings.of(store).orElseThrow().clock());
+
+            assertEquals(5, new SearchRunner(TestModels.digitsMlp(), quick(5).withClock(LatencyClock.CPU), store, listener).run().measured());
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : s[n / 2 - 1] + (s[n / 2] - s[n / 2 - 1]) * 0.5;
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.lathe.search;
 
+import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.data.ImagePreprocessing;
 import dev.lathe.transform.Precision;
 import dev.lathe.transform.QuantizationOptions;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,36 @@ class SearchSettingsTest {
         assertEquals(QuantizationOptions.DEFAULT, s.quantization());
         assertEquals(PrecisionChoices.DEFAULT, SearchSettings.defaults().precisionChoices(), "new studies get the defaults");
         assertEquals(SensitivityAnalysis.DEFAULT_SEARCH_SAMPLES, SearchSettings.defaults().sensitivitySamples());
+        assertEquals(LatencyClock.WALL, s.clock(), "studies from before the clock choice were timed on the wall clock");
+        assertNull(s.imageMean());
+        assertNull(s.imageStd());
+        assertNull(s.imagePreprocessing(), "without stored normalization the model's own preprocessing applies, as it did");
+    }
+
+    @Test
+    void clockAndImageNormalizationRoundTrip() {
+        SearchSettings s = SearchSettings.defaults().withClock(LatencyClock.CPU)
+                .withImageNormalization(List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225));
+        String json = s.toJson();
+        assertTrue(json.contains("\"clock\":\"cpu\""), json);
+        SearchSettings back = SearchSettings.fromJson(json);
+        assertEquals(s, back);
+        assertEquals(LatencyClock.CPU, back.clock());
+        assertEquals(new ImagePreprocessing(new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225}), back.imagePreprocessing());
+        assertEquals(LatencyClock.CPU, back.withBudget(99).withPrecisions(PrecisionChoices.DEFAULT, QuantizationOptions.DEFAULT, 0).clock(),
+                "the other settings' copies keep the clock");
+        assertEquals(List.of(0.229, 0.224, 0.225), back.withBudget(99).imageStd());
+        assertEquals("wall", SearchSettings.fromJson(SearchSettings.defaults().toJson()).clock().id());
+    }
+
+    @Test
+    void badClockOrNormalizationIsRefusedNamingIt() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SearchSettings.fromJson(SearchSettings.defaults().toJson().replace("\"wall\"", "\"sundial\"")))
+                .getMessage().contains("unknown clock 'sundial' (wall or cpu)"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SearchSettings.defaults().withImageNormalization(null, List.of(0.0)))
+                .getMessage().contains("image std values must be positive"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SearchSettings.defaults().withImageNormalization(List.of(0.1, 0.2), null))
+                .getMessage().contains("image mean needs 1 value or 3"));
     }
 
     @Test

@@ -87,4 +87,14 @@ class UiLogicTest {
         return new CandidateRecord(id, genome, "nsga2", 0, CandidateStatus.DONE, latency, latency * 1.2, 0.95, "accuracy", 0.97, 0.95,
                 size, 1000L, "{}", "{}", null, 0.5, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z");
     }
+
+    @Test
+    void theSearchFormCarriesTheClockAndTakesOverAStudysClock() {
+        SearchViewModel form = new SearchViewModel(new Background());
+        assertEquals(dev.lathe.eval.LatencyClock.WALL, form.settings().clock(), "wall clock unless asked");
+        form.clockProperty().set(dev.lathe.eval.LatencyClock.CPU);
+        assertEquals(dev.lathe.eval.LatencyClock.CPU, form.settings().clock(), "the choice reaches the settings the search runs with");
+        form.apply(dev.lathe.search.SearchSettings.defaults());
+        assertEquals(dev.lathe.eval.LatencyClock.WALL, form.clockProperty().get(), "opening a study shows the clock it was timed on");
+    }
 }

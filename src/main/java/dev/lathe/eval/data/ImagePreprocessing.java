@@ -33,6 +33,13 @@ public record ImagePreprocessing(double[] mean, double[] std) {
             if (!Double.isFinite(m)) throw new IllegalArgumentException("image mean values must be finite, got " + Arrays.toString(mean));
     }
 
+    /** From stored lists (settings, a worker's setup); null when neither is given (the model's folder decides). */
+    public static ImagePreprocessing of(java.util.List<Double> mean, java.util.List<Double> std) {
+        if (mean == null && std == null) return null;
+        return new ImagePreprocessing(mean == null ? null : mean.stream().mapToDouble(Double::doubleValue).toArray(),
+                std == null ? null : std.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
     @Override
     public double[] mean() { return mean.clone(); }
 

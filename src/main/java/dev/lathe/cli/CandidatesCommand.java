@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.eval.LatencyClock;
+import dev.lathe.search.Constraints;
 import dev.lathe.search.ParetoFront;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
@@ -42,24 +43,37 @@ final class CandidatesCommand implements Callable<Integer> {
                 return 0;
             }
             List<CandidateRecord> all = store.all();
-            Set<Long> front = ParetoFront.ids(all);
+            // The front of the candidates meeting the study's constraints; the others are listed with what they break.
+            Constraints constraints = SearchSettings.of(store).map(SearchSettings::constraints).orElse(Constraints.NONE);
+            Set<Long> front = ParetoFront.ids(all, constraints);
             List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;
             Double base = originalLatency(all);
             LatencyClock clock = SearchSettings.of(store).map(SearchSettings::clock).orElse(LatencyClock.WALL);
             var out = spec.commandLine().getOut();
             if (json) {
                 ArrayNode list = Json.MAPPER.createArrayNode();
-                for (CandidateRecord c : shown) list.add(toJson(c, front.contains(c.id()), base).put("latency_clock", clock.id()));
+                for (CandidateRecord c : shown) {
+                    ObjectNode o = toJson(c, front.contains(c.id()), base).put("latency_clock", clock.id());
+                    if (!constraints.isEmpty()) {
+                        o.put("feasible", constraints.feasible(c));
+                        ArrayNode v = o.putArray("violations");
+                        constraints.violations(c).forEach(x -> v.addObject().put("constraint", x.name()).put("text", x.text()));
+                    }
+                    list.add(o);
+                }
                 out.println(Json.MAPPER.writeValueAsString(list));
             } else {
                 out.println("latency: median " + clock.label() + " per run");
-                out.printf("%5s %-8s %-6s %11s %9s %10s %14s%n", "id", "status", "pareto", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up", "quality", "size_bytes");
+                if (!constraints.isEmpty()) out.println("constraints: " + constraints.describe() + " (the front is of the candidates meeting them)");
+                out.printf("%5s %-8s %-6s %11s %9s %10s %14s%s%n", "id", "status", "pareto", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up", "quality", "size_bytes",
+                        constraints.isEmpty() ? "" : "  violates");
                 for (CandidateRecord c : shown)
-                    out.printf("%5d %-8s %-6s %11s %9s %10s %14s%n", c.id(), c.status().id(), front.contains(c.id()) ? "*" : "",
+                    out.printf("%5d %-8s %-6s %11s %9s %10s %14s%s%n", c.id(), c.status().id(), front.contains(c.id()) ? "*" : "",
                             c.latencyMs() == null ? "-" : String.format("%.3f", c.latencyMs()),
                             speedup(c, base) == null ? "-" : String.format("%.2fx", speedup(c, base)),
                             c.quality() == null ? "-" : String.format("%.4f", c.quality()),
-                            c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()));
+                            c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()),
+                            constraints.isEmpty() ? "" : "  " + constraints.describeViolations(c));
             }
         }
         return 0;

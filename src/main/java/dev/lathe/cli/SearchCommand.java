@@ -1,6 +1,8 @@
 package dev.lathe.cli;
 
 import dev.lathe.eval.LatencyClock;
+import dev.lathe.search.Constraints;
+import dev.lathe.search.KeepRanges;
 import dev.lathe.search.MeasuringOptions;
 import dev.lathe.search.ParetoFront;
 import dev.lathe.search.PrecisionChoices;
@@ -83,6 +85,30 @@ final class SearchCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     QuantizationCliOptions quantization;
 
+    @Option(names = "--max-latency-ms", paramLabel = "MS",
+            description = "constraint: latency at most MS (on the study's clock, drift-corrected); slower candidates are kept but left off the front")
+    Double maxLatencyMs;
+
+    @Option(names = "--min-quality", paramLabel = "Q", description = "constraint: quality (accuracy or fidelity) at least Q")
+    Double minQuality;
+
+    @Option(names = "--max-memory-mib", paramLabel = "MIB", description = "constraint: peak resident memory of the measuring worker at most MIB")
+    Double maxMemoryMib;
+
+    @Option(names = "--max-size-mb", paramLabel = "MB", description = "constraint: model file at most MB (10^6 bytes)")
+    Double maxSizeMb;
+
+    @Option(names = "--keep-range", paramLabel = "KIND_OR_GROUP=MIN:MAX",
+            description = "keep ratios a kind (ffn_units, mlp_units, attention_heads, conv_channels) or one group (an id from inspect) searches in; "
+                    + "1:1 keeps it whole (repeatable; a group's own range beats its kind's, which beats --min-keep)")
+    List<String> keepRanges;
+
+    @Option(names = "--min-keep", paramLabel = "R", description = "lowest keep ratio of every group without a --keep-range (built-in: 0.25)")
+    Double minKeep;
+
+    @Option(names = "--keep-block", paramLabel = "BLOCK", description = "never drop this removable block (an id from inspect; repeatable)")
+    List<String> keepBlocks;
+
 
     @picocli.CommandLine.Mixin
     InputShapeOptions shape;
@@ -110,6 +136,12 @@ final class SearchCommand implements Callable<Integer> {
         choices = pinLayers(choices, layerPrecisions);
         settings = settings.withPrecisions(choices, quantization.options(), sensitivitySamples)
                 .withImageNormalization(image.meanList(), image.stdList());
+        try {
+            settings = settings.withConstraints(new Constraints(maxLatencyMs, maxMemoryMib, maxSizeMb, minQuality))
+                    .withKeepRanges(keepRanges(keepRanges, minKeep, keepBlocks));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
         try (StudyStore store = StudyStore.open(study)) {
@@ -133,6 +165,8 @@ final class SearchCommand implements Callable<Integer> {
                             ? String.format("%.3f%s%s  %s %.4f  %,d bytes", c.latencyMs(), unit,
                                     c.speedup() == null ? "" : String.format(" (%.2fx)", c.speedup()), c.qualityMetric(), c.quality(), c.sizeBytes())
                             : "FAILED " + c.error();
+                    String violated = runner().settings().constraints().describeViolations(c);
+                    if (!violated.isEmpty()) figures += "  violates: " + violated;
                     out.printf("[%d/%d] #%d %s  ~%s left%s", measured, total, c.id(), figures, duration(secondsLeft), console ? "\n" : "\n");
                     out.flush();
                 }
@@ -144,6 +178,7 @@ final class SearchCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
+            this.runner = runner;
             Thread hook = new Thread(runner::requestStop);
             Runtime.getRuntime().addShutdownHook(hook);
             SearchRunner.Outcome o = runner.run();
@@ -151,8 +186,37 @@ final class SearchCommand implements Callable<Integer> {
             out.printf("%s: %d of %d candidates measured in %s (this run)%n", o.stopped() ? "Stopped" : "Done", o.measured(), o.budget(), duration(o.wallSeconds()));
             if (!o.seconds().isEmpty()) out.println("Time: " + timeSplit(o.seconds(), o.wallSeconds()));
             printFront(out, store.all(), o.front(), runner.measuring().objective(), runner.settings().clock());
+            printViolations(out, store.all(), runner.settings().constraints());
         }
         return 0;
+    }
+
+    private SearchRunner runner;
+
+    private SearchRunner runner() { return runner; }
+
+    /** The --keep-range, --min-keep and --keep-block options as settings; a malformed one is refused with what it should look like. */
+    static KeepRanges keepRanges(List<String> ranges, Double minKeep, List<String> blocks) {
+        KeepRanges k = new KeepRanges(minKeep, java.util.Map.of(), blocks);
+        for (String r : ranges == null ? List.<String>of() : ranges) {
+            int eq = r.lastIndexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--keep-range wants KIND_OR_GROUP=MIN:MAX, got '" + r + "'");
+            try {
+                k = k.with(r.substring(0, eq), KeepRanges.Range.parse(r.substring(eq + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--keep-range " + r + ": " + e.getMessage());
+            }
+        }
+        return k;
+    }
+
+    /** Candidates measured but outside the constraints, each with what it breaks. */
+    static void printViolations(PrintWriter out, List<CandidateRecord> all, Constraints constraints) {
+        if (constraints.isEmpty()) return;
+        List<CandidateRecord> infeasible = all.stream().filter(c -> c.isDone() && !constraints.feasible(c)).toList();
+        long feasible = all.stream().filter(constraints::feasible).count();
+        out.printf("Constraints %s: %d candidates meet them, %d do not%n", constraints.describe(), feasible, infeasible.size());
+        for (CandidateRecord c : infeasible) out.printf("  #%d violates %s%n", c.id(), constraints.describeViolations(c));
     }
 
     /** Applies each "LAYER=P,P" pin; the layer id is everything before the last '=' (ids are node names). */

@@ -8,6 +8,7 @@ import org.uma.jmetal.solution.doublesolution.DoubleSolution;
 import org.uma.jmetal.solution.doublesolution.impl.DefaultDoubleSolution;
 import org.uma.jmetal.util.bounds.Bounds;
 import org.uma.jmetal.util.comparator.RankingAndCrowdingDistanceComparator;
+import org.uma.jmetal.util.comparator.dominanceComparator.impl.DominanceWithConstraintsComparator;
 import org.uma.jmetal.util.densityestimator.impl.CrowdingDistanceDensityEstimator;
 import org.uma.jmetal.util.pseudorandom.RandomGenerator;
 import org.uma.jmetal.util.ranking.impl.FastNonDominatedSortRanking;
@@ -22,7 +23,9 @@ import java.util.Set;
 
 /**
  * NSGA-II in ask/tell form, assembled from jMetal's operators: non-dominated sorting with crowding distance
- * for survival, binary tournament, SBX crossover (p=0.9, eta=15) and polynomial mutation (p=1/n, eta=20),
+ * for survival, under Deb's constrained dominance (jMetal's {@link DominanceWithConstraintsComparator}: a feasible
+ * candidate beats an infeasible one, of two infeasible ones the smaller overall violation wins, of two feasible
+ * ones plain dominance decides; the constraint values sit in each solution's {@code constraints()}), binary tournament, SBX crossover (p=0.9, eta=15) and polynomial mutation (p=1/n, eta=20),
  * DyNAS-T's defaults. jMetal's own NSGAII class owns its loop and its evaluation, which would put
  * measurement and storage inside the algorithm; this class keeps only the population logic.
  * Seeds go first; genomes already told are never proposed again.
@@ -79,17 +82,18 @@ public final class Nsga2Strategy implements SearchStrategy {
     }
 
     @Override
-    public void tell(Genome genome, double[] objectives) {
+    public void tell(Genome genome, double[] objectives, double[] constraints) {
         if (!seen.add(GenomeJson.write(genome))) return;
-        DoubleSolution s = solution(space.encode(genome));
+        DoubleSolution s = solution(space.encode(genome), constraints.length);
         for (int i = 0; i < objectives.length; i++) s.objectives()[i] = objectives[i];
+        for (int i = 0; i < constraints.length; i++) s.constraints()[i] = constraints[i];
         evaluated.add(s);
     }
 
     /** Environmental selection over everything measured so far: the best {@code populationSize} by rank, then crowding. */
     List<DoubleSolution> survivors() {
         if (evaluated.size() <= populationSize) return new ArrayList<>(evaluated);
-        var ranking = new FastNonDominatedSortRanking<DoubleSolution>();
+        var ranking = ranking();
         ranking.compute(new ArrayList<>(evaluated));
         var crowding = new CrowdingDistanceDensityEstimator<DoubleSolution>();
         List<DoubleSolution> out = new ArrayList<>();
@@ -108,18 +112,23 @@ public final class Nsga2Strategy implements SearchStrategy {
         return better.compare(a, b) <= 0 ? a : b;
     }
 
+    /** Non-dominated sorting under constrained dominance; with no constraints told it is plain dominance. */
+    static FastNonDominatedSortRanking<DoubleSolution> ranking() {
+        return new FastNonDominatedSortRanking<>(new DominanceWithConstraintsComparator<>());
+    }
+
     private static RankingAndCrowdingDistanceComparator<DoubleSolution> rankAndCrowd(List<DoubleSolution> pop) {
-        var ranking = new FastNonDominatedSortRanking<DoubleSolution>();
+        var ranking = ranking();
         ranking.compute(pop);
         var crowding = new CrowdingDistanceDensityEstimator<DoubleSolution>();
         for (int f = 0; f < ranking.getNumberOfSubFronts(); f++) crowding.compute(ranking.getSubFront(f));
         return new RankingAndCrowdingDistanceComparator<>(ranking);
     }
 
-    private DoubleSolution solution(double[] x) {
+    private DoubleSolution solution(double[] x, int constraints) {
         List<Bounds<Double>> bounds = new ArrayList<>();
         for (int d = 0; d < space.dimensions(); d++) bounds.add(Bounds.create(space.lowerBound(d), space.upperBound(d)));
-        DefaultDoubleSolution s = new DefaultDoubleSolution(bounds, 2, 0);
+        DefaultDoubleSolution s = new DefaultDoubleSolution(bounds, 2, constraints);
         for (int d = 0; d < x.length; d++) s.variables().set(d, Math.max(space.lowerBound(d), Math.min(space.upperBound(d), x[d])));
         return s;
     }

@@ -15,7 +15,8 @@ import java.util.TreeSet;
 
 /**
  * The measured candidates no other measured candidate beats on both latency (lower; drift-corrected where the
- * study has references) and quality (higher).
+ * study has references) and quality (higher). Under {@link Constraints} only feasible candidates take part: the
+ * front is that of the candidates meeting every bound (empty when none does).
  */
 public final class ParetoFront {
     private ParetoFront() {}
@@ -32,7 +33,18 @@ public final class ParetoFront {
 
     /** The front of {@code cost} (lower is better) against quality. */
     public static Set<Long> ids(List<CandidateRecord> candidates, java.util.function.ToDoubleFunction<CandidateRecord> cost) {
-        List<CandidateRecord> done = candidates.stream().filter(CandidateRecord::isDone).filter(c -> cost.applyAsDouble(c) < Double.MAX_VALUE).toList();
+        return ids(candidates, cost, Constraints.NONE);
+    }
+
+    /** The latency front of the candidates that meet {@code constraints}. */
+    public static Set<Long> ids(List<CandidateRecord> candidates, Constraints constraints) {
+        return ids(candidates, LATENCY, constraints);
+    }
+
+    /** The front of {@code cost} against quality among the candidates that meet {@code constraints}. */
+    public static Set<Long> ids(List<CandidateRecord> candidates, java.util.function.ToDoubleFunction<CandidateRecord> cost, Constraints constraints) {
+        List<CandidateRecord> done = candidates.stream().filter(CandidateRecord::isDone).filter(c -> cost.applyAsDouble(c) < Double.MAX_VALUE)
+                .filter(constraints::feasible).toList();
         Set<Long> out = new TreeSet<>();
         if (done.isEmpty()) return out;
         // Identity, not equals: jMetal solutions compare by variables, and these points have none.
@@ -58,7 +70,12 @@ public final class ParetoFront {
 
     /** The front of {@code cost} against quality, in order of increasing cost. */
     public static List<CandidateRecord> front(List<CandidateRecord> candidates, java.util.function.ToDoubleFunction<CandidateRecord> cost) {
-        Set<Long> ids = ids(candidates, cost);
+        return front(candidates, cost, Constraints.NONE);
+    }
+
+    /** The front of the feasible candidates, in order of increasing cost. */
+    public static List<CandidateRecord> front(List<CandidateRecord> candidates, java.util.function.ToDoubleFunction<CandidateRecord> cost, Constraints constraints) {
+        Set<Long> ids = ids(candidates, cost, constraints);
         return candidates.stream().filter(c -> ids.contains(c.id())).sorted(Comparator.comparingDouble(cost)).toList();
     }
 }

@@ -34,7 +34,7 @@ public final class RandomStrategy implements SearchStrategy {
     }
 
     @Override
-    public void tell(Genome genome, double[] objectives) {
+    public void tell(Genome genome, double[] objectives, double[] constraints) {
         if (genome.isOriginal()) originalAsked = true; // resumed: already measured
     }
 }

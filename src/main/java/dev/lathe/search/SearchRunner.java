@@ -40,10 +40,13 @@ import java.util.function.Consumer;
  * completed candidate is measured twice; a candidate caught mid-measurement by a crash is measured again.
  * Candidates are measured by a {@link CandidateMeasurer}, by default a worker process, so a candidate that
  * crashes or hangs is recorded as failed and the search goes on; the original is re-measured at intervals as
- * the drift reference.
+ * the drift reference. Under {@link Constraints} the strategy is told each candidate's constraint values and
+ * prefers feasible candidates; the front it reports is that of the feasible ones.
  */
 public final class SearchRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a failed candidate is told: worse than anything measured. */
+    private static final double[] FAILED = {Double.MAX_VALUE, Double.MAX_VALUE};
 
     /** Progress callbacks, on the searching thread. */
     public interface Listener {
@@ -118,10 +121,17 @@ public final class SearchRunner {
         long t0 = System.nanoTime();
         listener.message("Loading " + modelPath.getFileName());
         OnnxModel original = OnnxModel.load(modelPath);
+        // Checked before the study records the settings, so a mistyped group id leaves no study behind it.
+        if (!settings.keepRanges().isDefault())
+            settings.keepRanges().requireKnown(dev.lathe.analysis.GroupFinder.analyze(dev.lathe.model.MutableGraph.of(original)));
         bindStudy(original);
         dev.lathe.eval.ExecutionProviders.require(measuring.provider());
         if (measuring.objective().equals("memory") && (!measuring.isolated() || dev.lathe.eval.PeakMemory.highWaterMark() == null))
             throw new IllegalArgumentException("the peak-memory objective needs measuring in a worker process on Linux (it reads /proc/self/status)");
+        if (settings.constraints().needsPeakMemory() && (!measuring.isolated() || dev.lathe.eval.PeakMemory.highWaterMark() == null))
+            throw new IllegalArgumentException("a peak-memory bound needs measuring in a worker process on Linux (it reads /proc/self/status)");
+        if (!settings.constraints().isEmpty()) listener.message("Constraints: " + settings.constraints().describe());
+        if (!settings.keepRanges().isDefault()) listener.message("Search space: " + settings.keepRanges().describe());
         int reset = store.resetInterrupted();
         if (reset > 0) listener.message(reset + " candidate(s) interrupted earlier will be measured again");
 
@@ -157,7 +167,7 @@ public final class SearchRunner {
                 choices = choices.without(Precision.INT8_STATIC);
                 listener.message("int8_static is left out of this search: its activation ranges need calibration data");
             }
-            SearchSpace space = new SearchSpace(builder.analysis(), choices, sensitivity(original, builder, choices, split));
+            SearchSpace space = new SearchSpace(builder.analysis(), choices, sensitivity(original, builder, choices, split), settings.keepRanges());
             listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
             SearchStrategy strategy = settings.strategy().equals("random")
                     ? new RandomStrategy(space, settings.seed())
@@ -177,8 +187,8 @@ public final class SearchRunner {
             seconds.put("prepare", (System.nanoTime() - t0) / 1e9);
 
             for (CandidateRecord c : store.all())
-                if (c.status() == CandidateStatus.DONE) strategy.tell(GenomeJson.read(c.genomeJson()), objectives(c));
-                else if (c.status() == CandidateStatus.FAILED) strategy.tell(GenomeJson.read(c.genomeJson()), new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
+                if (c.status() == CandidateStatus.DONE) strategy.tell(GenomeJson.read(c.genomeJson()), objectives(c), settings.constraints().values(c));
+                else if (c.status() == CandidateStatus.FAILED) strategy.tell(GenomeJson.read(c.genomeJson()), FAILED, settings.constraints().failed());
 
             int measured = measuredCount();
             listener.started(measured, settings.budget());
@@ -222,7 +232,7 @@ public final class SearchRunner {
         double wall = (System.nanoTime() - t0) / 1e9;
         double accounted = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
         seconds.put("overhead", Math.max(0, wall - accounted));
-        List<CandidateRecord> front = ParetoFront.front(store.all(), cost());
+        List<CandidateRecord> front = ParetoFront.front(store.all(), cost(), settings.constraints());
         int measuredNow = measuredCount();
         return new Outcome(measuredNow, settings.budget(), stop.get() && measuredNow < settings.budget(), front, wall, Map.copyOf(seconds));
     }
@@ -265,13 +275,13 @@ public final class SearchRunner {
                     JSON.writeValueAsString(m.latency()), JSON.writeValueAsString(m.quality()), (System.nanoTime() - t0) / 1e9,
                     JSON.writeValueAsString(m.latencySamplesMs()), samplesJson(m.cpuSamplesMs()), m.peakMemoryBytes());
             CandidateRecord done = store.get(c.id()).orElseThrow();
-            strategy.tell(genome, objectives(done));
+            strategy.tell(genome, objectives(done), settings.constraints().values(done));
             return done;
         } catch (Exception | OutOfMemoryError e) {
             String why = e instanceof CandidateFailedException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
             store.recordFailed(c.id(), why);
             listener.message("candidate " + c.id() + " failed: " + why);
-            strategy.tell(genome, new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
+            strategy.tell(genome, FAILED, settings.constraints().failed());
             return store.get(c.id()).orElseThrow();
         }
     }
@@ -324,6 +334,8 @@ public final class SearchRunner {
     /**
      * A new study records the model and settings; an existing one must belong to the same model file, and
      * keeps its measuring settings (only the budget may grow) so old and new candidates stay comparable.
+     * Constraints are the exception: they change no figure, only which candidates count, so constraints given
+     * anew replace the study's (the log says so) and none given keeps the study's.
      */
     private void bindStudy(OnnxModel original) {
         var sha = store.meta("model_sha256");
@@ -338,9 +350,18 @@ public final class SearchRunner {
                 throw new StudyException(store.file(), "its latencies are " + old.clock().label() + " (--clock " + old.clock().id() + "); resuming it on "
                         + settings.clock().label() + " would mix figures that do not compare. Resume with --clock " + old.clock().id()
                         + ", or start a new study", null);
-            if (!old.withBudget(settings.budget()).equals(settings))
-                listener.message("Resuming with the study's own settings (" + stored.get() + "); only the budget changes");
-            settings = old.withBudget(settings.budget());
+            SearchSettings kept = old.withBudget(settings.budget());
+            Constraints asked = settings.constraints();
+            if (!asked.isEmpty() && !asked.equals(old.constraints())) {
+                listener.message("Constraints changed from " + old.constraints().describe() + " to " + asked.describe()
+                        + "; the front is recomputed from the figures already measured");
+                kept = kept.withConstraints(asked);
+            } else if (!old.constraints().isEmpty() && asked.isEmpty()) {
+                listener.message("Keeping the study's constraints: " + old.constraints().describe());
+            }
+            if (!kept.withConstraints(asked).equals(settings.withConstraints(asked)))
+                listener.message("Resuming with the study's own settings (" + stored.get() + "); only the budget" + (kept.constraints().equals(old.constraints()) ? " changes" : " and the constraints change"));
+            settings = kept;
         } else {
             store.putMeta("model_path", modelPath.toAbsolutePath().toString());
             store.putMeta("model_sha256", original.sha256());

@@ -16,13 +16,16 @@ import dev.lathe.transform.QuantizationOptions;
  * score each layer's sensitivity before the search starts (0: no sensitivity pass). {@code clock} is the clock
  * latency is timed and compared on ({@link LatencyClock}; studies from before the choice read as wall clock).
  * {@code imageMean} and {@code imageStd} normalize image-folder data (both null: the model's own
- * {@code preprocessor_config.json}, else none).
+ * {@code preprocessor_config.json}, else none). {@code constraints} are the bounds a candidate must meet to be on
+ * the front ({@link Constraints}); {@code keepRanges} limit each group's keep ratio and keep blocks
+ * ({@link KeepRanges}); studies from before either read as none and the built-in ranges.
  */
 public record SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
                              String strategy, String dataPath, String tokenizerPath, boolean quickTiming,
                              String criterion, String repair, java.util.Map<String, java.util.List<Long>> shapes,
                              java.util.Map<String, java.util.List<String>> precisions, QuantizationOptions quantization, Integer sensitivitySamples,
-                             LatencyClock clock, java.util.List<Double> imageMean, java.util.List<Double> imageStd) {
+                             LatencyClock clock, java.util.List<Double> imageMean, java.util.List<Double> imageStd,
+                             Constraints constraints, KeepRanges keepRanges) {
     /** Made on first use: the window reads the defaults at startup, and Jackson takes a third of a second to load. */
     private static final class Mapper {
         static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -49,6 +52,17 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
         imageMean = imageMean == null ? null : java.util.List.copyOf(imageMean);
         imageStd = imageStd == null ? null : java.util.List.copyOf(imageStd);
         dev.lathe.eval.data.ImagePreprocessing.of(imageMean, imageStd); // checks the values
+        if (constraints == null) constraints = Constraints.NONE;
+        if (keepRanges == null) keepRanges = KeepRanges.DEFAULT;
+    }
+
+    public SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
+                          String strategy, String dataPath, String tokenizerPath, boolean quickTiming,
+                          String criterion, String repair, java.util.Map<String, java.util.List<Long>> shapes,
+                          java.util.Map<String, java.util.List<String>> precisions, QuantizationOptions quantization, Integer sensitivitySamples,
+                          LatencyClock clock, java.util.List<Double> imageMean, java.util.List<Double> imageStd) {
+        this(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, shapes,
+                precisions, quantization, sensitivitySamples, clock, imageMean, imageStd, null, null);
     }
 
     public SearchSettings(int budget, long seed, int threads, int batch, int sequenceLength, int populationSize,
@@ -80,18 +94,28 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
 
     public SearchSettings withPrecisions(PrecisionChoices choices, QuantizationOptions q, int sensitivity) {
         return new SearchSettings(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
-                criterion, repair, shapes, choices.toIds(), q, sensitivity, clock, imageMean, imageStd);
+                criterion, repair, shapes, choices.toIds(), q, sensitivity, clock, imageMean, imageStd, constraints, keepRanges);
     }
 
     public SearchSettings withClock(LatencyClock c) {
         return new SearchSettings(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
-                criterion, repair, shapes, precisions, quantization, sensitivitySamples, c, imageMean, imageStd);
+                criterion, repair, shapes, precisions, quantization, sensitivitySamples, c, imageMean, imageStd, constraints, keepRanges);
     }
 
     /** Normalizes image-folder pixels with {@code mean} and {@code std} (either may be null: 0 and 1). */
     public SearchSettings withImageNormalization(java.util.List<Double> mean, java.util.List<Double> std) {
         return new SearchSettings(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
-                criterion, repair, shapes, precisions, quantization, sensitivitySamples, clock, mean, std);
+                criterion, repair, shapes, precisions, quantization, sensitivitySamples, clock, mean, std, constraints, keepRanges);
+    }
+
+    public SearchSettings withConstraints(Constraints c) {
+        return new SearchSettings(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
+                criterion, repair, shapes, precisions, quantization, sensitivitySamples, clock, imageMean, imageStd, c, keepRanges);
+    }
+
+    public SearchSettings withKeepRanges(KeepRanges k) {
+        return new SearchSettings(budget, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming,
+                criterion, repair, shapes, precisions, quantization, sensitivitySamples, clock, imageMean, imageStd, constraints, k);
     }
 
     /** The image normalization these settings ask for, or null for the model's own. */
@@ -132,7 +156,7 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
 
     public SearchSettings withBudget(int b) {
         return new SearchSettings(b, seed, threads, batch, sequenceLength, populationSize, strategy, dataPath, tokenizerPath, quickTiming, criterion, repair, shapes,
-                precisions, quantization, sensitivitySamples, clock, imageMean, imageStd);
+                precisions, quantization, sensitivitySamples, clock, imageMean, imageStd, constraints, keepRanges);
     }
 
     public String toJson() {

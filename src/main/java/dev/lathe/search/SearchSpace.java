@@ -16,9 +16,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Maps genomes to real vectors for the evolutionary operators: one gene per prunable group (its keep ratio,
- * snapped to whole units), one per layer that has a precision to choose (see below) and one per removable
- * block (dropped below {@link #DROP_BELOW}).
+ * Maps genomes to real vectors for the evolutionary operators: one gene per prunable group, one per layer that
+ * has a precision to choose (see below) and one per removable block (dropped below {@link #DROP_BELOW}, never
+ * for a block the {@link KeepRanges} keep). Every gene lies in [0, 1]. A group's gene maps linearly onto its
+ * keep range ({@link KeepRanges#rangeFor}): 0 is the range's minimum, 1 its maximum; the kept units are then
+ * snapped to whole units (see {@link #keptUnits}) and stay inside the range.
  *
  * <p>A precision gene in [0, 1] is float32 below the layer's threshold and otherwise one of the offered
  * precisions, the rest of the interval split evenly between them. Without sensitivity figures every threshold
@@ -44,17 +46,26 @@ public final class SearchSpace {
     private final double[] thresholds;
     private final Map<String, Double> sensitivity;
     private final List<RemovableBlock> blocks;
+    private final KeepRanges keepRanges;
+    private final KeepRanges.Range[] ranges;
 
     public SearchSpace(GroupFinder.Result analysis) {
         this(analysis, PrecisionChoices.DEFAULT, Map.of());
+    }
+
+    public SearchSpace(GroupFinder.Result analysis, PrecisionChoices choices, Map<String, Double> sensitivity) {
+        this(analysis, choices, sensitivity, KeepRanges.DEFAULT);
     }
 
     /**
      * @param sensitivity quality drop when the layer alone is quantized (see {@link SensitivityAnalysis}); layers
      *                    missing from it get the neutral threshold
      */
-    public SearchSpace(GroupFinder.Result analysis, PrecisionChoices choices, Map<String, Double> sensitivity) {
+    public SearchSpace(GroupFinder.Result analysis, PrecisionChoices choices, Map<String, Double> sensitivity, KeepRanges keepRanges) {
+        keepRanges.requireKnown(analysis);
+        this.keepRanges = keepRanges;
         this.groups = analysis.groups();
+        this.ranges = groups.stream().map(keepRanges::rangeFor).toArray(KeepRanges.Range[]::new);
         this.layers = analysis.quantizable().stream().filter(l -> !choices.forLayer(l).isEmpty()).toList();
         this.offered = layers.stream().map(choices::forLayer).toList();
         this.blocks = analysis.blocks();
@@ -71,6 +82,12 @@ public final class SearchSpace {
 
     public List<PrunableGroup> groups() { return groups; }
 
+    /** The removable blocks, each with a gene (a block the ranges keep never drops). */
+    public List<RemovableBlock> blocks() { return blocks; }
+
+    /** The keep range {@code group} searches in. */
+    public KeepRanges.Range range(PrunableGroup group) { return ranges[groups.indexOf(group)]; }
+
     /** The layers with a precision gene, in graph order. */
     public List<QuantizableLayer> layers() { return layers; }
 
@@ -81,7 +98,7 @@ public final class SearchSpace {
 
     public int dimensions() { return groups.size() + layers.size() + blocks.size(); }
 
-    public double lowerBound(int gene) { return gene < groups.size() ? MIN_KEEP : 0.0; }
+    public double lowerBound(int gene) { return 0.0; }
 
     public double upperBound(int gene) { return 1.0; }
 
@@ -89,7 +106,9 @@ public final class SearchSpace {
         TreeMap<String, Double> keep = new TreeMap<>();
         for (int i = 0; i < groups.size(); i++) {
             PrunableGroup g = groups.get(i);
-            int kept = StructuredPruner.keptUnits(g, Math.max(MIN_KEEP, Math.min(1.0, x[i])));
+            KeepRanges.Range r = ranges[i];
+            double gene = Math.max(0, Math.min(1, x[i]));
+            int kept = keptUnits(g, r, r.min() + gene * (r.max() - r.min()));
             if (kept < g.size()) keep.put(g.id(), (double) kept / g.size());
         }
         TreeMap<String, Precision> precisions = new TreeMap<>();
@@ -99,8 +118,39 @@ public final class SearchSpace {
         }
         java.util.TreeSet<String> drop = new java.util.TreeSet<>();
         int b0 = groups.size() + layers.size();
-        for (int j = 0; j < blocks.size(); j++) if (x[b0 + j] < DROP_BELOW) drop.add(blocks.get(j).id());
+        for (int j = 0; j < blocks.size(); j++) if (x[b0 + j] < DROP_BELOW && !keepRanges.keeps(blocks.get(j))) drop.add(blocks.get(j).id());
         return new Genome(keep, precisions, drop);
+    }
+
+    /**
+     * The units to keep for {@code ratio}, rounded as the pruner rounds ({@link StructuredPruner#keptUnits}) and
+     * kept inside {@code range}: of the counts the pruner can produce, the one in the range nearest the rounded
+     * count. A range narrower than the group's granularity gets the count nearest to it.
+     */
+    static int keptUnits(PrunableGroup g, KeepRanges.Range range, double ratio) {
+        int size = g.size();
+        int k = StructuredPruner.keptUnits(g, ratio);
+        int lo = Math.max(1, (int) Math.ceil(range.min() * size - 1e-9));
+        int hi = Math.min(size, (int) Math.floor(range.max() * size + 1e-9));
+        if (k >= lo && k <= hi) return k;
+        int best = -1;
+        double bestDistance = Double.MAX_VALUE;
+        for (int c = 1; c <= size; c++) {
+            if (StructuredPruner.keptUnits(g, (double) c / size) != c) continue; // not a count the pruner produces
+            double distance = c < lo ? lo - c + size : c > hi ? c - hi + size : Math.abs(c - k);
+            if (distance < bestDistance) {
+                bestDistance = distance;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** The gene that decodes to {@code ratio} in group {@code i}'s range (clamped to it). */
+    private double geneFor(int i, double ratio) {
+        KeepRanges.Range r = ranges[i];
+        if (r.max() <= r.min()) return 0.5;
+        return Math.max(0, Math.min(1, (ratio - r.min()) / (r.max() - r.min())));
     }
 
     private Precision precisionOf(int layer, double gene) {
@@ -121,7 +171,7 @@ public final class SearchSpace {
     /** Genes that decode to the genome; a precision the space does not offer a layer reads as float32. */
     public double[] encode(Genome g) {
         double[] x = new double[dimensions()];
-        for (int i = 0; i < groups.size(); i++) x[i] = g.keepRatio(groups.get(i).id());
+        for (int i = 0; i < groups.size(); i++) x[i] = geneFor(i, g.keepRatio(groups.get(i).id()));
         for (int j = 0; j < layers.size(); j++) {
             double t = thresholds[j];
             List<Precision> choices = offered.get(j);
@@ -134,11 +184,17 @@ public final class SearchSpace {
         return x;
     }
 
+    /** {@code g} moved into the space: keep ratios into their ranges, kept blocks back in. */
+    public Genome within(Genome g) {
+        return decode(encode(g));
+    }
+
     /**
      * Simple configurations that start every search (as whittle does: upper bound, lower bound, midpoint),
      * plus the single-technique corners a user would try by hand: every layer at each offered precision, and,
      * with sensitivity figures, every layer at its first precision except those that cost most quality per
-     * weight ({@link #sparingSensitive}).
+     * weight ({@link #sparingSensitive}). The original always comes first, as the baseline, whatever the keep
+     * ranges; every other seed is moved into them ({@link #within}).
      */
     public List<Genome> seeds() {
         Map<String, Precision> first = new TreeMap<>();
@@ -155,7 +211,7 @@ public final class SearchSpace {
         // One middle block dropped: middle layers tend to matter least ("What Matters in Transformers"; on MiniLM
         // dropping layer 2 keeps cosine 0.94, the last layer only 0.48).
         List<RemovableBlock> transformerLayers = blocks.stream().filter(b -> b.id().startsWith("block:")).toList();
-        List<RemovableBlock> pool = transformerLayers.isEmpty() ? blocks : transformerLayers;
+        List<RemovableBlock> pool = (transformerLayers.isEmpty() ? blocks : transformerLayers).stream().filter(b -> !keepRanges.keeps(b)).toList();
         if (!pool.isEmpty()) out.add(Genome.ORIGINAL.withDroppedBlocks(Set.of(pool.get((pool.size() - 1) / 2).id())));
         if (!groups.isEmpty()) {
             out.add(uniform(0.5, Map.of()));
@@ -163,7 +219,10 @@ public final class SearchSpace {
             out.add(uniform(MIN_KEEP, first));
             out.add(uniform((1 + MIN_KEEP) / 2, Map.of()));
         }
-        return out.stream().distinct().toList();
+        List<Genome> inside = new ArrayList<>();
+        inside.add(Genome.ORIGINAL);
+        for (Genome g : out) inside.add(within(g));
+        return inside.stream().distinct().toList();
     }
 
     /**
@@ -198,7 +257,7 @@ public final class SearchSpace {
 
     private Genome uniform(double ratio, Map<String, Precision> precisions) {
         double[] x = new double[dimensions()];
-        for (int i = 0; i < groups.size(); i++) x[i] = ratio;
+        for (int i = 0; i < groups.size(); i++) x[i] = geneFor(i, ratio);
         Genome g = decode(x);
         return Genome.withPrecisions(g.keepRatios(), precisions);
     }

@@ -20,6 +20,7 @@ public final class CandidateRow {
     private final ObjectProperty<CandidateRecord> record = new SimpleObjectProperty<>();
     private final BooleanProperty pareto = new SimpleBooleanProperty();
     private final ObjectProperty<Double> speedup = new SimpleObjectProperty<>();
+    private final javafx.beans.property.StringProperty violations = new javafx.beans.property.SimpleStringProperty("");
 
     public CandidateRow(CandidateRecord r) {
         this.id = r.id();
@@ -59,6 +60,13 @@ public final class CandidateRow {
     public Double speedup() { return speedup.get(); }
 
     void setSpeedup(Double s) { speedup.set(s); }
+
+    /** The study's constraints this candidate breaks ("quality 0.91 < 0.98"), or "" when it meets them all. */
+    public javafx.beans.property.ReadOnlyStringProperty violationsProperty() { return violations; }
+
+    public String violations() { return violations.get(); }
+
+    void setViolations(String v) { violations.set(v); }
 
     public boolean isDone() { return record.get().isDone(); }
 

@@ -38,7 +38,7 @@ final class CandidateTable {
         id.setPrefWidth(52);
         id.setMinWidth(44);
         id.setStyle("-fx-alignment: CENTER-RIGHT;");
-        TableColumn<CandidateRow, String> front = text("Front", r -> r.isPareto() ? "★" : "");
+        TableColumn<CandidateRow, String> front = text("Front", r -> r.isPareto() ? "★" : r.violations().isEmpty() ? "" : "✗ " + r.violations());
         front.setPrefWidth(64);
         front.setMinWidth(64);
         front.setStyle("-fx-alignment: CENTER;");

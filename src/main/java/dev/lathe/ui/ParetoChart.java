@@ -96,6 +96,7 @@ final class ParetoChart extends ScatterChart<Number, Number> {
                 + "\nLatency " + Formats.ms(c.latencyMs()) + " (p90 " + Formats.ms(c.latencyP90Ms()) + ")"
                 + (c.correctedLatencyMs() == null ? "" : ", drift-corrected " + Formats.ms(c.correctedLatencyMs()))
                 + (c.peakMemoryBytes() == null ? "" : "\nPeak memory " + Formats.bytes(c.peakMemoryBytes()))
+                + (r.violations().isEmpty() ? "" : "\nViolates " + r.violations())
                 + "\n" + c.qualityMetric() + " " + Formats.quality(c.quality())
                 + (c.sizeBytes() == null ? "" : "\nSize " + Formats.bytes(c.sizeBytes()))
                 + (r.speedup() == null ? "" : "\nSpeed-up " + Formats.speedup(r.speedup()))

@@ -246,6 +246,8 @@ final class SearchView {
                 Ui.sectionHeader("Pruning"), pruning,
                 Ui.sectionHeader("Precisions"), new PrecisionSetupView(s.precisions()).node(),
                 Ui.sectionHeader("Objectives"), objectives,
+                Ui.sectionHeader("Constraints"), new ConstraintsSetupView(s.constraints()).node(),
+                Ui.sectionHeader("Search space"), new SearchSpaceSetupView(s.space()).node(),
                 Ui.sectionHeader("Study file"), new VBox(8, study, studyButtons, studyHint));
         box.disableProperty().bind(s.runningProperty());
 

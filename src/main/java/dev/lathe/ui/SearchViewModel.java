@@ -70,6 +70,8 @@ public final class SearchViewModel {
     private final ObjectProperty<LatencyClock> clock = new SimpleObjectProperty<>(LatencyClock.WALL);
     private final StringBinding dataWarning;
     private final PrecisionSetupViewModel precisions = new PrecisionSetupViewModel(provider);
+    private final ConstraintsSetupViewModel constraints = new ConstraintsSetupViewModel();
+    private final SearchSpaceSetupViewModel space = new SearchSpaceSetupViewModel();
 
     private final BooleanProperty running = new SimpleBooleanProperty();
     private final BooleanProperty stopping = new SimpleBooleanProperty();
@@ -128,6 +130,12 @@ public final class SearchViewModel {
     /** Which precisions layers may take, pinned layers, int8 static calibration and the sensitivity pass. */
     public PrecisionSetupViewModel precisions() { return precisions; }
 
+    /** Bounds a candidate must meet to be on the front. */
+    public ConstraintsSetupViewModel constraints() { return constraints; }
+
+    /** Keep ranges per group and blocks never dropped. */
+    public SearchSpaceSetupViewModel space() { return space; }
+
     /**
      * The clock latency is timed on: wall clock, or CPU time per run (steadier on a busy machine; with several
      * threads it is their sum, not latency). A resumed study keeps its own; asking for another is refused.
@@ -169,7 +177,8 @@ public final class SearchViewModel {
                 valueOr(sequenceLength, d.sequenceLength()), d.populationSize(), d.strategy(), blankToNull(dataPath.get()),
                 blankToNull(tokenizerPath.get()), quickTiming.get(), criterion.get(), repair.get())
                 .withPrecisions(precisions.choices(), precisions.quantization(), precisions.sensitivitySampleCount())
-                .withClock(clock.get() == null ? LatencyClock.WALL : clock.get());
+                .withClock(clock.get() == null ? LatencyClock.WALL : clock.get())
+                .withConstraints(constraints.constraints()).withKeepRanges(space.keepRanges());
     }
 
     /** Fills the form for a freshly opened model: its data and tokenizer, a budget to suit, a new study file. */
@@ -204,6 +213,8 @@ public final class SearchViewModel {
         repair.set(s.repair());
         precisions.apply(s);
         clock.set(s.clock());
+        constraints.apply(s.constraints());
+        space.apply(s.keepRanges());
     }
 
     /**
@@ -263,7 +274,11 @@ public final class SearchViewModel {
                     Map<Long, CandidateRecord> seen = new LinkedHashMap<>();
                     for (CandidateRecord c : store.all()) seen.put(c.id(), c);
                     List<CandidateRecord> before = List.copyOf(seen.values());
-                    Set<Long> frontBefore = ParetoFront.ids(before);
+                    // As the runner will decide: constraints given replace the study's, none given keep them.
+                    dev.lathe.search.Constraints boundsBefore = !settings.constraints().isEmpty() ? settings.constraints()
+                            : SearchSettings.of(store).map(SearchSettings::constraints).orElse(dev.lathe.search.Constraints.NONE);
+                    Set<Long> frontBefore = ParetoFront.ids(before, boundsBefore);
+                    Platform.runLater(() -> study.constraintsProperty().set(boundsBefore));
                     Platform.runLater(() -> study.setCandidates(studyFile, before, frontBefore));
                     List<ReferenceRun> referencesBefore = store.references();
                     Platform.runLater(() -> study.showReferences(referencesBefore));
@@ -277,7 +292,9 @@ public final class SearchViewModel {
                         public void started(int measured, int budget) {
                             SearchRunner r = runner;
                             LatencyClock timing = r == null ? settings.clock() : r.settings().clock();
+                            dev.lathe.search.Constraints bounds = r == null ? settings.constraints() : r.settings().constraints();
                             Platform.runLater(() -> {
+                                study.constraintsProperty().set(bounds);
                                 study.setClock(timing);
                                 showProgress(measured, budget, Double.NaN);
                             });
@@ -292,11 +309,13 @@ public final class SearchViewModel {
                         @Override
                         public void candidateFinished(CandidateRecord c, int measured, int budget, double secondsLeft) {
                             seen.put(c.id(), c);
-                            Set<Long> front = ParetoFront.ids(new ArrayList<>(seen.values()));
-                            String line = c.isDone()
+                            dev.lathe.search.Constraints bounds = runner.settings().constraints();
+                            Set<Long> front = ParetoFront.ids(new ArrayList<>(seen.values()), bounds);
+                            String violated = bounds.describeViolations(c);
+                            String line = (violated.isEmpty() ? "" : "✗ ") + (c.isDone()
                                     ? String.format(Locale.ROOT, "#%-4d %12s   %s %s   %-22s %s", c.id(), Formats.ms(c.latencyMs()), c.qualityMetric(),
                                     Formats.quality(c.quality()), new CandidateRow(c).changes(), front.contains(c.id()) ? "★ Pareto front" : "")
-                                    : "#" + c.id() + "  failed: " + c.error();
+                                    : "#" + c.id() + "  failed: " + c.error()) + (violated.isEmpty() ? "" : "  violates " + violated);
                             Platform.runLater(() -> {
                                 study.update(c, front);
                                 appendLog(line.stripTrailing());
@@ -308,7 +327,7 @@ public final class SearchViewModel {
                     if (stopRequested) r.requestStop();
                     SearchRunner.Outcome outcome = r.run();
                     List<CandidateRecord> all = store.all();
-                    Set<Long> front = ParetoFront.ids(all);
+                    Set<Long> front = ParetoFront.ids(all, r.settings().constraints());
                     Platform.runLater(() -> study.setCandidates(studyFile, all, front));
                     return outcome;
                 }

@@ -46,6 +46,7 @@ public final class StudyViewModel {
     private final ObservableList<CandidateRow> readOnlyRows = FXCollections.unmodifiableObservableList(rows);
     private final Map<Long, CandidateRow> byId = new HashMap<>();
     private final ObjectProperty<CandidateRow> original = new SimpleObjectProperty<>();
+    private final ObjectProperty<dev.lathe.search.Constraints> constraints = new SimpleObjectProperty<>(dev.lathe.search.Constraints.NONE);
     private final ObjectProperty<CandidateRow> selected = new SimpleObjectProperty<>();
     private final ObjectProperty<CandidateDetail> detail = new SimpleObjectProperty<>();
     private final ObjectProperty<List<PrunableGroup>> groups = new SimpleObjectProperty<>(List.of());
@@ -192,8 +193,15 @@ public final class StudyViewModel {
     }
 
     private void applyFront(Set<Long> front) {
-        for (CandidateRow r : rows) r.setPareto(front.contains(r.id()));
+        dev.lathe.search.Constraints bounds = constraints.get();
+        for (CandidateRow r : rows) {
+            r.setPareto(front.contains(r.id()));
+            r.setViolations(bounds.describeViolations(r.record()));
+        }
     }
+
+    /** The study's constraints: the front is of the candidates meeting them, the others carry what they break. */
+    public javafx.beans.property.ObjectProperty<dev.lathe.search.Constraints> constraintsProperty() { return constraints; }
 
     private void recompute() {
         CandidateRow base = original.get();
@@ -228,6 +236,7 @@ public final class StudyViewModel {
         loading.set(true);
         background.submit("Opening study " + f.getFileName(), () -> read(f), o -> {
             loading.set(false);
+            constraints.set(o.settings() == null ? dev.lathe.search.Constraints.NONE : o.settings().constraints());
             setCandidates(o.file(), o.candidates(), o.front());
             setClock(o.settings() == null ? null : o.settings().clock());
             showReferences(o.references());
@@ -245,7 +254,8 @@ public final class StudyViewModel {
             } catch (IllegalArgumentException e) {
                 settings = null;
             }
-            return new Opened(f, all, ParetoFront.ids(all), model, settings, s.meta("data").orElse(null), s.references());
+            return new Opened(f, all, ParetoFront.ids(all, settings == null ? dev.lathe.search.Constraints.NONE : settings.constraints()),
+                    model, settings, s.meta("data").orElse(null), s.references());
         }
     }
 

@@ -35,6 +35,15 @@ public final class Workbench {
                 : s.quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
         // The layers the precision pins refer to; pins themselves go with a newly opened model, not a study's.
         model.pathProperty().addListener((o, a, p) -> search.precisions().layers().clear());
+        // The groups and blocks the keep ranges refer to, as for the precision pins.
+        model.pathProperty().addListener((o, a, p) -> {
+            search.space().groups().clear();
+            search.space().blocks().clear();
+        });
+        model.summaryProperty().addListener((o, a, s) -> {
+            if (s != null && !s.groups().equals(search.space().groups())) search.space().groups().setAll(s.groups());
+            if (s != null && !s.blocks().equals(search.space().blocks())) search.space().blocks().setAll(s.blocks());
+        });
         model.summaryProperty().addListener((o, a, s) -> {
             if (s != null && !s.quantizable().equals(search.precisions().layers())) search.precisions().layers().setAll(s.quantizable());
         });
@@ -104,6 +113,7 @@ public final class Workbench {
         model.load(file, name, search.shapes(), summary -> {
             search.prefill(name, data, tokenizer, sample);
             search.precisions().pins().clear();
+            search.space().clear();
             study.show(null);
         });
     }

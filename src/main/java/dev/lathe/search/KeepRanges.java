@@ -58,7 +58,7 @@ public record KeepRanges(Double minKeep, Map<String, Range> ranges, List<String>
     public KeepRanges {
         if (minKeep != null && !(minKeep > 0 && minKeep <= 1))
             throw new IllegalArgumentException("the global minimum keep ratio must be above 0 and at most 1, got " + minKeep);
-        ranges = ranges == null ? Map.of() : Map.copyOf(new TreeMap<>(ranges));
+        ranges = ranges == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(ranges)); // sorted: stable JSON and messages
         keepBlocks = keepBlocks == null ? List.of() : List.copyOf(new java.util.TreeSet<>(keepBlocks));
     }
 

@@ -50,6 +50,8 @@ final class WorkbenchViewStyles {
             .graph-stats { -fx-font-size: 11px; -fx-text-fill: -lathe-muted; }
 
             .compare-bar { -fx-padding: 6 10 6 10; -fx-background-color: #f3f5f8; }
+            .filter-bar { -fx-border-color: transparent transparent #dde2ea transparent; }
+            .filter-bar .text-field:invalid { -fx-border-color: #b42318; -fx-border-radius: 3; }
             .compare-scroll, .compare-scroll > .viewport { -fx-background-color: #f3f5f8; }
             .compare-box { -fx-padding: 16 18 18 18; -fx-background-color: #f3f5f8; }
             .compare-head { -fx-font-size: 16px; -fx-font-weight: bold; -fx-text-fill: -lathe-ink; }

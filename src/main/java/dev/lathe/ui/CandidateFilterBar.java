@@ -57,8 +57,8 @@ final class CandidateFilterBar {
         count.setMinWidth(Label.USE_PREF_SIZE);
 
         bar.getChildren().addAll(text, front, status, quality, latency, clear, count);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.getStyleClass().addAll("compare-bar", "filter-bar");
+        bar.setAlignment(Pos.CENTER_RIGHT);
+        bar.getStyleClass().add("filter-bar");
         bar.setId("candidateFilterBar");
         // The quality threshold names the study's metric once one is known.
         quality.promptTextProperty().bind(study.qualityMetricProperty().map(m -> m + " ≥"));

@@ -128,10 +128,10 @@ final class CandidateTable {
         });
     }
 
-    /** The table under the filter bar and the bar with the Compare button. */
+    /** The table under one bar: Compare on the left, the filter on the right. */
     javafx.scene.Node node() {
         if (root.getCenter() == null) {
-            root.setTop(filterBar.node());
+            compare.append(filterBar.node());
             root.setCenter(compare.node());
         }
         return root;

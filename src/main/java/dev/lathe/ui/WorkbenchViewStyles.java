@@ -50,7 +50,6 @@ final class WorkbenchViewStyles {
             .graph-stats { -fx-font-size: 11px; -fx-text-fill: -lathe-muted; }
 
             .compare-bar { -fx-padding: 6 10 6 10; -fx-background-color: #f3f5f8; }
-            .filter-bar { -fx-border-color: transparent transparent #dde2ea transparent; }
             .data-preview { -fx-padding: 6 0 0 0; }
             .data-preview-lines, .data-preview-arrays { -fx-font-family: monospace; -fx-font-size: 11px; }
             .filter-bar .text-field:invalid { -fx-border-color: #b42318; -fx-border-radius: 3; }

@@ -32,7 +32,7 @@ import java.util.Map;
 
 /**
  * Rebuilds a chosen candidate from the original model and its genome, writes it with a {@code report.json} (and
- * its readable view, {@code report.html}),
+ * its readable view, {@code report.html}, with the study's scatter also as the image {@code pareto.svg}),
  * reloads the written file and checks it against what the study recorded: the same input/output signature
  * as the original, and the same quality on the same samples. Files appear in the target folder only after
  * the check passes, and existing files are never overwritten unless asked.
@@ -41,6 +41,10 @@ public final class CandidateExporter {
     public static final String MODEL_FILE = "model.onnx";
     public static final String REPORT_FILE = "report.json";
     public static final String HTML_REPORT_FILE = HtmlReport.FILE;
+    /** The study's latency/quality scatter as an SVG image, this candidate ringed. */
+    public static final String PLOT_FILE = HtmlReport.PLOT_FILE;
+    /** Every file an export writes (the model's external data aside). */
+    public static final java.util.List<String> FILES = java.util.List.of(MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE, PLOT_FILE);
     /** Rebuilding is deterministic, so reloaded quality must match the recorded figure almost exactly. */
     static final double QUALITY_TOLERANCE = 1e-4;
 
@@ -54,8 +58,8 @@ public final class CandidateExporter {
         CandidateRecord c = store.get(candidateId).orElseThrow(() -> new ExportException("study " + store.file().getFileName() + " has no candidate " + candidateId));
         if (!c.isDone()) throw new ExportException("candidate " + candidateId + " is " + c.status().id() + ", only measured candidates can be exported");
         Path modelTarget = outDir.resolve(MODEL_FILE), reportTarget = outDir.resolve(REPORT_FILE);
-        if (!overwrite && (Files.exists(modelTarget) || Files.exists(reportTarget) || Files.exists(outDir.resolve(HTML_REPORT_FILE))))
-            throw new ExportException(outDir + " already holds " + MODEL_FILE + ", " + REPORT_FILE + " or " + HTML_REPORT_FILE
+        if (!overwrite && FILES.stream().anyMatch(f -> Files.exists(outDir.resolve(f))))
+            throw new ExportException(outDir + " already holds " + String.join(", ", FILES.stream().filter(f -> Files.exists(outDir.resolve(f))).toList())
                     + "; choose another folder or allow overwriting");
 
         Path originalPath = Path.of(store.meta("model_path").orElseThrow(() -> new ExportException("study has no model path")));
@@ -82,9 +86,11 @@ public final class CandidateExporter {
             Path stagedReport = staging.resolve(REPORT_FILE);
             ObjectNode report = report(store, c, genome, builder, original, q, settings, Files.size(stagedModel));
             Files.writeString(stagedReport, JSON.writeValueAsString(report));
-            Files.writeString(staging.resolve(HTML_REPORT_FILE), HtmlReport.render(report, store.all(), builder.groups(),
+            java.util.List<CandidateRecord> all = store.all();
+            Files.writeString(staging.resolve(HTML_REPORT_FILE), HtmlReport.render(report, all, builder.groups(),
                     builder.analysis().quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
-            for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE}) {
+            Files.writeString(staging.resolve(PLOT_FILE), HtmlReport.paretoSvg(all, java.util.List.of(c.id()), c.qualityMetric()));
+            for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE, PLOT_FILE}) {
                 Path src = staging.resolve(f);
                 if (Files.exists(src)) Files.move(src, outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }

@@ -24,6 +24,8 @@ import java.util.Set;
  */
 public final class HtmlReport {
     public static final String FILE = "report.html";
+    /** The scatter as an image file beside the report (and beside an index of several exports). */
+    public static final String PLOT_FILE = "pareto.svg";
 
     private static final int PLOT_W = 660, PLOT_H = 380, LEFT = 70, RIGHT = 24, TOP = 18, BOTTOM = 52;
     private static final String ORIGINAL_KEY = GenomeJson.write(Genome.ORIGINAL);
@@ -72,7 +74,8 @@ public final class HtmlReport {
         h.append("</section>\n");
 
         h.append("<section><h2>Latency and quality of the study's candidates</h2>\n");
-        scatter(h, study, id, metric);
+        scatter(h, study, List.of(id), metric, false);
+        h.append("<p class=\"note\">The same plot as an image: <a href=\"").append(PLOT_FILE).append("\">").append(PLOT_FILE).append("</a>.</p>\n");
         h.append("</section>\n");
 
         h.append("<section><h2>What it keeps</h2>\n");
@@ -124,11 +127,22 @@ public final class HtmlReport {
         h.append("<td class=\"num\" data-value=\"").append(value).append("\">").append(esc(shown)).append("</td>");
     }
 
-    /** The scatter of every measured candidate: latency across, quality up, the front joined, the original and this one marked. */
-    private static void scatter(StringBuilder h, List<CandidateRecord> study, long id, String metric) {
+    /**
+     * The study's latency/quality scatter as a standalone SVG image (its own styles, no outside files), with the
+     * candidates in {@code marked} ringed: what an export writes beside its report as {@value #PLOT_FILE}.
+     */
+    public static String paretoSvg(List<CandidateRecord> study, java.util.Collection<Long> marked, String metric) {
+        StringBuilder h = new StringBuilder(8_192).append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        scatter(h, study, List.copyOf(marked), metric == null ? "quality" : metric, true);
+        return h.toString();
+    }
+
+    /** The scatter of every measured candidate: latency across, quality up, the front joined, the original and the exported ones marked. */
+    private static void scatter(StringBuilder h, List<CandidateRecord> study, List<Long> marked, String metric, boolean standalone) {
         List<CandidateRecord> done = study.stream().filter(c -> c.isDone() && c.latencyMs() != null && c.quality() != null).toList();
         if (done.isEmpty()) {
-            h.append("<p class=\"note\">No measured candidates.</p>\n");
+            if (standalone) h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(PLOT_W).append("\" height=\"40\"><text x=\"10\" y=\"24\">No measured candidates.</text></svg>\n");
+            else h.append("<p class=\"note\">No measured candidates.</p>\n");
             return;
         }
         Set<Long> front = ParetoFront.ids(done);
@@ -139,6 +153,7 @@ public final class HtmlReport {
         java.util.function.DoubleUnaryOperator sy = y -> TOP + ph - (y - ys[0]) / (ys[1] - ys[0]) * ph;
         h.append("<svg id=\"scatter\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(PLOT_W).append("\" height=\"").append(PLOT_H)
                 .append("\" viewBox=\"0 0 ").append(PLOT_W).append(' ').append(PLOT_H).append("\" role=\"img\">\n");
+        if (standalone) h.append("<style>").append(SVG_STYLE).append("</style>\n");
         h.append("<title>Latency against ").append(esc(metric)).append(" of ").append(done.size()).append(" measured candidates</title>\n");
         h.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(pw).append("\" height=\"").append(ph)
                 .append("\" fill=\"#ffffff\" stroke=\"#dde2ea\"/>\n");
@@ -162,7 +177,8 @@ public final class HtmlReport {
             h.append("<polyline class=\"front-line\" points=\"").append(pts.toString().strip())
                     .append("\" fill=\"none\" stroke=\"#e8590c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\" opacity=\"0.8\"/>\n");
         }
-        CandidateRecord highlighted = null;
+        java.util.Map<Long, CandidateRecord> highlighted = new java.util.LinkedHashMap<>();
+        for (long m : marked) highlighted.put(m, null);
         for (CandidateRecord c : done) {
             double x = sx.applyAsDouble(c.latencyMs()), y = sy.applyAsDouble(c.quality());
             boolean isOriginal = c.genomeJson().equals(ORIGINAL_KEY), onFront = front.contains(c.id());
@@ -177,14 +193,17 @@ public final class HtmlReport {
                         .append("\" r=\"").append(onFront ? "5" : "4").append("\" fill=\"").append(onFront ? "#e8590c" : "#68788c")
                         .append("\" fill-opacity=\"").append(onFront ? "1" : "0.45").append("\"><title>").append(esc(tip)).append("</title></circle>\n");
             }
-            if (c.id() == id) highlighted = c;
+            if (highlighted.containsKey(c.id())) highlighted.put(c.id(), c);
         }
-        if (highlighted != null) {
-            double x = sx.applyAsDouble(highlighted.latencyMs()), y = sy.applyAsDouble(highlighted.quality());
-            h.append("<circle id=\"exported\" data-id=\"").append(id).append("\" cx=\"").append(r(x)).append("\" cy=\"").append(r(y))
+        for (CandidateRecord ringed : highlighted.values()) {
+            if (ringed == null) continue;
+            long id = ringed.id();
+            double x = sx.applyAsDouble(ringed.latencyMs()), y = sy.applyAsDouble(ringed.quality());
+            // One export rings "exported"; several ring "exported-<id>" each (ids are unique in a page).
+            h.append("<circle class=\"exported\" id=\"").append(marked.size() == 1 ? "exported" : "exported-" + id).append("\" data-id=\"").append(id).append("\" cx=\"").append(r(x)).append("\" cy=\"").append(r(y))
                     .append("\" r=\"11\" fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"3\"/>\n");
             // The label goes to whichever corner around the ring is farthest from the other points.
-            String label = "#" + id + " (this export)";
+            String label = marked.size() == 1 ? "#" + id + " (this export)" : "#" + id;
             double labelW = 7 * label.length(), best = -1, lx = x + 15, ly = y - 12;
             String anchor = "start";
             for (int corner = 0; corner < 4; corner++) {
@@ -208,8 +227,11 @@ public final class HtmlReport {
             }
             h.append(text(lx, ly, label, anchor, "label"));
         }
-        h.append("</svg>\n<p class=\"legend\"><span class=\"dot front\"></span> Pareto front <span class=\"dot dominated\"></span> other candidates ")
-                .append("<span class=\"dot original\"></span> original <span class=\"dot ring\"></span> this export</p>\n");
+        h.append("</svg>\n");
+        if (!standalone)
+            h.append("<p class=\"legend\"><span class=\"dot front\"></span> Pareto front <span class=\"dot dominated\"></span> other candidates ")
+                    .append("<span class=\"dot original\"></span> original <span class=\"dot ring\"></span> ")
+                    .append(marked.size() == 1 ? "this export" : "these exports").append("</p>\n");
     }
 
     /** One bar per prunable group (the share of units kept) and per whole block dropped. */
@@ -361,6 +383,52 @@ public final class HtmlReport {
             }
         }
         return b.toString();
+    }
+
+    /** The classes the scatter uses, for the standalone SVG (the page has them in {@link #STYLE}). */
+    private static final String SVG_STYLE = """
+            text { font-family: -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; } .tick { font-size: 11px; fill: #66727f; } .axis { font-size: 12px; fill: #3d4752; }
+            .label { font-size: 12px; font-weight: bold; fill: #2f6fde; }
+            """;
+
+    /** One exported candidate as the index of several exports lists it: its folder's name relative to the index. */
+    public record IndexEntry(CandidateRecord candidate, String folder, double reloadedQuality) {}
+
+    /**
+     * The {@code index.html} of several exports: the study's scatter with them ringed, and one row per export with
+     * its figures and links to its report, model and JSON in its sub-folder.
+     */
+    public static String renderIndex(List<IndexEntry> exports, List<CandidateRecord> study, String modelName, String studyName) {
+        String metric = study.stream().filter(CandidateRecord::isDone).map(CandidateRecord::qualityMetric).filter(java.util.Objects::nonNull).findFirst().orElse("quality");
+        CandidateRecord original = study.stream().filter(c -> c.isDone() && c.genomeJson().equals(ORIGINAL_KEY)).findFirst().orElse(null);
+        StringBuilder h = new StringBuilder(16_384);
+        h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
+                .append("<title>Lathe export: ").append(exports.size()).append(" candidates of ").append(esc(modelName)).append("</title>\n<style>")
+                .append(STYLE).append("</style>\n</head>\n<body>\n");
+        h.append("<header><h1>").append(exports.size()).append(" candidates <span class=\"of\">of ").append(esc(modelName)).append("</span></h1>\n")
+                .append("<p class=\"sub\">Study <code>").append(esc(studyName)).append("</code> · exported ").append(esc(java.time.Instant.now().toString()))
+                .append("</p></header>\n");
+        h.append("<section><h2>Exported candidates</h2>\n<table id=\"exports\">\n<thead><tr><th>Candidate</th><th>Latency</th><th>")
+                .append(esc(metric.replace('_', ' '))).append("</th><th>Speed-up</th><th>Size</th><th>Files</th></tr></thead>\n<tbody>\n");
+        for (IndexEntry e : exports) {
+            CandidateRecord c = e.candidate();
+            Double speedup = c.speedup() != null ? c.speedup() : original != null && c.latencyMs() != null && c.latencyMs() > 0 ? original.latencyMs() / c.latencyMs() : null;
+            String dir = esc(e.folder());
+            h.append("<tr class=\"export\" data-id=\"").append(c.id()).append("\" data-folder=\"").append(dir).append("\"><th><a href=\"").append(dir)
+                    .append('/').append(FILE).append("\">#").append(c.id()).append("</a></th>");
+            cell(h, c.latencyMs(), "ms");
+            cell(h, c.quality(), "");
+            cell(h, speedup, "×");
+            cell(h, c.sizeBytes() == null ? null : c.sizeBytes().doubleValue(), "bytes");
+            h.append("<td><a href=\"").append(dir).append("/model.onnx\">model.onnx</a> · <a href=\"").append(dir).append("/report.json\">report.json</a> · <a href=\"")
+                    .append(dir).append('/').append(FILE).append("\">").append(FILE).append("</a></td></tr>\n");
+        }
+        h.append("</tbody>\n</table>\n<p class=\"note\">Each model was rebuilt from the original, reloaded and scored again before it was written.</p>\n</section>\n");
+        h.append("<section><h2>Latency and quality of the study's candidates</h2>\n");
+        scatter(h, study, exports.stream().map(e -> e.candidate().id()).toList(), metric, false);
+        h.append("<p class=\"note\">The same plot as an image: <a href=\"").append(PLOT_FILE).append("\">").append(PLOT_FILE).append("</a>.</p>\n");
+        h.append("</section>\n</body>\n</html>\n");
+        return h.toString();
     }
 
     private static final String STYLE = """

@@ -3,6 +3,7 @@ package dev.lathe.ui;
 import dev.lathe.study.CandidateRecord;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.transformation.FilteredList;
 import javafx.collections.transformation.SortedList;
 import javafx.css.PseudoClass;
 import javafx.scene.control.Label;
@@ -11,6 +12,7 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 
+import java.util.List;
 import java.util.function.Function;
 
 /** The candidates of the study as a sortable table; selecting a row selects the candidate, and back. */
@@ -21,16 +23,29 @@ final class CandidateTable {
 
     private final TableView<CandidateRow> table = new TableView<>();
     private final CompareBar compare;
+    private final CandidateFilter filter = new CandidateFilter();
+    private final FilteredList<CandidateRow> filtered;
+    private final CandidateFilterBar filterBar;
+    private final javafx.scene.layout.BorderPane root = new javafx.scene.layout.BorderPane();
     private boolean syncing;
 
     CandidateTable(StudyViewModel study) {
         table.setId("candidateTable");
         table.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE); // two rows → Compare
         compare = new CompareBar(study, table);
-        SortedList<CandidateRow> sorted = new SortedList<>(study.rows());
+        // Filter first, then sort the rows that pass: the table's comparator keeps working on the filtered rows.
+        filtered = new FilteredList<>(study.rows());
+        SortedList<CandidateRow> sorted = new SortedList<>(filtered);
         sorted.comparatorProperty().bind(table.comparatorProperty());
         table.setItems(sorted);
-        table.setPlaceholder(new Label("No candidates yet: start a search, or open a study file."));
+        filterBar = new CandidateFilterBar(filter, filtered, study.rows(), study);
+        for (javafx.beans.Observable d : filter.dependencies()) d.addListener(o -> refilter(study));
+        Label empty = new Label("No candidates yet: start a search, or open a study file.");
+        Label noMatch = new Label("No candidate matches the filter.");
+        table.placeholderProperty().bind(Bindings.createObjectBinding(() -> study.rows().isEmpty() ? empty : noMatch, study.rows()));
+        // The rows selected here are what File ▸ Export writes (one candidate, or several into sub-folders).
+        table.getSelectionModel().getSelectedItems().addListener((javafx.collections.ListChangeListener<CandidateRow>) c ->
+                study.chosenRows().setAll(List.copyOf(table.getSelectionModel().getSelectedItems())));
         table.setFixedCellSize(26);
 
         TableColumn<CandidateRow, Long> id = new TableColumn<>("#");
@@ -98,6 +113,7 @@ final class CandidateTable {
         });
         // Figures change in place while the search runs: refresh the cells and keep the chosen order.
         study.revisionProperty().addListener(o -> {
+            if (!filter.isEmpty()) refilterIfChanged(study);
             table.refresh();
             if (!table.getSortOrder().isEmpty()) table.sort();
             CandidateRow sel = study.selectedProperty().get();
@@ -112,8 +128,45 @@ final class CandidateTable {
         });
     }
 
-    /** The table under a bar with the Compare button. */
-    javafx.scene.Node node() { return compare.node(); }
+    /** The table under one bar: Compare on the left, the filter on the right. */
+    javafx.scene.Node node() {
+        if (root.getCenter() == null) {
+            compare.append(filterBar.node());
+            root.setCenter(compare.node());
+        }
+        return root;
+    }
+
+    CandidateFilter filter() { return filter; }
+
+    /** Applies the filter as it now stands, keeping the selected rows that still pass selected. */
+    private void refilter(StudyViewModel study) {
+        List<CandidateRow> chosen = List.copyOf(table.getSelectionModel().getSelectedItems());
+        CandidateRow focus = study.selectedProperty().get();
+        syncing = true;
+        try {
+            filtered.setPredicate(filter.isEmpty() ? null : filter.predicate());
+            table.getSelectionModel().clearSelection();
+            for (CandidateRow r : chosen) if (r != focus) select(r);
+            if (focus != null) select(focus); // last, so it stays the selected item
+        } finally {
+            syncing = false;
+        }
+        // A selected candidate the filter hides stays on display in the detail and chart; nothing else changes.
+    }
+
+    private void select(CandidateRow r) {
+        int at = table.getItems().indexOf(r);
+        if (at >= 0) table.getSelectionModel().select(at);
+    }
+
+    /** While a search runs, figures change in place: re-filter only when that changes which rows pass. */
+    private void refilterIfChanged(StudyViewModel study) {
+        var p = filter.predicate();
+        long passing = study.rows().stream().filter(p).count();
+        boolean same = passing == filtered.size() && filtered.stream().allMatch(p);
+        if (!same) refilter(study);
+    }
 
     TableView<CandidateRow> table() { return table; }
 

@@ -31,6 +31,7 @@ final class CompareBar {
     private final StudyViewModel study;
     private final TableView<CandidateRow> table;
     private final BorderPane root = new BorderPane();
+    private final HBox bar;
 
     CompareBar(StudyViewModel study, TableView<CandidateRow> table) {
         this.study = study;
@@ -46,7 +47,8 @@ final class CompareBar {
             int n = table.getSelectionModel().getSelectedItems().size();
             return n == 2 ? "Two candidates selected" : n < 2 ? "Ctrl+click a second candidate to compare two" : "Select exactly two candidates to compare";
         }, table.getSelectionModel().getSelectedItems()));
-        HBox bar = new HBox(10, compare, hint);
+        hint.setMinWidth(0); // shrinks first when the filter beside it needs the room
+        bar = new HBox(10, compare, hint);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.getStyleClass().add("compare-bar");
         root.setTop(bar);
@@ -66,6 +68,12 @@ final class CompareBar {
     }
 
     Node node() { return root; }
+
+    /** Puts {@code more} at the right end of the bar (the candidates filter), so the table keeps its height. */
+    void append(Node more) {
+        HBox.setHgrow(more, javafx.scene.layout.Priority.ALWAYS);
+        bar.getChildren().add(more);
+    }
 
     /** Opens the comparison of the two selected rows; null when not exactly two are selected. */
     Stage compareSelected() {

@@ -269,6 +269,8 @@ public final class MainView {
             samples.getItems().add(none);
         }
         MenuItem export = new MenuItem("Export selected candidate…");
+        export.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> workbench.study().chosenRows().size() > 1
+                ? "Export " + workbench.study().chosenRows().size() + " selected candidates…" : "Export selected candidate…", workbench.study().chosenRows()));
         export.setAccelerator(KeyCombination.keyCombination("Shortcut+E"));
         export.setOnAction(e -> exportSelected());
         export.disableProperty().bind(workbench.study().detailProperty().isNull());
@@ -452,6 +454,10 @@ public final class MainView {
 
     /** Export…: asks for a folder, confirms replacing an earlier export there, then exports in the background. */
     private void exportSelected() {
+        if (workbench.study().chosenRows().size() > 1) {
+            exportSeveral();
+            return;
+        }
         CandidateDetail d = workbench.study().detailProperty().get();
         if (d == null) return;
         DirectoryChooser dc = new DirectoryChooser();
@@ -463,7 +469,7 @@ public final class MainView {
         boolean overwrite = false;
         if (StudyViewModel.wouldOverwrite(dir.toPath())) {
             Alert a = new Alert(Alert.AlertType.CONFIRMATION,
-                    dir + " already holds an export (model.onnx, report.json or report.html). Replace it with candidate #" + d.id() + "?",
+                    dir + " already holds an export (model.onnx, report.json, report.html or pareto.svg). Replace it with candidate #" + d.id() + "?",
                     ButtonType.OK, ButtonType.CANCEL);
             a.initOwner(window());
             a.setHeaderText("Replace the earlier export?");
@@ -471,5 +477,25 @@ public final class MainView {
             overwrite = true;
         }
         workbench.study().export(dir.toPath(), overwrite);
+    }
+
+    /** Several rows selected: one folder for all, each candidate in its own sub-folder; a folder already holding them is refused. */
+    private void exportSeveral() {
+        var ids = workbench.study().chosenRows().stream().map(CandidateRow::id).sorted().toList();
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle("Export " + ids.size() + " candidates into folder (one sub-folder each)");
+        dc.setInitialDirectory(initialDir("export", Path.of(System.getProperty("user.home"), "Lathe", "exports")));
+        File dir = remember("export", dc.showDialog(window()));
+        if (dir == null) return;
+        var taken = dev.lathe.export.MultiCandidateExporter.conflicts(dir.toPath(), ids);
+        if (!taken.isEmpty()) {
+            Alert a = new Alert(Alert.AlertType.WARNING, dir + " already holds " + String.join(", ", taken)
+                    + ". Exports never replace files: choose another folder, or an empty one.", ButtonType.OK);
+            a.initOwner(window());
+            a.setHeaderText("The folder holds an earlier export");
+            a.showAndWait();
+            return;
+        }
+        workbench.study().exportSeveral(dir.toPath());
     }
 }

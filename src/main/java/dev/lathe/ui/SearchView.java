@@ -89,6 +89,13 @@ final class SearchView {
 
     Node node() { return root; }
 
+    /** Under the data path: what the search will calibrate and evaluate on (see {@link DataPreviewView}). */
+    private Node dataPreview() {
+        DataPreviewViewModel preview = new DataPreviewViewModel(workbench.background(), workbench.search(), workbench.model());
+        preview.refresh();
+        return new DataPreviewView(preview).node();
+    }
+
     private Node runBar() {
         SearchViewModel s = workbench.search();
         Button start = new Button("Start search", Ui.icon(Ui.PLAY));
@@ -242,7 +249,7 @@ final class SearchView {
         box.getChildren().addAll(
                 Ui.sectionHeader("Search"), search,
                 Ui.sectionHeader("Input shape"), shape,
-                Ui.sectionHeader("Evaluation data"), data, warning,
+                Ui.sectionHeader("Evaluation data"), data, dataPreview(), warning,
                 Ui.sectionHeader("Pruning"), pruning,
                 Ui.sectionHeader("Precisions"), new PrecisionSetupView(s.precisions()).node(),
                 Ui.sectionHeader("Objectives"), objectives,

@@ -2,6 +2,7 @@ package dev.lathe.ui;
 
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.export.CandidateExporter;
+import dev.lathe.export.MultiCandidateExporter;
 import dev.lathe.search.ParetoFront;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
@@ -48,6 +49,7 @@ public final class StudyViewModel {
     private final ObjectProperty<CandidateRow> original = new SimpleObjectProperty<>();
     private final ObjectProperty<dev.lathe.search.Constraints> constraints = new SimpleObjectProperty<>(dev.lathe.search.Constraints.NONE);
     private final ObjectProperty<CandidateRow> selected = new SimpleObjectProperty<>();
+    private final ObservableList<CandidateRow> chosen = FXCollections.observableArrayList();
     private final ObjectProperty<CandidateDetail> detail = new SimpleObjectProperty<>();
     private final ObjectProperty<List<PrunableGroup>> groups = new SimpleObjectProperty<>(List.of());
     private final ObjectProperty<List<String>> quantizableLayers = new SimpleObjectProperty<>(List.of());
@@ -89,6 +91,9 @@ public final class StudyViewModel {
     public ReadOnlyObjectProperty<CandidateRow> originalProperty() { return original; }
 
     public ObjectProperty<CandidateRow> selectedProperty() { return selected; }
+
+    /** Every row selected in the candidates table (the selected one among them): what File ▸ Export writes. */
+    public ObservableList<CandidateRow> chosenRows() { return chosen; }
 
     public ReadOnlyObjectProperty<CandidateDetail> detailProperty() { return detail; }
 
@@ -149,6 +154,7 @@ public final class StudyViewModel {
         byId.clear();
         original.set(null);
         selected.set(null);
+        chosen.clear();
         file.set(f);
         recompute();
     }
@@ -261,8 +267,7 @@ public final class StudyViewModel {
 
     /** Whether exporting into {@code dir} would replace files already there. */
     public static boolean wouldOverwrite(Path dir) {
-        return Files.exists(dir.resolve(CandidateExporter.MODEL_FILE)) || Files.exists(dir.resolve(CandidateExporter.REPORT_FILE))
-                || Files.exists(dir.resolve(CandidateExporter.HTML_REPORT_FILE));
+        return CandidateExporter.FILES.stream().anyMatch(f -> Files.exists(dir.resolve(f)));
     }
 
     /** Exports the selected candidate into {@code dir} without overwriting; see {@link #export(Path, boolean)}. */
@@ -301,6 +306,45 @@ public final class StudyViewModel {
             exportMessage.set(text);
             background.notify(Notice.success(text));
         }, "Could not export candidate #" + id + " to " + dir, e -> {
+            exporting.set(false);
+            exportMessage.set("Export failed: " + Background.problem(e));
+        });
+    }
+
+    /**
+     * Exports the chosen rows into sub-folders {@code candidate-<id>} of {@code dir} with an {@code index.html}
+     * (see {@link MultiCandidateExporter}), in the background; never overwrites. Returns the task, or null when
+     * a chosen row is not measured (a notice says which).
+     */
+    public Task<MultiCandidateExporter.Result> exportSeveral(Path dir) {
+        Path study = file.get();
+        List<CandidateRow> rowsToExport = List.copyOf(chosen);
+        if (study == null || rowsToExport.isEmpty()) {
+            background.notify(Notice.warning("Select the measured candidates to export first."));
+            return null;
+        }
+        List<Long> notDone = rowsToExport.stream().filter(r -> !r.isDone()).map(CandidateRow::id).toList();
+        if (!notDone.isEmpty()) {
+            background.notify(Notice.warning("Only measured candidates can be exported; deselect " + notDone.stream().map(i -> "#" + i).toList()));
+            return null;
+        }
+        List<Long> ids = rowsToExport.stream().map(CandidateRow::id).sorted().toList();
+        exporting.set(true);
+        lastExport.set(null);
+        exportMessage.set("Exporting " + ids.size() + " candidates…");
+        return background.submit("Exporting " + ids.size() + " candidates", () -> {
+            try (StudyStore s = StudyStore.openExisting(study)) {
+                return MultiCandidateExporter.export(s, ids, dir, (done, total, next) -> {
+                    if (next >= 0) javafx.application.Platform.runLater(() -> exportMessage.set("Exporting candidate #" + next + " (" + (done + 1) + " of " + total + ")…"));
+                });
+            }
+        }, r -> {
+            exporting.set(false);
+            String text = ids.size() + " candidates exported to " + r.dir().toAbsolutePath() + ": " + String.join(", ",
+                    ids.stream().map(MultiCandidateExporter::folderName).toList()) + ", " + r.index().getFileName() + " and " + r.plot().getFileName();
+            exportMessage.set(text);
+            background.notify(Notice.success(text));
+        }, "Could not export " + ids.size() + " candidates to " + dir, e -> {
             exporting.set(false);
             exportMessage.set("Export failed: " + Background.problem(e));
         });

@@ -50,6 +50,9 @@ final class WorkbenchViewStyles {
             .graph-stats { -fx-font-size: 11px; -fx-text-fill: -lathe-muted; }
 
             .compare-bar { -fx-padding: 6 10 6 10; -fx-background-color: #f3f5f8; }
+            .data-preview { -fx-padding: 6 0 0 0; }
+            .data-preview-lines, .data-preview-arrays { -fx-font-family: monospace; -fx-font-size: 11px; }
+            .filter-bar .text-field:invalid { -fx-border-color: #b42318; -fx-border-radius: 3; }
             .compare-scroll, .compare-scroll > .viewport { -fx-background-color: #f3f5f8; }
             .compare-box { -fx-padding: 16 18 18 18; -fx-background-color: #f3f5f8; }
             .compare-head { -fx-font-size: 16px; -fx-font-weight: bold; -fx-text-fill: -lathe-ink; }

@@ -54,8 +54,13 @@ class CandidateExporterTest {
             assertFalse(report.at("/transforms").isEmpty());
             assertEquals(smallest.genomeJson(), exported.metadata("lathe.genome"));
             try (var files = Files.list(out)) {
-                assertEquals(3, files.count(), "model.onnx, report.json and report.html only, no staging left behind");
+                assertEquals(java.util.List.of("model.onnx", "pareto.svg", "report.html", "report.json"),
+                        files.map(p -> p.getFileName().toString()).sorted().toList(), "the export's files only, no staging left behind");
             }
+            // The plot as an image beside the report: an SVG document ringing this candidate.
+            var svg = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve("pareto.svg").toFile());
+            assertEquals("svg", svg.getDocumentElement().getTagName());
+            assertEquals(Long.toString(smallest.id()), javax.xml.xpath.XPathFactory.newInstance().newXPath().evaluate("//*[@id='exported']/@data-id", svg));
         }
     }
 
@@ -68,6 +73,12 @@ class CandidateExporterTest {
             assertThrows(ExportException.class, () -> CandidateExporter.export(store, 1, out, false));
             assertEquals("user's own file", Files.readString(out.resolve("model.onnx")));
             assertThrows(ExportException.class, () -> CandidateExporter.export(store, 999, dir.resolve("x"), false));
+            // A plot of the user's own blocks an export as much as a model does.
+            Path plotOnly = Files.createDirectories(dir.resolve("export3"));
+            Files.writeString(plotOnly.resolve("pareto.svg"), "user's plot");
+            ExportException e = assertThrows(ExportException.class, () -> CandidateExporter.export(store, 1, plotOnly, false));
+            assertTrue(e.getMessage().contains("pareto.svg"), e.getMessage());
+            assertEquals("user's plot", Files.readString(plotOnly.resolve("pareto.svg")));
         }
     }
 }

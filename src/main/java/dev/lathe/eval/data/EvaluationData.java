@@ -51,7 +51,7 @@ public final class EvaluationData {
      * the model's own preprocessing (see {@link ImagePreprocessing#forModel}).
      */
     public static Split resolve(OnnxModel model, Path data, Path tokenizer, InputShapes shapes, ImagePreprocessing images) {
-        if (data == null) data = besideModel(model, "test.csv").or(() -> besideModel(model, "sentences.txt")).orElse(null);
+        if (data == null) data = defaultData(model).orElse(null);
         if (data == null) {
             Dataset random = DatasetLoader.synthetic(model, shapes, 32, 42);
             return new Split(random.head(16), random.tail(16));
@@ -73,7 +73,7 @@ public final class EvaluationData {
         }
         if (name.endsWith(".csv")) {
             Dataset d = DatasetLoader.csv(data, model);
-            Dataset calib = besideFile(data, "calibration.csv").map(c -> DatasetLoader.csv(c, model)).orElse(d);
+            Dataset calib = calibrationBeside(data).map(c -> DatasetLoader.csv(c, model)).orElse(d);
             return new Split(calib, d.head(MAX_EVALUATION_SAMPLES));
         }
         if (name.endsWith(".txt") || name.endsWith(".tsv")) {
@@ -112,6 +112,16 @@ public final class EvaluationData {
     /** Both parts of one file share its hash; the part keeps their fingerprints apart. */
     private static Dataset withPart(Dataset d, String part) {
         return new Dataset(d.description(), d.samples(), d.labels(), d.synthetic(), d.fingerprint() + ":" + part);
+    }
+
+    /** The data a search takes when given none: a labelled {@code test.csv} or a {@code sentences.txt} beside the model. */
+    public static Optional<Path> defaultData(OnnxModel model) {
+        return besideModel(model, "test.csv").or(() -> besideModel(model, "sentences.txt"));
+    }
+
+    /** The {@code calibration.csv} beside a CSV of evaluation data, which then calibrates instead of the file itself. */
+    static Optional<Path> calibrationBeside(Path csv) {
+        return besideFile(csv, "calibration.csv");
     }
 
     private static Optional<Path> besideModel(OnnxModel model, String fileName) {

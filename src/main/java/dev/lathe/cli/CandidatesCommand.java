@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.eval.LatencyClock;
 import dev.lathe.search.Constraints;
+import dev.lathe.search.HypervolumeHistory;
+import dev.lathe.search.MeasuringOptions;
 import dev.lathe.search.ParetoFront;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
@@ -74,9 +76,19 @@ final class CandidatesCommand implements Callable<Integer> {
                             c.quality() == null ? "-" : String.format("%.4f", c.quality()),
                             c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()),
                             constraints.isEmpty() ? "" : "  " + constraints.describeViolations(c));
+                out.println(hypervolumeLine(all, store));
             }
         }
         return 0;
+    }
+
+    /** The study's final hypervolume on its own cost (see {@link HypervolumeHistory} for the normalization). */
+    static String hypervolumeLine(List<CandidateRecord> all, StudyStore store) {
+        boolean memory = store.meta("measuring").map(m -> MeasuringOptions.fromJson(m).objective().equals("memory")).orElse(false);
+        List<HypervolumeHistory.Point> h = HypervolumeHistory.of(all, memory ? ParetoFront.PEAK_MEMORY : ParetoFront.LATENCY);
+        if (h.isEmpty()) return "hypervolume: - (the original has no figures yet)";
+        return String.format(java.util.Locale.ROOT, "hypervolume: %.4f after %d evaluations (share of the original's %s saved x quality; reference: the original at quality 0)",
+                HypervolumeHistory.last(h), h.getLast().evaluations(), memory ? "peak memory" : "latency");
     }
 
     static ObjectNode toJson(CandidateRecord c, boolean onFront, Double baseLatency) throws Exception {

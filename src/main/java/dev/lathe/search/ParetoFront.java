@@ -46,20 +46,30 @@ public final class ParetoFront {
         List<CandidateRecord> done = candidates.stream().filter(CandidateRecord::isDone).filter(c -> cost.applyAsDouble(c) < Double.MAX_VALUE)
                 .filter(constraints::feasible).toList();
         Set<Long> out = new TreeSet<>();
-        if (done.isEmpty()) return out;
+        for (CandidateRecord c : nonDominated(done, cost, CandidateRecord::quality)) out.add(c.id());
+        return out;
+    }
+
+    /**
+     * The items no other item beats on both {@code cost} (lower is better) and {@code benefit} (higher is
+     * better): the front on any two figures, e.g. the axes a chart shows.
+     */
+    public static <T> List<T> nonDominated(List<T> items, java.util.function.ToDoubleFunction<T> cost, java.util.function.ToDoubleFunction<T> benefit) {
+        if (items.isEmpty()) return List.of();
         // Identity, not equals: jMetal solutions compare by variables, and these points have none.
-        Map<DoubleSolution, Long> idOf = new IdentityHashMap<>();
+        Map<DoubleSolution, T> itemOf = new IdentityHashMap<>();
         List<DoubleSolution> points = new ArrayList<>();
-        for (CandidateRecord c : done) {
+        for (T item : items) {
             DoubleSolution s = new DefaultDoubleSolution(List.of(), 2, 0);
-            s.objectives()[0] = cost.applyAsDouble(c);
-            s.objectives()[1] = -c.quality();
+            s.objectives()[0] = cost.applyAsDouble(item);
+            s.objectives()[1] = -benefit.applyAsDouble(item);
             points.add(s);
-            idOf.put(s, c.id());
+            itemOf.put(s, item);
         }
         var ranking = new FastNonDominatedSortRanking<DoubleSolution>();
         ranking.compute(points);
-        for (DoubleSolution s : ranking.getSubFront(0)) out.add(idOf.get(s));
+        List<T> out = new ArrayList<>();
+        for (DoubleSolution s : ranking.getSubFront(0)) out.add(itemOf.get(s));
         return out;
     }
 

@@ -58,6 +58,12 @@ public final class SearchRunner {
 
         /** The original was measured again; {@code drift} covers every reference so far. */
         default void referenceMeasured(ReferenceRun reference, DriftCorrection drift) {}
+
+        /** A pause took effect: nothing is measured until {@link #resume()}; {@code lastCandidate} is null before the first. */
+        default void paused(int measured, int budget, Long lastCandidate) {}
+
+        /** The search goes on after a pause. */
+        default void resumed(int measured, int budget) {}
     }
 
     /**
@@ -87,6 +93,9 @@ public final class SearchRunner {
     private final StudyStore store;
     private final Listener listener;
     private final AtomicBoolean stop = new AtomicBoolean();
+    /** Guards {@link #pauseRequested}; the searching thread waits on it while paused. */
+    private final Object pauseLock = new Object();
+    private boolean pauseRequested;
     private final Map<String, Double> seconds = new LinkedHashMap<>();
     private SearchSettings settings;
     private MeasuringOptions measuring;
@@ -113,7 +122,53 @@ public final class SearchRunner {
     public MeasuringOptions measuring() { return measuring; }
 
     /** Asks the search to stop after the candidate being measured; everything found so far stays in the study. */
-    public void requestStop() { stop.set(true); }
+    public void requestStop() {
+        stop.set(true);
+        synchronized (pauseLock) {
+            pauseLock.notifyAll(); // a paused search wakes up to stop
+        }
+    }
+
+    /**
+     * Asks the search to pause after the candidate being measured: it then measures nothing (the worker stays
+     * up, idle) until {@link #resume()}, and continues with the same strategy state. Stopping ends a pause.
+     */
+    public void requestPause() {
+        synchronized (pauseLock) {
+            pauseRequested = true;
+        }
+    }
+
+    /** Lets a paused (or pausing) search go on. */
+    public void resume() {
+        synchronized (pauseLock) {
+            pauseRequested = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    public boolean isPauseRequested() {
+        synchronized (pauseLock) {
+            return pauseRequested;
+        }
+    }
+
+    /**
+     * Between candidates: waits while a pause is asked for (or until a stop), telling the listener when the pause
+     * takes effect and ends. Returns the nanoseconds spent paused, which time-left estimates leave out.
+     */
+    private long awaitResume(int measured, Long lastCandidate) throws InterruptedException {
+        synchronized (pauseLock) {
+            if (!pauseRequested || stop.get()) return 0;
+        }
+        long t0 = System.nanoTime();
+        listener.paused(measured, settings.budget(), lastCandidate);
+        synchronized (pauseLock) {
+            while (pauseRequested && !stop.get()) pauseLock.wait();
+        }
+        if (!stop.get()) listener.resumed(measured, settings.budget());
+        return System.nanoTime() - t0;
+    }
 
     public SearchSettings settings() { return settings; }
 
@@ -192,8 +247,8 @@ public final class SearchRunner {
 
             int measured = measuredCount();
             listener.started(measured, settings.budget());
-            double secondsThisRun = 0;
             int countThisRun = 0;
+            Long lastCandidate = null;
             // Candidates added but never measured (the search stopped or crashed in between) come first.
             List<CandidateRecord> queue = new java.util.ArrayList<>(store.all().stream().filter(c -> c.status() == CandidateStatus.PENDING).toList());
             int generation = store.all().stream().mapToInt(CandidateRecord::generation).max().orElse(-1) + 1;
@@ -203,7 +258,12 @@ public final class SearchRunner {
                 reference(measurer, measured);
                 lastReference = System.nanoTime();
             }
+            // Time left is this run's wall time per candidate (building, measuring, references, the study) with pauses left out.
+            long loopStart = System.nanoTime();
+            long pausedNanos = 0;
             while (measured < settings.budget() && !stop.get()) {
+                pausedNanos += awaitResume(measured, lastCandidate);
+                if (stop.get()) break;
                 if (queue.isEmpty()) {
                     int n = Math.min(settings.populationSize(), settings.budget() - measured);
                     for (Genome g : strategy.ask(n)) {
@@ -223,8 +283,9 @@ public final class SearchRunner {
                 measured++;
                 countThisRun++;
                 sinceReference++;
-                secondsThisRun += done.evalSeconds() != null ? done.evalSeconds() : 0;
-                double left = countThisRun == 0 ? 0 : secondsThisRun / countThisRun * (settings.budget() - measured);
+                lastCandidate = done.id();
+                double secondsThisRun = (System.nanoTime() - loopStart - pausedNanos) / 1e9;
+                double left = secondsThisRun / countThisRun * (settings.budget() - measured);
                 listener.candidateFinished(done, measured, settings.budget(), left);
             }
             if (sinceReference > 0) reference(measurer, measured);

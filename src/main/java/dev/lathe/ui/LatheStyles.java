@@ -128,6 +128,12 @@ public final class LatheStyles {
             }
             .pareto-chart .chart-symbol:hover { -fx-scale-x: 1.35; -fx-scale-y: 1.35; -fx-cursor: hand; }
             .pareto-chart .chart-legend-item-symbol:hover { -fx-scale-x: 1; -fx-scale-y: 1; }
+            .chart-axes { -fx-padding: 8 12 0 14; }
+            .hypervolume-chart { -fx-padding: 4 12 4 4; }
+            .hypervolume-chart .chart-plot-background { -fx-background-color: white; }
+            .hypervolume-chart .chart-vertical-grid-lines, .hypervolume-chart .chart-horizontal-grid-lines { -fx-stroke: #eceff3; }
+            .hypervolume-chart .axis-label { -fx-text-fill: #3d4752; -fx-font-size: 11px; }
+            .hypervolume-chart .chart-series-line { -fx-stroke: -lathe-front; -fx-stroke-width: 1.8; }
             .front-line { -fx-stroke: -lathe-front; -fx-stroke-width: 1.6; -fx-stroke-dash-array: 6 4; -fx-opacity: 0.75; -fx-fill: null; }
             .chart-empty { -fx-text-fill: #3d4752; -fx-font-size: 13px; -fx-background-color: white; -fx-padding: 12 16 12 16;
                            -fx-background-radius: 8; -fx-border-color: -lathe-line; -fx-border-radius: 8; -fx-text-alignment: center;

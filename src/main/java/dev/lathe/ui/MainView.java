@@ -296,7 +296,13 @@ public final class MainView {
         stop.setAccelerator(KeyCombination.keyCombination("Shortcut+PERIOD"));
         stop.setOnAction(e -> workbench.stopSearch());
         stop.disableProperty().bind(workbench.search().runningProperty().not());
-        Menu search = new Menu("Search", null, start, stop);
+        MenuItem pause = new MenuItem();
+        pause.setId("pauseMenu");
+        pause.textProperty().bind(workbench.search().pauseRequestedProperty().map(p -> p ? "Resume search" : "Pause search"));
+        pause.setAccelerator(KeyCombination.keyCombination("Shortcut+P"));
+        pause.setOnAction(e -> workbench.search().togglePause());
+        pause.disableProperty().bind(workbench.search().runningProperty().not().or(workbench.search().stoppingProperty()));
+        Menu search = new Menu("Search", null, start, pause, stop);
 
         Menu view = new Menu("View");
         for (Tab t : tabs.getTabs()) { // Ctrl+1, Ctrl+2, ... in the order of the switcher

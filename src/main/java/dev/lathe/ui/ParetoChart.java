@@ -1,7 +1,10 @@
 package dev.lathe.ui;
 
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.search.ParetoFront;
 import javafx.beans.binding.Bindings;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.scene.Cursor;
 import javafx.scene.Node;
 import javafx.scene.chart.NumberAxis;
@@ -18,9 +21,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Latency (x) against quality (y) for every measured candidate, redrawn as the study changes: all candidates
- * faded, the Pareto front highlighted and joined by its attainment staircase, the original model as a dark
- * diamond. Clicking a point selects its candidate; the selected one is ringed.
+ * A cost (x: latency by default, or speed-up, size, peak memory, parameters) against a quality figure (y) for
+ * every measured candidate, redrawn as the study or the chosen axes change: all candidates faded, the front of
+ * the two chosen figures highlighted and joined by its attainment staircase, the original model as a dark
+ * diamond. Clicking a point selects its candidate; the selected one is ringed; hovering shows its figures.
  */
 final class ParetoChart extends ScatterChart<Number, Number> {
     private final StudyViewModel study;
@@ -28,6 +32,8 @@ final class ParetoChart extends ScatterChart<Number, Number> {
     private final XYChart.Series<Number, Number> front = new XYChart.Series<>();
     private final XYChart.Series<Number, Number> original = new XYChart.Series<>();
     private final Path frontLine = new Path();
+    private final ObjectProperty<ChartAxis> xFigure = new SimpleObjectProperty<>(ChartAxis.LATENCY);
+    private final ObjectProperty<ChartAxis> yFigure = new SimpleObjectProperty<>(ChartAxis.QUALITY);
 
     ParetoChart(StudyViewModel study) {
         super(new NumberAxis(), new NumberAxis());
@@ -45,30 +51,58 @@ final class ParetoChart extends ScatterChart<Number, Number> {
         NumberAxis y = (NumberAxis) getYAxis();
         x.setForceZeroInRange(false);
         y.setForceZeroInRange(false);
-        x.labelProperty().bind(study.clockProperty().map(c -> c == dev.lathe.eval.LatencyClock.CPU
-                ? "CPU time per run, median ms (lower is better)" : "Latency, median ms (lower is better)"));
-        y.labelProperty().bind(Bindings.concat("Quality: ", study.qualityMetricProperty(), " (higher is better)"));
+        x.labelProperty().bind(Bindings.createStringBinding(() -> xFigure.get() == ChartAxis.LATENCY
+                && study.clockProperty().get() == dev.lathe.eval.LatencyClock.CPU
+                ? "CPU time per run, median ms (lower is better)" : xFigure.get().label(), xFigure, study.clockProperty()));
+        y.labelProperty().bind(Bindings.createStringBinding(() -> yFigure.get() == ChartAxis.QUALITY
+                ? "Quality: " + study.qualityMetricProperty().get() + " (higher is better)" : yFigure.get().label(), yFigure, study.qualityMetricProperty()));
+        x.setTickLabelFormatter(ticks(xFigure));
+        y.setTickLabelFormatter(ticks(yFigure));
         frontLine.getStyleClass().add("front-line");
         frontLine.setMouseTransparent(true);
         frontLine.setManaged(false);
         getPlotChildren().add(0, frontLine);
         study.revisionProperty().addListener(o -> rebuild());
         study.selectedProperty().addListener(o -> markSelection());
+        xFigure.addListener(o -> rebuild());
+        yFigure.addListener(o -> rebuild());
         rebuild();
     }
 
+    /** The figure on the x axis (a cost: lower is better, but for speed-up). */
+    ObjectProperty<ChartAxis> xFigureProperty() { return xFigure; }
+
+    /** The quality figure on the y axis. */
+    ObjectProperty<ChartAxis> yFigureProperty() { return yFigure; }
+
+    private static javafx.util.StringConverter<Number> ticks(ObjectProperty<ChartAxis> figure) {
+        return new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Number n) { return n == null ? "" : figure.get().format(n.doubleValue()); }
+
+            @Override
+            public Number fromString(String text) { return Double.valueOf(text); }
+        };
+    }
+
     private void rebuild() {
-        List<XYChart.Data<Number, Number>> a = new ArrayList<>(), f = new ArrayList<>(), o = new ArrayList<>();
-        List<CandidateRow> frontRows = new ArrayList<>();
+        ChartAxis fx = xFigure.get(), fy = yFigure.get();
+        List<XYChart.Data<Number, Number>> a = new ArrayList<>(), o = new ArrayList<>();
         for (CandidateRow r : study.rows()) {
-            CandidateRecord c = r.record();
-            if (!c.isDone() || c.latencyMs() == null || c.quality() == null) continue;
-            a.add(point(r));
-            if (r.isPareto()) frontRows.add(r);
-            if (r.isOriginal()) o.add(point(r));
+            Double xv = fx.of(r), yv = fy.of(r);
+            if (xv == null || yv == null) continue;
+            XYChart.Data<Number, Number> d = point(r, xv, yv);
+            a.add(d);
+            if (r.isOriginal()) o.add(point(r, xv, yv));
         }
-        frontRows.sort(Comparator.comparingDouble(r -> r.record().comparableLatencyMs()));
-        for (CandidateRow r : frontRows) f.add(point(r));
+        // The front of the two figures shown, so it follows the axes: a candidate can lead on size and not on latency.
+        List<XYChart.Data<Number, Number>> f = new ArrayList<>();
+        // Candidates breaking one of the study's constraints are plotted but never on the front.
+        List<XYChart.Data<Number, Number>> feasible = a.stream().filter(d -> ((CandidateRow) d.getExtraValue()).violations().isEmpty()).toList();
+        for (XYChart.Data<Number, Number> d : ParetoFront.nonDominated(feasible,
+                p -> fx.higherIsBetter() ? -p.getXValue().doubleValue() : p.getXValue().doubleValue(), p -> p.getYValue().doubleValue()))
+            f.add(point((CandidateRow) d.getExtraValue(), d.getXValue().doubleValue(), d.getYValue().doubleValue()));
+        f.sort(Comparator.comparingDouble(d -> d.getXValue().doubleValue()));
         all.getData().setAll(a);
         front.getData().setAll(f);
         original.getData().setAll(o);
@@ -78,9 +112,8 @@ final class ParetoChart extends ScatterChart<Number, Number> {
         requestChartLayout();
     }
 
-    private static XYChart.Data<Number, Number> point(CandidateRow r) {
-        // Drift-corrected where the study has references, so the points sit where the front was decided.
-        XYChart.Data<Number, Number> d = new XYChart.Data<>(r.record().comparableLatencyMs(), r.record().quality());
+    private static XYChart.Data<Number, Number> point(CandidateRow r, double x, double y) {
+        XYChart.Data<Number, Number> d = new XYChart.Data<>(x, y);
         d.setExtraValue(r);
         return d;
     }
@@ -92,18 +125,35 @@ final class ParetoChart extends ScatterChart<Number, Number> {
         CandidateRecord c = r.record();
         n.setCursor(Cursor.HAND);
         n.setOnMouseClicked(e -> study.select(r.id()));
-        String text = "Candidate #" + r.id() + (r.isOriginal() ? " (original)" : r.isPareto() ? " (Pareto front)" : "")
-                + "\nLatency " + Formats.ms(c.latencyMs()) + " (p90 " + Formats.ms(c.latencyP90Ms()) + ")"
-                + (c.correctedLatencyMs() == null ? "" : ", drift-corrected " + Formats.ms(c.correctedLatencyMs()))
-                + (c.peakMemoryBytes() == null ? "" : "\nPeak memory " + Formats.bytes(c.peakMemoryBytes()))
-                + (r.violations().isEmpty() ? "" : "\nViolates " + r.violations())
-                + "\n" + c.qualityMetric() + " " + Formats.quality(c.quality())
-                + (c.sizeBytes() == null ? "" : "\nSize " + Formats.bytes(c.sizeBytes()))
-                + (r.speedup() == null ? "" : "\nSpeed-up " + Formats.speedup(r.speedup()))
-                + "\n" + r.changes();
-        Tooltip t = new Tooltip(text);
+        boolean onFront = front.getData().stream().anyMatch(p -> p.getExtraValue() == r);
+        Tooltip t = new Tooltip(tooltipText(r, onFront));
         t.setShowDelay(Duration.millis(150));
         Tooltip.install(n, t);
+    }
+
+    /** What hovering a point shows: the candidate, every figure it has, and what its genome changes. */
+    static String tooltipText(CandidateRow r, boolean onFront) {
+        CandidateRecord c = r.record();
+        return "Candidate #" + r.id() + (r.isOriginal() ? " (original)" : "") + (onFront ? " · on the front of these axes" : "")
+                + "\nLatency " + Formats.ms(c.latencyMs()) + " (p90 " + Formats.ms(c.latencyP90Ms()) + ")"
+                + (c.correctedLatencyMs() == null ? "" : ", drift-corrected " + Formats.ms(c.correctedLatencyMs()))
+                + (r.speedup() == null ? "" : "\nSpeed-up " + Formats.speedup(r.speedup()))
+                + (r.violations().isEmpty() ? "" : "\nViolates " + r.violations())
+                + "\n" + c.qualityMetric() + " " + Formats.quality(c.quality())
+                + (c.accuracy() == null || "accuracy".equals(c.qualityMetric()) ? "" : "\naccuracy " + Formats.quality(c.accuracy()))
+                + (c.sizeBytes() == null ? "" : "\nSize " + Formats.bytes(c.sizeBytes()))
+                + (c.parameters() == null ? "" : "\nParameters " + Formats.count(c.parameters()))
+                + (c.peakMemoryBytes() == null ? "" : "\nPeak memory " + Formats.bytes(c.peakMemoryBytes()))
+                + "\n" + r.changes() + keeps(r);
+    }
+
+    /** The pruned groups' keep ratios, the first few: "keeps ffn.0 75 %, heads.2 50 %, …". */
+    private static String keeps(CandidateRow r) {
+        if (r.genome() == null) return "";
+        List<String> kept = r.genome().keepRatios().entrySet().stream().filter(e -> e.getValue() < 1.0)
+                .map(e -> e.getKey() + " " + Formats.percent(e.getValue())).toList();
+        if (kept.isEmpty()) return "";
+        return "\nkeeps " + String.join(", ", kept.subList(0, Math.min(4, kept.size()))) + (kept.size() > 4 ? ", …" : "");
     }
 
     private void markSelection() {
@@ -153,10 +203,14 @@ final class ParetoChart extends ScatterChart<Number, Number> {
         NumberAxis y = (NumberAxis) getYAxis();
         double px = x.getDisplayPosition(pts.get(0).getXValue()), py = y.getDisplayPosition(pts.get(0).getYValue());
         frontLine.getElements().add(new MoveTo(px, py));
+        // Staircase: what the front attains between its points. With a cost on x, quality holds until the next point
+        // (which costs more); with a benefit (speed-up), each stretch attains the next point's quality.
+        boolean benefit = xFigure.get().higherIsBetter();
         for (int i = 1; i < pts.size(); i++) {
             double nx = x.getDisplayPosition(pts.get(i).getXValue()), ny = y.getDisplayPosition(pts.get(i).getYValue());
-            frontLine.getElements().add(new LineTo(nx, py)); // staircase: what the front attains between its points
+            frontLine.getElements().add(benefit ? new LineTo(px, ny) : new LineTo(nx, py));
             frontLine.getElements().add(new LineTo(nx, ny));
+            px = nx;
             py = ny;
         }
     }

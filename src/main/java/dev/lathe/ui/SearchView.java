@@ -27,12 +27,11 @@ import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
-import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
 /**
- * The search tab: the setup form on the left; on the right the run bar (Start, Stop, progress), the live
- * latency/quality chart beside the selected candidate's detail, and the candidates table and log below.
+ * The search tab: the setup form on the left; on the right the run bar (Start, Pause, Stop, progress), the live
+ * Pareto and hypervolume charts beside the selected candidate's detail, and the candidates table and log below.
  */
 final class SearchView {
     /** File choosers the view needs; the main view owns the window they open over. */
@@ -55,15 +54,7 @@ final class SearchView {
         BorderPane center = new BorderPane();
         center.setTop(runBar());
 
-        ParetoChart chart = new ParetoChart(workbench.study());
-        Label emptyChart = Ui.label("No measured candidates yet. Press Start search, or open a study with File ▸ Open study…", "chart-empty");
-        emptyChart.setWrapText(true);
-        emptyChart.setMaxWidth(340);
-        emptyChart.setMouseTransparent(true);
-        emptyChart.visibleProperty().bind(workbench.study().measuredProperty().isEqualTo(0));
-        StackPane chartPane = new StackPane(chart, emptyChart);
-        chartPane.getStyleClass().add("chart-card");
-        chartPane.setMinWidth(360);
+        Node chartPane = new ParetoPanel(workbench.study()).node();
 
         CandidateDetailView detail = new CandidateDetailView(workbench.study(), choosers::export);
         SplitPane top = new SplitPane(chartPane, detail.node());
@@ -130,7 +121,7 @@ final class SearchView {
         reference.setMinWidth(Label.USE_PREF_SIZE);
         reference.setTooltip(new Tooltip("The original model, re-measured during the search; each speed-up is taken against the reference measured nearest in time"));
 
-        HBox box = new HBox(10, start, stop, bar, text, reference);
+        HBox box = new HBox(10, start, PauseButton.create(s), stop, bar, text, reference);
         box.setAlignment(Pos.CENTER_LEFT);
         box.getStyleClass().add("run-bar");
         return box;

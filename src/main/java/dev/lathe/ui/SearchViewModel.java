@@ -75,6 +75,8 @@ public final class SearchViewModel {
 
     private final BooleanProperty running = new SimpleBooleanProperty();
     private final BooleanProperty stopping = new SimpleBooleanProperty();
+    private final BooleanProperty pauseRequested = new SimpleBooleanProperty();
+    private final BooleanProperty paused = new SimpleBooleanProperty();
     private final DoubleProperty progress = new SimpleDoubleProperty(0);
     private final StringProperty progressText = new SimpleStringProperty("Not started");
     private final ObjectProperty<SearchRunner.Outcome> lastOutcome = new SimpleObjectProperty<>();
@@ -82,6 +84,8 @@ public final class SearchViewModel {
 
     private volatile SearchRunner runner;
     private volatile boolean stopRequested;
+    private volatile boolean pauseWanted;
+    private String lastProgress = "";
     private Task<SearchRunner.Outcome> task;
 
     public SearchViewModel(Background background) {
@@ -155,6 +159,12 @@ public final class SearchViewModel {
     public boolean isRunning() { return running.get(); }
 
     public ReadOnlyBooleanProperty stoppingProperty() { return stopping; }
+
+    /** Pause was pressed and not yet Resume: the search pauses (or has paused) after its candidate. */
+    public ReadOnlyBooleanProperty pauseRequestedProperty() { return pauseRequested; }
+
+    /** The pause has taken effect: nothing is being measured. */
+    public ReadOnlyBooleanProperty pausedProperty() { return paused; }
 
     /** 0..1, or -1 (indeterminate) while the search prepares. */
     public ReadOnlyDoubleProperty progressProperty() { return progress; }
@@ -258,6 +268,7 @@ public final class SearchViewModel {
 
         study.show(studyFile);
         stopRequested = false;
+        pauseWanted = false;
         runner = null;
         running.set(true);
         stopping.set(false);
@@ -307,6 +318,20 @@ public final class SearchViewModel {
                         }
 
                         @Override
+                        public void paused(int measured, int budget, Long lastCandidate) {
+                            Platform.runLater(() -> showPaused(measured, budget, lastCandidate));
+                        }
+
+                        @Override
+                        public void resumed(int measured, int budget) {
+                            Platform.runLater(() -> {
+                                paused.set(false);
+                                appendLog("── Resumed");
+                                showProgress(measured, budget, Double.NaN);
+                            });
+                        }
+
+                        @Override
                         public void candidateFinished(CandidateRecord c, int measured, int budget, double secondsLeft) {
                             seen.put(c.id(), c);
                             dev.lathe.search.Constraints bounds = runner.settings().constraints();
@@ -325,6 +350,7 @@ public final class SearchViewModel {
                     });
                     runner = r;
                     if (stopRequested) r.requestStop();
+                    if (pauseWanted) r.requestPause();
                     SearchRunner.Outcome outcome = r.run();
                     List<CandidateRecord> all = store.all();
                     Set<Long> front = ParetoFront.ids(all, r.settings().constraints());
@@ -374,21 +400,61 @@ public final class SearchViewModel {
         stopRequested = true;
         SearchRunner r = runner;
         if (r != null) r.requestStop();
-        progressText.set("Stopping after the current candidate…");
+        progressText.set(paused.get() ? "Stopping (paused, nothing is being measured)…" : "Stopping after the current candidate…");
         appendLog("── Stop requested; finishing the candidate being measured");
+    }
+
+    /** Pauses the running search after its candidate, or resumes a paused one. */
+    public void togglePause() {
+        if (pauseRequested.get()) resume(); else pause();
+    }
+
+    /** Asks the search to pause after the candidate being measured; {@link #resume()} goes on. */
+    public void pause() {
+        if (!running.get() || stopping.get() || pauseRequested.get()) return;
+        pauseRequested.set(true);
+        pauseWanted = true;
+        SearchRunner r = runner;
+        if (r != null) r.requestPause();
+        progressText.set("Pausing after the current candidate…");
+        appendLog("── Pause requested; finishing the candidate being measured");
+    }
+
+    /** Lets a paused (or pausing) search go on. */
+    public void resume() {
+        if (!pauseRequested.get()) return;
+        pauseRequested.set(false);
+        pauseWanted = false;
+        SearchRunner r = runner;
+        if (r != null) r.resume();
+        if (!paused.get() && !stopping.get()) progressText.set(lastProgress); // resumed before the pause took effect
+    }
+
+    private void showPaused(int measured, int budget, Long lastCandidate) {
+        if (!running.get() || stopping.get() || !pauseRequested.get()) return;
+        paused.set(true);
+        progress.set(budget == 0 ? 1 : measured / (double) budget);
+        progressText.set((lastCandidate == null ? "Paused before the first candidate" : "Paused after candidate #" + lastCandidate)
+                + " · " + measured + " / " + budget + " · Resume goes on");
+        appendLog("── " + progressText.get());
     }
 
     private void finished() {
         running.set(false);
         stopping.set(false);
+        pauseRequested.set(false);
+        paused.set(false);
+        pauseWanted = false;
         runner = null;
     }
 
     private void showProgress(int measured, int budget, double secondsLeft) {
-        if (stopping.get()) return;
+        if (stopping.get() || paused.get()) return;
         progress.set(budget == 0 ? 1 : measured / (double) budget);
         String text = measured + " / " + budget;
         if (!Double.isNaN(secondsLeft) && measured < budget) text += " · ~" + Formats.duration(secondsLeft) + " left";
+        lastProgress = text;
+        if (pauseRequested.get()) text += " · pausing after the current candidate…";
         progressText.set(text);
     }
 

@@ -1,0 +1,128 @@
+package dev.lathe.search;
+
+import dev.lathe.TestModels;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.StudyStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Pausing a real search of the digits MLP: the pause takes effect after the candidate in flight, nothing is
+ * measured while it lasts (the study file, read from another connection, does not change), resuming goes on
+ * to the budget, and stopping ends a paused search.
+ */
+class SearchPauseTest {
+    @TempDir
+    Path dir;
+
+    /** A search that pauses itself as its second candidate finishes, and tells when the pause took effect. */
+    private static final class PausingListener implements SearchRunner.Listener {
+        final AtomicReference<SearchRunner> runner = new AtomicReference<>();
+        final CountDownLatch paused = new CountDownLatch(1);
+        final CountDownLatch resumed = new CountDownLatch(1);
+        volatile Long pausedAfter;
+        volatile int measuredAtPause = -1;
+
+        @Override
+        public void candidateFinished(CandidateRecord candidate, int measured, int budget, double secondsLeft) {
+            if (measured == 2) runner.get().requestPause();
+        }
+
+        @Override
+        public void paused(int measured, int budget, Long lastCandidate) {
+            measuredAtPause = measured;
+            pausedAfter = lastCandidate;
+            paused.countDown();
+        }
+
+        @Override
+        public void resumed(int measured, int budget) { resumed.countDown(); }
+    }
+
+    @Test
+    void aPausedSearchMeasuresNothingAndResumesToItsBudget() throws Exception {
+        Path study = dir.resolve("paused.sqlite");
+        PausingListener listener = new PausingListener();
+        try (StudyStore store = StudyStore.open(study)) {
+            SearchRunner runner = new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(6), store, listener);
+            listener.runner.set(runner);
+            CompletableFuture<SearchRunner.Outcome> running = CompletableFuture.supplyAsync(() -> run(runner));
+            assertTrue(listener.paused.await(120, TimeUnit.SECONDS), "the pause took effect");
+            assertEquals(2, listener.measuredAtPause, "paused after the candidate that was in flight");
+
+            List<CandidateRecord> atPause = finished(study);
+            assertEquals(2, atPause.size());
+            assertEquals(atPause.getLast().id(), listener.pausedAfter);
+            for (int i = 0; i < 6; i++) {
+                Thread.sleep(500);
+                assertEquals(atPause, finished(study), "nothing is measured while paused");
+                assertEquals(0, runningCount(study), "no candidate is in flight while paused");
+            }
+            assertFalse(running.isDone());
+
+            runner.resume();
+            SearchRunner.Outcome o = running.get(120, TimeUnit.SECONDS);
+            assertEquals(0, listener.resumed.getCount(), "the listener heard of the resume");
+            assertEquals(6, o.measured());
+            assertFalse(o.stopped());
+            List<CandidateRecord> after = finished(study);
+            for (int i = 0; i < 2; i++) {
+                // Figures as measured (drift corrections may shift as later references arrive).
+                assertEquals(atPause.get(i).id(), after.get(i).id());
+                assertEquals(atPause.get(i).finishedAt(), after.get(i).finishedAt(), "measured once, before the pause");
+                assertEquals(atPause.get(i).latencyMs(), after.get(i).latencyMs());
+            }
+            assertEquals(6, after.size());
+        }
+    }
+
+    @Test
+    void stoppingAPausedSearchEndsIt() throws Exception {
+        Path study = dir.resolve("stopped.sqlite");
+        PausingListener listener = new PausingListener();
+        try (StudyStore store = StudyStore.open(study)) {
+            SearchRunner runner = new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(6), store, listener);
+            listener.runner.set(runner);
+            CompletableFuture<SearchRunner.Outcome> running = CompletableFuture.supplyAsync(() -> run(runner));
+            assertTrue(listener.paused.await(120, TimeUnit.SECONDS), "the pause took effect");
+
+            runner.requestStop();
+            SearchRunner.Outcome o = running.get(60, TimeUnit.SECONDS);
+            assertTrue(o.stopped());
+            assertEquals(2, o.measured(), "nothing more was measured after the pause");
+            assertEquals(1, listener.resumed.getCount(), "a stop is not a resume");
+            assertEquals(2, store.count(CandidateStatus.DONE) + store.count(CandidateStatus.FAILED));
+        }
+    }
+
+    private static SearchRunner.Outcome run(SearchRunner runner) {
+        try {
+            return runner.run();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The finished candidates, read as another program would: through a connection of its own. */
+    private static List<CandidateRecord> finished(Path study) {
+        try (StudyStore s = StudyStore.openExisting(study)) {
+            return s.all().stream().filter(c -> c.status() == CandidateStatus.DONE || c.status() == CandidateStatus.FAILED).toList();
+        }
+    }
+
+    private static long runningCount(Path study) {
+        try (StudyStore s = StudyStore.openExisting(study)) {
+            return s.count(CandidateStatus.RUNNING);
+        }
+    }
+}

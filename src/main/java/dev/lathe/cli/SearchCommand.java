@@ -34,6 +34,10 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "1") long seed;
 
+    @Option(names = "--time-budget", paramLabel = "MINUTES",
+            description = "stop starting candidates after this many minutes of this run (the candidate in flight finishes); the run ends at whichever of this and --budget comes first")
+    Double timeBudgetMinutes;
+
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads for timing (default ${DEFAULT-VALUE})") int threads;
 
     @picocli.CommandLine.Mixin
@@ -118,6 +122,8 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (timeBudgetMinutes != null && !(timeBudgetMinutes > 0))
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time-budget must be a positive number of minutes, got " + timeBudgetMinutes);
         ModelArgument m = ModelArgument.parse(model);
         Path dataFile = data.dataPath(m);
         Path tok = data.tokenizerPath(m);
@@ -178,6 +184,9 @@ final class SearchCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
+            if (timeBudgetMinutes != null) {
+                runner.timeBudget(java.time.Duration.ofMillis(Math.round(timeBudgetMinutes * 60_000)));
+            }
             this.runner = runner;
             Thread hook = new Thread(runner::requestStop);
             Runtime.getRuntime().addShutdownHook(hook);

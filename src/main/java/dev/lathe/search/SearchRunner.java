@@ -100,6 +100,9 @@ public final class SearchRunner {
     private SearchSettings settings;
     private MeasuringOptions measuring;
     private MeasurerFactory measurers = DEFAULT_MEASURERS;
+    /** This run's time budget (paused time not counted), or null for the candidate budget alone. */
+    private java.time.Duration timeBudget;
+    private boolean timeUp;
 
     public SearchRunner(Path modelPath, SearchSettings settings, StudyStore store, Listener listener) {
         this(modelPath, settings, MeasuringOptions.DEFAULT, store, listener);
@@ -120,6 +123,23 @@ public final class SearchRunner {
     }
 
     public MeasuringOptions measuring() { return measuring; }
+
+    /**
+     * Ends this run once it has searched for {@code budget} (time paused not counted), whichever of that and the
+     * candidate budget comes first; the candidate in flight is finished. A run option rather than a study setting:
+     * a resumed study gets a new time budget for each run.
+     */
+    public SearchRunner timeBudget(java.time.Duration budget) {
+        if (budget != null && (budget.isNegative() || budget.isZero()))
+            throw new IllegalArgumentException("the time budget must be positive, got " + budget);
+        this.timeBudget = budget;
+        return this;
+    }
+
+    private static String describe(java.time.Duration d) {
+        long s = d.toSeconds();
+        return s % 60 == 0 ? (s / 60) + " min" : s + " s";
+    }
 
     /** Asks the search to stop after the candidate being measured; everything found so far stays in the study. */
     public void requestStop() {
@@ -264,6 +284,12 @@ public final class SearchRunner {
             while (measured < settings.budget() && !stop.get()) {
                 pausedNanos += awaitResume(measured, lastCandidate);
                 if (stop.get()) break;
+                if (timeBudget != null && System.nanoTime() - loopStart - pausedNanos >= timeBudget.toNanos()) {
+                    listener.message("Time budget of " + describe(timeBudget) + " used after " + countThisRun
+                            + " candidates this run; " + measured + " of " + settings.budget() + " measured in all");
+                    timeUp = true;
+                    break;
+                }
                 if (queue.isEmpty()) {
                     int n = Math.min(settings.populationSize(), settings.budget() - measured);
                     for (Genome g : strategy.ask(n)) {
@@ -286,6 +312,7 @@ public final class SearchRunner {
                 lastCandidate = done.id();
                 double secondsThisRun = (System.nanoTime() - loopStart - pausedNanos) / 1e9;
                 double left = secondsThisRun / countThisRun * (settings.budget() - measured);
+                if (timeBudget != null) left = Math.min(left, Math.max(0, timeBudget.toNanos() / 1e9 - secondsThisRun));
                 listener.candidateFinished(done, measured, settings.budget(), left);
             }
             if (sinceReference > 0) reference(measurer, measured);
@@ -295,7 +322,7 @@ public final class SearchRunner {
         seconds.put("overhead", Math.max(0, wall - accounted));
         List<CandidateRecord> front = ParetoFront.front(store.all(), cost(), settings.constraints());
         int measuredNow = measuredCount();
-        return new Outcome(measuredNow, settings.budget(), stop.get() && measuredNow < settings.budget(), front, wall, Map.copyOf(seconds));
+        return new Outcome(measuredNow, settings.budget(), (stop.get() || timeUp) && measuredNow < settings.budget(), front, wall, Map.copyOf(seconds));
     }
 
     /** Re-measures the original as the drift reference; a failure is logged and the search goes on. */

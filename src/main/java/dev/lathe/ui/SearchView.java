@@ -158,16 +158,18 @@ final class SearchView {
         int cores = Runtime.getRuntime().availableProcessors();
         row(search, 0, "Budget", spinner("budgetSpinner", 1, 100_000, 1, s.budgetProperty()),
                 "Candidates to measure, the original included");
-        row(search, 1, "Seed", spinner("seedSpinner", 0, Integer.MAX_VALUE, 1, s.seedProperty()), "Same seed, same candidates");
-        row(search, 2, "Threads", spinner("threadsSpinner", 1, Math.max(cores, 64), 1, s.threadsProperty()),
+        row(search, 1, "Time limit", spinner("timeLimitSpinner", 0, 100_000, 5, s.timeLimitMinutesProperty()),
+                "Minutes this run may search, pauses not counted (0: no limit); it ends at whichever budget comes first");
+        row(search, 2, "Seed", spinner("seedSpinner", 0, Integer.MAX_VALUE, 1, s.seedProperty()), "Same seed, same candidates");
+        row(search, 3, "Threads", spinner("threadsSpinner", 1, Math.max(cores, 64), 1, s.threadsProperty()),
                 "ONNX Runtime threads while timing (this machine has " + cores + " cores)");
-        row(search, 3, "Provider", providerChoice(s), "Where ONNX Runtime runs the candidates; unavailable providers say why");
-        row(search, 4, "Clock", clockChoice(s), CLOCK_TIP);
+        row(search, 4, "Provider", providerChoice(s), "Where ONNX Runtime runs the candidates; unavailable providers say why");
+        row(search, 5, "Clock", clockChoice(s), CLOCK_TIP);
         CheckBox quick = new CheckBox("Quick timing (fewer repetitions)");
         quick.setId("quickTiming");
         quick.selectedProperty().bindBidirectional(s.quickTimingProperty());
         quick.setTooltip(new Tooltip("Much faster, noisier latencies: for a first look"));
-        search.add(quick, 0, 5, 2, 1);
+        search.add(quick, 0, 6, 2, 1);
 
         GridPane shape = form();
         row(shape, 0, "Batch", spinner("batchSpinner", 1, 4096, 1, s.batchProperty()), "Batch size the latency is measured at");

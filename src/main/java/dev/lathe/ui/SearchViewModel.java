@@ -56,6 +56,7 @@ public final class SearchViewModel {
 
     private final Background background;
     private final ObjectProperty<Integer> budget = new SimpleObjectProperty<>(SearchSettings.defaults().budget());
+    private final ObjectProperty<Integer> timeLimitMinutes = new SimpleObjectProperty<>(0);
     private final ObjectProperty<Integer> seed = new SimpleObjectProperty<>((int) SearchSettings.defaults().seed());
     private final ObjectProperty<Integer> threads = new SimpleObjectProperty<>(SearchSettings.defaults().threads());
     private final ObjectProperty<Integer> batch = new SimpleObjectProperty<>(SearchSettings.defaults().batch());
@@ -104,6 +105,9 @@ public final class SearchViewModel {
 
     // Settings the form edits. Spinners bind to the object properties directly.
     public ObjectProperty<Integer> budgetProperty() { return budget; }
+
+    /** Minutes a run may search (pauses not counted); 0 or empty for no limit. A run option, not stored in the study. */
+    public ObjectProperty<Integer> timeLimitMinutesProperty() { return timeLimitMinutes; }
 
     public ObjectProperty<Integer> seedProperty() { return seed; }
 
@@ -278,6 +282,7 @@ public final class SearchViewModel {
         appendLog("── " + (Files.exists(studyFile) ? "Resuming " : "Starting ") + "search of " + model.getFileName() + " into "
                 + studyFile.getFileName() + " (budget " + settings.budget() + ")");
 
+        int minutes = timeLimitMinutes.get() == null ? 0 : timeLimitMinutes.get();
         task = new Task<>() {
             @Override
             protected SearchRunner.Outcome call() throws Exception {
@@ -348,6 +353,7 @@ public final class SearchViewModel {
                             });
                         }
                     });
+                    if (minutes > 0) r.timeBudget(java.time.Duration.ofMinutes(minutes));
                     runner = r;
                     if (stopRequested) r.requestStop();
                     if (pauseWanted) r.requestPause();

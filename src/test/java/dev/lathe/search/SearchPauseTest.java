@@ -105,6 +105,35 @@ class SearchPauseTest {
         }
     }
 
+    @Test
+    void aTimeBudgetEndsTheRunBeforeTheCandidateBudgetAndAResumeGoesOn() throws Exception {
+        Path study = dir.resolve("timed.sqlite");
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SearchRunner.Listener listening = new SearchRunner.Listener() {
+            @Override
+            public void message(String text) { log.add(text); }
+        };
+        int firstRun;
+        try (StudyStore store = StudyStore.open(study)) {
+            SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(500), store, listening)
+                    .timeBudget(java.time.Duration.ofSeconds(2)).run();
+            firstRun = o.measured();
+            assertTrue(firstRun >= 1 && firstRun < 500, "the time budget ended the run first: " + firstRun);
+            assertTrue(o.stopped(), "a run cut short by its time budget says so");
+            assertEquals(firstRun, store.count(CandidateStatus.DONE) + store.count(CandidateStatus.FAILED));
+            assertTrue(log.stream().anyMatch(l -> l.startsWith("Time budget of 2 s used after ")), String.join("\n", log));
+        }
+        // Resumed with a generous time budget and a small candidate budget: the candidate budget ends it.
+        try (StudyStore store = StudyStore.open(study)) {
+            SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(firstRun + 2), store, listening)
+                    .timeBudget(java.time.Duration.ofMinutes(10)).run();
+            assertEquals(firstRun + 2, o.measured());
+            assertFalse(o.stopped());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(3), null, listening)
+                .timeBudget(java.time.Duration.ZERO));
+    }
+
     private static SearchRunner.Outcome run(SearchRunner runner) {
         try {
             return runner.run();

@@ -72,7 +72,8 @@ final class ApplyCommand implements Callable<Integer> {
         if (what == null) return writeFp16(original.proto(), m);
         Genome genome = what.genome != null ? GenomeJson.read(what.genome) : null;
         Precision p = what.precision != null ? Precision.parse(what.precision) : null;
-        boolean needsData = p == Precision.INT8_STATIC || genome != null && (!genome.layersAt(Precision.INT8_STATIC).isEmpty() || !genome.keepRatios().isEmpty());
+        boolean needsData = p == Precision.INT8_STATIC || genome != null && (!genome.layersAt(Precision.INT8_STATIC).isEmpty() || !genome.keepRatios().isEmpty())
+                || quantization.options().smoothing();
         var split = needsData ? data.resolve(m, original, shape.resolve(original.proto().getGraph())) : null;
         var calibration = split == null || split.calibration().synthetic() ? null : split.calibration().samples();
         CandidateBuilder builder = CandidateBuilder.create(original, calibration == null ? PruningOptions.MAGNITUDE : PruningOptions.CALIBRATED,

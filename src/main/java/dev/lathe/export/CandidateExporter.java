@@ -204,6 +204,8 @@ public final class CandidateExporter {
                     q.put("block_size", p.blockSize());
                 }
             }
+            if ((p == Precision.INT8 || p == Precision.INT8_STATIC) && builder.quantization().smoothing())
+                q.put("smooth_quant_alpha", builder.quantization().smoothAlpha());
             ArrayNode layers = q.putArray("layers");
             at.forEach(layers::add);
         }

@@ -111,6 +111,49 @@ public final class ActivationCalibrator {
         return out;
     }
 
+    /**
+     * The largest |x| of every channel (the last axis, {@code widths} wide) of each tensor over the samples, what
+     * SmoothQuant balances; reduced inside ONNX Runtime, so one sample copies back one vector per tensor.
+     * {@code graph} is not changed.
+     */
+    public static Map<String, float[]> channelMaxima(MutableGraph graph, Map<String, Integer> widths, List<Map<String, TensorData>> samples)
+            throws OrtException {
+        if (samples.isEmpty()) throw new IllegalArgumentException("SmoothQuant needs calibration data, and none was given");
+        MutableGraph probe = new MutableGraph(graph.toModel());
+        int opset = dev.lathe.model.OnnxModel.defaultOpset(probe.original());
+        Map<String, String> reduced = new LinkedHashMap<>();
+        List<NodeProto> nodes = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : widths.entrySet()) {
+            String t = e.getKey(), base = probe.uniqueName(t + "_lathe_channel_max");
+            String shape = base + "_shape", abs = base + "_abs", rows = base + "_rows", max = base + "_max";
+            probe.putInitializer(dev.lathe.model.Tensors.longs(shape, new long[] {2}, new long[] {-1, e.getValue()}));
+            nodes.add(NodeProto.newBuilder().setOpType("Abs").setName(abs).addInput(t).addOutput(abs).build());
+            nodes.add(NodeProto.newBuilder().setOpType("Reshape").setName(rows).addInput(abs).addInput(shape).addOutput(rows).build());
+            // ReduceMax takes its axes as an input from opset 18, as an attribute before.
+            NodeProto.Builder r = NodeProto.newBuilder().setOpType("ReduceMax").setName(max).addInput(rows).addOutput(max)
+                    .addAttribute(AttributeProto.newBuilder().setName("keepdims").setType(AttributeProto.AttributeType.INT).setI(0));
+            if (opset >= 18) {
+                String axes = base + "_axes";
+                probe.putInitializer(dev.lathe.model.Tensors.longs(axes, new long[] {1}, new long[] {0}));
+                r.addInput(axes);
+            } else {
+                r.addAttribute(AttributeProto.newBuilder().setName("axes").setType(AttributeProto.AttributeType.INTS).addInts(0));
+            }
+            nodes.add(r.build());
+            reduced.put(t, max);
+        }
+        probe.insertNodes(probe.nodeCount(), nodes);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        ActivationProbe.run(probe, List.copyOf(reduced.values()), samples, values -> {
+            for (Map.Entry<String, String> e : reduced.entrySet()) {
+                float[] v = values.get(e.getValue()).floats();
+                float[] m = out.computeIfAbsent(e.getKey(), k -> new float[v.length]);
+                for (int j = 0; j < v.length; j++) m[j] = Math.max(m[j], v[j]);
+            }
+        });
+        return out;
+    }
+
     private static NodeProto reduce(String op, String input, String output) {
         return NodeProto.newBuilder().setOpType(op).setName(output).addInput(input).addOutput(output)
                 .addAttribute(AttributeProto.newBuilder().setName("keepdims").setType(AttributeProto.AttributeType.INT).setI(0)).build();

@@ -33,6 +33,12 @@ public final class CandidateBuilder {
         protected boolean removeEldestEntry(Map.Entry<String, Map<String, ActivationCalibrator.Range>> eldest) { return size() > 16; }
     };
 
+    /** Per-channel maxima of smoothed layers' inputs per pruned structure (SmoothQuant), measured before smoothing. */
+    private final Map<String, Map<String, float[]>> channelMaxima = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Map<String, float[]>> eldest) { return size() > 16; }
+    };
+
     private CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, PruningOptions options, QuantizationOptions quantization,
                              ActivationStats stats, List<Map<String, TensorData>> calibration) {
         this.original = original;
@@ -86,7 +92,7 @@ public final class CandidateBuilder {
 
     public QuantizationOptions quantization() { return quantization; }
 
-    /** Whether int8 static layers can be calibrated (the builder was given calibration samples). */
+    /** Whether int8 static layers (and SmoothQuant) can be calibrated (the builder was given calibration samples). */
     public boolean canCalibrate() { return !calibration.isEmpty(); }
 
     public GroupFinder.Result analysis() { return analysis; }
@@ -150,6 +156,7 @@ public final class CandidateBuilder {
      */
     private void applyPrecisions(MutableGraph g, Genome genome) {
         java.util.Set<String> staticLayers = genome.layersAt(Precision.INT8_STATIC);
+        String smoothed = smooth(g, genome);
         if (!staticLayers.isEmpty()) {
             if (calibration.isEmpty())
                 throw new IllegalArgumentException("int8_static layers need calibration data to set activation ranges, and this study has none (give --data)");
@@ -159,9 +166,13 @@ public final class CandidateBuilder {
             MutableGraph unfolded = new MutableGraph(g.toModel());
             StaticInt8Quantizer.foldBatchNorms(g, staticLayers);
             java.util.Set<String> tensors = StaticInt8Quantizer.tensorsToCalibrate(g, staticLayers);
-            StaticInt8Quantizer.quantize(g, staticLayers, calibratedRanges(unfolded, genome, tensors), quantization);
+            StaticInt8Quantizer.quantize(g, staticLayers, calibratedRanges(unfolded, genome, smoothed, tensors), quantization);
         }
-        DynamicInt8Quantizer.quantize(g, genome.layersAt(Precision.INT8));
+        // Smoothed weights have many rows near their column's maximum, which AVX2's saturating u8 x s8 kernels
+        // (no VNNI) overflow with 8-bit weights; reduce-range keeps them to 7 bits. Without smoothing int8 stays 8-bit,
+        // as studies made before smoothing were built.
+        DynamicInt8Quantizer.quantize(g, genome.layersAt(Precision.INT8), false,
+                quantization.smoothing() ? quantization.weightLimit() : 127);
         Map<String, Integer> int4 = new LinkedHashMap<>();
         genome.precisions().forEach((layer, p) -> { if (p.isInt4()) int4.put(layer, p.blockSize()); });
         Int4WeightQuantizer.quantize(g, int4);
@@ -169,12 +180,44 @@ public final class CandidateBuilder {
     }
 
     /**
+     * SmoothQuant on the int8 and int8_static MatMul/Gemm layers when the options ask for it, with channel maxima
+     * measured on this pruned float graph (cached per structure, like ranges). Returns the smoothed layers, sorted
+     * and joined ("" when none): smoothed tensors' values depend on exactly that set.
+     */
+    private String smooth(MutableGraph g, Genome genome) {
+        if (!quantization.smoothing()) return "";
+        java.util.Set<String> quantized = new java.util.TreeSet<>(genome.layersAt(Precision.INT8));
+        quantized.addAll(genome.layersAt(Precision.INT8_STATIC));
+        java.util.Set<String> others = new java.util.HashSet<>(genome.precisions().keySet());
+        others.removeAll(quantized);
+        SmoothQuant.Plan plan = SmoothQuant.plan(g, quantized, others);
+        if (plan.isEmpty()) return "";
+        if (calibration.isEmpty())
+            throw new IllegalArgumentException("SmoothQuant needs calibration data to measure activation channels, and none was given (give --data)");
+        String structure = GenomeJson.write(genome.withPrecisions(Map.of()));
+        Map<String, float[]> known = channelMaxima.computeIfAbsent(structure, k -> new java.util.HashMap<>());
+        Map<String, Integer> missing = new LinkedHashMap<>(plan.widths());
+        missing.keySet().removeAll(known.keySet());
+        if (!missing.isEmpty()) {
+            List<Map<String, TensorData>> samples = calibration.subList(0, Math.min(calibration.size(), quantization.calibrationSamples()));
+            try {
+                known.putAll(ActivationCalibrator.channelMaxima(g, missing, samples));
+            } catch (OrtException e) {
+                throw new IllegalStateException("measuring activation channels for SmoothQuant failed: " + e.getMessage(), e);
+            }
+        }
+        SmoothQuant.apply(g, plan, known, quantization.smoothAlpha());
+        return String.join(",", plan.layers());
+    }
+
+    /**
      * Ranges of the tensors on the calibration samples, run through this pruned structure. A tensor's range does
      * not depend on which layers are quantized (all are calibrated in float), so genomes that share keep ratios
-     * and dropped blocks share ranges.
+     * and dropped blocks share ranges, unless smoothing changed the tensors: then they share them with genomes that
+     * smoothed the same layers.
      */
-    private Map<String, ActivationCalibrator.Range> calibratedRanges(MutableGraph g, Genome genome, java.util.Set<String> tensors) {
-        String structure = GenomeJson.write(genome.withPrecisions(Map.of()));
+    private Map<String, ActivationCalibrator.Range> calibratedRanges(MutableGraph g, Genome genome, String smoothed, java.util.Set<String> tensors) {
+        String structure = GenomeJson.write(genome.withPrecisions(Map.of())) + (smoothed.isEmpty() ? "" : " smoothed " + smoothed);
         Map<String, ActivationCalibrator.Range> known = ranges.computeIfAbsent(structure, k -> new java.util.HashMap<>());
         List<String> missing = tensors.stream().filter(t -> !known.containsKey(t)).toList();
         if (!missing.isEmpty()) {

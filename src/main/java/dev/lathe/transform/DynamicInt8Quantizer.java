@@ -31,20 +31,25 @@ public final class DynamicInt8Quantizer {
 
     /** As {@link #quantize(MutableGraph, Set)}; {@code perTensor} gives each weight one scale instead of one per column. */
     static int quantize(MutableGraph graph, Set<String> layerIds, boolean perTensor) {
+        return quantize(graph, layerIds, perTensor, 127);
+    }
+
+    /** As {@link #quantize(MutableGraph, Set)} with weights in [-limit, limit] (63: 7 bits, see {@link QuantizationOptions#reduceRange()}). */
+    static int quantize(MutableGraph graph, Set<String> layerIds, boolean perTensor, int limit) {
         int done = 0;
         java.util.Map<String, String[]> sharedInputs = new java.util.HashMap<>(); // input -> its quantized form
         for (int i = 0; i < graph.nodeCount(); i++) {
             NodeProto n = graph.node(i);
             if (!layerIds.contains(GroupFinder.nodeId(n))) continue;
             int before = graph.nodeCount();
-            if (quantizeNode(graph, i, sharedInputs, perTensor)) done++;
+            if (quantizeNode(graph, i, sharedInputs, perTensor, limit)) done++;
             if (graph.nodeCount() > before) i += graph.nodeCount() - before; // a DynamicQuantizeLinear went in before it
         }
         if (done > 0) graph.requireOpset(MS_DOMAIN, 1);
         return done;
     }
 
-    private static boolean quantizeNode(MutableGraph graph, int index, java.util.Map<String, String[]> sharedInputs, boolean perTensor) {
+    private static boolean quantizeNode(MutableGraph graph, int index, java.util.Map<String, String[]> sharedInputs, boolean perTensor, int limit) {
         NodeProto n = graph.node(index);
         boolean gemm = n.getOpType().equals("Gemm");
         if (!gemm && !n.getOpType().equals("MatMul")) return false;
@@ -64,14 +69,14 @@ public final class DynamicInt8Quantizer {
         for (int j = 0; j < nOut; j++) {
             float max = 0;
             for (int r = 0; r < k; r++) max = Math.max(max, Math.abs(kn[r * nOut + j]));
-            if (perTensor) scales[0] = Math.max(scales[0], max / 127f);
-            else scales[j] = max > 0 ? max / 127f : 1f;
+            if (perTensor) scales[0] = Math.max(scales[0], max / limit);
+            else scales[j] = max > 0 ? max / limit : 1f;
         }
         if (scales[0] == 0) scales[0] = 1f;
         byte[] q = new byte[k * nOut];
         for (int r = 0; r < k; r++)
             for (int j = 0; j < nOut; j++)
-                q[r * nOut + j] = (byte) Math.max(-127, Math.min(127, Math.round(kn[r * nOut + j] / scales[perTensor ? 0 : j])));
+                q[r * nOut + j] = (byte) Math.max(-limit, Math.min(limit, Math.round(kn[r * nOut + j] / scales[perTensor ? 0 : j])));
 
         String base = GroupFinder.nodeId(n).replace('/', '_');
         String qName = graph.uniqueName(base + "_w_int8");

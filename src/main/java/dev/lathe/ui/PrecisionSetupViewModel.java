@@ -46,6 +46,8 @@ public final class PrecisionSetupViewModel {
     private final BooleanProperty symmetricActivations = new SimpleBooleanProperty(QuantizationOptions.DEFAULT.symmetricActivations());
     private final BooleanProperty reduceRange = new SimpleBooleanProperty(QuantizationOptions.DEFAULT.reduceRange());
     private final ObjectProperty<Integer> calibrationSamples = new SimpleObjectProperty<>(QuantizationOptions.DEFAULT.calibrationSamples());
+    /** SmoothQuant's alpha, which the form does not show yet: a study's setting is carried through unchanged. */
+    private Double smoothAlpha = QuantizationOptions.DEFAULT.smoothAlpha();
     private final ObjectProperty<Integer> sensitivitySamples = new SimpleObjectProperty<>(SensitivityAnalysis.DEFAULT_SEARCH_SAMPLES);
     private final StringBinding gpuNote;
     private final javafx.beans.binding.BooleanBinding staticOffered;
@@ -114,7 +116,7 @@ public final class PrecisionSetupViewModel {
     public QuantizationOptions quantization() {
         return new QuantizationOptions(calibration.get(), percentile.get() == null ? QuantizationOptions.DEFAULT.percentile() : percentile.get(),
                 symmetricActivations.get(), calibrationSamples.get() == null ? QuantizationOptions.DEFAULT.calibrationSamples() : calibrationSamples.get(),
-                reduceRange.get());
+                reduceRange.get()).withSmoothAlpha(smoothAlpha);
     }
 
     public int sensitivitySampleCount() {
@@ -143,6 +145,7 @@ public final class PrecisionSetupViewModel {
         symmetricActivations.set(q.symmetricActivations());
         reduceRange.set(q.reduceRange());
         calibrationSamples.set(q.calibrationSamples());
+        smoothAlpha = q.smoothAlpha();
         sensitivitySamples.set(s.sensitivitySamples());
     }
 

@@ -26,6 +26,25 @@ class SearchSettingsTest {
     }
 
     @Test
+    void smoothQuantAlphaRoundTripsAndStudiesFromBeforeItDoNotSmooth() {
+        SearchSettings s = SearchSettings.defaults().withPrecisions(PrecisionChoices.DEFAULT, QuantizationOptions.DEFAULT.withSmoothAlpha(0.7), 8);
+        String json = s.toJson();
+        assertTrue(json.contains("\"smoothAlpha\":0.7"), json);
+        SearchSettings back = SearchSettings.fromJson(json);
+        assertEquals(s, back);
+        assertEquals(0.7, back.quantization().smoothAlpha());
+        assertTrue(back.quantization().smoothing());
+        String before = "{\"budget\":40,\"seed\":1,\"threads\":1,\"batch\":1,\"sequenceLength\":128,\"populationSize\":12,\"strategy\":\"nsga2\","
+                + "\"criterion\":\"obs\",\"repair\":\"lstsq\",\"shapes\":{},\"precisions\":{\"MatMul\":[\"int8\"]},"
+                + "\"quantization\":{\"calibration\":\"percentile\",\"percentile\":99.9,\"symmetricActivations\":true,\"calibrationSamples\":32,\"reduceRange\":true},"
+                + "\"sensitivitySamples\":8}";
+        QuantizationOptions old = SearchSettings.fromJson(before).quantization();
+        assertEquals(new QuantizationOptions("percentile", 99.9, true, 32, true), old);
+        assertNull(old.smoothAlpha());
+        assertFalse(old.smoothing());
+    }
+
+    @Test
     void aStudyWrittenBeforePrecisionsSearchesInt8MatMulOnlyWithoutSensitivity() {
         String old = "{\"budget\":40,\"seed\":1,\"threads\":1,\"batch\":1,\"sequenceLength\":128,\"populationSize\":12,\"strategy\":\"nsga2\","
                 + "\"dataPath\":null,\"tokenizerPath\":null,\"quickTiming\":false,\"criterion\":\"activation\",\"repair\":\"lstsq\",\"shapes\":{}}";

@@ -21,9 +21,9 @@ final class QuantizationCliOptions {
     @Option(names = "--calibration-samples", defaultValue = "64", description = "calibration samples for activation ranges (default ${DEFAULT-VALUE})")
     int calibrationSamples;
 
-    @Option(names = "--smooth-quant", arity = "0..1", fallbackValue = "0.5", paramLabel = "ALPHA",
+    @Option(names = "--smooth-quant", arity = "0..1", fallbackValue = "0.8", paramLabel = "ALPHA",
             description = "SmoothQuant before int8 and int8_static: divide each MatMul/Gemm input channel by max|x|^ALPHA / max|w|^(1-ALPHA) "
-                    + "and multiply the weight rows by it, on calibration data (ALPHA in (0, 1], 0.5 when omitted; 0 is off)")
+                    + "and multiply the weight rows by it, on calibration data (ALPHA in (0, 1], 0.8 when omitted: what helped MiniLM on a CPU without VNNI, where 0.5 hurt; 0 is off)")
     Double smoothAlpha;
 
     QuantizationOptions options() {

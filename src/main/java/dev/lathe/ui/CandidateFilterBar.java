@@ -56,6 +56,8 @@ final class CandidateFilterBar {
         count.textProperty().bind(Bindings.createStringBinding(() -> count(shown.size(), all.size()), shown, all));
         count.setMinWidth(Label.USE_PREF_SIZE);
 
+        Ui.keepWhole(front, status, clear);
+        text.setMinWidth(90);
         bar.getChildren().addAll(text, front, status, quality, latency, clear, count);
         bar.setAlignment(Pos.CENTER_RIGHT);
         bar.getStyleClass().add("filter-bar");

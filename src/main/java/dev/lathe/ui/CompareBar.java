@@ -48,6 +48,7 @@ final class CompareBar {
             return n == 2 ? "Two candidates selected" : n < 2 ? "Ctrl+click a second candidate to compare two" : "Select exactly two candidates to compare";
         }, table.getSelectionModel().getSelectedItems()));
         hint.setMinWidth(0); // shrinks first when the filter beside it needs the room
+        Ui.keepWhole(compare);
         bar = new HBox(10, compare, hint);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.getStyleClass().add("compare-bar");

@@ -113,15 +113,21 @@ final class SearchView {
         Label text = Ui.label("", "progress-text");
         text.setId("progressLabel");
         text.textProperty().bind(s.progressTextProperty());
-        text.setMinWidth(Label.USE_PREF_SIZE);
 
         Label reference = Ui.label("", "hint");
         reference.setId("referenceLabel");
         reference.textProperty().bind(workbench.study().referenceDriftProperty());
-        reference.setMinWidth(Label.USE_PREF_SIZE);
         reference.setTooltip(new Tooltip("The original model, re-measured during the search; each speed-up is taken against the reference measured nearest in time"));
 
-        HBox box = new HBox(10, start, PauseButton.create(s), stop, bar, text, reference);
+        Button pause = PauseButton.create(s);
+        Ui.keepWhole(start, pause, stop);
+        bar.setMinWidth(60);
+        // The figures give way (ellipsis, full text in the tooltip) before the buttons do.
+        text.setMinWidth(120);
+        text.setTooltip(new Tooltip());
+        text.getTooltip().textProperty().bind(text.textProperty());
+        reference.setMinWidth(0);
+        HBox box = new HBox(10, start, pause, stop, bar, text, reference);
         box.setAlignment(Pos.CENTER_LEFT);
         box.getStyleClass().add("run-bar");
         return box;

@@ -25,6 +25,11 @@ final class Ui {
 
     private Ui() {}
 
+    /** Controls that must show their whole label: a crowded bar shrinks its text fields and hints instead. */
+    static void keepWhole(javafx.scene.layout.Region... controls) {
+        for (javafx.scene.layout.Region r : controls) r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+    }
+
     static SVGPath icon(String path, String... styleClasses) {
         SVGPath p = new SVGPath();
         p.setContent(path);

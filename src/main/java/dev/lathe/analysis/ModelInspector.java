@@ -37,10 +37,13 @@ public final class ModelInspector {
         long params = model.parameterCount();
         GroupFinder.Result groups = GroupFinder.analyze(MutableGraph.of(model));
         Long macs;
+        Map<String, Long> macsByNode;
         try {
-            macs = macs(model, shapes);
+            macsByNode = macsByNode(model, shapes);
+            macs = macsByNode.values().stream().mapToLong(Long::longValue).sum();
         } catch (OrtException | RuntimeException e) {
             macs = null; // reported as unknown: a model ONNX Runtime cannot run is flagged elsewhere
+            macsByNode = Map.of();
         }
         String shapeText = shapes.resolveAll(p.getGraph()).entrySet().stream()
                 .map(e -> e.getKey() + "=" + java.util.Arrays.toString(e.getValue())).reduce((a, b) -> a + " " + b).orElse("");
@@ -48,7 +51,27 @@ public final class ModelInspector {
                 model.fileSize(), model.sha256(), model.opset(),
                 (p.getProducerName() + " " + p.getProducerVersion()).trim(), params,
                 ports(InputShapes.realInputs(p.getGraph())), ports(p.getGraph().getOutputList()), macs, shapeText, ops,
-                groups.groups(), groups.unprunable(), groups.quantizable(), groups.blocks());
+                groups.groups(), groups.unprunable(), groups.quantizable(), groups.blocks(), layers(p, macsByNode));
+    }
+
+    /** The nodes that read weights or multiply, in graph order, for the model view's layer table. */
+    private static List<ModelSummary.Layer> layers(ModelProto p, Map<String, Long> macsByNode) {
+        Map<String, Long> elements = new HashMap<>();
+        p.getGraph().getInitializerList().forEach(t -> elements.put(t.getName(), TensorData.elementCount(Tensors.dims(t))));
+        List<ModelSummary.Layer> out = new ArrayList<>();
+        for (NodeProto n : p.getGraph().getNodeList()) {
+            long params = 0;
+            for (String in : new LinkedHashSet<>(n.getInputList())) params += elements.getOrDefault(in, 0L);
+            Long m = macsByNode.get(nodeName(n));
+            // Scalars and shape constants are parameters in the count but not what makes a layer.
+            if (m == null && params <= 1) continue;
+            out.add(new ModelSummary.Layer(nodeName(n), n.getOpType(), params, m));
+        }
+        return out;
+    }
+
+    private static String nodeName(NodeProto n) {
+        return n.getName().isEmpty() ? n.getOutput(0) : n.getName();
     }
 
     private static List<ModelSummary.Port> ports(List<ValueInfoProto> values) {
@@ -63,6 +86,11 @@ public final class ModelInspector {
     }
 
     public static long macs(OnnxModel model, InputShapes shapes) throws OrtException {
+        return macsByNode(model, shapes).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Multiply-accumulates of each MatMul/Gemm/Conv-like node (by {@link #nodeName}) at {@code shapes}, from one probing run. */
+    static Map<String, Long> macsByNode(OnnxModel model, InputShapes shapes) throws OrtException {
         ModelProto p = model.proto();
         Set<String> probe = new LinkedHashSet<>();
         Set<String> inits = new java.util.HashSet<>();
@@ -85,7 +113,7 @@ public final class ModelInspector {
         try (OrtRunner r = new OrtRunner(b.build().toByteArray(), new OrtRunner.RunnerSettings(1, "cpu", "none"))) {
             r.run(feeds).forEach((k, v) -> shapeOf.put(k, v.shape()));
         }
-        long total = 0;
+        Map<String, Long> byNode = new java.util.LinkedHashMap<>();
         for (NodeProto n : p.getGraph().getNodeList()) {
             if (!COUNTED.contains(n.getOpType())) continue;
             long[] out = shapeOf.get(n.getOutput(0));
@@ -98,12 +126,12 @@ public final class ModelInspector {
                     if (w == null) continue;
                     long perOutput = 1;
                     for (int i = 1; i < w.length; i++) perOutput *= w[i];
-                    total += outCount * perOutput;
+                    byNode.merge(nodeName(n), outCount * perOutput, Long::sum);
                 }
-                case "Gemm" -> total += outCount * (MutableGraph.intAttribute(n, "transA", 0) != 0 ? a[0] : a[a.length - 1]);
-                default -> total += outCount * a[a.length - 1];
+                case "Gemm" -> byNode.merge(nodeName(n), outCount * (MutableGraph.intAttribute(n, "transA", 0) != 0 ? a[0] : a[a.length - 1]), Long::sum);
+                default -> byNode.merge(nodeName(n), outCount * a[a.length - 1], Long::sum);
             }
         }
-        return total;
+        return byNode;
     }
 }

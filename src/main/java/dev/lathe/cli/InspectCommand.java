@@ -108,6 +108,11 @@ final class InspectCommand implements Callable<Integer> {
         r.set("inputs", Json.MAPPER.valueToTree(s.inputs()));
         r.set("outputs", Json.MAPPER.valueToTree(s.outputs()));
         if (s.macs() != null) r.put("macs", s.macs()); else r.putNull("macs");
+        var layers = r.putArray("layers");
+        for (ModelSummary.Layer l : s.layers()) {
+            ObjectNode o = layers.addObject().put("name", l.name()).put("op", l.opType()).put("parameters", l.parameters());
+            if (l.macs() != null) o.put("macs", l.macs()); else o.putNull("macs");
+        }
         r.put("macs_shape", s.macsShape());
         r.set("operators", Json.MAPPER.valueToTree(s.operators()));
         ArrayNode groups = r.putArray("groups");

@@ -59,6 +59,7 @@ final class ModelView {
     private final TableView<PortRow> ports = new TableView<>();
     private final TableView<PrunableGroup> groups = new TableView<>();
     private final TableView<UnprunableStructure> unprunable = new TableView<>();
+    private final LayerTable layers = new LayerTable();
     private final GridPane operators = new GridPane();
     private final Label operatorTotal = Ui.label("", "muted", "small");
 
@@ -118,6 +119,7 @@ final class ModelView {
         grid.add(Ui.card("Prunable groups", groups), 1, 0);
         grid.add(opsCard, 0, 1);
         grid.add(Ui.card("Not prunable", unprunable), 1, 1);
+        grid.add(Ui.card("Layers", layers.node()), 0, 2, 2, 1);
         for (Node n : grid.getChildren()) GridPane.setValignment(n, javafx.geometry.VPos.TOP);
 
         content.getChildren().addAll(header, stats, grid, sensitivityCard());
@@ -317,6 +319,7 @@ final class ModelView {
     }
 
     private void show(ModelSummary s) {
+        layers.show(s);
         if (s == null) return;
         title.setText(workbench.model().name());
         var p = workbench.model().path();

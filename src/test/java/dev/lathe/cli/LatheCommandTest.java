@@ -45,6 +45,13 @@ class LatheCommandTest {
         // 6 layers x (4 x 384^2 + 2 x 384 x 1536) x 128 tokens + attention 2 x 128^2 x 384, + pooler 384^2
         long expected = 6L * 128 * (4L * 384 * 384 + 2L * 384 * 1536) + 6L * 2 * 128 * 128 * 384 + 384L * 384;
         assertEquals(expected, j.get("macs").asLong());
+        long layerSum = 0, ffnIn = 0;
+        for (JsonNode l : j.get("layers")) {
+            if (!l.get("macs").isNull()) layerSum += l.get("macs").asLong();
+            if (l.get("name").asText().equals("/encoder/layer.0/intermediate/dense/MatMul")) ffnIn = l.get("macs").asLong();
+        }
+        assertEquals(expected, layerSum, "the layers' MACs add up to the model's");
+        assertEquals(128L * 384 * 1536, ffnIn, "the first feed-forward projection at 128 tokens");
     }
 
     @Test
@@ -79,6 +86,14 @@ class LatheCommandTest {
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(64 * 128 + 128 * 64 + 64 * 10, j.get("macs").asLong());
         assertEquals(64 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10, j.get("parameters").asLong());
+        // One row per weighted layer: its own weights and bias, its own MACs.
+        java.util.List<Long> layerMacs = new java.util.ArrayList<>(), layerParams = new java.util.ArrayList<>();
+        for (JsonNode l : j.get("layers")) {
+            layerMacs.add(l.get("macs").asLong());
+            layerParams.add(l.get("parameters").asLong());
+        }
+        assertEquals(java.util.List.of(64L * 128, 128L * 64, 64L * 10), layerMacs);
+        assertEquals(java.util.List.of(64L * 128 + 128, 128L * 64 + 64, 64L * 10 + 10), layerParams);
     }
 
     @Test

@@ -66,6 +66,14 @@ class LatheAppTest {
         assertEquals(DIGITS_MLP_PARAMETERS, fx(() -> wb.model().summary().parameters()));
         assertEquals(Formats.count(DIGITS_MLP_PARAMETERS), fx(() -> robot.lookup("#modelParameters").queryAs(Label.class).getText()));
         assertFalse(fx(() -> robot.lookup("#groupsTable").queryAs(TableView.class).getItems().isEmpty()), "digits-mlp has prunable groups");
+        // The layer table lists the three weighted layers and filters by operator or name.
+        assertEquals(wb.model().summary().layers().size(), (int) fx(() -> robot.lookup("#layersTable").queryAs(TableView.class).getItems().size()));
+        robot.interact(() -> robot.lookup("#layersFilter").queryAs(javafx.scene.control.TextField.class).setText("relu"));
+        assertEquals(0, (int) fx(() -> robot.lookup("#layersTable").queryAs(TableView.class).getItems().size()), "Relu holds no weights");
+        assertEquals("0 of 3 layers", fx(() -> robot.lookup("#layersCount").queryAs(Label.class).getText()));
+        robot.interact(() -> robot.lookup("#layersFilter").queryAs(javafx.scene.control.TextField.class).setText("GEMM"));
+        assertEquals(3, (int) fx(() -> robot.lookup("#layersTable").queryAs(TableView.class).getItems().size()));
+        assertEquals("3 layers", fx(() -> robot.lookup("#layersCount").queryAs(Label.class).getText()));
         // The sample brings its data, so there is no random-input warning.
         assertTrue(fx(() -> wb.search().dataPathProperty().get().endsWith("test.csv")));
 

@@ -15,23 +15,15 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.FlowPane;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,14 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly the candidates the filter admits, in latency order, and two of them still compare. The search form's
  * data preview shows the digits sample's CSV, then a folder of images, then the loader's message for a bad file.
  */
-@ExtendWith(ApplicationExtension.class)
-class CandidatesViewTest {
+class CandidatesViewTest extends WorkbenchUiTest {
     @TempDir
     static Path dir;
     static Path study;
 
-    private final TestPreferences prefs = new TestPreferences();
-    private LatheApp app;
 
     @BeforeAll
     static void search() throws Exception {
@@ -61,16 +50,7 @@ class CandidatesViewTest {
         }
     }
 
-    @Start
-    void start(Stage stage) {
-        app = new LatheApp(prefs.open());
-        app.start(stage);
-    }
 
-    @AfterEach
-    void removePreferences() throws Exception {
-        prefs.close();
-    }
 
     @Test
     void filteredRowsMatchTheFilterAndStaySorted(FxRobot robot) throws Exception {
@@ -182,12 +162,5 @@ class CandidatesViewTest {
         return fx(() -> robot.lookup("#dataPreviewSummary").queryAs(Label.class).getText());
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 
-    private static void waitUntil(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

@@ -16,21 +16,14 @@ import javafx.scene.control.TableRow;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import javafx.stage.Window;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,14 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A study of the digits MLP reopened in the workbench: two candidates chosen with Ctrl+click open side by side
  * with their figures, the units each keeps per group and each layer's precision; the study exports as CSV.
  */
-@ExtendWith(ApplicationExtension.class)
-class CompareViewTest {
+class CompareViewTest extends WorkbenchUiTest {
     @TempDir
     static Path dir;
     static Path study;
 
-    private final TestPreferences prefs = new TestPreferences();
-    private LatheApp app;
 
     @BeforeAll
     static void search() throws Exception {
@@ -60,16 +50,7 @@ class CompareViewTest {
         }
     }
 
-    @Start
-    void start(Stage stage) {
-        app = new LatheApp(prefs.open());
-        app.start(stage);
-    }
 
-    @AfterEach
-    void removePreferences() throws Exception {
-        prefs.close();
-    }
 
     @Test
     void twoCandidatesSelectedInTheTableCompareSideBySide(FxRobot robot) throws Exception {
@@ -142,12 +123,5 @@ class CompareViewTest {
         return fx(() -> robot.from(root).lookup(id).queryAs(Label.class).getText());
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 
-    private static void waitUntil(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

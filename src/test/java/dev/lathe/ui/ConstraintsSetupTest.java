@@ -9,21 +9,14 @@ import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.TextField;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -33,24 +26,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * form, the first layer's keep range edited in the group table and the second layer kept whole; a short search
  * stores exactly those settings and builds only candidates inside the ranges.
  */
-@ExtendWith(ApplicationExtension.class)
-class ConstraintsSetupTest {
+class ConstraintsSetupTest extends WorkbenchUiTest {
     @TempDir
     Path tmp;
 
-    private final TestPreferences prefs = new TestPreferences();
-    private LatheApp app;
 
-    @Start
-    void start(Stage stage) {
-        app = new LatheApp(prefs.open());
-        app.start(stage);
-    }
 
-    @AfterEach
-    void removePreferences() throws Exception {
-        prefs.close();
-    }
 
     @Test
     void aSearchStoresTheFormsConstraintAndGroupRanges(FxRobot robot) throws Exception {
@@ -116,12 +97,5 @@ class ConstraintsSetupTest {
         }
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 
-    private static void waitUntil(int seconds, Callable<Boolean> condition) throws TimeoutException {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

@@ -10,18 +10,11 @@ import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -32,23 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * opens, Ctrl+F and Enter find and centre a node, the side panel shows its attributes and tensor shapes,
  * clicking selects, dragging pans, and only the visible part of the graph is drawn.
  */
-@ExtendWith(ApplicationExtension.class)
-class GraphViewTest {
+class GraphViewTest extends WorkbenchUiTest {
     private static final String SOFTMAX = "/encoder/layer.2/attention/self/Softmax";
 
-    private final TestPreferences prefs = new TestPreferences();
-    private LatheApp app;
 
-    @Start
-    void start(Stage stage) {
-        app = new LatheApp(prefs.open());
-        app.start(stage);
-    }
 
-    @AfterEach
-    void removePreferences() throws Exception {
-        prefs.close();
-    }
 
     @Test
     void miniLmGraphIsFoundInspectedAndBrowsed(FxRobot robot) throws Exception {
@@ -136,12 +117,5 @@ class GraphViewTest {
         return new FxRobot().from(root).lookup(".label").queryAllAs(Label.class).stream().map(Label::getText).toList();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 
-    private static void waitUntil(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

@@ -7,21 +7,13 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TableView;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,27 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Drives the workbench headless (Monocle): the digits-mlp sample opens from the start page, a four-candidate search runs
  * into a temporary study, a candidate is selected and exported, and the study file is opened again.
  */
-@ExtendWith(ApplicationExtension.class)
-class LatheAppTest {
+class LatheAppTest extends WorkbenchUiTest {
     /** digits-mlp: Linear(64,128), Linear(128,64), Linear(64,10) with biases. */
     private static final long DIGITS_MLP_PARAMETERS = 64 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10;
 
     @TempDir
     Path tmp;
 
-    private final TestPreferences prefs = new TestPreferences();
-    private LatheApp app;
 
-    @Start
-    void start(Stage stage) {
-        app = new LatheApp(prefs.open());
-        app.start(stage);
-    }
 
-    @AfterEach
-    void removePreferences() throws Exception {
-        prefs.close();
-    }
 
     @Test
     void searchesExportsAndReopensTheDigitsSample(FxRobot robot) throws Exception {
@@ -169,20 +149,6 @@ class LatheAppTest {
     }
 
     /** Reads FX state on the FX thread. */
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 
-    private static <T> T fxQuiet(Callable<T> read) {
-        try {
-            return fx(read);
-        } catch (Exception e) {
-            return null;
-        }
-    }
 
-    private static void waitUntil(int seconds, Callable<Boolean> condition) throws TimeoutException {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

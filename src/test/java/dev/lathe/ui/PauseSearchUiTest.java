@@ -5,19 +5,11 @@ import dev.lathe.study.StudyStore;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuBar;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -26,24 +18,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * Search menu offers Resume (Ctrl+P, listed among the shortcuts), nothing is measured while paused, and the
  * resumed search reaches its budget.
  */
-@ExtendWith(ApplicationExtension.class)
-class PauseSearchUiTest {
+class PauseSearchUiTest extends WorkbenchUiTest {
     @TempDir
     Path tmp;
 
-    private final TestPreferences prefs = new TestPreferences();
-    private LatheApp app;
 
-    @Start
-    void start(Stage stage) {
-        app = new LatheApp(prefs.open());
-        app.start(stage);
-    }
 
-    @AfterEach
-    void removePreferences() throws Exception {
-        prefs.close();
-    }
 
     @Test
     void pausesAfterACandidateAndResumesToTheBudget(FxRobot robot) throws Exception {
@@ -94,12 +74,5 @@ class PauseSearchUiTest {
         }
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 
-    private static void waitUntil(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

@@ -13,22 +13,15 @@ import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.TableView;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,24 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pinned to float32 through the layer table; a short search stores exactly those choices, and no candidate
  * gives the pinned layer a reduced precision or any layer a precision outside the set.
  */
-@ExtendWith(ApplicationExtension.class)
-class PrecisionSetupTest {
+class PrecisionSetupTest extends WorkbenchUiTest {
     @TempDir
     Path tmp;
 
-    private final TestPreferences prefs = new TestPreferences();
-    private LatheApp app;
 
-    @Start
-    void start(Stage stage) {
-        app = new LatheApp(prefs.open());
-        app.start(stage);
-    }
 
-    @AfterEach
-    void removePreferences() throws Exception {
-        prefs.close();
-    }
 
     @Test
     void aSearchKeepsTheChosenPrecisionsAndThePinnedLayer(FxRobot robot) throws Exception {
@@ -151,20 +132,6 @@ class PrecisionSetupTest {
         assertFalse(fx(() -> robot.lookup("#precisionDefaults").queryAs(CheckBox.class).isSelected()));
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 
-    private static <T> T fxQuiet(Callable<T> read) {
-        try {
-            return fx(read);
-        } catch (Exception e) {
-            return null;
-        }
-    }
 
-    private static void waitUntil(int seconds, Callable<Boolean> condition) throws TimeoutException {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

@@ -11,20 +11,15 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.layout.Pane;
 import javafx.stage.Stage;
 import javafx.stage.Window;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,21 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * preferences node of the test's own open when clicked, missing ones are greyed, samples open, everything
  * opened is remembered, and the window's bounds come back in a second window.
  */
-@ExtendWith(ApplicationExtension.class)
-class WelcomeViewTest {
+class WelcomeViewTest extends WorkbenchUiTest {
     @TempDir
     Path tmp;
 
-    private final TestPreferences prefs = new TestPreferences();
-    private LatheApp app;
     private Stage stage;
     private Path model;
     private Path missingModel;
     private Path study;
     private Path missingStudy;
 
-    @Start
-    void start(Stage stage) throws Exception {
+    @Override
+    void beforeWindow(Stage stage) throws Exception {
         // A model of the user's own (a copy of the digits MLP elsewhere), one that has gone, and likewise studies.
         model = Files.createDirectories(tmp.resolve("my models")).resolve("mlp.onnx");
         Files.copy(TestModels.digitsMlp(), model);
@@ -66,14 +58,8 @@ class WelcomeViewTest {
         seeded.addRecentStudy(study);
 
         this.stage = stage;
-        app = new LatheApp(prefs.open());
-        app.start(stage);
     }
 
-    @AfterEach
-    void removePreferences() throws Exception {
-        prefs.close();
-    }
 
     @Test
     void startPageOpensRecentFilesGreysMissingOnesAndRemembersWhatWasOpened(FxRobot robot) throws Exception {
@@ -202,12 +188,5 @@ class WelcomeViewTest {
         return new FxRobot().from(root).lookup(".label").queryAllAs(Label.class).stream().map(Label::getText).toList();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 
-    private static void waitUntil(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
 }

@@ -53,7 +53,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!provider.equals("cpu") && !provider.equals("cuda")) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
+        if (!dev.lathe.eval.ExecutionProviders.IDS.contains(provider)) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
         List<OnnxModel> loaded = new ArrayList<>();
         for (String m : models) loaded.add(OnnxModel.load(ModelArgument.parse(m).model()));
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);

@@ -3,9 +3,8 @@ package dev.lathe.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestModels;
+import dev.lathe.TestStudies;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,12 +23,7 @@ class CandidateExporterTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = dir.resolve("mlp.sqlite");
-        SearchSettings s = new SearchSettings(5, 11, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
-        try (StudyStore store = StudyStore.open(study)) {
-            new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
-        }
+        study = TestStudies.searchDigitsMlp(dir.resolve("mlp.sqlite"), 5, 11);
     }
 
     @Test

@@ -2,9 +2,7 @@ package dev.lathe.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.TestModels;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.TestStudies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.Genome;
@@ -38,13 +36,11 @@ class HtmlReportTest {
     @Test
     void exportWritesAnHtmlReportWithTheStudysFigures() throws Exception {
         Path study = dir.resolve("mlp.sqlite");
-        SearchSettings s = new SearchSettings(6, 5, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+        TestStudies.searchDigitsMlp(study, 6, 5);
         List<CandidateRecord> all;
         CandidateRecord chosen;
         CandidateExporter.Result r;
         try (StudyStore store = StudyStore.open(study)) {
-            new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
             all = store.all();
             chosen = all.stream().filter(CandidateRecord::isDone).min(Comparator.comparingLong(CandidateRecord::sizeBytes)).orElseThrow();
             r = CandidateExporter.export(store, chosen.id(), dir.resolve("export"), false);

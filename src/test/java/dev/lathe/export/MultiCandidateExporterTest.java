@@ -1,6 +1,7 @@
 package dev.lathe.export;
 
 import dev.lathe.TestModels;
+import dev.lathe.TestStudies;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
@@ -43,12 +44,7 @@ class MultiCandidateExporterTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = dir.resolve("mlp.sqlite");
-        SearchSettings s = new SearchSettings(6, 11, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
-        try (StudyStore store = StudyStore.open(study)) {
-            new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
-        }
+        study = TestStudies.searchDigitsMlp(dir.resolve("mlp.sqlite"), 6, 11);
     }
 
     @Test

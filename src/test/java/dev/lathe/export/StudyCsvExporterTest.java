@@ -2,11 +2,9 @@ package dev.lathe.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.TestModels;
+import dev.lathe.TestStudies;
 import dev.lathe.cli.LatheCommand;
 import dev.lathe.search.ParetoFront;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import org.apache.commons.csv.CSVFormat;
@@ -39,10 +37,8 @@ class StudyCsvExporterTest {
     @BeforeAll
     static void search() throws Exception {
         study = dir.resolve("mlp.sqlite");
-        SearchSettings s = new SearchSettings(6, 3, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+        TestStudies.searchDigitsMlp(study, 6, 3);
         try (StudyStore store = StudyStore.open(study)) {
-            new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
             CandidateRecord failed = store.addPending("{\"keep\":{\"bogus\":0.5},\"int8\":[]}", "manual", 9);
             store.recordFailed(failed.id(), AWKWARD_ERROR);
         }

@@ -36,8 +36,7 @@ class SearchRunnerTest {
     Path dir;
 
     static SearchSettings quick(int budget) {
-        return new SearchSettings(budget, 3, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+        return dev.lathe.TestStudies.quickDigitsMlp(budget, 3);
     }
 
     @Test

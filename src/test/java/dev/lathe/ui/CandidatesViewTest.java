@@ -1,12 +1,11 @@
 package dev.lathe.ui;
 
 import dev.lathe.TestModels;
+import dev.lathe.TestStudies;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.eval.data.TestData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import javafx.scene.control.Button;
@@ -39,17 +38,10 @@ class CandidatesViewTest extends WorkbenchUiTest {
     static Path dir;
     static Path study;
 
-
     @BeforeAll
     static void search() throws Exception {
-        study = dir.resolve("digits.sqlite");
-        SearchSettings s = new SearchSettings(8, 7, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
-        try (StudyStore store = StudyStore.open(study)) {
-            new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
-        }
+        study = TestStudies.searchDigitsMlp(dir.resolve("digits.sqlite"), 8, 7);
     }
-
 
 
     @Test
@@ -161,6 +153,5 @@ class CandidatesViewTest extends WorkbenchUiTest {
     private static String summary(FxRobot robot) throws Exception {
         return fx(() -> robot.lookup("#dataPreviewSummary").queryAs(Label.class).getText());
     }
-
 
 }

@@ -1,10 +1,8 @@
 package dev.lathe.ui;
 
-import dev.lathe.TestModels;
+import dev.lathe.TestStudies;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.export.StudyCsvExporter;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.Genome;
@@ -39,17 +37,10 @@ class CompareViewTest extends WorkbenchUiTest {
     static Path dir;
     static Path study;
 
-
     @BeforeAll
     static void search() throws Exception {
-        study = dir.resolve("digits.sqlite");
-        SearchSettings s = new SearchSettings(8, 7, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
-        try (StudyStore store = StudyStore.open(study)) {
-            new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
-        }
+        study = TestStudies.searchDigitsMlp(dir.resolve("digits.sqlite"), 8, 7);
     }
-
 
 
     @Test
@@ -122,6 +113,5 @@ class CompareViewTest extends WorkbenchUiTest {
     private static String text(FxRobot robot, Node root, String id) throws Exception {
         return fx(() -> robot.from(root).lookup(id).queryAs(Label.class).getText());
     }
-
 
 }

@@ -140,7 +140,7 @@ public final class SmoothQuant {
             if (fold != null) folds.put(e.getKey(), fold);
         }
         for (Map.Entry<Target, double[]> e : factors.entrySet())
-            for (String id : e.getKey().layers()) scaleRows(g, LayerWeights.indexOf(g, id), e.getValue());
+            for (String id : e.getKey().layers()) scaleWeight(g, LayerWeights.indexOf(g, id), e.getValue(), true, 0);
         folds.values().forEach(Runnable::run);
         int multiplied = 0;
         for (Map.Entry<Target, double[]> e : factors.entrySet()) {
@@ -157,15 +157,22 @@ public final class SmoothQuant {
         return r;
     }
 
-    /** Row j of the layer's [K, N] weight (column j of a transposed Gemm's [N, K]) times s_j, in a weight of its own. */
-    private static void scaleRows(MutableGraph g, int index, double[] s) {
+    /**
+     * The layer's weight times {@code f} along its input axis (K: multiplying the layer's rows by s) or its output
+     * axis (N: dividing a producer's outputs by s), channels {@code from} to {@code from + f.length}, in a weight of
+     * its own. The weight is [K, N], or [N, K] for a transposed Gemm.
+     */
+    private static void scaleWeight(MutableGraph g, int index, double[] f, boolean inputAxis, int from) {
         NodeProto n = g.node(index);
         TensorProto w = g.initializer(n.getInput(1));
         float[] v = Tensors.toFloats(w);
         int rows = (int) w.getDims(0), cols = (int) w.getDims(1);
-        boolean transposed = LayerWeights.transposed(n);
+        boolean channelIsRow = inputAxis != LayerWeights.transposed(n);
         for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) v[r * cols + c] = (float) (v[r * cols + c] * s[transposed ? c : r]);
+            for (int c = 0; c < cols; c++) {
+                int k = (channelIsRow ? r : c) - from;
+                if (k >= 0 && k < f.length) v[r * cols + c] = (float) (v[r * cols + c] * f[k]);
+            }
         g.setPrivateConstantInput(index, 1, Tensors.floats(w.getName(), Tensors.dims(w), v));
     }
 
@@ -243,24 +250,11 @@ public final class SmoothQuant {
         boolean gemmBias = n.getOpType().equals("Gemm") && n.getInputCount() > 2 && !n.getInput(2).isEmpty();
         if (gemmBias && (offset >= 0 || perChannelConstant(g, n.getInput(2), inv.length, true) == null)) return null;
         return () -> {
-            scaleOutputColumns(g, index, inv, from);
+            scaleWeight(g, index, inv, false, from);
             if (gemmBias) scaleConstantInput(g, index, 2, inv);
         };
     }
 
-    private static void scaleOutputColumns(MutableGraph g, int index, double[] inv, int from) {
-        NodeProto n = g.node(index);
-        TensorProto w = g.initializer(n.getInput(1));
-        float[] v = Tensors.toFloats(w);
-        int rows = (int) w.getDims(0), cols = (int) w.getDims(1);
-        boolean transposed = LayerWeights.transposed(n);
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) {
-                int out = (transposed ? r : c) - from;
-                if (out >= 0 && out < inv.length) v[r * cols + c] = (float) (v[r * cols + c] * inv[out]);
-            }
-        g.setPrivateConstantInput(index, 1, Tensors.floats(w.getName(), Tensors.dims(w), v));
-    }
 
     /**
      * The tensor is an attention block's merged heads: divide the value projection's output columns (and bias) by s.
@@ -310,7 +304,7 @@ public final class SmoothQuant {
         if (w == null || w.getDimsCount() != 2 || w.getDataType() != TensorProto.DataType.FLOAT_VALUE) return null;
         int outputs = (int) w.getDims(LayerWeights.transposed(n) ? 0 : 1);
         if (offset + inv.length > outputs) return null;
-        return () -> scaleOutputColumns(g, index, inv, offset);
+        return () -> scaleWeight(g, index, inv, false, offset);
     }
 
     /** Input index (0 or 1) of a constant the node's other input is scaled by per channel, or -1. */

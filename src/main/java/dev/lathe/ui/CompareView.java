@@ -65,11 +65,7 @@ final class CompareView {
         barGrid(groups);
         int gi = 0;
         for (CandidateComparison.GroupRow g : c.groups()) {
-            Label name = Ui.label(compactName(g.name()), "group-name");
-            name.setTooltip(new Tooltip(g.name() + "\n" + g.id() + " (" + g.a().kind().replace('_', ' ') + ")"));
-            name.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
-            name.setMinWidth(0);
-            groups.add(name, 0, 2 * gi, 1, 2);
+            rowName(groups, 2 * gi, g.name(), g.name() + "\n" + g.id() + " (" + g.a().kind().replace('_', ' ') + ")");
             keepBar(groups, 2 * gi, "a", g.a(), gi);
             keepBar(groups, 2 * gi + 1, "b", g.b(), gi);
             gi++;
@@ -81,11 +77,7 @@ final class CompareView {
         barGrid(layers);
         int index = 0;
         for (CandidateComparison.LayerRow l : c.layers()) {
-            Label name = Ui.label(compactName(l.layer()), "group-name");
-            name.setTooltip(new Tooltip(l.layer()));
-            name.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
-            name.setMinWidth(0);
-            layers.add(name, 0, 2 * index, 1, 2);
+            rowName(layers, 2 * index, l.layer(), l.layer());
             precisionBar(layers, 2 * index, "a", l.precisionA(), index);
             precisionBar(layers, 2 * index + 1, "b", l.precisionB(), index);
             index++;
@@ -179,6 +171,15 @@ final class CompareView {
         if (f.key().equals("quality") || f.key().equals("fidelity"))
             return String.format(Locale.ROOT, "%+.4f (%+.2f %%)", f.b() - f.a(), rel);
         return String.format(Locale.ROOT, "%+.1f %%", rel);
+    }
+
+    /** The name of a pair of bar rows (candidate A above B), spanning both, shortened from the left. */
+    private static void rowName(GridPane grid, int row, String name, String tooltip) {
+        Label label = Ui.label(compactName(name), "group-name");
+        label.setTooltip(new Tooltip(tooltip));
+        label.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
+        label.setMinWidth(0);
+        grid.add(label, 0, row, 1, 2);
     }
 
     private static void barGrid(GridPane g) {

@@ -57,7 +57,7 @@ public final class ModelInspector {
     /** The nodes that read weights or multiply, in graph order, for the model view's layer table. */
     private static List<ModelSummary.Layer> layers(ModelProto p, Map<String, Long> macsByNode) {
         Map<String, Long> elements = new HashMap<>();
-        p.getGraph().getInitializerList().forEach(t -> elements.put(t.getName(), TensorData.elementCount(Tensors.dims(t))));
+        p.getGraph().getInitializerList().forEach(t -> elements.put(t.getName(), Tensors.elementCount(t)));
         List<ModelSummary.Layer> out = new ArrayList<>();
         for (NodeProto n : p.getGraph().getNodeList()) {
             long params = 0;

@@ -7,16 +7,25 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 
 /**
  * An ONNX model held in memory with all weights inline, plus where it came from.
@@ -103,31 +112,90 @@ public final class OnnxModel {
     }
 
     /**
-     * Writes the model to {@code file} atomically (temp file then move) so a failure never leaves a half-written
-     * model where a good one was. Large models get their weights in {@code <file>.data} beside it.
+     * Writes the model to {@code file} atomically, so a failure or a crash never leaves a half-written model where a
+     * good one was. Large models get their weights in a data file beside it ({@code <file>.data}).
      */
     public void save(Path file) throws IOException {
         save(file, EXTERNAL_DATA_THRESHOLD);
     }
 
     void save(Path file, long externalThreshold) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
+        save(file, externalThreshold, OnnxModel::syncedOutput);
+    }
+
+    /** Opens a temporary file for writing; tests pass one that fails part-way, as a full disk would. */
+    @FunctionalInterface
+    interface TempOutput {
+        OutputStream open(Path tmp) throws IOException;
+    }
+
+    /**
+     * Two renames cannot replace a model and its data file at once, so the model's rename is the one commit point:
+     * new weights go to a data file name that does not exist yet (so the old model still finds its own data), then
+     * the model replaces the old one, and only then are the data files the old model named deleted. A failure before
+     * the commit removes what this save wrote and leaves the user's files untouched; a crash before it leaves at most
+     * an unused data file. The data name alternates between {@code <file>.data} and {@code <file>.1.data} on
+     * successive saves over a model with external data.
+     */
+    void save(Path file, long externalThreshold, TempOutput output) throws IOException {
+        Path dir = file.toAbsolutePath().normalize().getParent();
         Files.createDirectories(dir);
-        ModelProto toWrite = proto;
-        if (totalInitializerBytes() > externalThreshold) {
-            String dataName = file.getFileName() + ".data";
-            Path dataTmp = siblingTemp(dir, dataName);
-            toWrite = ExternalData.externalize(proto, dataTmp, dataName);
-            Files.move(dataTmp, dir.resolve(dataName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Path tmp = siblingTemp(dir, file.getFileName().toString());
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            toWrite.writeTo(out);
+        Path target = dir.resolve(file.getFileName());
+        List<Path> written = new ArrayList<>();
+        boolean committed = false;
+        try {
+            ModelProto toWrite = proto;
+            Path dataTmp = null, data = null;
+            if (totalInitializerBytes() > externalThreshold) {
+                data = unusedDataFile(target);
+                dataTmp = siblingTemp(dir, data.getFileName().toString());
+                written.add(dataTmp);
+                toWrite = ExternalData.externalize(proto, dataTmp, data.getFileName().toString(), output);
+            }
+            Path modelTmp = siblingTemp(dir, target.getFileName().toString());
+            written.add(modelTmp);
+            try (OutputStream out = output.open(modelTmp)) {
+                toWrite.writeTo(out);
+            }
+            Set<Path> oldData = ExternalData.referencedFiles(target);
+            if (data != null) {
+                Files.move(dataTmp, data, StandardCopyOption.ATOMIC_MOVE);
+                written.add(data);
+            }
+            Files.move(modelTmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            committed = true;
+            for (Path old : oldData) if (!old.equals(data)) Files.deleteIfExists(old);
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
             throw new IOException("cannot write " + file.getFileName() + ": " + e.getMessage(), e);
+        } finally {
+            if (!committed) for (Path f : written) Files.deleteIfExists(f);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The first of {@code <file>.data}, {@code <file>.1.data}, ... that does not exist, so no file the user has is overwritten. */
+    private static Path unusedDataFile(Path target) {
+        String name = target.getFileName().toString();
+        Path candidate = target.resolveSibling(name + ".data");
+        for (int i = 1; Files.exists(candidate, LinkOption.NOFOLLOW_LINKS); i++) candidate = target.resolveSibling(name + "." + i + ".data");
+        return candidate;
+    }
+
+    /** Writes through to the disk before close returns, so a rename after it never publishes a file still in the page cache. */
+    private static OutputStream syncedOutput(Path tmp) throws IOException {
+        FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new FilterOutputStream(Channels.newOutputStream(channel)) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                try (channel) {
+                    channel.force(true);
+                }
+            }
+        };
     }
 
     /** A temporary name beside the target; unlike createTempFile it gets the user's usual permissions. */
@@ -206,11 +274,29 @@ public final class OnnxModel {
             return b.build();
         }
 
-        static ModelProto externalize(ModelProto proto, Path dataFile, String location) throws IOException {
+        /** The data files inside its folder that the model now at {@code modelFile} names; none if there is no readable model. */
+        static Set<Path> referencedFiles(Path modelFile) {
+            Set<Path> files = new HashSet<>();
+            if (!Files.isRegularFile(modelFile)) return files;
+            Path folder = modelFile.getParent();
+            try (var in = Files.newInputStream(modelFile)) {
+                for (TensorProto t : ModelProto.parseFrom(in).getGraph().getInitializerList())
+                    for (StringStringEntryProto e : t.getExternalDataList()) {
+                        if (!e.getKey().equals("location")) continue;
+                        Path data = folder.resolve(e.getValue()).normalize();
+                        if (data.startsWith(folder) && !data.equals(modelFile)) files.add(data);
+                    }
+            } catch (IOException e) {
+                return files; // not a model we can read: it is replaced whole, and nothing beside it is touched
+            }
+            return files;
+        }
+
+        static ModelProto externalize(ModelProto proto, Path dataFile, String location, TempOutput output) throws IOException {
             ModelProto.Builder b = proto.toBuilder();
             var g = b.getGraphBuilder();
             long offset = 0;
-            try (OutputStream out = Files.newOutputStream(dataFile)) {
+            try (OutputStream out = output.open(dataFile)) {
                 for (int i = 0; i < g.getInitializerCount(); i++) {
                     TensorProto t = g.getInitializer(i);
                     if (t.getRawData().size() < 64) continue;

@@ -3,10 +3,10 @@ package dev.lathe.cli;
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.transform.CandidateBuilder;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
-import dev.lathe.transform.Precision;
-import dev.lathe.transform.PruningOptions;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
+import dev.lathe.transform.genome.Precision;
+import dev.lathe.transform.pruning.PruningOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -102,9 +102,9 @@ final class ApplyCommand implements Callable<Integer> {
 
     /** Whole-model float16, saved whether or not the CPU provider can run it (it is meant for a GPU); says which. */
     private int writeFp16(ai.onnx.proto.OnnxMl.ModelProto source, ModelArgument m) throws Exception {
-        java.util.Set<String> keep = keepFp32 == null ? dev.lathe.transform.Fp16ModelConverter.DEFAULT_KEEP_FP32
+        java.util.Set<String> keep = keepFp32 == null ? dev.lathe.transform.conversion.Fp16ModelConverter.DEFAULT_KEEP_FP32
                 : keepFp32.stream().filter(o -> !o.isBlank() && !o.equalsIgnoreCase("none")).map(String::trim).collect(java.util.stream.Collectors.toSet());
-        var result = dev.lathe.transform.Fp16ModelConverter.convert(source, keep);
+        var result = dev.lathe.transform.conversion.Fp16ModelConverter.convert(source, keep);
         OnnxModel converted = OnnxModel.of(result.model());
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
@@ -112,7 +112,7 @@ final class ApplyCommand implements Callable<Integer> {
         var printer = spec.commandLine().getOut();
         printer.printf("Wrote %s: whole model in float16, %d nodes in float16, kept in float32 %s, %d Casts added, %,d bytes (original %,d)%n",
                 out, result.fp16Nodes(), result.fp32Nodes(), result.castsAdded(), Files.size(out), m.model().toFile().length());
-        String cpu = dev.lathe.transform.Fp16ModelConverter.cpuProblem(converted);
+        String cpu = dev.lathe.transform.conversion.Fp16ModelConverter.cpuProblem(converted);
         printer.println(cpu == null ? "ONNX Runtime's CPU provider runs it (through casts where it lacks float16 kernels: time it on a GPU)"
                 : "GPU-only: ONNX Runtime's CPU provider cannot run it (" + cpu + "); run it with the CUDA provider");
         return 0;

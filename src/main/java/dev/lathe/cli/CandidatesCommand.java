@@ -10,8 +10,8 @@ import dev.lathe.search.ParetoFront;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,6 @@
 package dev.lathe.cli;
 
-import dev.lathe.transform.QuantizationOptions;
+import dev.lathe.transform.quantization.QuantizationOptions;
 import picocli.CommandLine.Option;
 
 /** How int8 static layers are calibrated and whether int8 inputs are smoothed, for every command that builds them. */

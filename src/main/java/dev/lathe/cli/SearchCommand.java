@@ -138,7 +138,7 @@ final class SearchCommand implements Callable<Integer> {
         MeasuringOptions measuring = new MeasuringOptions(provider, tolerance, referenceEvery, MeasuringOptions.DEFAULT.referenceMinutes(),
                 objective, !inProcess, timeout, null);
         PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
-                : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.Precision::parse).toList());
+                : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.genome.Precision::parse).toList());
         choices = pinLayers(choices, layerPrecisions);
         settings = settings.withPrecisions(choices, quantization.options(), sensitivitySamples)
                 .withImageNormalization(image.meanList(), image.stdList());
@@ -234,8 +234,8 @@ final class SearchCommand implements Callable<Integer> {
         for (String pin : pins) {
             int eq = pin.lastIndexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("--layer-precisions wants LAYER=P[,P...], got '" + pin + "'");
-            List<dev.lathe.transform.Precision> allowed = java.util.Arrays.stream(pin.substring(eq + 1).split(","))
-                    .filter(t -> !t.isBlank() && !PrecisionChoices.isFloat32(t)).map(dev.lathe.transform.Precision::parse).toList();
+            List<dev.lathe.transform.genome.Precision> allowed = java.util.Arrays.stream(pin.substring(eq + 1).split(","))
+                    .filter(t -> !t.isBlank() && !PrecisionChoices.isFloat32(t)).map(dev.lathe.transform.genome.Precision::parse).toList();
             choices = choices.pin(pin.substring(0, eq), allowed);
         }
         return choices;

@@ -3,7 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.search.SensitivityAnalysis;
-import dev.lathe.transform.Precision;
+import dev.lathe.transform.genome.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

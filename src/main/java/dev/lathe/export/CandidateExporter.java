@@ -19,9 +19,9 @@ import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
-import dev.lathe.transform.Precision;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
+import dev.lathe.transform.genome.Precision;
 
 import java.io.IOException;
 import java.nio.file.Files;

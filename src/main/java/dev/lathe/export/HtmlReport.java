@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.search.ParetoFront;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
 
 import java.util.ArrayList;
 import java.util.Comparator;

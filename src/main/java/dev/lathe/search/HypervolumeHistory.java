@@ -2,7 +2,7 @@ package dev.lathe.search;
 
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.genome.GenomeJson;
 import org.uma.jmetal.qualityindicator.impl.hypervolume.impl.PISAHypervolume;
 
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class HypervolumeHistory {
      * order. Empty while the original has no figure, since every cost is taken relative to it.
      */
     public static List<Point> of(List<CandidateRecord> candidates, ToDoubleFunction<CandidateRecord> cost) {
-        String original = GenomeJson.write(dev.lathe.transform.Genome.ORIGINAL);
+        String original = GenomeJson.write(dev.lathe.transform.genome.Genome.ORIGINAL);
         double base = candidates.stream().filter(c -> c.isDone() && c.genomeJson().equals(original) && c.quality() != null)
                 .mapToDouble(cost).filter(v -> v > 0 && v < Double.MAX_VALUE).findFirst().orElse(Double.NaN);
         List<Point> out = new ArrayList<>();

@@ -1,7 +1,7 @@
 package dev.lathe.search;
 
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
 import org.uma.jmetal.operator.crossover.impl.SBXCrossover;
 import org.uma.jmetal.operator.mutation.impl.PolynomialMutation;
 import org.uma.jmetal.solution.doublesolution.DoubleSolution;

@@ -1,7 +1,7 @@
 package dev.lathe.search;
 
 import dev.lathe.analysis.QuantizableLayer;
-import dev.lathe.transform.Precision;
+import dev.lathe.transform.genome.Precision;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -22,9 +22,9 @@ import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyException;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
-import dev.lathe.transform.Precision;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
+import dev.lathe.transform.genome.Precision;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -401,7 +401,7 @@ public final class SearchRunner {
      */
     public static CandidateBuilder builderFor(OnnxModel original, SearchSettings settings, EvaluationData.Split split) throws ai.onnxruntime.OrtException {
         if (split.calibration().synthetic())
-            return CandidateBuilder.create(original, dev.lathe.transform.PruningOptions.MAGNITUDE, settings.quantization(), null);
+            return CandidateBuilder.create(original, dev.lathe.transform.pruning.PruningOptions.MAGNITUDE, settings.quantization(), null);
         return CandidateBuilder.create(original, settings.pruning(), settings.quantization(), split.calibration().samples());
     }
 

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.eval.LatencyClock;
-import dev.lathe.transform.PruningOptions;
-import dev.lathe.transform.QuantizationOptions;
+import dev.lathe.transform.pruning.PruningOptions;
+import dev.lathe.transform.quantization.QuantizationOptions;
 
 /**
  * How a study searches and measures; stored in the study file so a resumed search measures the same way.

@@ -4,9 +4,9 @@ import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.analysis.RemovableBlock;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.Precision;
-import dev.lathe.transform.StructuredPruner;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.Precision;
+import dev.lathe.transform.pruning.StructuredPruner;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,6 @@
 package dev.lathe.search;
 
-import dev.lathe.transform.Genome;
+import dev.lathe.transform.genome.Genome;
 
 import java.util.List;
 

@@ -6,8 +6,8 @@ import dev.lathe.eval.QualityEvaluator;
 import dev.lathe.eval.QualityReport;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.transform.CandidateBuilder;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.Precision;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.Precision;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,8 +60,8 @@ public final class SensitivityAnalysis {
      * {@code precision} where its operator takes it, or at its default search precision when null.
      */
     public static Report forModel(OnnxModel original, dev.lathe.eval.data.EvaluationData.Split split, Precision precision,
-                                  dev.lathe.transform.QuantizationOptions quantization, int samples, int threads, Progress progress) throws OrtException {
-        CandidateBuilder builder = CandidateBuilder.create(original, dev.lathe.transform.PruningOptions.MAGNITUDE, quantization,
+                                  dev.lathe.transform.quantization.QuantizationOptions quantization, int samples, int threads, Progress progress) throws OrtException {
+        CandidateBuilder builder = CandidateBuilder.create(original, dev.lathe.transform.pruning.PruningOptions.MAGNITUDE, quantization,
                 split.calibration().synthetic() ? null : split.calibration().samples());
         QualityEvaluator quality = new QualityEvaluator(original, split.evaluation().head(samples), dev.lathe.model.OrtRunner.RunnerSettings.cpu(threads));
         return run(builder, original, quality,

@@ -2,8 +2,8 @@ package dev.lathe.ui;
 
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.StructuredPruner;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.pruning.StructuredPruner;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.lathe.ui;
 
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.transform.Genome;
+import dev.lathe.transform.genome.Genome;
 import javafx.beans.Observable;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;

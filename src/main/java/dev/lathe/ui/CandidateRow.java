@@ -1,8 +1,8 @@
 package dev.lathe.ui;
 
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -77,7 +77,7 @@ public final class CandidateRow {
         long pruned = genome.keepRatios().values().stream().filter(r -> r < 1.0).count();
         StringBuilder sb = new StringBuilder();
         if (pruned > 0) sb.append(pruned).append(pruned == 1 ? " group pruned" : " groups pruned");
-        for (dev.lathe.transform.Precision p : dev.lathe.transform.Precision.values()) {
+        for (dev.lathe.transform.genome.Precision p : dev.lathe.transform.genome.Precision.values()) {
             int n = genome.layersAt(p).size();
             if (n == 0) continue;
             if (!sb.isEmpty()) sb.append(" · ");

@@ -1,7 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.analysis.QuantizableLayer;
-import dev.lathe.transform.Precision;
+import dev.lathe.transform.genome.Precision;
 import javafx.beans.binding.Bindings;
 import javafx.collections.MapChangeListener;
 import javafx.geometry.Insets;

@@ -210,7 +210,7 @@ final class SearchView {
 
         GridPane pruning = form();
         javafx.scene.control.ComboBox<String> criterion = new javafx.scene.control.ComboBox<>(
-                javafx.collections.FXCollections.observableArrayList(dev.lathe.transform.PruningOptions.CRITERIA));
+                javafx.collections.FXCollections.observableArrayList(dev.lathe.transform.pruning.PruningOptions.CRITERIA));
         criterion.setId("criterionChoice");
         criterion.valueProperty().bindBidirectional(s.criterionProperty());
         criterion.setMaxWidth(Double.MAX_VALUE);

@@ -65,7 +65,7 @@ public final class SearchViewModel {
     private final StringProperty tokenizerPath = new SimpleStringProperty("");
     private final StringProperty studyPath = new SimpleStringProperty("");
     private final BooleanProperty quickTiming = new SimpleBooleanProperty(false);
-    private final javafx.beans.property.StringProperty criterion = new javafx.beans.property.SimpleStringProperty(dev.lathe.transform.PruningOptions.CALIBRATED.criterion());
+    private final javafx.beans.property.StringProperty criterion = new javafx.beans.property.SimpleStringProperty(dev.lathe.transform.pruning.PruningOptions.CALIBRATED.criterion());
     private final javafx.beans.property.StringProperty repair = new javafx.beans.property.SimpleStringProperty("lstsq");
     private final StringProperty provider = new SimpleStringProperty("cpu");
     private final ObjectProperty<LatencyClock> clock = new SimpleObjectProperty<>(LatencyClock.WALL);
@@ -126,7 +126,7 @@ public final class SearchViewModel {
     /** Fewer timing repetitions: noisier latencies, much faster searches (tests, first looks). */
     public BooleanProperty quickTimingProperty() { return quickTiming; }
 
-    /** How units are ranked: one of {@link dev.lathe.transform.PruningOptions#CRITERIA} (all but magnitude need data). */
+    /** How units are ranked: one of {@link dev.lathe.transform.pruning.PruningOptions#CRITERIA} (all but magnitude need data). */
     public javafx.beans.property.StringProperty criterionProperty() { return criterion; }
 
     /** What follows pruning: "lstsq" (refit the reading layer on calibration data) or "none". */

@@ -8,7 +8,7 @@ import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.TensorData;
 import dev.lathe.model.Tensors;
-import dev.lathe.transform.StructuredPruner;
+import dev.lathe.transform.pruning.StructuredPruner;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -128,9 +128,9 @@ class AttentionVariantsTest {
         OnnxModel m = attention(wo);
         List<Map<String, TensorData>> calibration = new java.util.ArrayList<>();
         for (int i = 0; i < 8; i++) calibration.add(SyntheticInputs.generate(m, InputShapes.of(1, 6), 50 + i));
-        var builder = dev.lathe.transform.CandidateBuilder.create(m, new dev.lathe.transform.PruningOptions("sensitivity", "none"), calibration);
+        var builder = dev.lathe.transform.CandidateBuilder.create(m, new dev.lathe.transform.pruning.PruningOptions("sensitivity", "none"), calibration);
         String id = builder.groups().get(0).id();
-        var genome = dev.lathe.transform.Genome.of(Map.of(id, 0.5), java.util.Set.of());
+        var genome = dev.lathe.transform.genome.Genome.of(Map.of(id, 0.5), java.util.Set.of());
         assertArrayEquals(new int[] {0, 2}, builder.plan(genome).keptUnits().get(id), "the silent heads 1 and 3 go first");
         Map<String, TensorData> in = SyntheticInputs.generate(m, InputShapes.of(1, 6), 99);
         try (OrtRunner a = OrtRunner.of(m, OrtRunner.RunnerSettings.cpu(1)); OrtRunner b = OrtRunner.of(builder.build(genome), OrtRunner.RunnerSettings.cpu(1))) {

@@ -8,7 +8,7 @@ import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.TensorData;
 import dev.lathe.model.Tensors;
-import dev.lathe.transform.StructuredPruner;
+import dev.lathe.transform.pruning.StructuredPruner;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -8,8 +8,8 @@ import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.transform.CandidateBuilder;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.PruningOptions;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.pruning.PruningOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;

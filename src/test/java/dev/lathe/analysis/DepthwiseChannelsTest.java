@@ -10,8 +10,8 @@ import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.TensorData;
 import dev.lathe.transform.CandidateBuilder;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.PruningOptions;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.pruning.PruningOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -262,7 +262,7 @@ class LatheCommandTest {
             var done = store.all().stream().filter(dev.lathe.study.CandidateRecord::isDone).toList();
             assertEquals(3, done.size());
             for (var c : done)
-                assertEquals(quality.evaluate(builder.build(dev.lathe.transform.GenomeJson.read(c.genomeJson()))).quality(), c.quality(), 1e-12,
+                assertEquals(quality.evaluate(builder.build(dev.lathe.transform.genome.GenomeJson.read(c.genomeJson()))).quality(), c.quality(), 1e-12,
                         "candidate " + c.id() + " " + c.genomeJson());
             var plain = dev.lathe.eval.data.EvaluationData.resolve(cnn, images, null, settings.inputShapes(), null);
             double unnormalized = new dev.lathe.eval.QualityEvaluator(cnn, plain.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1)).evaluate(cnn).quality();

@@ -11,7 +11,7 @@ import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
-import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.genome.GenomeJson;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

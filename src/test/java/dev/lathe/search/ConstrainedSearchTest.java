@@ -3,8 +3,8 @@ package dev.lathe.search;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uma.jmetal.solution.doublesolution.DoubleSolution;
@@ -32,7 +32,7 @@ class ConstrainedSearchTest {
     void theFrontHoldsOnlyCandidatesMeetingAQualityBound() throws Exception {
         Path file = dir.resolve("bounded.sqlite");
         Constraints bound = new Constraints(null, null, null, 0.975);
-        SearchSettings s = SearchRunnerTest.quick(10).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0)
+        SearchSettings s = SearchRunnerTest.quick(10).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 0)
                 .withConstraints(bound);
         List<String> log = new ArrayList<>();
         try (StudyStore store = StudyStore.open(file)) {

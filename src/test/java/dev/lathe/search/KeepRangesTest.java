@@ -10,8 +10,8 @@ import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +74,7 @@ class KeepRangesTest {
         GroupFinder.Result analysis = GroupFinder.analyze(MutableGraph.of(OnnxModel.load(TestModels.digitsMlp())));
         PrunableGroup first = analysis.groups().get(0), second = analysis.groups().get(1);
         KeepRanges ranges = new KeepRanges(null, Map.of(first.id(), new KeepRanges.Range(0.5, 0.75), second.id(), KeepRanges.Range.WHOLE), List.of());
-        SearchSettings s = SearchRunnerTest.quick(8).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0)
+        SearchSettings s = SearchRunnerTest.quick(8).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 0)
                 .withKeepRanges(ranges);
         Path file = dir.resolve("ranges.sqlite");
         try (StudyStore store = StudyStore.open(file)) {
@@ -84,7 +84,7 @@ class KeepRangesTest {
             SearchSettings stored = SearchSettings.of(store).orElseThrow();
             assertEquals(ranges, stored.keepRanges());
             OnnxModel original = OnnxModel.load(TestModels.digitsMlp());
-            CandidateBuilder builder = CandidateBuilder.create(original, dev.lathe.transform.PruningOptions.MAGNITUDE, stored.quantization(), null);
+            CandidateBuilder builder = CandidateBuilder.create(original, dev.lathe.transform.pruning.PruningOptions.MAGNITUDE, stored.quantization(), null);
             int pruned = 0;
             for (CandidateRecord c : store.all()) {
                 Genome g = GenomeJson.read(c.genomeJson());

@@ -4,8 +4,8 @@ import dev.lathe.TestModels;
 import dev.lathe.analysis.GroupFinder;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ class Nsga2StrategyTest {
         Nsga2Strategy s = new Nsga2Strategy(SPACE, 8, 1);
         List<Genome> first = s.ask(8);
         assertTrue(first.get(0).isOriginal());
-        assertEquals(SPACE.layers().size(), first.get(1).layersAt(dev.lathe.transform.Precision.INT8).size(), "second seed: every layer int8");
+        assertEquals(SPACE.layers().size(), first.get(1).layersAt(dev.lathe.transform.genome.Precision.INT8).size(), "second seed: every layer int8");
     }
 
     @Test

@@ -62,7 +62,7 @@ class SearchRunnerTest {
         // No sensitivity pass here (37 layers); SearchSpaceSensitivityTest covers it on the digits models.
         SearchSettings s = new SearchSettings(6, 1, 1, 1, 32, 6, "nsga2", TestModels.sentences().toAbsolutePath().toString(),
                 TestModels.minilmTokenizer().toAbsolutePath().toString(), true)
-                .withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0);
+                .withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 0);
         try (StudyStore store = StudyStore.open(dir.resolve("minilm.sqlite"))) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.minilm(), s, store, new SearchRunner.Listener() {}).run();
             assertEquals(6, o.measured());

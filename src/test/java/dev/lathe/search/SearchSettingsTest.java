@@ -2,8 +2,8 @@ package dev.lathe.search;
 
 import dev.lathe.eval.LatencyClock;
 import dev.lathe.eval.data.ImagePreprocessing;
-import dev.lathe.transform.Precision;
-import dev.lathe.transform.QuantizationOptions;
+import dev.lathe.transform.genome.Precision;
+import dev.lathe.transform.quantization.QuantizationOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

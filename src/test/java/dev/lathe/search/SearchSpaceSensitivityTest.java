@@ -6,9 +6,9 @@ import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.StudyStore;
-import dev.lathe.transform.Genome;
-import dev.lathe.transform.GenomeJson;
-import dev.lathe.transform.Precision;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
+import dev.lathe.transform.genome.Precision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,7 +99,7 @@ class SearchSpaceSensitivityTest {
     @Test
     void aSearchMeasuresSensitivityOnceAndKeepsItInTheStudy(@TempDir Path dir) throws Exception {
         SearchSettings s = new SearchSettings(5, 1, 1, 1, 1, 5, "nsga2", TestModels.samples().resolve("digits-cnn/test.csv").toAbsolutePath().toString(),
-                null, true).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 16);
+                null, true).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 16);
         List<String> messages = new java.util.ArrayList<>();
         SearchRunner.Listener listener = new SearchRunner.Listener() {
             @Override

@@ -8,6 +8,9 @@ import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.TensorData;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.pruning.PruningOptions;
+import dev.lathe.transform.pruning.StructuredPruner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -13,6 +13,8 @@ import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
 import dev.lathe.model.Tensors;
+import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.pruning.StructuredPruner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

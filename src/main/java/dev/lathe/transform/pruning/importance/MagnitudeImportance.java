@@ -1,0 +1,38 @@
+package dev.lathe.transform.pruning.importance;
+
+import dev.lathe.analysis.PrunableGroup.TensorSlice;
+import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.model.MutableGraph;
+import dev.lathe.model.Tensors;
+import dev.lathe.transform.pruning.SliceIndexing;
+
+/**
+ * L2 norm of every parameter a unit owns, averaged over the coupled tensors of its group (as DepGraph does).
+ * Each tensor's norms are divided by their mean first so that a large matrix does not drown a bias.
+ */
+public final class MagnitudeImportance implements ImportanceCriterion {
+    @Override
+    public String id() { return "magnitude-l2"; }
+
+    @Override
+    public double[] score(PrunableGroup group, MutableGraph graph) {
+        double[] total = new double[group.size()];
+        for (TensorSlice s : group.slices()) {
+            var t = graph.initializer(s.initializer());
+            float[] v = Tensors.toFloats(t);
+            long[] dims = Tensors.dims(t);
+            double[] perIndex = new double[(int) dims[s.axis()]];
+            SliceIndexing ix = new SliceIndexing(dims, s.axis());
+            for (int i = 0; i < v.length; i++) perIndex[ix.axisIndex(i)] += (double) v[i] * v[i];
+            double[] perUnit = new double[group.size()];
+            int span = group.size() * group.blockWidth();
+            for (int j = 0; j < span && s.offset() + j < perIndex.length; j++) perUnit[j / group.blockWidth()] += perIndex[s.offset() + j];
+            double mean = 0;
+            for (int u = 0; u < perUnit.length; u++) { perUnit[u] = Math.sqrt(perUnit[u]); mean += perUnit[u]; }
+            mean /= perUnit.length;
+            for (int u = 0; u < perUnit.length; u++) total[u] += mean > 0 ? perUnit[u] / mean : 0;
+        }
+        for (int u = 0; u < total.length; u++) total[u] /= group.slices().size();
+        return total;
+    }
+}

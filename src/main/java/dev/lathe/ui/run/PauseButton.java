@@ -1,5 +1,6 @@
 package dev.lathe.ui.run;
 
+import dev.lathe.ui.common.Command;
 import dev.lathe.ui.common.Ui;
 import dev.lathe.ui.search.SearchViewModel;
 
@@ -12,13 +13,13 @@ public final class PauseButton {
 
     private PauseButton() {}
 
-    public static Button create(SearchViewModel s) {
+    /** A button running {@code pause} (which toggles), labelled after what pressing it would do. */
+    public static Button create(SearchViewModel s, Command pause) {
         Button b = new Button();
         b.setId("pauseButton");
         b.textProperty().bind(s.pauseRequestedProperty().map(p -> p ? "Resume" : "Pause"));
         b.graphicProperty().bind(s.pauseRequestedProperty().map(p -> Ui.icon(p ? Ui.PLAY : PAUSE_ICON)));
-        b.setOnAction(e -> s.togglePause());
-        b.disableProperty().bind(s.runningProperty().not().or(s.stoppingProperty()));
+        pause.bind(b);
         Tooltip tip = new Tooltip();
         tip.textProperty().bind(s.pauseRequestedProperty().map(p -> p
                 ? "Go on with the search where it paused (same strategy state)"

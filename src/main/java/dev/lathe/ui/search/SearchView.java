@@ -3,6 +3,7 @@ package dev.lathe.ui.search;
 import dev.lathe.eval.ExecutionProviders;
 import dev.lathe.eval.LatencyClock;
 import dev.lathe.ui.Workbench;
+import dev.lathe.ui.WorkbenchCommands;
 import dev.lathe.ui.common.Ui;
 import dev.lathe.ui.run.ParetoPanel;
 import dev.lathe.ui.run.PauseButton;
@@ -47,22 +48,22 @@ public final class SearchView {
         void chooseTokenizer();
 
         void chooseStudyFile();
-
-        void export();
     }
 
     private final Workbench workbench;
+    private final WorkbenchCommands commands;
     private final BorderPane root = new BorderPane();
 
-    public SearchView(Workbench workbench, Choosers choosers) {
+    public SearchView(Workbench workbench, WorkbenchCommands commands, Choosers choosers) {
         this.workbench = workbench;
+        this.commands = commands;
         root.setLeft(setupPanel(choosers));
         BorderPane center = new BorderPane();
         center.setTop(runBar());
 
         Node chartPane = new ParetoPanel(workbench.study()).node();
 
-        CandidateDetailView detail = new CandidateDetailView(workbench.study(), choosers::export);
+        CandidateDetailView detail = new CandidateDetailView(workbench.study(), commands.export());
         SplitPane top = new SplitPane(chartPane, detail.node());
         top.setDividerPositions(0.6);
         SplitPane.setResizableWithParent(detail.node(), false);
@@ -99,15 +100,12 @@ public final class SearchView {
         start.setId("startButton");
         start.getStyleClass().add("primary");
         start.setDefaultButton(false);
-        start.setOnAction(e -> workbench.startSearch());
-        start.disableProperty().bind(s.runningProperty().or(workbench.model().summaryProperty().isNull())
-                .or(workbench.model().loadingProperty()));
+        commands.start().bind(start);
         start.setTooltip(new Tooltip("Search the model into the study file; an existing study is resumed"));
         Button stop = new Button("Stop", Ui.icon(Ui.STOP));
         stop.setId("stopButton");
         stop.getStyleClass().add("danger");
-        stop.setOnAction(e -> workbench.stopSearch());
-        stop.disableProperty().bind(s.runningProperty().not().or(s.stoppingProperty()));
+        commands.stop().bind(stop);
         stop.setTooltip(new Tooltip("Stop after the candidate being measured; everything measured stays in the study"));
 
         ProgressBar bar = new ProgressBar(0);
@@ -125,7 +123,7 @@ public final class SearchView {
         reference.textProperty().bind(workbench.study().referenceDriftProperty());
         reference.setTooltip(new Tooltip("The original model, re-measured during the search; each speed-up is taken against the reference measured nearest in time"));
 
-        Button pause = PauseButton.create(s);
+        Button pause = PauseButton.create(s, commands.pause());
         Ui.keepWhole(start, pause, stop);
         bar.setMinWidth(60);
         // The figures give way (ellipsis, full text in the tooltip) before the buttons do.

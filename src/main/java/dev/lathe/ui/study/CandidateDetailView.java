@@ -2,6 +2,7 @@ package dev.lathe.ui.study;
 
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
+import dev.lathe.ui.common.Command;
 import dev.lathe.ui.common.Formats;
 import dev.lathe.ui.common.Ui;
 import javafx.geometry.HPos;
@@ -40,7 +41,7 @@ public final class CandidateDetailView {
     private final Label exportStatus = Ui.label("", "export-status");
     private final VBox empty;
 
-    public CandidateDetailView(StudyViewModel study, Runnable exportAction) {
+    public CandidateDetailView(StudyViewModel study, Command exportCommand) {
         this.study = study;
         title.setId("detailTitle");
         figures.setId("detailFigures");
@@ -51,13 +52,8 @@ public final class CandidateDetailView {
         export.setGraphic(Ui.icon(Ui.EXPORT));
         export.getStyleClass().add("primary");
         export.setMaxWidth(Double.MAX_VALUE);
-        export.setOnAction(e -> exportAction.run());
+        exportCommand.bind(export);
         export.setTooltip(new Tooltip("Rebuild this candidate, check it against the study and write model.onnx and report.json into a folder"));
-        export.disableProperty().bind(study.detailProperty().isNull().or(study.exportingProperty())
-                .or(javafx.beans.binding.Bindings.createBooleanBinding(() -> {
-                    CandidateDetail d = study.detailProperty().get();
-                    return d == null || !d.record().isDone();
-                }, study.detailProperty())));
         exportStatus.textProperty().bind(study.exportMessageProperty());
         exportStatus.setWrapText(true);
         error.setWrapText(true);

@@ -2,8 +2,7 @@ package dev.lathe.ui.app;
 
 import dev.lathe.ui.Workbench;
 import dev.lathe.ui.common.LatheIcon;
-import dev.lathe.ui.common.LatheStyles;
-import dev.lathe.ui.common.WorkbenchViewStyles;
+import dev.lathe.ui.common.Stylesheets;
 
 import javafx.application.Application;
 import javafx.geometry.Rectangle2D;
@@ -50,7 +49,7 @@ public class LatheApp extends Application {
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         double width = Math.min(1360, screen.getWidth() - 24), height = Math.min(860, screen.getHeight() - 40);
         Scene scene = new Scene(view.root(), width, height);
-        scene.getStylesheets().addAll(LatheStyles.dataUri(), WorkbenchViewStyles.dataUri());
+        scene.getStylesheets().addAll(Stylesheets.all());
         view.installDragAndDrop(scene);
         stage.setScene(scene);
         stage.titleProperty().bind(workbench.titleProperty());

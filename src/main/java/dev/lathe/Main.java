@@ -1,6 +1,7 @@
 package dev.lathe;
 
 import dev.lathe.cli.LatheCommand;
+import dev.lathe.ui.app.LatheApp;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -17,7 +18,7 @@ public final class Main {
     public static void main(String[] args) {
         prepareStartupArchive();
         if (opensWindow(args)) {
-            dev.lathe.ui.LatheApp.launchApp(args);
+            dev.lathe.ui.app.LatheApp.launchApp(args);
             return;
         }
         System.exit(LatheCommand.execute(args));

@@ -1,6 +1,12 @@
 package dev.lathe.ui;
 
 import dev.lathe.SampleModels;
+import dev.lathe.ui.common.Background;
+import dev.lathe.ui.common.Notice;
+import dev.lathe.ui.model.ModelViewModel;
+import dev.lathe.ui.model.SensitivityViewModel;
+import dev.lathe.ui.search.SearchViewModel;
+import dev.lathe.ui.study.StudyViewModel;
 import javafx.animation.PauseTransition;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.StringBinding;

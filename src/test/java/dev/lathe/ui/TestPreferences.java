@@ -1,16 +1,18 @@
 package dev.lathe.ui;
 
+import dev.lathe.ui.app.UiPreferences;
+
 import java.util.UUID;
 import java.util.prefs.BackingStoreException;
 import java.util.prefs.Preferences;
 
 /** A preferences node of the test's own, outside the user's {@code /dev/lathe/ui}, removed when the test ends. */
-final class TestPreferences implements AutoCloseable {
+public final class TestPreferences implements AutoCloseable {
     private final Preferences node = Preferences.userRoot().node("lathe-ui-tests/" + UUID.randomUUID());
 
-    Preferences node() { return node; }
+    public Preferences node() { return node; }
 
-    UiPreferences open() { return new UiPreferences(node); }
+    public UiPreferences open() { return new UiPreferences(node); }
 
     @Override
     public void close() throws BackingStoreException {

@@ -5,6 +5,13 @@ import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.model.ModelFormatException;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
+import dev.lathe.ui.common.Background;
+import dev.lathe.ui.common.Formats;
+import dev.lathe.ui.model.ModelViewModel;
+import dev.lathe.ui.search.SearchViewModel;
+import dev.lathe.ui.study.CandidateDetail;
+import dev.lathe.ui.study.CandidateRow;
+import dev.lathe.ui.study.StudyViewModel;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

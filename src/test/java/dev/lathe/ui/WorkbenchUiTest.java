@@ -1,5 +1,7 @@
 package dev.lathe.ui;
 
+import dev.lathe.ui.app.LatheApp;
+
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,9 +19,9 @@ import java.util.concurrent.TimeoutException;
  * into a preferences node of the test's own (removed afterwards), and reading or waiting on the FX thread.
  */
 @ExtendWith(ApplicationExtension.class)
-abstract class WorkbenchUiTest {
-    final TestPreferences prefs = new TestPreferences();
-    LatheApp app;
+public abstract class WorkbenchUiTest {
+    protected final TestPreferences prefs = new TestPreferences();
+    protected LatheApp app;
 
     // A @BeforeEach rather than TestFX's @Start, which it looks for only among the test class's own methods.
     @BeforeEach
@@ -34,7 +36,7 @@ abstract class WorkbenchUiTest {
     }
 
     /** What a test puts in place before the window opens, such as files its preferences remember. */
-    void beforeWindow(Stage stage) throws Exception {}
+    protected void beforeWindow(Stage stage) throws Exception {}
 
     @AfterEach
     void removePreferences() throws Exception {
@@ -42,12 +44,12 @@ abstract class WorkbenchUiTest {
     }
 
     /** {@code read} run on the FX thread. */
-    static <T> T fx(Callable<T> read) throws Exception {
+    public static <T> T fx(Callable<T> read) throws Exception {
         return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
     }
 
     /** As {@link #fx}, null where reading failed (for polling a view that may not be there yet). */
-    static <T> T fxQuiet(Callable<T> read) {
+    public static <T> T fxQuiet(Callable<T> read) {
         try {
             return fx(read);
         } catch (Exception e) {
@@ -56,7 +58,7 @@ abstract class WorkbenchUiTest {
     }
 
     /** Waits until {@code condition}, read on the FX thread, holds, then lets pending FX events run. */
-    static void waitUntil(int seconds, Callable<Boolean> condition) throws TimeoutException {
+    public static void waitUntil(int seconds, Callable<Boolean> condition) throws TimeoutException {
         WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> fx(condition));
         WaitForAsyncUtils.waitForFxEvents();
     }

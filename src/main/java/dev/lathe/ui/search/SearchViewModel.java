@@ -1,0 +1,489 @@
+package dev.lathe.ui.search;
+
+import dev.lathe.eval.ExecutionProviders;
+import dev.lathe.eval.LatencyClock;
+import dev.lathe.model.InputShapes;
+import dev.lathe.search.MeasuringOptions;
+import dev.lathe.search.ParetoFront;
+import dev.lathe.search.SearchRunner;
+import dev.lathe.search.SearchSettings;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.DriftCorrection;
+import dev.lathe.study.ReferenceRun;
+import dev.lathe.study.StudyStore;
+import dev.lathe.ui.common.Background;
+import dev.lathe.ui.common.Formats;
+import dev.lathe.ui.common.Notice;
+import dev.lathe.ui.study.CandidateRow;
+import dev.lathe.ui.study.StudyViewModel;
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.StringBinding;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.concurrent.Task;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Search setup and the running search: the settings the form edits, the study file, and while a search runs
+ * its progress, time left and log. The search runs in a background task; listener callbacks reach the FX
+ * thread through {@code Platform.runLater}, candidates go to the {@link StudyViewModel} as they finish.
+ */
+public final class SearchViewModel {
+    /** Samples are small: a dozen candidates show the trade-off in well under a minute. */
+    public static final int SAMPLE_BUDGET = 12;
+    static final int MAX_LOG_LINES = 5000;
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+
+    private final Background background;
+    private final ObjectProperty<Integer> budget = new SimpleObjectProperty<>(SearchSettings.defaults().budget());
+    private final ObjectProperty<Integer> timeLimitMinutes = new SimpleObjectProperty<>(0);
+    private final ObjectProperty<Integer> seed = new SimpleObjectProperty<>((int) SearchSettings.defaults().seed());
+    private final ObjectProperty<Integer> threads = new SimpleObjectProperty<>(SearchSettings.defaults().threads());
+    private final ObjectProperty<Integer> batch = new SimpleObjectProperty<>(SearchSettings.defaults().batch());
+    private final ObjectProperty<Integer> sequenceLength = new SimpleObjectProperty<>(SearchSettings.defaults().sequenceLength());
+    private final StringProperty dataPath = new SimpleStringProperty("");
+    private final StringProperty tokenizerPath = new SimpleStringProperty("");
+    private final StringProperty studyPath = new SimpleStringProperty("");
+    private final BooleanProperty quickTiming = new SimpleBooleanProperty(false);
+    private final javafx.beans.property.StringProperty criterion = new javafx.beans.property.SimpleStringProperty(dev.lathe.transform.pruning.PruningOptions.CALIBRATED.criterion());
+    private final javafx.beans.property.StringProperty repair = new javafx.beans.property.SimpleStringProperty("lstsq");
+    private final StringProperty provider = new SimpleStringProperty("cpu");
+    private final ObjectProperty<LatencyClock> clock = new SimpleObjectProperty<>(LatencyClock.WALL);
+    private final StringBinding dataWarning;
+    private final PrecisionSetupViewModel precisions = new PrecisionSetupViewModel(provider);
+    private final ConstraintsSetupViewModel constraints = new ConstraintsSetupViewModel();
+    private final SearchSpaceSetupViewModel space = new SearchSpaceSetupViewModel();
+
+    private final BooleanProperty running = new SimpleBooleanProperty();
+    private final BooleanProperty stopping = new SimpleBooleanProperty();
+    private final BooleanProperty pauseRequested = new SimpleBooleanProperty();
+    private final BooleanProperty paused = new SimpleBooleanProperty();
+    private final DoubleProperty progress = new SimpleDoubleProperty(0);
+    private final StringProperty progressText = new SimpleStringProperty("Not started");
+    private final ObjectProperty<SearchRunner.Outcome> lastOutcome = new SimpleObjectProperty<>();
+    private final ObservableList<String> log = FXCollections.observableArrayList();
+
+    private volatile SearchRunner runner;
+    private volatile boolean stopRequested;
+    private volatile boolean pauseWanted;
+    private String lastProgress = "";
+    private Task<SearchRunner.Outcome> task;
+
+    public SearchViewModel(Background background) {
+        this.background = background;
+        dataWarning = Bindings.createStringBinding(() -> {
+            String d = dataPath.get() == null ? "" : dataPath.get().trim();
+            String t = tokenizerPath.get() == null ? "" : tokenizerPath.get().trim();
+            if (d.isEmpty())
+                return "No data file: candidates will be scored on random inputs, so quality only shows fidelity to the original on noise.";
+            String lower = d.toLowerCase(Locale.ROOT);
+            if ((lower.endsWith(".txt") || lower.endsWith(".tsv")) && t.isEmpty())
+                return "Text data needs a tokenizer (tokenizer.json); Lathe looks for one beside the model if none is chosen.";
+            return "";
+        }, dataPath, tokenizerPath);
+    }
+
+    // Settings the form edits. Spinners bind to the object properties directly.
+    public ObjectProperty<Integer> budgetProperty() { return budget; }
+
+    /** Minutes a run may search (pauses not counted); 0 or empty for no limit. A run option, not stored in the study. */
+    public ObjectProperty<Integer> timeLimitMinutesProperty() { return timeLimitMinutes; }
+
+    public ObjectProperty<Integer> seedProperty() { return seed; }
+
+    public ObjectProperty<Integer> threadsProperty() { return threads; }
+
+    public ObjectProperty<Integer> batchProperty() { return batch; }
+
+    public ObjectProperty<Integer> sequenceLengthProperty() { return sequenceLength; }
+
+    public StringProperty dataPathProperty() { return dataPath; }
+
+    public StringProperty tokenizerPathProperty() { return tokenizerPath; }
+
+    public StringProperty studyPathProperty() { return studyPath; }
+
+    /** Fewer timing repetitions: noisier latencies, much faster searches (tests, first looks). */
+    public BooleanProperty quickTimingProperty() { return quickTiming; }
+
+    /** How units are ranked: one of {@link dev.lathe.transform.pruning.PruningOptions#CRITERIA} (all but magnitude need data). */
+    public javafx.beans.property.StringProperty criterionProperty() { return criterion; }
+
+    /** What follows pruning: "lstsq" (refit the reading layer on calibration data) or "none". */
+    public javafx.beans.property.StringProperty repairProperty() { return repair; }
+
+    /** The execution provider candidates are timed on: "cpu" or "cuda". */
+    public StringProperty providerProperty() { return provider; }
+
+    /** Which precisions layers may take, pinned layers, int8 static calibration and the sensitivity pass. */
+    public PrecisionSetupViewModel precisions() { return precisions; }
+
+    /** Bounds a candidate must meet to be on the front. */
+    public ConstraintsSetupViewModel constraints() { return constraints; }
+
+    /** Keep ranges per group and blocks never dropped. */
+    public SearchSpaceSetupViewModel space() { return space; }
+
+    /**
+     * The clock latency is timed on: wall clock, or CPU time per run (steadier on a busy machine; with several
+     * threads it is their sum, not latency). A resumed study keeps its own; asking for another is refused.
+     */
+    public ObjectProperty<LatencyClock> clockProperty() { return clock; }
+
+    /** How the search measures: the chosen provider in a worker process, the other options at their defaults. */
+    public MeasuringOptions measuringOptions() {
+        return MeasuringOptions.DEFAULT.withProvider(provider.get());
+    }
+
+    /** A warning about the evaluation data, or "" when the data looks usable. */
+    public StringBinding dataWarningProperty() { return dataWarning; }
+
+    public ReadOnlyBooleanProperty runningProperty() { return running; }
+
+    public boolean isRunning() { return running.get(); }
+
+    public ReadOnlyBooleanProperty stoppingProperty() { return stopping; }
+
+    /** Pause was pressed and not yet Resume: the search pauses (or has paused) after its candidate. */
+    public ReadOnlyBooleanProperty pauseRequestedProperty() { return pauseRequested; }
+
+    /** The pause has taken effect: nothing is being measured. */
+    public ReadOnlyBooleanProperty pausedProperty() { return paused; }
+
+    /** 0..1, or -1 (indeterminate) while the search prepares. */
+    public ReadOnlyDoubleProperty progressProperty() { return progress; }
+
+    /** "7 / 12 · ~20 s left" while running; a summary when done. */
+    public ReadOnlyStringProperty progressTextProperty() { return progressText; }
+
+    public ReadOnlyObjectProperty<SearchRunner.Outcome> lastOutcomeProperty() { return lastOutcome; }
+
+    public ObservableList<String> log() { return log; }
+
+    public InputShapes shapes() {
+        return InputShapes.of(valueOr(batch, 1), valueOr(sequenceLength, 128));
+    }
+
+    /** The settings as the form holds them; throws IllegalArgumentException with a readable message when invalid. */
+    public SearchSettings settings() {
+        SearchSettings d = SearchSettings.defaults();
+        return new SearchSettings(valueOr(budget, d.budget()), valueOr(seed, (int) d.seed()), valueOr(threads, 1), valueOr(batch, 1),
+                valueOr(sequenceLength, d.sequenceLength()), d.populationSize(), d.strategy(), blankToNull(dataPath.get()),
+                blankToNull(tokenizerPath.get()), quickTiming.get(), criterion.get(), repair.get())
+                .withPrecisions(precisions.choices(), precisions.quantization(), precisions.sensitivitySampleCount())
+                .withClock(clock.get() == null ? LatencyClock.WALL : clock.get())
+                .withConstraints(constraints.constraints()).withKeepRanges(space.keepRanges());
+    }
+
+    /** Fills the form for a freshly opened model: its data and tokenizer, a budget to suit, a new study file. */
+    public void prefill(String modelName, Path data, Path tokenizer, boolean sample) {
+        dataPath.set(data == null ? "" : data.toAbsolutePath().toString());
+        tokenizerPath.set(tokenizer == null ? "" : tokenizer.toAbsolutePath().toString());
+        budget.set(sample ? SAMPLE_BUDGET : SearchSettings.defaults().budget());
+        newStudyPath(modelName);
+    }
+
+    /** Points the study file at a new, timestamped file under {@code ~/Lathe/studies}. */
+    public void newStudyPath(String modelName) {
+        studyPath.set(defaultStudyPath(modelName).toString());
+    }
+
+    public static Path defaultStudyPath(String modelName) {
+        String safe = (modelName == null || modelName.isBlank() ? "study" : modelName).replaceAll("[^A-Za-z0-9._-]", "_");
+        return Path.of(System.getProperty("user.home"), "Lathe", "studies", safe + "-" + LocalDateTime.now().format(STAMP) + ".lathe");
+    }
+
+    /** Takes over the settings a study was made with (opening a study lets Start resume it). */
+    public void apply(SearchSettings s) {
+        budget.set(s.budget());
+        seed.set((int) Math.min(Integer.MAX_VALUE, Math.max(0, s.seed())));
+        threads.set(s.threads());
+        batch.set(s.batch());
+        sequenceLength.set(s.sequenceLength());
+        dataPath.set(s.dataPath() == null ? "" : s.dataPath());
+        tokenizerPath.set(s.tokenizerPath() == null ? "" : s.tokenizerPath());
+        quickTiming.set(s.quickTiming());
+        criterion.set(s.criterion());
+        repair.set(s.repair());
+        precisions.apply(s);
+        clock.set(s.clock());
+        constraints.apply(s.constraints());
+        space.apply(s.keepRanges());
+    }
+
+    /**
+     * Starts a search of {@code model} into the study file; candidates stream into {@code study}. An existing
+     * study file is resumed (its own settings apply, only the budget grows). Returns false, with a notice,
+     * when the search cannot start.
+     */
+    public boolean start(Path model, StudyViewModel study) {
+        if (running.get()) return false;
+        if (model == null) {
+            background.notify(Notice.warning("Open a model before starting a search."));
+            return false;
+        }
+        SearchSettings settings;
+        try {
+            settings = settings();
+        } catch (IllegalArgumentException e) {
+            background.notify(Notice.error("Cannot start the search: " + e.getMessage()));
+            return false;
+        }
+        MeasuringOptions measuring;
+        try {
+            measuring = measuringOptions();
+            ExecutionProviders.require(measuring.provider());
+        } catch (IllegalArgumentException e) {
+            background.notify(Notice.error("Cannot start the search: " + e.getMessage()));
+            return false;
+        }
+        String sp = studyPath.get() == null ? "" : studyPath.get().trim();
+        if (sp.isEmpty()) {
+            background.notify(Notice.warning("Choose a study file to record the search in."));
+            return false;
+        }
+        Path studyFile = Path.of(sp).toAbsolutePath();
+        String dataProblem = missing(settings.dataPath(), "data file");
+        if (dataProblem == null) dataProblem = missing(settings.tokenizerPath(), "tokenizer");
+        if (dataProblem != null) {
+            background.notify(Notice.error("Cannot start the search: " + dataProblem));
+            return false;
+        }
+
+        study.show(studyFile);
+        stopRequested = false;
+        pauseWanted = false;
+        runner = null;
+        running.set(true);
+        stopping.set(false);
+        progress.set(-1);
+        progressText.set("Preparing…");
+        lastOutcome.set(null);
+        appendLog("── " + (Files.exists(studyFile) ? "Resuming " : "Starting ") + "search of " + model.getFileName() + " into "
+                + studyFile.getFileName() + " (budget " + settings.budget() + ")");
+
+        int minutes = timeLimitMinutes.get() == null ? 0 : timeLimitMinutes.get();
+        task = new Task<>() {
+            @Override
+            protected SearchRunner.Outcome call() throws Exception {
+                try (StudyStore store = StudyStore.open(studyFile)) {
+                    Map<Long, CandidateRecord> seen = new LinkedHashMap<>();
+                    for (CandidateRecord c : store.all()) seen.put(c.id(), c);
+                    List<CandidateRecord> before = List.copyOf(seen.values());
+                    // As the runner will decide: constraints given replace the study's, none given keep them.
+                    dev.lathe.search.Constraints boundsBefore = !settings.constraints().isEmpty() ? settings.constraints()
+                            : SearchSettings.of(store).map(SearchSettings::constraints).orElse(dev.lathe.search.Constraints.NONE);
+                    Set<Long> frontBefore = ParetoFront.ids(before, boundsBefore);
+                    Platform.runLater(() -> study.constraintsProperty().set(boundsBefore));
+                    Platform.runLater(() -> study.setCandidates(studyFile, before, frontBefore));
+                    List<ReferenceRun> referencesBefore = store.references();
+                    Platform.runLater(() -> study.showReferences(referencesBefore));
+                    SearchRunner r = new SearchRunner(model, settings, measuring, store, new SearchRunner.Listener() {
+                        @Override
+                        public void message(String text) {
+                            Platform.runLater(() -> appendLog(text));
+                        }
+
+                        @Override
+                        public void started(int measured, int budget) {
+                            SearchRunner r = runner;
+                            LatencyClock timing = r == null ? settings.clock() : r.settings().clock();
+                            dev.lathe.search.Constraints bounds = r == null ? settings.constraints() : r.settings().constraints();
+                            Platform.runLater(() -> {
+                                study.constraintsProperty().set(bounds);
+                                study.setClock(timing);
+                                showProgress(measured, budget, Double.NaN);
+                            });
+                        }
+
+                        @Override
+                        public void referenceMeasured(ReferenceRun reference, DriftCorrection drift) {
+                            List<ReferenceRun> refs = store.references();
+                            Platform.runLater(() -> study.showReferences(refs));
+                        }
+
+                        @Override
+                        public void paused(int measured, int budget, Long lastCandidate) {
+                            Platform.runLater(() -> showPaused(measured, budget, lastCandidate));
+                        }
+
+                        @Override
+                        public void resumed(int measured, int budget) {
+                            Platform.runLater(() -> {
+                                paused.set(false);
+                                appendLog("── Resumed");
+                                showProgress(measured, budget, Double.NaN);
+                            });
+                        }
+
+                        @Override
+                        public void candidateFinished(CandidateRecord c, int measured, int budget, double secondsLeft) {
+                            seen.put(c.id(), c);
+                            dev.lathe.search.Constraints bounds = runner.settings().constraints();
+                            Set<Long> front = ParetoFront.ids(new ArrayList<>(seen.values()), bounds);
+                            String violated = bounds.describeViolations(c);
+                            String line = (violated.isEmpty() ? "" : "✗ ") + (c.isDone()
+                                    ? String.format(Locale.ROOT, "#%-4d %12s   %s %s   %-22s %s", c.id(), Formats.ms(c.latencyMs()), c.qualityMetric(),
+                                    Formats.quality(c.quality()), new CandidateRow(c).changes(), front.contains(c.id()) ? "★ Pareto front" : "")
+                                    : "#" + c.id() + "  failed: " + c.error()) + (violated.isEmpty() ? "" : "  violates " + violated);
+                            Platform.runLater(() -> {
+                                study.update(c, front);
+                                appendLog(line.stripTrailing());
+                                showProgress(measured, budget, secondsLeft);
+                            });
+                        }
+                    });
+                    if (minutes > 0) r.timeBudget(java.time.Duration.ofMinutes(minutes));
+                    runner = r;
+                    if (stopRequested) r.requestStop();
+                    if (pauseWanted) r.requestPause();
+                    SearchRunner.Outcome outcome = r.run();
+                    List<CandidateRecord> all = store.all();
+                    Set<Long> front = ParetoFront.ids(all, r.settings().constraints());
+                    Platform.runLater(() -> study.setCandidates(studyFile, all, front));
+                    return outcome;
+                }
+            }
+        };
+        task.setOnSucceeded(e -> {
+            SearchRunner.Outcome o = task.getValue();
+            finished();
+            lastOutcome.set(o);
+            progress.set(o.budget() == 0 ? 1 : Math.min(1, o.measured() / (double) o.budget()));
+            String what = o.stopped() ? "Stopped" : "Finished";
+            progressText.set(what + ": " + o.measured() + " / " + o.budget() + " measured in " + Formats.duration(o.wallSeconds())
+                    + " · " + o.front().size() + " on the Pareto front");
+            appendLog("── " + progressText.get());
+            background.notify(new Notice(Notice.Level.SUCCESS, "Search " + what.toLowerCase(Locale.ROOT) + ": " + o.measured() + " of "
+                    + o.budget() + " candidates measured, " + o.front().size() + " on the Pareto front. Study: " + studyFile.getFileName()));
+        });
+        task.setOnFailed(e -> {
+            finished();
+            progress.set(0);
+            String problem = Background.problem(task.getException());
+            progressText.set("Failed");
+            appendLog("── Search failed: " + problem);
+            background.notify(Notice.error("Search of " + model.getFileName() + " failed: " + problem));
+        });
+        task.setOnCancelled(e -> finished());
+        Thread t = new Thread(task, "lathe-search");
+        t.setDaemon(true);
+        t.start();
+        return true;
+    }
+
+    /** Progress of an opened study: how much of its budget was measured (Start resumes the rest). */
+    public void showStudy(int measured, int budget) {
+        if (running.get()) return;
+        progress.set(budget <= 0 ? 0 : Math.min(1, measured / (double) budget));
+        progressText.set("Study: " + measured + " / " + budget + " measured" + (measured < budget ? " · Start resumes it" : ""));
+    }
+
+    /** Asks the search to stop after the candidate being measured; everything measured stays in the study. */
+    public void stop() {
+        if (!running.get() || stopping.get()) return;
+        stopping.set(true);
+        stopRequested = true;
+        SearchRunner r = runner;
+        if (r != null) r.requestStop();
+        progressText.set(paused.get() ? "Stopping (paused, nothing is being measured)…" : "Stopping after the current candidate…");
+        appendLog("── Stop requested; finishing the candidate being measured");
+    }
+
+    /** Pauses the running search after its candidate, or resumes a paused one. */
+    public void togglePause() {
+        if (pauseRequested.get()) resume(); else pause();
+    }
+
+    /** Asks the search to pause after the candidate being measured; {@link #resume()} goes on. */
+    public void pause() {
+        if (!running.get() || stopping.get() || pauseRequested.get()) return;
+        pauseRequested.set(true);
+        pauseWanted = true;
+        SearchRunner r = runner;
+        if (r != null) r.requestPause();
+        progressText.set("Pausing after the current candidate…");
+        appendLog("── Pause requested; finishing the candidate being measured");
+    }
+
+    /** Lets a paused (or pausing) search go on. */
+    public void resume() {
+        if (!pauseRequested.get()) return;
+        pauseRequested.set(false);
+        pauseWanted = false;
+        SearchRunner r = runner;
+        if (r != null) r.resume();
+        if (!paused.get() && !stopping.get()) progressText.set(lastProgress); // resumed before the pause took effect
+    }
+
+    private void showPaused(int measured, int budget, Long lastCandidate) {
+        if (!running.get() || stopping.get() || !pauseRequested.get()) return;
+        paused.set(true);
+        progress.set(budget == 0 ? 1 : measured / (double) budget);
+        progressText.set((lastCandidate == null ? "Paused before the first candidate" : "Paused after candidate #" + lastCandidate)
+                + " · " + measured + " / " + budget + " · Resume goes on");
+        appendLog("── " + progressText.get());
+    }
+
+    private void finished() {
+        running.set(false);
+        stopping.set(false);
+        pauseRequested.set(false);
+        paused.set(false);
+        pauseWanted = false;
+        runner = null;
+    }
+
+    private void showProgress(int measured, int budget, double secondsLeft) {
+        if (stopping.get() || paused.get()) return;
+        progress.set(budget == 0 ? 1 : measured / (double) budget);
+        String text = measured + " / " + budget;
+        if (!Double.isNaN(secondsLeft) && measured < budget) text += " · ~" + Formats.duration(secondsLeft) + " left";
+        lastProgress = text;
+        if (pauseRequested.get()) text += " · pausing after the current candidate…";
+        progressText.set(text);
+    }
+
+    void appendLog(String line) {
+        log.add(LocalTime.now().format(CLOCK) + "  " + line);
+        if (log.size() > MAX_LOG_LINES) log.remove(0, log.size() - MAX_LOG_LINES);
+    }
+
+    private static String missing(String path, String what) {
+        if (path == null) return null;
+        return Files.isRegularFile(Path.of(path)) ? null : "the " + what + " " + path + " does not exist";
+    }
+
+    private static int valueOr(ObjectProperty<Integer> p, int fallback) {
+        return p.get() == null ? fallback : p.get();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

@@ -1,0 +1,218 @@
+package dev.lathe.ui.study;
+
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.search.ParetoFront;
+import dev.lathe.ui.common.Formats;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.scene.Cursor;
+import javafx.scene.Node;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.ScatterChart;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Tooltip;
+import javafx.scene.shape.LineTo;
+import javafx.scene.shape.MoveTo;
+import javafx.scene.shape.Path;
+import javafx.util.Duration;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A cost (x: latency by default, or speed-up, size, peak memory, parameters) against a quality figure (y) for
+ * every measured candidate, redrawn as the study or the chosen axes change: all candidates faded, the front of
+ * the two chosen figures highlighted and joined by its attainment staircase, the original model as a dark
+ * diamond. Clicking a point selects its candidate; the selected one is ringed; hovering shows its figures.
+ */
+public final class ParetoChart extends ScatterChart<Number, Number> {
+    private final StudyViewModel study;
+    private final XYChart.Series<Number, Number> all = new XYChart.Series<>();
+    private final XYChart.Series<Number, Number> front = new XYChart.Series<>();
+    private final XYChart.Series<Number, Number> original = new XYChart.Series<>();
+    private final Path frontLine = new Path();
+    private final ObjectProperty<ChartAxis> xFigure = new SimpleObjectProperty<>(ChartAxis.LATENCY);
+    private final ObjectProperty<ChartAxis> yFigure = new SimpleObjectProperty<>(ChartAxis.QUALITY);
+
+    public ParetoChart(StudyViewModel study) {
+        super(new NumberAxis(), new NumberAxis());
+        this.study = study;
+        setId("paretoChart");
+        getStyleClass().add("pareto-chart");
+        setAnimated(false);
+        all.setName("All candidates");
+        front.setName("Pareto front");
+        original.setName("Original model");
+        getData().add(all);
+        getData().add(front);
+        getData().add(original);
+        NumberAxis x = (NumberAxis) getXAxis();
+        NumberAxis y = (NumberAxis) getYAxis();
+        x.setForceZeroInRange(false);
+        y.setForceZeroInRange(false);
+        x.labelProperty().bind(Bindings.createStringBinding(() -> xFigure.get() == ChartAxis.LATENCY
+                && study.clockProperty().get() == dev.lathe.eval.LatencyClock.CPU
+                ? "CPU time per run, median ms (lower is better)" : xFigure.get().label(), xFigure, study.clockProperty()));
+        y.labelProperty().bind(Bindings.createStringBinding(() -> yFigure.get() == ChartAxis.QUALITY
+                ? "Quality: " + study.qualityMetricProperty().get() + " (higher is better)" : yFigure.get().label(), yFigure, study.qualityMetricProperty()));
+        x.setTickLabelFormatter(ticks(xFigure));
+        y.setTickLabelFormatter(ticks(yFigure));
+        frontLine.getStyleClass().add("front-line");
+        frontLine.setMouseTransparent(true);
+        frontLine.setManaged(false);
+        getPlotChildren().add(0, frontLine);
+        study.revisionProperty().addListener(o -> rebuild());
+        study.selectedProperty().addListener(o -> markSelection());
+        xFigure.addListener(o -> rebuild());
+        yFigure.addListener(o -> rebuild());
+        rebuild();
+    }
+
+    /** The figure on the x axis (a cost: lower is better, but for speed-up). */
+    public ObjectProperty<ChartAxis> xFigureProperty() { return xFigure; }
+
+    /** The quality figure on the y axis. */
+    public ObjectProperty<ChartAxis> yFigureProperty() { return yFigure; }
+
+    private static javafx.util.StringConverter<Number> ticks(ObjectProperty<ChartAxis> figure) {
+        return new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Number n) { return n == null ? "" : figure.get().format(n.doubleValue()); }
+
+            @Override
+            public Number fromString(String text) { return Double.valueOf(text); }
+        };
+    }
+
+    private void rebuild() {
+        ChartAxis fx = xFigure.get(), fy = yFigure.get();
+        List<XYChart.Data<Number, Number>> a = new ArrayList<>(), o = new ArrayList<>();
+        for (CandidateRow r : study.rows()) {
+            Double xv = fx.of(r), yv = fy.of(r);
+            if (xv == null || yv == null) continue;
+            XYChart.Data<Number, Number> d = point(r, xv, yv);
+            a.add(d);
+            if (r.isOriginal()) o.add(point(r, xv, yv));
+        }
+        // The front of the two figures shown, so it follows the axes: a candidate can lead on size and not on latency.
+        List<XYChart.Data<Number, Number>> f = new ArrayList<>();
+        // Candidates breaking one of the study's constraints are plotted but never on the front.
+        List<XYChart.Data<Number, Number>> feasible = a.stream().filter(d -> ((CandidateRow) d.getExtraValue()).violations().isEmpty()).toList();
+        for (XYChart.Data<Number, Number> d : ParetoFront.nonDominated(feasible,
+                p -> fx.higherIsBetter() ? -p.getXValue().doubleValue() : p.getXValue().doubleValue(), p -> p.getYValue().doubleValue()))
+            f.add(point((CandidateRow) d.getExtraValue(), d.getXValue().doubleValue(), d.getYValue().doubleValue()));
+        f.sort(Comparator.comparingDouble(d -> d.getXValue().doubleValue()));
+        all.getData().setAll(a);
+        front.getData().setAll(f);
+        original.getData().setAll(o);
+        for (XYChart.Series<Number, Number> s : List.of(all, front, original))
+            for (XYChart.Data<Number, Number> d : s.getData()) decorate(d);
+        markSelection();
+        requestChartLayout();
+    }
+
+    private static XYChart.Data<Number, Number> point(CandidateRow r, double x, double y) {
+        XYChart.Data<Number, Number> d = new XYChart.Data<>(x, y);
+        d.setExtraValue(r);
+        return d;
+    }
+
+    private void decorate(XYChart.Data<Number, Number> d) {
+        Node n = d.getNode();
+        if (n == null) return;
+        CandidateRow r = (CandidateRow) d.getExtraValue();
+        CandidateRecord c = r.record();
+        n.setCursor(Cursor.HAND);
+        n.setOnMouseClicked(e -> study.select(r.id()));
+        boolean onFront = front.getData().stream().anyMatch(p -> p.getExtraValue() == r);
+        Tooltip t = new Tooltip(tooltipText(r, onFront));
+        t.setShowDelay(Duration.millis(150));
+        Tooltip.install(n, t);
+    }
+
+    /** What hovering a point shows: the candidate, every figure it has, and what its genome changes. */
+    public static String tooltipText(CandidateRow r, boolean onFront) {
+        CandidateRecord c = r.record();
+        return "Candidate #" + r.id() + (r.isOriginal() ? " (original)" : "") + (onFront ? " · on the front of these axes" : "")
+                + "\nLatency " + Formats.ms(c.latencyMs()) + " (p90 " + Formats.ms(c.latencyP90Ms()) + ")"
+                + (c.correctedLatencyMs() == null ? "" : ", drift-corrected " + Formats.ms(c.correctedLatencyMs()))
+                + (r.speedup() == null ? "" : "\nSpeed-up " + Formats.speedup(r.speedup()))
+                + (r.violations().isEmpty() ? "" : "\nViolates " + r.violations())
+                + "\n" + c.qualityMetric() + " " + Formats.quality(c.quality())
+                + (c.accuracy() == null || "accuracy".equals(c.qualityMetric()) ? "" : "\naccuracy " + Formats.quality(c.accuracy()))
+                + (c.sizeBytes() == null ? "" : "\nSize " + Formats.bytes(c.sizeBytes()))
+                + (c.parameters() == null ? "" : "\nParameters " + Formats.count(c.parameters()))
+                + (c.peakMemoryBytes() == null ? "" : "\nPeak memory " + Formats.bytes(c.peakMemoryBytes()))
+                + "\n" + r.changes() + keeps(r);
+    }
+
+    /** The pruned groups' keep ratios, the first few: "keeps ffn.0 75 %, heads.2 50 %, …". */
+    private static String keeps(CandidateRow r) {
+        if (r.genome() == null) return "";
+        List<String> kept = r.genome().keepRatios().entrySet().stream().filter(e -> e.getValue() < 1.0)
+                .map(e -> e.getKey() + " " + Formats.percent(e.getValue())).toList();
+        if (kept.isEmpty()) return "";
+        return "\nkeeps " + String.join(", ", kept.subList(0, Math.min(4, kept.size()))) + (kept.size() > 4 ? ", …" : "");
+    }
+
+    private void markSelection() {
+        CandidateRow sel = study.selectedProperty().get();
+        List<Node> selectedNodes = new ArrayList<>();
+        for (XYChart.Series<Number, Number> s : List.of(all, front, original)) {
+            for (XYChart.Data<Number, Number> d : s.getData()) {
+                Node n = d.getNode();
+                if (n == null) continue;
+                boolean on = sel != null && d.getExtraValue() == sel;
+                n.getStyleClass().remove("selected-point");
+                if (on) {
+                    n.getStyleClass().add("selected-point");
+                    selectedNodes.add(n);
+                }
+            }
+        }
+        // Stacking: faded points, then the front, then the original, then the selection on top.
+        for (XYChart.Data<Number, Number> d : front.getData()) if (d.getNode() != null) d.getNode().toFront();
+        for (XYChart.Data<Number, Number> d : original.getData()) if (d.getNode() != null) d.getNode().toFront();
+        selectedNodes.forEach(Node::toFront);
+    }
+
+    /**
+     * ScatterChart styles a legend symbol after its series' first point, and these series start empty: give the
+     * symbols their series' colour classes directly so the legend matches the points.
+     */
+    @Override
+    protected void updateLegend() {
+        super.updateLegend();
+        int i = 0;
+        for (Node n : lookupAll(".chart-legend-item")) {
+            if (n instanceof javafx.scene.control.Label l && l.getGraphic() != null) {
+                l.getGraphic().getStyleClass().setAll("chart-symbol", "chart-legend-item-symbol", "series" + i, "default-color" + i);
+                i++;
+            }
+        }
+    }
+
+    @Override
+    protected void layoutPlotChildren() {
+        super.layoutPlotChildren();
+        frontLine.getElements().clear();
+        List<XYChart.Data<Number, Number>> pts = front.getData();
+        if (pts.size() < 2) return;
+        NumberAxis x = (NumberAxis) getXAxis();
+        NumberAxis y = (NumberAxis) getYAxis();
+        double px = x.getDisplayPosition(pts.get(0).getXValue()), py = y.getDisplayPosition(pts.get(0).getYValue());
+        frontLine.getElements().add(new MoveTo(px, py));
+        // Staircase: what the front attains between its points. With a cost on x, quality holds until the next point
+        // (which costs more); with a benefit (speed-up), each stretch attains the next point's quality.
+        boolean benefit = xFigure.get().higherIsBetter();
+        for (int i = 1; i < pts.size(); i++) {
+            double nx = x.getDisplayPosition(pts.get(i).getXValue()), ny = y.getDisplayPosition(pts.get(i).getYValue());
+            frontLine.getElements().add(benefit ? new LineTo(px, ny) : new LineTo(nx, py));
+            frontLine.getElements().add(new LineTo(nx, ny));
+            px = nx;
+            py = ny;
+        }
+    }
+}

@@ -10,11 +10,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The command-line entry: sub-commands over the same services the desktop UI uses. */
-@Command(name = "lathe", mixinStandardHelpOptions = true, versionProvider = LatheCommand.Version.class,
+// scope INHERIT gives every sub-command --help and --version, so `lathe search --help` prints help (exit 0)
+// instead of complaining about the options it requires.
+@Command(name = "lathe", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = LatheCommand.Version.class,
         description = "Prune and quantize ONNX models against latency measured on this machine.",
         subcommands = {InspectCommand.class, SearchCommand.class, CandidatesCommand.class, ExportCommand.class, BenchCommand.class,
                 CompareCommand.class, PruneCommand.class, SensitivityCommand.class, ApplyCommand.class,
-                CommandLine.HelpCommand.class})
+                CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class})
 public final class LatheCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

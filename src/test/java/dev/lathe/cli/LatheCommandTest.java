@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestModels;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ class LatheCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    @Tag("minilm")
     @Test
     void inspectJsonDescribesMiniLm() throws Exception {
         Run r = lathe("inspect", TestModels.minilm().toString(), "--json", "--seq-len", "128");

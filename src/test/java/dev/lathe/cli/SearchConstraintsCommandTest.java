@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.search.Constraints;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.StudyStore;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import static dev.lathe.cli.LatheCommandTest.lathe;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** search's constraint and keep-range options: usage errors, unknown groups, and a resumed study's constraints. */
+@Tag("slow")
 class SearchConstraintsCommandTest {
     @TempDir
     Path dir;

@@ -5,6 +5,7 @@ import dev.lathe.eval.data.DataFormatException;
 import dev.lathe.eval.data.Dataset;
 import dev.lathe.eval.data.DatasetLoader;
 import dev.lathe.model.OnnxModel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +72,7 @@ class DatasetLoaderTest {
         assertEquals("ragged.csv: line 3 has 2 columns, header has 65", e3.getMessage());
     }
 
+    @Tag("minilm")
     @Test
     void textIsTokenizedWithTheModelsTokenizer() throws Exception {
         OnnxModel minilm = OnnxModel.load(TestModels.minilm());
@@ -91,6 +93,7 @@ class DatasetLoaderTest {
         assertArrayEquals(d.samples().get(0).get("input_ids").longs(), l.samples().get(0).get("input_ids").longs(), "the label is not tokenized");
     }
 
+    @Tag("minilm")
     @Test
     void textLabelsMustBeWholeNumbersOnEveryLineOrNone() throws Exception {
         OnnxModel minilm = OnnxModel.load(TestModels.minilm());
@@ -110,6 +113,7 @@ class DatasetLoaderTest {
         assertEquals("negative.txt: line 1: label -1 is negative", e3.getMessage());
     }
 
+    @Tag("minilm")
     @Test
     void textForAModelWithoutTokenInputsIsRejected() throws Exception {
         Path txt = dir.resolve("s.txt");

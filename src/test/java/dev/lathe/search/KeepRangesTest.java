@@ -12,6 +12,7 @@ import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ class KeepRangesTest {
      * blocks never dropped. Every seed, random genome and NSGA-II offspring keeps each group's units inside its
      * range (the original aside), and other blocks do get dropped.
      */
+    @Tag("minilm")
     @Test
     void decodedGenomesStayInsideEachGroupsRange() {
         GroupFinder.Result analysis = GroupFinder.analyze(MutableGraph.of(OnnxModel.load(TestModels.minilm())));

@@ -4,6 +4,7 @@ import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.StudyStore;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * measured while it lasts (the study file, read from another connection, does not change), resuming goes on
  * to the budget, and stopping ends a paused search.
  */
+@Tag("slow")
 class SearchPauseTest {
     @TempDir
     Path dir;

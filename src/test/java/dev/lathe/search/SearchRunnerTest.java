@@ -17,6 +17,7 @@ import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyException;
 import dev.lathe.study.StudyStore;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,7 @@ class SearchRunnerTest {
         }
     }
 
+    @Tag("minilm")
     @Test
     void miniLmSearchOnSentencesFindsAFrontOfSeveralCandidates() throws Exception {
         // No sensitivity pass here (37 layers); SearchSpaceSensitivityTest covers it on the digits models.
@@ -81,6 +83,7 @@ class SearchRunnerTest {
      * search built): both are recorded as failed with the reason, each time a fresh worker takes over, and
      * the search measures the rest to its budget, with the original re-measured as the drift reference.
      */
+    @Tag("slow")
     @Test
     void candidatesThatHangOrKillTheWorkerFailAndTheSearchGoesOn() throws Exception {
         AtomicInteger count = new AtomicInteger();
@@ -202,6 +205,7 @@ class SearchRunnerTest {
      * The real thing: a search in a separate JVM is killed hard mid-way; resuming keeps every completed
      * candidate exactly as it was and measures only what is missing.
      */
+    @Tag("slow")
     @Test
     void killedAndRestartedSearchLosesNoCompletedCandidate() throws Exception {
         Path study = dir.resolve("killed.sqlite");

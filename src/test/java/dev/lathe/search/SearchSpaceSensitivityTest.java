@@ -9,6 +9,7 @@ import dev.lathe.study.StudyStore;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.transform.genome.Precision;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,7 @@ class SearchSpaceSensitivityTest {
         assertThrows(IllegalArgumentException.class, () -> new PrecisionChoices(Map.of("Conv", List.of(Precision.INT8))));
     }
 
+    @Tag("minilm")
     @Test
     void sensitiveLayersAreQuantizedLessOftenAndSparedInTheSeeds() {
         Map<String, Double> drop = new HashMap<>();
@@ -82,6 +84,7 @@ class SearchSpaceSensitivityTest {
         assertNotNull(seeds.get(4).precision(robust));
     }
 
+    @Tag("minilm")
     @Test
     void withoutSensitivityTheGeneIsTheOldInt8Gene() {
         SearchSpace space = new SearchSpace(MINILM);

@@ -10,6 +10,7 @@ import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.TensorData;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.*;
 
 class BlockRemovalTest {
+    @Tag("minilm")
     @Test
     void droppingMiniLmsLastLayerLeavesExactlyTheHiddenStateBeforeIt() throws Exception {
         OnnxModel minilm = OnnxModel.load(TestModels.minilm());

@@ -12,6 +12,7 @@ import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.pruning.PruningOptions;
 import dev.lathe.transform.pruning.StructuredPruner;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -59,6 +60,7 @@ class CandidateBuilderTest {
         assertArrayEquals(reference, run(same));
     }
 
+    @Tag("minilm")
     @Test
     void prunedAndQuantizedMiniLmRunsSmallerWithSameSignature() throws Exception {
         Map<String, Double> ratios = new HashMap<>();

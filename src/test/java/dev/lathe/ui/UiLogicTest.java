@@ -12,6 +12,7 @@ import dev.lathe.ui.search.SearchViewModel;
 import dev.lathe.ui.study.CandidateDetail;
 import dev.lathe.ui.study.CandidateRow;
 import dev.lathe.ui.study.StudyViewModel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -50,6 +51,7 @@ class UiLogicTest {
         assertEquals("Reference 42.0 ms ±2.4% over 2 measurements", StudyViewModel.referenceSummary(List.of(first, second)));
     }
 
+    @Tag("minilm")
     @Test
     void namesModelsAfterTheirFolderWhenTheFileIsJustModelOnnx() {
         assertEquals("digits-mlp", ModelViewModel.displayName(Path.of("sample-models/digits-mlp/model.onnx")));

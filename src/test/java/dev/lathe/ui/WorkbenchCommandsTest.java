@@ -4,6 +4,7 @@ import dev.lathe.SampleModels;
 import javafx.scene.control.Button;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
 
@@ -13,6 +14,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The menu item and the button of one command agree on whether it may run, in every state of the workbench. */
+@Tag("ui")
 class WorkbenchCommandsTest extends WorkbenchUiTest {
     private static SampleModels.Sample sample(String name) {
         return SampleModels.available().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();

@@ -5,6 +5,7 @@ import dev.lathe.ui.app.LatheApp;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.api.FxToolkit;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeoutException;
  * into a preferences node of the test's own (removed afterwards), and reading or waiting on the FX thread.
  */
 @ExtendWith(ApplicationExtension.class)
+@Tag("ui")
 public abstract class WorkbenchUiTest {
     protected final TestPreferences prefs = new TestPreferences();
     protected LatheApp app;

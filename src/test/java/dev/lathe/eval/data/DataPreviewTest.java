@@ -3,6 +3,7 @@ package dev.lathe.eval.data;
 import dev.lathe.TestModels;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,7 @@ class DataPreviewTest {
         assertNull(DataPreview.describe(csv, null, null, SHAPES, null).split());
     }
 
+    @Tag("minilm")
     @Test
     void sampleTextShowsLinesAndTokenLengths() throws Exception {
         Path text = TestModels.sentences();

@@ -7,6 +7,7 @@ import dev.lathe.eval.LatencyStats;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
 import dev.lathe.eval.TimingProtocol;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * the CPU time of its runs, keeps the wall-clock median beside it, and sends both sample sets back; under
  * the wall clock the same fields read as before.
  */
+@Tag("slow")
 class CpuClockMeasurementTest {
     static double median(double[] v) {
         double[] s = v.clone();

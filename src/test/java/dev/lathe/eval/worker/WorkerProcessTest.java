@@ -7,6 +7,7 @@ import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
 import dev.lathe.eval.TimingProtocol;
 import dev.lathe.model.OnnxModel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Runtime refuse them, exhaust the worker's heap, crash it natively or hang it. Each failure names its
  * reason, and the next candidate is measured by a working (if need be new) worker.
  */
+@Tag("slow")
 class WorkerProcessTest {
     static MeasurementSetup digits() {
         return new MeasurementSetup(TestModels.digitsMlp().toAbsolutePath().toString(),

@@ -11,6 +11,7 @@ import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.TensorData;
 import dev.lathe.model.TensorTypes;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +98,7 @@ class Fp16ModelConverterTest {
         }
     }
 
+    @Tag("minilm")
     @Test
     void miniLmKeepsItsLayerNormsAndSoftmaxInFloat32() throws Exception {
         OnnxModel original = OnnxModel.load(TestModels.minilm());

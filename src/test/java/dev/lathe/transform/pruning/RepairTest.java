@@ -12,6 +12,7 @@ import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -122,6 +123,7 @@ class RepairTest {
         return java.util.Arrays.stream(a).anyMatch(x -> x == v);
     }
 
+    @Tag("minilm")
     @Test
     void calibratedPruningKeepsMiniLmEmbeddingsCloser() throws Exception {
         OnnxModel minilm = OnnxModel.load(TestModels.minilm());

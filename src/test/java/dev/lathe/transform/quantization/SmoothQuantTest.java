@@ -14,6 +14,7 @@ import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.Precision;
 import dev.lathe.transform.pruning.PruningOptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,6 +196,7 @@ class SmoothQuantTest {
         assertEquals(run(mlp, evaluation.get(0)).values().iterator().next().floats().length, y.length);
     }
 
+    @Tag("minilm")
     @Test
     void minilmSmoothedStaysEquivalentFoldsIntoTheValueProjectionsAndQuantizedRuns(@TempDir Path dir) throws Exception {
         OnnxModel minilm = OnnxModel.load(TestModels.minilm());

@@ -11,6 +11,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TableView;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Drives the workbench headless (Monocle): the digits-mlp sample opens from the start page, a four-candidate search runs
  * into a temporary study, a candidate is selected and exported, and the study file is opened again.
  */
+@Tag("ui")
 class LatheAppTest extends WorkbenchUiTest {
     /** digits-mlp: Linear(64,128), Linear(128,64), Linear(64,10) with biases. */
     private static final long DIGITS_MLP_PARAMETERS = 64 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10;

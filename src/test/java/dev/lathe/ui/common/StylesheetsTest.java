@@ -2,6 +2,7 @@ package dev.lathe.ui.common;
 
 import dev.lathe.ui.WorkbenchUiTest;
 import javafx.scene.control.Label;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
 
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The window is styled from the stylesheets in resources: both are on the scene and their rules reach the nodes. */
+@Tag("ui")
 class StylesheetsTest extends WorkbenchUiTest {
     @Test
     void theWindowTakesBothStylesheetsFromResources(FxRobot robot) throws Exception {

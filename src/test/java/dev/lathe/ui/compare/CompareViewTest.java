@@ -20,6 +20,7 @@ import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A study of the digits MLP reopened in the workbench: two candidates chosen with Ctrl+click open side by side
  * with their figures, the units each keeps per group and each layer's precision; the study exports as CSV.
  */
+@Tag("ui")
 class CompareViewTest extends WorkbenchUiTest {
     @TempDir
     static Path dir;

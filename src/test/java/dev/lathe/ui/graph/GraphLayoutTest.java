@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import dev.lathe.TestModels;
 import dev.lathe.model.OnnxModel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * generated 5000-node graph (no timing is asserted).
  */
 class GraphLayoutTest {
+    @Tag("minilm")
     @Test
     void miniLmIsLaidOutInLayersWithEveryEdgeGoingDown() {
         ModelProto proto = OnnxModel.load(TestModels.minilm()).proto();

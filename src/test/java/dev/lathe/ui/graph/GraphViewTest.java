@@ -11,6 +11,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * opens, Ctrl+F and Enter find and centre a node, the side panel shows its attributes and tensor shapes,
  * clicking selects, dragging pans, and only the visible part of the graph is drawn.
  */
+@Tag("ui")
 class GraphViewTest extends WorkbenchUiTest {
     private static final String SOFTMAX = "/encoder/layer.2/attention/self/Softmax";
 

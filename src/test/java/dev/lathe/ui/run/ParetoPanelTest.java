@@ -13,6 +13,7 @@ import javafx.scene.Scene;
 import javafx.scene.chart.XYChart;
 import javafx.scene.control.ChoiceBox;
 import javafx.stage.Stage;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * chosen axes, candidates without a figure drop out, and the hypervolume chart shows the study's history.
  */
 @ExtendWith(ApplicationExtension.class)
+@Tag("ui")
 class ParetoPanelTest {
     /** id → latency ms, quality, size bytes, parameters, peak memory (null: not recorded). */
     private static final List<CandidateRecord> STUDY = List.of(

@@ -8,6 +8,7 @@ import dev.lathe.ui.app.ShortcutsDialog;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuBar;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Search menu offers Resume (Ctrl+P, listed among the shortcuts), nothing is measured while paused, and the
  * resumed search reaches its budget.
  */
+@Tag("ui")
 class PauseSearchUiTest extends WorkbenchUiTest {
     @TempDir
     Path tmp;

@@ -12,6 +12,7 @@ import dev.lathe.ui.WorkbenchUiTest;
 import dev.lathe.ui.study.CandidateRow;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.TextField;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * form, the first layer's keep range edited in the group table and the second layer kept whole; a short search
  * stores exactly those settings and builds only candidates inside the ranges.
  */
+@Tag("ui")
 class ConstraintsSetupTest extends WorkbenchUiTest {
     @TempDir
     Path tmp;

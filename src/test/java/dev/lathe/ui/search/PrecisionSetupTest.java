@@ -15,6 +15,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.TableView;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pinned to float32 through the layer table; a short search stores exactly those choices, and no candidate
  * gives the pinned layer a reduced precision or any layer a precision outside the set.
  */
+@Tag("ui")
 class PrecisionSetupTest extends WorkbenchUiTest {
     @TempDir
     Path tmp;

@@ -17,6 +17,7 @@ import javafx.scene.control.TableView;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.FlowPane;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly the candidates the filter admits, in latency order, and two of them still compare. The search form's
  * data preview shows the digits sample's CSV, then a folder of images, then the loader's message for a bad file.
  */
+@Tag("ui")
 class CandidatesViewTest extends WorkbenchUiTest {
     @TempDir
     static Path dir;

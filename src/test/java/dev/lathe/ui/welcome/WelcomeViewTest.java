@@ -17,6 +17,7 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.layout.Pane;
 import javafx.stage.Stage;
 import javafx.stage.Window;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * preferences node of the test's own open when clicked, missing ones are greyed, samples open, everything
  * opened is remembered, and the window's bounds come back in a second window.
  */
+@Tag("ui")
 class WelcomeViewTest extends WorkbenchUiTest {
     @TempDir
     Path tmp;

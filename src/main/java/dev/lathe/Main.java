@@ -1,7 +1,7 @@
 package dev.lathe;
 
 import dev.lathe.cli.LatheCommand;
-import dev.lathe.ui.app.LatheApp;
+import dev.lathe.ui.app.WindowStart;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -18,7 +18,8 @@ public final class Main {
     public static void main(String[] args) {
         prepareStartupArchive();
         if (opensWindow(args)) {
-            dev.lathe.ui.app.LatheApp.launchApp(args);
+            int exit = WindowStart.launch(args);
+            if (exit != 0) System.exit(exit);
             return;
         }
         System.exit(LatheCommand.execute(args));

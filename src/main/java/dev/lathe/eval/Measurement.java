@@ -2,8 +2,8 @@ package dev.lathe.eval;
 
 /**
  * Everything measured about one model: latency (with its raw samples), quality (null when not asked for),
- * size on disk, parameter count, the measuring process's peak resident memory while the model was loaded and
- * run (null where the system cannot say), and the seconds spent timing and scoring. {@code latencySamplesMs}
+ * size on disk, parameter count, the peak resident memory the model itself needed while loaded and run, above
+ * what the measuring process held before loading it ({@link PeakMemory.Window}; null where the system cannot say), and the seconds spent timing and scoring. {@code latencySamplesMs}
  * are the wall-clock samples and {@code cpuSamplesMs} the CPU time of the same runs (null where unknown),
  * whichever clock {@code latency} is read on.
  */

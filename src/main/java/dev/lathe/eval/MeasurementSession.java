@@ -30,6 +30,7 @@ public final class MeasurementSession {
                 setup.tokenizerPath() == null ? null : Path.of(setup.tokenizerPath()), setup.inputShapes(), setup.imagePreprocessing());
         ModelEvaluator evaluator = new ModelEvaluator(original, split.evaluation(), setup.inputShapes(), setup.runnerSettings(),
                 setup.protocol(), setup.clock(), setup.withQuality());
+        if (setup.peakMemory()) evaluator.warmUp();
         String kind = evaluator.quality() == null ? null : evaluator.quality().kind().name().toLowerCase(Locale.ROOT);
         SessionInfo info = new SessionInfo(kind, split.evaluation().description(), split.evaluation().synthetic(),
                 split.evaluation().fingerprint(), split.evaluation().size(), MachineInfo.current(), ProcessHandle.current().pid());

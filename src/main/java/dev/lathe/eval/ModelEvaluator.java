@@ -56,18 +56,27 @@ public final class ModelEvaluator {
 
     /**
      * Times (and scores, when asked and possible) a serialized model; parameters are left at 0 for the caller.
-     * With {@code peakMemory} the process's high-water mark is reset first and read after.
+     * With {@code peakMemory} the figure is the resident memory this model needed above what the process held
+     * before loading it ({@link PeakMemory.Window}), so it does not depend on what was measured before.
      */
     public Measurement measure(byte[] bytes, boolean withQuality, boolean peakMemory) throws OrtException {
         long t0 = System.nanoTime();
-        boolean peak = peakMemory && PeakMemory.reset();
+        PeakMemory.Window window = peakMemory ? PeakMemory.open() : null;
         LatencyRun latency = meter.measure(bytes, timingInput);
         long t1 = System.nanoTime();
         QualityReport q = withQuality && quality != null ? quality.evaluate(bytes) : null;
         long t2 = System.nanoTime();
-        Long peakBytes = peak ? PeakMemory.highWaterMark() : null;
+        Long peakBytes = window == null ? null : window.peakAboveBaseline();
         return new Measurement(latency.stats(), q, bytes.length, 0, (t2 - t0) / 1e9, latency.samplesMs(), peakBytes, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                 latency.cpuSamplesMs());
+    }
+
+    /**
+     * Runs the measuring code once, untimed, on the original: the first measurement in a process otherwise also
+     * pays for loading and compiling that code, which peak memory would charge to whichever candidate came first.
+     */
+    public void warmUp() throws OrtException {
+        new LatencyMeter(meter.settings(), TimingProtocol.WARM_UP, meter.clock()).measure(originalBytes, timingInput);
     }
 
     /** Times the original model again: the reference that drift correction divides by. */

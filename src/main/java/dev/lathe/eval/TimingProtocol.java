@@ -18,6 +18,9 @@ public record TimingProtocol(int minWarmupRuns, int maxWarmupRuns, double maxWar
     /** Smoke runs and tests: 5% and at most 2 s. */
     public static final TimingProtocol QUICK = new TimingProtocol(3, 30, 1.0, 3, 0.05, 10, 2000, 0.05, 2.0, 0.05);
 
+    /** The fewest runs the protocol allows: exercises the measuring code without timing anything worth keeping. */
+    public static final TimingProtocol WARM_UP = new TimingProtocol(1, 1, 0.0, 1, 0.05, 2, 2, 0.0, 0.0, 0.5);
+
     public TimingProtocol {
         if (minWarmupRuns < 1 || maxWarmupRuns < minWarmupRuns) throw new IllegalArgumentException("warm-up runs must be 1 <= min <= max");
         if (settleWindow < 1) throw new IllegalArgumentException("settle window must be at least 1 run");

@@ -110,6 +110,23 @@ public final class WorkerProcess implements AutoCloseable {
         if ("error".equals(r.type())) throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, r.error(), null);
     }
 
+    /** Bytes of a -Xmx value such as "512m" or "2g"; 0 when unreadable. */
+    static long heapBytes(String size) {
+        String s = size.strip().toLowerCase(java.util.Locale.ROOT);
+        long unit = switch (s.isEmpty() ? ' ' : s.charAt(s.length() - 1)) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            case 't' -> 1L << 40;
+            default -> 1;
+        };
+        try {
+            return Long.parseLong(unit == 1 ? s : s.substring(0, s.length() - 1)) * unit;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** How many worker processes have been started (1 + restarts). */
     public synchronized int starts() { return starts; }
 
@@ -129,6 +146,11 @@ public final class WorkerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         if (options.maxHeap() != null) cmd.add("-Xmx" + options.maxHeap());
+        if (options.maxHeap() == null || heapBytes(options.maxHeap()) >= 64L << 20) cmd.add("-Xms64m");
+        // Per-candidate peak memory (PeakMemory.Window) counts what the process grows by: the heap must not shrink
+        // after the collection before each candidate and regrow during it, and C2's compiler arenas (several MB
+        // at random moments) must not land on a candidate. The timed loop is native ONNX Runtime code either way.
+        cmd.addAll(List.of("-XX:MaxHeapFreeRatio=100", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:-CreateCoredumpOnCrash",
                 "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "lathe-worker-crash-%p.log"),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Djava.awt.headless=true"));

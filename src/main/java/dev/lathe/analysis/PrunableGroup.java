@@ -1,30 +1,35 @@
 package dev.lathe.analysis;
 
+import dev.lathe.analysis.pattern.LinearLayer;
+
 import java.util.List;
 
 /**
  * A set of coupled parameters that must be removed together: {@code size} units (hidden units or heads),
  * each owning a block of {@code blockWidth} consecutive indices along an axis of every tensor in
  * {@link #slices()}. Shape constants that spell out the unit count are listed in {@link #shapePatches()}.
+ * Nodes are named (as {@link dev.lathe.analysis.pattern.NodeNames#id} names them), never indexed, so a group still
+ * applies after other transforms have inserted or removed nodes.
  *
- * <p>The description is purely structural so that one pruner serves every kind.
+ * <p>The description is purely structural so that one pruner serves every kind; an attention group also names
+ * the roles of its layers ({@link #attention()}, null for other kinds).
  */
 public record PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
                             List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer,
-                            List<AttributePatch> attributePatches) {
+                            List<AttributePatch> attributePatches, AttentionRoles attention) {
 
     public PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
                          List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer) {
-        this(id, kind, name, size, blockWidth, slices, shapePatches, consumer, List.of());
+        this(id, kind, name, size, blockWidth, slices, shapePatches, consumer, List.of(), null);
     }
 
     /**
-     * Integer attribute {@code attribute} of node {@code nodeIndex} equals {@code keptUnits * factor} (a depthwise
+     * Integer attribute {@code attribute} of node {@code node} equals {@code keptUnits * factor} (a depthwise
      * Conv's group), or for a list attribute its element {@code position} does (a Split's sizes).
      */
-    public record AttributePatch(int nodeIndex, String attribute, int position, int factor) {
-        public AttributePatch(int nodeIndex, String attribute, int factor) {
-            this(nodeIndex, attribute, -1, factor);
+    public record AttributePatch(String node, String attribute, int position, int factor) {
+        public AttributePatch(String node, String attribute, int factor) {
+            this(node, attribute, -1, factor);
         }
     }
 
@@ -38,6 +43,11 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
     public record Consumer(String input, String weight, boolean transposed, String bias, boolean convolution) {
         public Consumer(String input, String weight, boolean transposed, String bias) {
             this(input, weight, transposed, bias, false);
+        }
+
+        /** A linear layer reading the units, with its bias (a Gemm's C, or a MatMul's bias Add). */
+        public static Consumer of(LinearLayer layer) {
+            return new Consumer(layer.input(), layer.weight(), layer.transposed(), layer.bias());
         }
     }
 
@@ -53,8 +63,8 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
     }
 
     /**
-     * Element {@code position} of the constant feeding input {@code inputIndex} of node {@code nodeIndex}
+     * Element {@code position} of the constant feeding input {@code inputIndex} of node {@code node}
      * equals {@code keptUnits * factor} (the head count has factor 1, a merged width has the head size).
      */
-    public record ShapePatch(int nodeIndex, int inputIndex, int position, int factor) {}
+    public record ShapePatch(String node, int inputIndex, int position, int factor) {}
 }

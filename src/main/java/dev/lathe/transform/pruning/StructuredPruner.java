@@ -3,6 +3,7 @@ package dev.lathe.transform.pruning;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.lathe.analysis.PrunableGroup.ShapePatch;
 import dev.lathe.analysis.PrunableGroup.TensorSlice;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.Tensors;
@@ -66,19 +67,21 @@ public final class StructuredPruner {
             graph.putInitializer(Tensors.floats(t.getName(), ix.dimsAfter(idx.length), ix.select(Tensors.toFloats(t), idx)));
         }
         for (PrunableGroup.AttributePatch p : group.attributePatches()) {
-            var node = graph.node(p.nodeIndex()).toBuilder();
+            int at = NodeNames.require(graph, p.node());
+            var node = graph.node(at).toBuilder();
             for (int i = 0; i < node.getAttributeCount(); i++)
                 if (node.getAttribute(i).getName().equals(p.attribute()))
                     node.setAttribute(i, p.position() < 0 ? node.getAttribute(i).toBuilder().setI((long) keptUnits.length * p.factor()).build()
                             : node.getAttribute(i).toBuilder().setInts(p.position(), (long) keptUnits.length * p.factor()).build());
-            graph.replaceNode(p.nodeIndex(), node.build());
+            graph.replaceNode(at, node.build());
         }
         for (ShapePatch p : group.shapePatches()) {
-            String input = graph.node(p.nodeIndex()).getInput(p.inputIndex());
+            int at = NodeNames.require(graph, p.node());
+            String input = graph.node(at).getInput(p.inputIndex());
             TensorProto shape = graph.constant(input).orElseThrow(() -> new IllegalStateException("shape constant " + input + " vanished"));
             long[] v = Tensors.toLongs(shape);
             v[p.position()] = (long) keptUnits.length * p.factor();
-            graph.setPrivateConstantInput(p.nodeIndex(), p.inputIndex(), Tensors.withLongValues(shape, v));
+            graph.setPrivateConstantInput(at, p.inputIndex(), Tensors.withLongValues(shape, v));
         }
     }
 }

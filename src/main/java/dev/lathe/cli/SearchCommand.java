@@ -1,10 +1,10 @@
 package dev.lathe.cli;
 
 import dev.lathe.eval.LatencyClock;
-import dev.lathe.search.Constraints;
+import dev.lathe.study.Constraints;
 import dev.lathe.search.KeepRanges;
 import dev.lathe.search.MeasuringOptions;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.ParetoFront;
 import dev.lathe.search.PrecisionChoices;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;

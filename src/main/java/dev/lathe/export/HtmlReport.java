@@ -2,7 +2,7 @@ package dev.lathe.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.analysis.PrunableGroup;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.ParetoFront;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;

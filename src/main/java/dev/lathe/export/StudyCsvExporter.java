@@ -2,7 +2,7 @@ package dev.lathe.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.ParetoFront;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.Genome;

@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.study.ParetoFront;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.transform.GenomeJson;

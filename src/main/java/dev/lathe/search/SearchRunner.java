@@ -1,5 +1,7 @@
 package dev.lathe.search;
 
+import dev.lathe.study.ParetoFront;
+import dev.lathe.study.Constraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.LatheVersion;
 import dev.lathe.eval.CandidateFailedException;

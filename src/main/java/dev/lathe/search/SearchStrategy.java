@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.study.Constraints;
 import dev.lathe.transform.Genome;
 
 import java.util.List;

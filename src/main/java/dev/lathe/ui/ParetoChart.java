@@ -1,7 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.ParetoFront;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;

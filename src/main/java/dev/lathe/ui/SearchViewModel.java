@@ -4,7 +4,7 @@ import dev.lathe.eval.ExecutionProviders;
 import dev.lathe.eval.LatencyClock;
 import dev.lathe.model.InputShapes;
 import dev.lathe.search.MeasuringOptions;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.ParetoFront;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
@@ -291,8 +291,8 @@ public final class SearchViewModel {
                     for (CandidateRecord c : store.all()) seen.put(c.id(), c);
                     List<CandidateRecord> before = List.copyOf(seen.values());
                     // As the runner will decide: constraints given replace the study's, none given keep them.
-                    dev.lathe.search.Constraints boundsBefore = !settings.constraints().isEmpty() ? settings.constraints()
-                            : SearchSettings.of(store).map(SearchSettings::constraints).orElse(dev.lathe.search.Constraints.NONE);
+                    dev.lathe.study.Constraints boundsBefore = !settings.constraints().isEmpty() ? settings.constraints()
+                            : SearchSettings.of(store).map(SearchSettings::constraints).orElse(dev.lathe.study.Constraints.NONE);
                     Set<Long> frontBefore = ParetoFront.ids(before, boundsBefore);
                     Platform.runLater(() -> study.constraintsProperty().set(boundsBefore));
                     Platform.runLater(() -> study.setCandidates(studyFile, before, frontBefore));
@@ -308,7 +308,7 @@ public final class SearchViewModel {
                         public void started(int measured, int budget) {
                             SearchRunner r = runner;
                             LatencyClock timing = r == null ? settings.clock() : r.settings().clock();
-                            dev.lathe.search.Constraints bounds = r == null ? settings.constraints() : r.settings().constraints();
+                            dev.lathe.study.Constraints bounds = r == null ? settings.constraints() : r.settings().constraints();
                             Platform.runLater(() -> {
                                 study.constraintsProperty().set(bounds);
                                 study.setClock(timing);
@@ -339,7 +339,7 @@ public final class SearchViewModel {
                         @Override
                         public void candidateFinished(CandidateRecord c, int measured, int budget, double secondsLeft) {
                             seen.put(c.id(), c);
-                            dev.lathe.search.Constraints bounds = runner.settings().constraints();
+                            dev.lathe.study.Constraints bounds = runner.settings().constraints();
                             Set<Long> front = ParetoFront.ids(new ArrayList<>(seen.values()), bounds);
                             String violated = bounds.describeViolations(c);
                             String line = (violated.isEmpty() ? "" : "✗ ") + (c.isDone()

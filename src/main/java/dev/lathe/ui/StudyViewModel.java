@@ -3,7 +3,7 @@ package dev.lathe.ui;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.export.CandidateExporter;
 import dev.lathe.export.MultiCandidateExporter;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.ParetoFront;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.DriftCorrection;
@@ -47,7 +47,7 @@ public final class StudyViewModel {
     private final ObservableList<CandidateRow> readOnlyRows = FXCollections.unmodifiableObservableList(rows);
     private final Map<Long, CandidateRow> byId = new HashMap<>();
     private final ObjectProperty<CandidateRow> original = new SimpleObjectProperty<>();
-    private final ObjectProperty<dev.lathe.search.Constraints> constraints = new SimpleObjectProperty<>(dev.lathe.search.Constraints.NONE);
+    private final ObjectProperty<dev.lathe.study.Constraints> constraints = new SimpleObjectProperty<>(dev.lathe.study.Constraints.NONE);
     private final ObjectProperty<CandidateRow> selected = new SimpleObjectProperty<>();
     private final ObservableList<CandidateRow> chosen = FXCollections.observableArrayList();
     private final ObjectProperty<CandidateDetail> detail = new SimpleObjectProperty<>();
@@ -199,7 +199,7 @@ public final class StudyViewModel {
     }
 
     private void applyFront(Set<Long> front) {
-        dev.lathe.search.Constraints bounds = constraints.get();
+        dev.lathe.study.Constraints bounds = constraints.get();
         for (CandidateRow r : rows) {
             r.setPareto(front.contains(r.id()));
             r.setViolations(bounds.describeViolations(r.record()));
@@ -207,7 +207,7 @@ public final class StudyViewModel {
     }
 
     /** The study's constraints: the front is of the candidates meeting them, the others carry what they break. */
-    public javafx.beans.property.ObjectProperty<dev.lathe.search.Constraints> constraintsProperty() { return constraints; }
+    public javafx.beans.property.ObjectProperty<dev.lathe.study.Constraints> constraintsProperty() { return constraints; }
 
     private void recompute() {
         CandidateRow base = original.get();
@@ -242,7 +242,7 @@ public final class StudyViewModel {
         loading.set(true);
         background.submit("Opening study " + f.getFileName(), () -> read(f), o -> {
             loading.set(false);
-            constraints.set(o.settings() == null ? dev.lathe.search.Constraints.NONE : o.settings().constraints());
+            constraints.set(o.settings() == null ? dev.lathe.study.Constraints.NONE : o.settings().constraints());
             setCandidates(o.file(), o.candidates(), o.front());
             setClock(o.settings() == null ? null : o.settings().clock());
             showReferences(o.references());
@@ -260,7 +260,7 @@ public final class StudyViewModel {
             } catch (IllegalArgumentException e) {
                 settings = null;
             }
-            return new Opened(f, all, ParetoFront.ids(all, settings == null ? dev.lathe.search.Constraints.NONE : settings.constraints()),
+            return new Opened(f, all, ParetoFront.ids(all, settings == null ? dev.lathe.study.Constraints.NONE : settings.constraints()),
                     model, settings, s.meta("data").orElse(null), s.references());
         }
     }

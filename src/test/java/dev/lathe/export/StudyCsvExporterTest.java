@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestStudies;
 import dev.lathe.cli.LatheCommand;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.ParetoFront;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
 import org.apache.commons.csv.CSVFormat;

@@ -1,5 +1,7 @@
 package dev.lathe.search;
 
+import dev.lathe.study.ParetoFront;
+import dev.lathe.study.Constraints;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;

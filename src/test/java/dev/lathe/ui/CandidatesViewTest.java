@@ -78,7 +78,7 @@ class CandidatesViewTest extends WorkbenchUiTest {
 
         // Pareto front only on top: the front's members among them, still in latency order.
         robot.clickOn("#paretoOnlyCheck");
-        java.util.Set<Long> front = dev.lathe.search.ParetoFront.ids(all);
+        java.util.Set<Long> front = dev.lathe.study.ParetoFront.ids(all);
         List<Long> onFront = expected.stream().filter(front::contains).toList();
         assertFalse(onFront.isEmpty());
         assertEquals(onFront, fx(() -> table.getItems().stream().map(CandidateRow::id).toList()));

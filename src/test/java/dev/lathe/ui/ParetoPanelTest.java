@@ -1,7 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.search.HypervolumeHistory;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.ParetoFront;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import javafx.scene.Scene;

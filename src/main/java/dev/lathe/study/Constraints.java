@@ -1,7 +1,6 @@
-package dev.lathe.search;
+package dev.lathe.study;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.lathe.study.CandidateRecord;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +12,7 @@ import java.util.Locale;
  * {@code maxMemoryMib} (MiB, 2^20 bytes), the model file at most {@code maxSizeMb} (MB, 10^6 bytes, as the window
  * shows sizes) and quality at least {@code minQuality}. Each is null when not asked for. Infeasible candidates
  * stay in the study; the Pareto front is made of feasible ones, and the search prefers them (Deb's rule, see
- * {@link Nsga2Strategy}).
+ * the search's Nsga2Strategy).
  */
 public record Constraints(Double maxLatencyMs, Double maxMemoryMib, Double maxSizeMb, Double minQuality) {
     public static final Constraints NONE = new Constraints(null, null, null, null);
@@ -115,7 +114,7 @@ public record Constraints(Double maxLatencyMs, Double maxMemoryMib, Double maxSi
         return v == null ? "unmeasured" : String.format(Locale.ROOT, format, v);
     }
 
-    static String number(double v) {
+    public static String number(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

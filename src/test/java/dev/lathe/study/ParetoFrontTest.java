@@ -1,7 +1,5 @@
-package dev.lathe.search;
+package dev.lathe.study;
 
-import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.CandidateStatus;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,6 +1,5 @@
-package dev.lathe.search;
+package dev.lathe.study;
 
-import dev.lathe.study.CandidateRecord;
 import org.uma.jmetal.solution.doublesolution.DoubleSolution;
 import org.uma.jmetal.solution.doublesolution.impl.DefaultDoubleSolution;
 import org.uma.jmetal.util.ranking.impl.FastNonDominatedSortRanking;

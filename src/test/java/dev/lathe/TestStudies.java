@@ -10,6 +10,31 @@ import java.nio.file.Path;
 public final class TestStudies {
     private TestStudies() {}
 
+    /** The hand-made study's latency front: 4 is slower and worse than all. */
+    public static final java.util.Set<Long> LATENCY_FRONT = java.util.Set.of(1L, 2L, 3L);
+    /** Its peak-memory front: 3 uses half the memory of 2 and scores better, 4 uses the least. */
+    public static final java.util.Set<Long> MEMORY_FRONT = java.util.Set.of(1L, 3L, 4L);
+
+    /**
+     * A hand-made study searched with {@code --objective memory}: the original (#1) and three candidates whose
+     * latency front ({@link #LATENCY_FRONT}) and peak-memory front ({@link #MEMORY_FRONT}) differ.
+     */
+    public static Path memoryObjectiveStudy(Path file) {
+        try (StudyStore s = StudyStore.open(file)) {
+            s.putMeta("measuring", dev.lathe.search.MeasuringOptions.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY).toJson());
+            handMade(s, "{\"keep\":{},\"int8\":[]}", 10, 0.90, 100);
+            handMade(s, "{\"keep\":{\"g\":0.5},\"int8\":[]}", 5, 0.80, 120);
+            handMade(s, "{\"keep\":{\"g\":0.75},\"int8\":[]}", 8, 0.85, 60);
+            handMade(s, "{\"keep\":{\"g\":0.25},\"int8\":[]}", 12, 0.70, 50);
+        }
+        return file;
+    }
+
+    private static void handMade(StudyStore s, String genome, double latencyMs, double quality, long peakMib) {
+        long id = s.addPending(genome, "test", 0).id();
+        s.recordDone(id, latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality, 1000, 100, null, null, 1.0, null, peakMib * 1048576);
+    }
+
     /** Quick timing, a population of 4, the digits test CSV: seconds per search, every figure real. */
     public static SearchSettings quickDigitsMlp(int budget, long seed) {
         return new SearchSettings(budget, seed, 1, 1, 1, 4, "nsga2",

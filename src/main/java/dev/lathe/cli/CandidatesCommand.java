@@ -3,12 +3,13 @@ package dev.lathe.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.eval.LatencyClock;
-import dev.lathe.search.Constraints;
+import dev.lathe.study.Constraints;
 import dev.lathe.search.HypervolumeHistory;
-import dev.lathe.search.MeasuringOptions;
-import dev.lathe.search.ParetoFront;
 import dev.lathe.search.SearchSettings;
+import dev.lathe.search.Studies;
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.Objective;
+import dev.lathe.study.Study;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
@@ -44,58 +45,58 @@ final class CandidatesCommand implements Callable<Integer> {
                 spec.commandLine().getOut().println("Wrote " + rows + " candidates to " + csv);
                 return 0;
             }
-            List<CandidateRecord> all = store.all();
-            // The front of the candidates meeting the study's constraints; the others are listed with what they break.
-            Constraints constraints = SearchSettings.of(store).map(SearchSettings::constraints).orElse(Constraints.NONE);
-            Set<Long> front = ParetoFront.ids(all, constraints);
+            // The study's own front: on its objective, of the candidates meeting its constraints; the others are listed with what they break.
+            Study st = Studies.read(store);
+            List<CandidateRecord> all = st.trials();
+            Constraints constraints = st.constraints();
+            Set<Long> front = st.frontIds();
             List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;
-            Double base = originalLatency(all);
             LatencyClock clock = SearchSettings.of(store).map(SearchSettings::clock).orElse(LatencyClock.WALL);
             var out = spec.commandLine().getOut();
             if (json) {
                 ArrayNode list = Json.MAPPER.createArrayNode();
                 for (CandidateRecord c : shown) {
-                    ObjectNode o = toJson(c, front.contains(c.id()), base).put("latency_clock", clock.id());
+                    ObjectNode o = toJson(c, st).put("latency_clock", clock.id());
                     if (!constraints.isEmpty()) {
-                        o.put("feasible", constraints.feasible(c));
+                        o.put("feasible", st.feasible(c));
                         ArrayNode v = o.putArray("violations");
-                        constraints.violations(c).forEach(x -> v.addObject().put("constraint", x.name()).put("text", x.text()));
+                        st.violations(c).forEach(x -> v.addObject().put("constraint", x.name()).put("text", x.text()));
                     }
                     list.add(o);
                 }
                 out.println(Json.MAPPER.writeValueAsString(list));
             } else {
                 out.println("latency: median " + clock.label() + " per run");
+                if (st.objective() != Objective.LATENCY) out.println("front: " + st.objective().label() + " against quality");
                 if (!constraints.isEmpty()) out.println("constraints: " + constraints.describe() + " (the front is of the candidates meeting them)");
                 out.printf("%5s %-8s %-6s %11s %9s %10s %14s%s%n", "id", "status", "pareto", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up", "quality", "size_bytes",
                         constraints.isEmpty() ? "" : "  violates");
                 for (CandidateRecord c : shown)
                     out.printf("%5d %-8s %-6s %11s %9s %10s %14s%s%n", c.id(), c.status().id(), front.contains(c.id()) ? "*" : "",
                             c.latencyMs() == null ? "-" : String.format("%.3f", c.latencyMs()),
-                            speedup(c, base) == null ? "-" : String.format("%.2fx", speedup(c, base)),
+                            st.speedup(c) == null ? "-" : String.format("%.2fx", st.speedup(c)),
                             c.quality() == null ? "-" : String.format("%.4f", c.quality()),
                             c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()),
-                            constraints.isEmpty() ? "" : "  " + constraints.describeViolations(c));
-                out.println(hypervolumeLine(all, store));
+                            constraints.isEmpty() ? "" : "  " + st.describeViolations(c));
+                out.println(hypervolumeLine(st));
             }
         }
         return 0;
     }
 
     /** The study's final hypervolume on its own cost (see {@link HypervolumeHistory} for the normalization). */
-    static String hypervolumeLine(List<CandidateRecord> all, StudyStore store) {
-        boolean memory = store.meta("measuring").map(m -> MeasuringOptions.fromJson(m).objective().equals("memory")).orElse(false);
-        List<HypervolumeHistory.Point> h = HypervolumeHistory.of(all, memory ? ParetoFront.PEAK_MEMORY : ParetoFront.LATENCY);
+    static String hypervolumeLine(Study study) {
+        List<HypervolumeHistory.Point> h = HypervolumeHistory.of(study);
         if (h.isEmpty()) return "hypervolume: - (the original has no figures yet)";
         return String.format(java.util.Locale.ROOT, "hypervolume: %.4f after %d evaluations (share of the original's %s saved x quality; reference: the original at quality 0)",
-                HypervolumeHistory.last(h), h.getLast().evaluations(), memory ? "peak memory" : "latency");
+                HypervolumeHistory.last(h), h.getLast().evaluations(), study.objective().label());
     }
 
-    static ObjectNode toJson(CandidateRecord c, boolean onFront, Double baseLatency) throws Exception {
+    static ObjectNode toJson(CandidateRecord c, Study study) throws Exception {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("id", c.id());
         o.put("status", c.status().id());
-        o.put("pareto", onFront);
+        o.put("pareto", study.onFront(c));
         o.put("origin", c.origin());
         o.put("generation", c.generation());
         putNullable(o, "latency_ms", c.latencyMs());
@@ -106,9 +107,9 @@ final class CandidatesCommand implements Callable<Integer> {
         putNullable(o, "accuracy", c.accuracy());
         if (c.sizeBytes() != null) o.put("size_bytes", c.sizeBytes()); else o.putNull("size_bytes");
         if (c.parameters() != null) o.put("parameters", c.parameters()); else o.putNull("parameters");
-        putNullable(o, "speedup", speedup(c, baseLatency));
-        putNullable(o, "reference_ms", c.referenceMs());
-        putNullable(o, "latency_corrected_ms", c.correctedLatencyMs());
+        putNullable(o, "speedup", study.speedup(c));
+        putNullable(o, "reference_ms", study.referenceMs(c));
+        putNullable(o, "latency_corrected_ms", study.correctedLatencyMs(c));
         if (c.peakMemoryBytes() != null) o.put("peak_memory_bytes", c.peakMemoryBytes()); else o.putNull("peak_memory_bytes");
         o.set("genome", Json.MAPPER.readTree(c.genomeJson()));
         if (c.error() != null) o.put("error", c.error());
@@ -117,21 +118,5 @@ final class CandidatesCommand implements Callable<Integer> {
 
     private static void putNullable(ObjectNode o, String k, Double v) {
         if (v == null) o.putNull(k); else o.put(k, v);
-    }
-
-    /**
-     * Speed-up over the original: against the reference measured nearest in time (drift-corrected) when the
-     * study has references, else against the original candidate's own latency (studies from before schema 2).
-     */
-    static Double speedup(CandidateRecord c, Double originalLatency) {
-        if (!c.isDone() || c.latencyMs() == null || c.latencyMs() <= 0) return null;
-        if (c.speedup() != null) return c.speedup();
-        return originalLatency == null ? null : originalLatency / c.latencyMs();
-    }
-
-    /** The measured latency of the unmodified model in this study, the base of every speed-up without references. */
-    static Double originalLatency(List<CandidateRecord> all) {
-        String key = GenomeJson.write(Genome.ORIGINAL);
-        return all.stream().filter(c -> c.isDone() && c.genomeJson().equals(key)).map(CandidateRecord::latencyMs).findFirst().orElse(null);
     }
 }

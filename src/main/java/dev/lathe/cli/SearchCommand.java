@@ -1,14 +1,15 @@
 package dev.lathe.cli;
 
 import dev.lathe.eval.LatencyClock;
-import dev.lathe.search.Constraints;
+import dev.lathe.study.Constraints;
 import dev.lathe.search.KeepRanges;
 import dev.lathe.search.MeasuringOptions;
-import dev.lathe.search.ParetoFront;
 import dev.lathe.search.PrecisionChoices;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.Objective;
+import dev.lathe.study.Study;
 import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyStore;
@@ -136,7 +137,7 @@ final class SearchCommand implements Callable<Integer> {
                 dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(), quick,
                 criterion, repair, fixed);
         MeasuringOptions measuring = new MeasuringOptions(provider, tolerance, referenceEvery, MeasuringOptions.DEFAULT.referenceMinutes(),
-                objective, !inProcess, timeout, null);
+                parseObjective(), !inProcess, timeout, null);
         PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
                 : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.genome.Precision::parse).toList());
         choices = pinLayers(choices, layerPrecisions);
@@ -166,12 +167,13 @@ final class SearchCommand implements Callable<Integer> {
                 }
 
                 @Override
-                public void candidateFinished(CandidateRecord c, int measured, int total, double secondsLeft) {
+                public void candidateFinished(CandidateRecord c, Study study, int measured, int total, double secondsLeft) {
+                    Double speedup = study.speedup(c);
                     String figures = c.isDone()
                             ? String.format("%.3f%s%s  %s %.4f  %,d bytes", c.latencyMs(), unit,
-                                    c.speedup() == null ? "" : String.format(" (%.2fx)", c.speedup()), c.qualityMetric(), c.quality(), c.sizeBytes())
+                                    speedup == null ? "" : String.format(" (%.2fx)", speedup), c.qualityMetric(), c.quality(), c.sizeBytes())
                             : "FAILED " + c.error();
-                    String violated = runner().settings().constraints().describeViolations(c);
+                    String violated = study.describeViolations(c);
                     if (!violated.isEmpty()) figures += "  violates: " + violated;
                     out.printf("[%d/%d] #%d %s  ~%s left%s", measured, total, c.id(), figures, duration(secondsLeft), console ? "\n" : "\n");
                     out.flush();
@@ -187,22 +189,27 @@ final class SearchCommand implements Callable<Integer> {
             if (timeBudgetMinutes != null) {
                 runner.timeBudget(java.time.Duration.ofMillis(Math.round(timeBudgetMinutes * 60_000)));
             }
-            this.runner = runner;
             Thread hook = new Thread(runner::requestStop);
             Runtime.getRuntime().addShutdownHook(hook);
             SearchRunner.Outcome o = runner.run();
             try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException ignored) { /* shutting down */ }
             out.printf("%s: %d of %d candidates measured in %s (this run)%n", o.stopped() ? "Stopped" : "Done", o.measured(), o.budget(), duration(o.wallSeconds()));
             if (!o.seconds().isEmpty()) out.println("Time: " + timeSplit(o.seconds(), o.wallSeconds()));
-            printFront(out, store.all(), o.front(), runner.measuring().objective(), runner.settings().clock());
-            printViolations(out, store.all(), runner.settings().constraints());
+            Study result = runner.study();
+            printFront(out, result, runner.settings().clock());
+            printViolations(out, result);
         }
         return 0;
     }
 
-    private SearchRunner runner;
-
-    private SearchRunner runner() { return runner; }
+    /** --objective as the study's objective; an unknown one is a usage error naming the allowed ones. */
+    private Objective parseObjective() {
+        try {
+            return Objective.parse(objective);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     /** The --keep-range, --min-keep and --keep-block options as settings; a malformed one is refused with what it should look like. */
     static KeepRanges keepRanges(List<String> ranges, Double minKeep, List<String> blocks) {
@@ -220,12 +227,13 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     /** Candidates measured but outside the constraints, each with what it breaks. */
-    static void printViolations(PrintWriter out, List<CandidateRecord> all, Constraints constraints) {
+    static void printViolations(PrintWriter out, Study study) {
+        Constraints constraints = study.constraints();
         if (constraints.isEmpty()) return;
-        List<CandidateRecord> infeasible = all.stream().filter(c -> c.isDone() && !constraints.feasible(c)).toList();
-        long feasible = all.stream().filter(constraints::feasible).count();
+        List<CandidateRecord> infeasible = study.trials().stream().filter(c -> c.isDone() && !study.feasible(c)).toList();
+        long feasible = study.trials().stream().filter(study::feasible).count();
         out.printf("Constraints %s: %d candidates meet them, %d do not%n", constraints.describe(), feasible, infeasible.size());
-        for (CandidateRecord c : infeasible) out.printf("  #%d violates %s%n", c.id(), constraints.describeViolations(c));
+        for (CandidateRecord c : infeasible) out.printf("  #%d violates %s%n", c.id(), study.describeViolations(c));
     }
 
     /** Applies each "LAYER=P,P" pin; the layer id is everything before the last '=' (ids are node names). */
@@ -241,13 +249,14 @@ final class SearchCommand implements Callable<Integer> {
         return choices;
     }
 
-    static void printFront(PrintWriter out, List<CandidateRecord> all, List<CandidateRecord> front, String objective, LatencyClock clock) {
-        Double base = CandidatesCommand.originalLatency(all);
-        out.println("Pareto front of " + (objective.equals("memory") ? "peak memory" : "latency on " + clock.label() + " (drift-corrected where the study has references)")
+    /** The study's front, in order of increasing cost on its objective. */
+    static void printFront(PrintWriter out, Study study, LatencyClock clock) {
+        List<CandidateRecord> front = study.front();
+        out.println("Pareto front of " + (study.objective() == Objective.MEMORY ? "peak memory" : "latency on " + clock.label() + " (drift-corrected where the study has references)")
                 + " against quality (" + front.size() + " candidates):");
         out.printf("  %5s %11s %9s %10s %14s %9s  %s%n", "id", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up", "quality", "size_bytes", "peak_MiB", "metric");
         for (CandidateRecord c : front) {
-            Double speedup = CandidatesCommand.speedup(c, base);
+            Double speedup = study.speedup(c);
             out.printf("  %5d %11.3f %9s %10.4f %,14d %9s  %s%n", c.id(), c.latencyMs(),
                     speedup == null ? "-" : String.format("%.2fx", speedup), c.quality(), c.sizeBytes(),
                     c.peakMemoryBytes() == null ? "-" : String.format("%.1f", c.peakMemoryBytes() / 1048576.0), c.qualityMetric());

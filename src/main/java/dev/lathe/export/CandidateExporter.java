@@ -16,7 +16,9 @@ import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
+import dev.lathe.search.Studies;
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.Study;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
@@ -84,9 +86,10 @@ public final class CandidateExporter {
             if (Math.abs(q.quality() - c.quality()) > QUALITY_TOLERANCE)
                 throw new ExportException("exported model scores " + q.quality() + " but the study recorded " + c.quality() + " for candidate " + candidateId);
             Path stagedReport = staging.resolve(REPORT_FILE);
-            ObjectNode report = report(store, c, genome, builder, original, q, settings, Files.size(stagedModel));
+            Study study = Studies.read(store);
+            ObjectNode report = report(store, study, c, genome, builder, original, q, settings, Files.size(stagedModel));
             Files.writeString(stagedReport, JSON.writeValueAsString(report));
-            java.util.List<CandidateRecord> all = store.all();
+            Study all = study;
             Files.writeString(staging.resolve(HTML_REPORT_FILE), HtmlReport.render(report, all, builder.groups(),
                     builder.analysis().quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
             Files.writeString(staging.resolve(PLOT_FILE), HtmlReport.paretoSvg(all, java.util.List.of(c.id()), c.qualityMetric()));
@@ -121,7 +124,7 @@ public final class CandidateExporter {
         return b.build();
     }
 
-    private static ObjectNode report(StudyStore store, CandidateRecord c, Genome genome, CandidateBuilder builder, OnnxModel original,
+    private static ObjectNode report(StudyStore store, Study study, CandidateRecord c, Genome genome, CandidateBuilder builder, OnnxModel original,
                                      QualityReport reloaded, SearchSettings settings, long fileSize) throws IOException {
         ObjectNode r = JSON.createObjectNode();
         r.put("lathe_version", LatheVersion.get());
@@ -140,7 +143,7 @@ public final class CandidateExporter {
         figures.put("size_bytes", fileSize);
         figures.put("parameters", c.parameters());
         figures.set("latency", JSON.readTree(c.latencyJson()));
-        CandidateRecord base = store.byGenome(GenomeJson.write(Genome.ORIGINAL)).filter(CandidateRecord::isDone).orElse(null);
+        CandidateRecord base = study.original().orElse(null);
         ObjectNode orig = r.putObject("original");
         orig.put("path", original.source().toAbsolutePath().toString());
         orig.put("sha256", original.sha256());
@@ -148,13 +151,12 @@ public final class CandidateExporter {
         if (base != null) {
             orig.put("latency_ms", base.latencyMs());
             orig.put("quality", base.quality());
-            figures.put("speedup", base.latencyMs() / c.latencyMs());
         }
-        // Drift-corrected: against the original re-measured nearest in time to the candidate.
-        if (c.speedup() != null) {
-            figures.put("speedup", c.speedup());
-            figures.put("reference_latency_ms", c.referenceMs());
-        }
+        // Drift-corrected where the study has references: against the original re-measured nearest in time to the candidate.
+        Double speedup = study.speedup(c);
+        if (speedup != null) figures.put("speedup", speedup);
+        Double reference = study.referenceMs(c);
+        if (reference != null) figures.put("reference_latency_ms", reference);
         if (c.peakMemoryBytes() != null) figures.put("peak_memory_bytes", c.peakMemoryBytes());
         store.meta("machine").ifPresent(m -> {
             try {

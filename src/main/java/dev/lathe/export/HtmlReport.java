@@ -2,10 +2,11 @@ package dev.lathe.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.analysis.PrunableGroup;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.Objective;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
+import dev.lathe.study.Study;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +29,6 @@ public final class HtmlReport {
     public static final String PLOT_FILE = "pareto.svg";
 
     private static final int PLOT_W = 660, PLOT_H = 380, LEFT = 70, RIGHT = 24, TOP = 18, BOTTOM = 52;
-    private static final String ORIGINAL_KEY = GenomeJson.write(Genome.ORIGINAL);
 
     private HtmlReport() {}
 
@@ -36,9 +36,9 @@ public final class HtmlReport {
      * Renders the report of one exported candidate from its {@code report.json} content, every candidate of the
      * study (for the scatter and the original's figures), the model's prunable groups and its quantizable layers.
      */
-    public static String render(JsonNode report, List<CandidateRecord> study, List<PrunableGroup> groups, List<String> quantizableLayers) {
+    public static String render(JsonNode report, Study study, List<PrunableGroup> groups, List<String> quantizableLayers) {
         long id = report.at("/candidate/id").asLong();
-        CandidateRecord original = study.stream().filter(c -> c.isDone() && c.genomeJson().equals(ORIGINAL_KEY)).findFirst().orElse(null);
+        CandidateRecord original = study.original().orElse(null);
         JsonNode f = report.get("figures");
         String metric = text(f, "quality_metric", "quality");
         String model = fileName(report.at("/original/path").asText(""));
@@ -73,7 +73,7 @@ public final class HtmlReport {
                     .append(" recorded by the study; inputs and outputs match the original's.</p>\n");
         h.append("</section>\n");
 
-        h.append("<section><h2>Latency and quality of the study's candidates</h2>\n");
+        h.append("<section><h2>").append(capitalized(study.objective().label())).append(" and quality of the study's candidates</h2>\n");
         scatter(h, study, List.of(id), metric, false);
         h.append("<p class=\"note\">The same plot as an image: <a href=\"").append(PLOT_FILE).append("\">").append(PLOT_FILE).append("</a>.</p>\n");
         h.append("</section>\n");
@@ -97,6 +97,10 @@ public final class HtmlReport {
         h.append("</table>\n<p class=\"note\">The same figures, the transforms and the settings are in <code>report.json</code> beside this file.</p>\n</section>\n");
         h.append("</body>\n</html>\n");
         return h.toString();
+    }
+
+    private static String capitalized(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     private static void figure(StringBuilder h, String key, String label, Double value, Double original, String unit, boolean lowerIsBetter) {
@@ -131,22 +135,30 @@ public final class HtmlReport {
      * The study's latency/quality scatter as a standalone SVG image (its own styles, no outside files), with the
      * candidates in {@code marked} ringed: what an export writes beside its report as {@value #PLOT_FILE}.
      */
-    public static String paretoSvg(List<CandidateRecord> study, java.util.Collection<Long> marked, String metric) {
+    public static String paretoSvg(Study study, java.util.Collection<Long> marked, String metric) {
         StringBuilder h = new StringBuilder(8_192).append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         scatter(h, study, List.copyOf(marked), metric == null ? "quality" : metric, true);
         return h.toString();
     }
 
-    /** The scatter of every measured candidate: latency across, quality up, the front joined, the original and the exported ones marked. */
-    private static void scatter(StringBuilder h, List<CandidateRecord> study, List<Long> marked, String metric, boolean standalone) {
-        List<CandidateRecord> done = study.stream().filter(c -> c.isDone() && c.latencyMs() != null && c.quality() != null).toList();
+    /**
+     * The scatter of every measured candidate: the study's cost across (the figure its front is decided on: the
+     * drift-corrected latency, or the peak memory), quality up, {@link Study#front()} joined, the original and the
+     * exported ones marked. Each point carries its plotted figure in {@code data-x} and its measured latency in
+     * {@code data-latency}.
+     */
+    private static void scatter(StringBuilder h, Study study, List<Long> marked, String metric, boolean standalone) {
+        boolean memory = study.objective() == Objective.MEMORY;
+        java.util.function.ToDoubleFunction<CandidateRecord> xOf = memory ? c -> study.cost(c) / 1048576.0 : study::cost;
+        List<CandidateRecord> done = study.trials().stream().filter(c -> c.isDone() && c.latencyMs() != null && c.quality() != null)
+                .filter(c -> study.cost(c) < Double.MAX_VALUE).toList();
         if (done.isEmpty()) {
             if (standalone) h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(PLOT_W).append("\" height=\"40\"><text x=\"10\" y=\"24\">No measured candidates.</text></svg>\n");
             else h.append("<p class=\"note\">No measured candidates.</p>\n");
             return;
         }
-        Set<Long> front = ParetoFront.ids(done);
-        double[] xs = range(done.stream().mapToDouble(CandidateRecord::latencyMs).toArray());
+        Set<Long> front = study.frontIds();
+        double[] xs = range(done.stream().mapToDouble(xOf).toArray());
         double[] ys = range(done.stream().mapToDouble(CandidateRecord::quality).toArray());
         double pw = PLOT_W - LEFT - RIGHT, ph = PLOT_H - TOP - BOTTOM;
         java.util.function.DoubleUnaryOperator sx = x -> LEFT + (x - xs[0]) / (xs[1] - xs[0]) * pw;
@@ -154,7 +166,7 @@ public final class HtmlReport {
         h.append("<svg id=\"scatter\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(PLOT_W).append("\" height=\"").append(PLOT_H)
                 .append("\" viewBox=\"0 0 ").append(PLOT_W).append(' ').append(PLOT_H).append("\" role=\"img\">\n");
         if (standalone) h.append("<style>").append(SVG_STYLE).append("</style>\n");
-        h.append("<title>Latency against ").append(esc(metric)).append(" of ").append(done.size()).append(" measured candidates</title>\n");
+        h.append("<title>").append(capitalized(study.objective().label())).append(" against ").append(esc(metric)).append(" of ").append(done.size()).append(" measured candidates</title>\n");
         h.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(pw).append("\" height=\"").append(ph)
                 .append("\" fill=\"#ffffff\" stroke=\"#dde2ea\"/>\n");
         List<Double> xt = ticks(xs[0], xs[1]), yt = ticks(ys[0], ys[1]);
@@ -166,25 +178,27 @@ public final class HtmlReport {
             double y = sy.applyAsDouble(t);
             h.append(line(LEFT, y, LEFT + pw, y, "#eef1f4")).append(text(LEFT - 8, y + 4, tickLabel(t, yt), "end", "tick"));
         }
-        h.append(text(LEFT + pw / 2, PLOT_H - 12, "latency, median (ms) — lower is faster", "middle", "axis"));
+        String xLabel = memory ? "peak memory (MiB) — lower is better"
+                : study.references().isEmpty() ? "latency, median (ms) — lower is faster" : "latency, median (ms, drift-corrected) — lower is faster";
+        h.append(text(LEFT + pw / 2, PLOT_H - 12, xLabel, "middle", "axis"));
         h.append("<text class=\"axis\" text-anchor=\"middle\" transform=\"translate(16 ").append(r(TOP + ph / 2)).append(") rotate(-90)\">")
                 .append(esc(metric.replace('_', ' '))).append(" — higher is better</text>\n");
         List<CandidateRecord> frontPoints = new ArrayList<>(done.stream().filter(c -> front.contains(c.id())).toList());
-        frontPoints.sort(Comparator.comparingDouble(CandidateRecord::latencyMs));
+        frontPoints.sort(Comparator.comparingDouble(xOf));
         if (frontPoints.size() > 1) {
             StringBuilder pts = new StringBuilder();
-            for (CandidateRecord c : frontPoints) pts.append(r(sx.applyAsDouble(c.latencyMs()))).append(',').append(r(sy.applyAsDouble(c.quality()))).append(' ');
+            for (CandidateRecord c : frontPoints) pts.append(r(sx.applyAsDouble(xOf.applyAsDouble(c)))).append(',').append(r(sy.applyAsDouble(c.quality()))).append(' ');
             h.append("<polyline class=\"front-line\" points=\"").append(pts.toString().strip())
                     .append("\" fill=\"none\" stroke=\"#e8590c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\" opacity=\"0.8\"/>\n");
         }
         java.util.Map<Long, CandidateRecord> highlighted = new java.util.LinkedHashMap<>();
         for (long m : marked) highlighted.put(m, null);
         for (CandidateRecord c : done) {
-            double x = sx.applyAsDouble(c.latencyMs()), y = sy.applyAsDouble(c.quality());
-            boolean isOriginal = c.genomeJson().equals(ORIGINAL_KEY), onFront = front.contains(c.id());
+            double x = sx.applyAsDouble(xOf.applyAsDouble(c)), y = sy.applyAsDouble(c.quality());
+            boolean isOriginal = Study.isOriginal(c), onFront = front.contains(c.id());
             String cls = isOriginal ? "point original" : onFront ? "point front" : "point dominated";
-            String tip = "#" + c.id() + ": " + fmt(c.latencyMs()) + " ms, " + metric + " " + fmt(c.quality()) + (isOriginal ? " (original)" : "");
-            String data = " data-id=\"" + c.id() + "\" data-latency=\"" + c.latencyMs() + "\" data-quality=\"" + c.quality() + "\"";
+            String tip = "#" + c.id() + ": " + fmt(xOf.applyAsDouble(c)) + (memory ? " MiB, " : " ms, ") + metric + " " + fmt(c.quality()) + (isOriginal ? " (original)" : "");
+            String data = " data-id=\"" + c.id() + "\" data-x=\"" + xOf.applyAsDouble(c) + "\" data-latency=\"" + c.latencyMs() + "\" data-quality=\"" + c.quality() + "\"";
             if (isOriginal) {
                 h.append("<path class=\"").append(cls).append('"').append(data).append(" d=\"M").append(r(x)).append(',').append(r(y - 7))
                         .append(" l7,7 l-7,7 l-7,-7 Z\" fill=\"#1f2933\"><title>").append(esc(tip)).append("</title></path>\n");
@@ -198,7 +212,7 @@ public final class HtmlReport {
         for (CandidateRecord ringed : highlighted.values()) {
             if (ringed == null) continue;
             long id = ringed.id();
-            double x = sx.applyAsDouble(ringed.latencyMs()), y = sy.applyAsDouble(ringed.quality());
+            double x = sx.applyAsDouble(xOf.applyAsDouble(ringed)), y = sy.applyAsDouble(ringed.quality());
             // One export rings "exported"; several ring "exported-<id>" each (ids are unique in a page).
             h.append("<circle class=\"exported\" id=\"").append(marked.size() == 1 ? "exported" : "exported-" + id).append("\" data-id=\"").append(id).append("\" cx=\"").append(r(x)).append("\" cy=\"").append(r(y))
                     .append("\" r=\"11\" fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"3\"/>\n");
@@ -214,7 +228,7 @@ public final class HtmlReport {
                 double nearest = Double.POSITIVE_INFINITY;
                 for (CandidateRecord c : done) {
                     if (c.id() == id) continue;
-                    double px = sx.applyAsDouble(c.latencyMs()), py = sy.applyAsDouble(c.quality());
+                    double px = sx.applyAsDouble(xOf.applyAsDouble(c)), py = sy.applyAsDouble(c.quality());
                     double dx = Math.max(0, Math.max(left - px, px - (left + labelW))), dy = Math.max(0, Math.max(cy - 12 - py, py - cy));
                     nearest = Math.min(nearest, Math.hypot(dx, dy));
                 }
@@ -398,9 +412,8 @@ public final class HtmlReport {
      * The {@code index.html} of several exports: the study's scatter with them ringed, and one row per export with
      * its figures and links to its report, model and JSON in its sub-folder.
      */
-    public static String renderIndex(List<IndexEntry> exports, List<CandidateRecord> study, String modelName, String studyName) {
-        String metric = study.stream().filter(CandidateRecord::isDone).map(CandidateRecord::qualityMetric).filter(java.util.Objects::nonNull).findFirst().orElse("quality");
-        CandidateRecord original = study.stream().filter(c -> c.isDone() && c.genomeJson().equals(ORIGINAL_KEY)).findFirst().orElse(null);
+    public static String renderIndex(List<IndexEntry> exports, Study study, String modelName, String studyName) {
+        String metric = study.trials().stream().filter(CandidateRecord::isDone).map(CandidateRecord::qualityMetric).filter(java.util.Objects::nonNull).findFirst().orElse("quality");
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
                 .append("<title>Lathe export: ").append(exports.size()).append(" candidates of ").append(esc(modelName)).append("</title>\n<style>")
@@ -412,7 +425,7 @@ public final class HtmlReport {
                 .append(esc(metric.replace('_', ' '))).append("</th><th>Speed-up</th><th>Size</th><th>Files</th></tr></thead>\n<tbody>\n");
         for (IndexEntry e : exports) {
             CandidateRecord c = e.candidate();
-            Double speedup = c.speedup() != null ? c.speedup() : original != null && c.latencyMs() != null && c.latencyMs() > 0 ? original.latencyMs() / c.latencyMs() : null;
+            Double speedup = study.speedup(c);
             String dir = esc(e.folder());
             h.append("<tr class=\"export\" data-id=\"").append(c.id()).append("\" data-folder=\"").append(dir).append("\"><th><a href=\"").append(dir)
                     .append('/').append(FILE).append("\">#").append(c.id()).append("</a></th>");
@@ -424,7 +437,7 @@ public final class HtmlReport {
                     .append(dir).append('/').append(FILE).append("\">").append(FILE).append("</a></td></tr>\n");
         }
         h.append("</tbody>\n</table>\n<p class=\"note\">Each model was rebuilt from the original, reloaded and scored again before it was written.</p>\n</section>\n");
-        h.append("<section><h2>Latency and quality of the study's candidates</h2>\n");
+        h.append("<section><h2>").append(capitalized(study.objective().label())).append(" and quality of the study's candidates</h2>\n");
         scatter(h, study, exports.stream().map(e -> e.candidate().id()).toList(), metric, false);
         h.append("<p class=\"note\">The same plot as an image: <a href=\"").append(PLOT_FILE).append("\">").append(PLOT_FILE).append("</a>.</p>\n");
         h.append("</section>\n</body>\n</html>\n");

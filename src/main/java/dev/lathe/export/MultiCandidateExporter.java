@@ -1,6 +1,8 @@
 package dev.lathe.export;
 
+import dev.lathe.search.Studies;
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.Study;
 import dev.lathe.study.StudyStore;
 
 import java.io.IOException;
@@ -54,9 +56,9 @@ public final class MultiCandidateExporter {
     public static Result export(StudyStore store, List<Long> candidateIds, Path outDir, Progress progress) throws Exception {
         List<Long> ids = List.copyOf(new LinkedHashSet<>(candidateIds));
         if (ids.isEmpty()) throw new ExportException("no candidates to export");
-        List<CandidateRecord> all = store.all();
+        Study all = Studies.read(store);
         Map<Long, CandidateRecord> byId = new java.util.HashMap<>();
-        for (CandidateRecord c : all) byId.put(c.id(), c);
+        for (CandidateRecord c : all.trials()) byId.put(c.id(), c);
         for (long id : ids) {
             CandidateRecord c = byId.get(id);
             if (c == null) throw new ExportException("study " + store.file().getFileName() + " has no candidate " + id);

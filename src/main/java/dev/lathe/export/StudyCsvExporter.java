@@ -2,8 +2,9 @@ package dev.lathe.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.search.Studies;
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.Study;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
@@ -43,7 +44,7 @@ public final class StudyCsvExporter {
 
     /** Writes the study's candidates to {@code out}; returns how many rows were written. */
     public static int write(StudyStore store, Path out, boolean overwrite) throws IOException {
-        List<CandidateRecord> all = store.all();
+        Study all = Studies.read(store);
         if (!overwrite && Files.exists(out))
             throw new ExportException(out + " already exists; choose another file or allow overwriting");
         Path abs = out.toAbsolutePath();
@@ -61,20 +62,22 @@ public final class StudyCsvExporter {
         } finally {
             Files.deleteIfExists(staging);
         }
-        return all.size();
+        return all.trials().size();
     }
 
-    /** Writes the header and one row per candidate, in study order. */
-    public static void write(List<CandidateRecord> all, Appendable out) throws IOException {
-        Set<Long> front = ParetoFront.ids(all);
-        Double base = originalLatency(all);
+    /**
+     * Writes the header and one row per candidate, in study order: {@code pareto} is the study's own front
+     * ({@link Study#front()}: its objective, its constraints) and {@code speedup} the study's speed-up.
+     */
+    public static void write(Study study, Appendable out) throws IOException {
+        Set<Long> front = study.frontIds();
         try (CSVPrinter p = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(COLUMNS.toArray(String[]::new)).get())) {
-            for (CandidateRecord c : all) p.printRecord(row(c, front.contains(c.id()), base));
+            for (CandidateRecord c : study.trials()) p.printRecord(row(c, front.contains(c.id()), study.speedup(c)));
         }
     }
 
     /** One candidate's cells in {@link #COLUMNS} order (null cells print empty). */
-    static List<Object> row(CandidateRecord c, boolean onFront, Double baseLatency) {
+    static List<Object> row(CandidateRecord c, boolean onFront, Double speedup) {
         JsonNode latency = tree(c.latencyJson()), quality = tree(c.qualityJson());
         Genome g;
         try {
@@ -104,7 +107,7 @@ public final class StudyCsvExporter {
         r.add(integer(latency, "threads"));
         r.add(text(latency, "provider"));
         r.add(text(latency, "shape"));
-        r.add(c.latencyMs() == null || baseLatency == null || c.latencyMs() <= 0 ? null : baseLatency / c.latencyMs());
+        r.add(speedup);
         r.add(c.quality());
         r.add(c.qualityMetric());
         r.add(c.fidelity());
@@ -121,12 +124,6 @@ public final class StudyCsvExporter {
         r.add(c.createdAt());
         r.add(c.finishedAt());
         return r;
-    }
-
-    /** The measured latency of the unmodified model, the base of every speed-up (as {@code candidates} computes it). */
-    static Double originalLatency(List<CandidateRecord> all) {
-        String key = GenomeJson.write(Genome.ORIGINAL);
-        return all.stream().filter(c -> c.isDone() && c.genomeJson().equals(key)).map(CandidateRecord::latencyMs).findFirst().orElse(null);
     }
 
     private static JsonNode tree(String json) {

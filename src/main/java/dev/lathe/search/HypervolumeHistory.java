@@ -2,13 +2,12 @@ package dev.lathe.search;
 
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.transform.genome.GenomeJson;
+import dev.lathe.study.Study;
 import org.uma.jmetal.qualityindicator.impl.hypervolume.impl.PISAHypervolume;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.ToDoubleFunction;
 
 /**
  * How the hypervolume of a study's Pareto front grew, evaluation after evaluation: one figure of a search's
@@ -17,7 +16,7 @@ import java.util.function.ToDoubleFunction;
  * <p>Both objectives are normalized the same way for the whole study, so the curve compares over time and across
  * resumes: {@code x = cost / the original's cost} (drift-corrected latency, or peak memory: the search's own
  * cost) and {@code y = 1 - quality} (quality is higher-better for every metric Lathe records, the orientation
- * {@link ParetoFront} uses), both clipped to [0, 1]. The reference point is (1, 1): the original's cost at quality
+ * {@link Study#front()} uses), both clipped to [0, 1]. The reference point is (1, 1): the original's cost at quality
  * zero. So the hypervolume is the area the front dominates in units of (share of the original's cost saved) ×
  * quality: 0 while only the original and slower candidates are known, at most 1. jMetal's
  * {@link PISAHypervolume} computes it; it assumes exactly this normalized, minimised space with reference (1, 1).
@@ -28,29 +27,24 @@ public final class HypervolumeHistory {
     /** The hypervolume after {@code evaluations} finished candidates (measured or failed), the last being {@code candidateId}. */
     public record Point(int evaluations, long candidateId, double hypervolume) {}
 
-    /** The history on drift-corrected latency against quality. */
-    public static List<Point> of(List<CandidateRecord> candidates) {
-        return of(candidates, ParetoFront.LATENCY);
-    }
-
     /**
-     * The history of {@code cost} (lower is better) against quality, one point per finished candidate in study
-     * order. Empty while the original has no figure, since every cost is taken relative to it.
+     * The history of the study's cost (its objective: drift-corrected latency or peak memory) against quality,
+     * one point per finished candidate in study order. Empty while the original has no figure, since every cost
+     * is taken relative to it.
      */
-    public static List<Point> of(List<CandidateRecord> candidates, ToDoubleFunction<CandidateRecord> cost) {
-        String original = GenomeJson.write(dev.lathe.transform.genome.Genome.ORIGINAL);
-        double base = candidates.stream().filter(c -> c.isDone() && c.genomeJson().equals(original) && c.quality() != null)
-                .mapToDouble(cost).filter(v -> v > 0 && v < Double.MAX_VALUE).findFirst().orElse(Double.NaN);
+    public static List<Point> of(Study study) {
+        double base = study.original().filter(c -> c.quality() != null).map(study::cost)
+                .filter(v -> v > 0 && v < Double.MAX_VALUE).orElse(Double.NaN);
         List<Point> out = new ArrayList<>();
         if (Double.isNaN(base)) return out;
         List<double[]> front = new ArrayList<>();
         double hv = 0;
         int evaluations = 0;
-        for (CandidateRecord c : candidates.stream().sorted(Comparator.comparingLong(CandidateRecord::id)).toList()) {
+        for (CandidateRecord c : study.trials().stream().sorted(Comparator.comparingLong(CandidateRecord::id)).toList()) {
             if (c.status() != CandidateStatus.DONE && c.status() != CandidateStatus.FAILED) continue;
             evaluations++;
             if (c.isDone() && c.quality() != null) {
-                double x = cost.applyAsDouble(c);
+                double x = study.cost(c);
                 if (x < Double.MAX_VALUE && addToFront(front, new double[] {clip(x / base), clip(1 - c.quality())})) hv = hypervolume(front);
             }
             out.add(new Point(evaluations, c.id(), hv));

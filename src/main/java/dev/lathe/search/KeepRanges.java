@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.study.Constraints;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.GroupKind;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.eval.ExecutionProviders;
+import dev.lathe.study.Objective;
 
 import java.util.Locale;
 
@@ -11,15 +12,14 @@ import java.util.Locale;
  * How a search measures, beyond {@link SearchSettings}: the execution provider, the confidence the median
  * must reach ({@code tolerancePct}, half-width of its 95% interval), how often the original is re-measured
  * as the drift reference (every {@code referenceEvery} candidates or {@code referenceMinutes}, whichever
- * comes first), the objective traded against quality ({@code latency} or {@code memory}: the worker's peak
- * resident memory), and whether candidates are measured in a worker process ({@code isolated}, the default)
+ * comes first), the objective traded against quality ({@link Objective}), and whether candidates are measured in a worker process ({@code isolated}, the default)
  * with a per-candidate {@code timeoutSeconds} and heap. Stored in the study; a resumed study keeps its
  * provider, tolerance and objective so old and new figures compare.
  */
-public record MeasuringOptions(String provider, double tolerancePct, int referenceEvery, double referenceMinutes, String objective,
+public record MeasuringOptions(String provider, double tolerancePct, int referenceEvery, double referenceMinutes, Objective objective,
                                boolean isolated, double timeoutSeconds, String workerHeap) {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    public static final MeasuringOptions DEFAULT = new MeasuringOptions("cpu", 2.0, 5, 2.0, "latency", true, 300, null);
+    public static final MeasuringOptions DEFAULT = new MeasuringOptions("cpu", 2.0, 5, 2.0, Objective.LATENCY, true, 300, null);
 
     public MeasuringOptions {
         provider = provider == null ? "cpu" : provider.toLowerCase(Locale.ROOT);
@@ -28,9 +28,7 @@ public record MeasuringOptions(String provider, double tolerancePct, int referen
         if (!(tolerancePct > 0 && tolerancePct < 100)) throw new IllegalArgumentException("tolerance must be between 0 and 100 %, got " + tolerancePct);
         if (referenceEvery < 1) throw new IllegalArgumentException("the reference must be re-measured at least every 1 candidate, got " + referenceEvery);
         if (!(referenceMinutes > 0)) throw new IllegalArgumentException("reference interval must be positive minutes, got " + referenceMinutes);
-        objective = objective == null ? "latency" : objective.toLowerCase(Locale.ROOT);
-        if (!objective.equals("latency") && !objective.equals("memory"))
-            throw new IllegalArgumentException("unknown objective '" + objective + "' (latency or memory)");
+        if (objective == null) objective = Objective.LATENCY;
         if (!(timeoutSeconds > 0)) throw new IllegalArgumentException("timeout must be positive seconds, got " + timeoutSeconds);
     }
 
@@ -40,6 +38,10 @@ public record MeasuringOptions(String provider, double tolerancePct, int referen
 
     public MeasuringOptions withIsolation(boolean i) {
         return new MeasuringOptions(provider, tolerancePct, referenceEvery, referenceMinutes, objective, i, timeoutSeconds, workerHeap);
+    }
+
+    public MeasuringOptions withObjective(Objective o) {
+        return new MeasuringOptions(provider, tolerancePct, referenceEvery, referenceMinutes, o, isolated, timeoutSeconds, workerHeap);
     }
 
     public MeasuringOptions withTimeout(double s) {

@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.study.Constraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.LatheVersion;
 import dev.lathe.eval.CandidateFailedException;
@@ -18,7 +19,9 @@ import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.DriftCorrection;
+import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
+import dev.lathe.study.Study;
 import dev.lathe.study.StudyException;
 import dev.lathe.study.StudyStore;
 import dev.lathe.transform.CandidateBuilder;
@@ -54,7 +57,8 @@ public final class SearchRunner {
 
         default void started(int measured, int budget) {}
 
-        default void candidateFinished(CandidateRecord candidate, int measured, int budget, double secondsLeft) {}
+        /** {@code candidate} was measured (or failed); {@code study} is the study as it stands after it. */
+        default void candidateFinished(CandidateRecord candidate, Study study, int measured, int budget, double secondsLeft) {}
 
         /** The original was measured again; {@code drift} covers every reference so far. */
         default void referenceMeasured(ReferenceRun reference, DriftCorrection drift) {}
@@ -201,7 +205,7 @@ public final class SearchRunner {
             settings.keepRanges().requireKnown(dev.lathe.analysis.GroupFinder.analyze(dev.lathe.model.MutableGraph.of(original)));
         bindStudy(original);
         dev.lathe.eval.ExecutionProviders.require(measuring.provider());
-        if (measuring.objective().equals("memory") && (!measuring.isolated() || dev.lathe.eval.PeakMemory.highWaterMark() == null))
+        if (measuring.objective() == Objective.MEMORY && (!measuring.isolated() || dev.lathe.eval.PeakMemory.highWaterMark() == null))
             throw new IllegalArgumentException("the peak-memory objective needs measuring in a worker process on Linux (it reads /proc/self/status)");
         if (settings.constraints().needsPeakMemory() && (!measuring.isolated() || dev.lathe.eval.PeakMemory.highWaterMark() == null))
             throw new IllegalArgumentException("a peak-memory bound needs measuring in a worker process on Linux (it reads /proc/self/status)");
@@ -219,7 +223,7 @@ public final class SearchRunner {
         TimingProtocol protocol = (settings.quickTiming() ? TimingProtocol.QUICK : TimingProtocol.DEFAULT.withTolerance(measuring.tolerancePct() / 100));
         MeasurementSetup setup = new MeasurementSetup(modelPath.toAbsolutePath().toString(), settings.dataPath(), settings.tokenizerPath(),
                 settings.batch(), settings.sequenceLength(), settings.shapes(), settings.threads(), measuring.provider(), "all", protocol,
-                true, measuring.objective().equals("memory") || measuring.isolated(), settings.clock(), settings.imageMean(), settings.imageStd());
+                true, measuring.objective() == Objective.MEMORY || measuring.isolated(), settings.clock(), settings.imageMean(), settings.imageStd());
         if (settings.clock() == LatencyClock.CPU) {
             listener.message("Timing on CPU time per run (the measuring process's, all its threads): steady on a busy machine");
             String caveat = settings.clock().caveat(settings.threads());
@@ -261,8 +265,9 @@ public final class SearchRunner {
             if (info.machine() != null) store.putMeta("machine", JSON.writeValueAsString(info.machine()));
             seconds.put("prepare", (System.nanoTime() - t0) / 1e9);
 
-            for (CandidateRecord c : store.all())
-                if (c.status() == CandidateStatus.DONE) strategy.tell(GenomeJson.read(c.genomeJson()), objectives(c), settings.constraints().values(c));
+            Study known = study();
+            for (CandidateRecord c : known.trials())
+                if (c.status() == CandidateStatus.DONE) strategy.tell(GenomeJson.read(c.genomeJson()), known.objectives(c), known.constraintValues(c));
                 else if (c.status() == CandidateStatus.FAILED) strategy.tell(GenomeJson.read(c.genomeJson()), FAILED, settings.constraints().failed());
 
             int measured = measuredCount();
@@ -305,7 +310,8 @@ public final class SearchRunner {
                     sinceReference = 0;
                 }
                 CandidateRecord next = queue.remove(0);
-                CandidateRecord done = measure(next, builder, measurer, strategy);
+                Study after = measure(next, builder, measurer, strategy);
+                CandidateRecord done = after.trial(next.id()).orElseThrow();
                 measured++;
                 countThisRun++;
                 sinceReference++;
@@ -313,14 +319,14 @@ public final class SearchRunner {
                 double secondsThisRun = (System.nanoTime() - loopStart - pausedNanos) / 1e9;
                 double left = secondsThisRun / countThisRun * (settings.budget() - measured);
                 if (timeBudget != null) left = Math.min(left, Math.max(0, timeBudget.toNanos() / 1e9 - secondsThisRun));
-                listener.candidateFinished(done, measured, settings.budget(), left);
+                listener.candidateFinished(done, after, measured, settings.budget(), left);
             }
             if (sinceReference > 0) reference(measurer, measured);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         double accounted = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
         seconds.put("overhead", Math.max(0, wall - accounted));
-        List<CandidateRecord> front = ParetoFront.front(store.all(), cost(), settings.constraints());
+        List<CandidateRecord> front = study().front();
         int measuredNow = measuredCount();
         return new Outcome(measuredNow, settings.budget(), (stop.get() || timeUp) && measuredNow < settings.budget(), front, wall, Map.copyOf(seconds));
     }
@@ -332,7 +338,7 @@ public final class SearchRunner {
             Measurement m = measurer.measureReference();
             ReferenceRun r = store.recordReference(measured, m.latency().medianMs(), m.latency().p90Ms(), JSON.writeValueAsString(m.latency()),
                     JSON.writeValueAsString(m.latencySamplesMs()), samplesJson(m.cpuSamplesMs()), m.peakMemoryBytes());
-            listener.referenceMeasured(r, store.drift());
+            listener.referenceMeasured(r, new DriftCorrection(store.references()));
         } catch (CandidateFailedException | com.fasterxml.jackson.core.JsonProcessingException e) {
             listener.message("reference measurement of the original failed: " + e.getMessage());
         } finally {
@@ -348,7 +354,8 @@ public final class SearchRunner {
         seconds.merge(phase, (System.nanoTime() - sinceNanos) / 1e9, Double::sum);
     }
 
-    private CandidateRecord measure(CandidateRecord c, CandidateBuilder builder, CandidateMeasurer measurer, SearchStrategy strategy) {
+    /** Builds and measures {@code c}, records it, tells the strategy; returns the study as it stands after it. */
+    private Study measure(CandidateRecord c, CandidateBuilder builder, CandidateMeasurer measurer, SearchStrategy strategy) {
         Genome genome = GenomeJson.read(c.genomeJson());
         store.markRunning(c.id());
         long t0 = System.nanoTime();
@@ -362,15 +369,16 @@ public final class SearchRunner {
                     m.quality().fidelity(), m.quality().accuracy(), m.sizeBytes(), m.parameters(),
                     JSON.writeValueAsString(m.latency()), JSON.writeValueAsString(m.quality()), (System.nanoTime() - t0) / 1e9,
                     JSON.writeValueAsString(m.latencySamplesMs()), samplesJson(m.cpuSamplesMs()), m.peakMemoryBytes());
-            CandidateRecord done = store.get(c.id()).orElseThrow();
-            strategy.tell(genome, objectives(done), settings.constraints().values(done));
-            return done;
+            Study now = study();
+            CandidateRecord done = now.trial(c.id()).orElseThrow();
+            strategy.tell(genome, now.objectives(done), now.constraintValues(done));
+            return now;
         } catch (Exception | OutOfMemoryError e) {
             String why = e instanceof CandidateFailedException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
             store.recordFailed(c.id(), why);
             listener.message("candidate " + c.id() + " failed: " + why);
             strategy.tell(genome, FAILED, settings.constraints().failed());
-            return store.get(c.id()).orElseThrow();
+            return study();
         }
     }
 
@@ -405,14 +413,9 @@ public final class SearchRunner {
         return CandidateBuilder.create(original, settings.pruning(), settings.quantization(), split.calibration().samples());
     }
 
-    /** Drift-corrected latency (or peak memory, when that is the objective) against quality. */
-    double[] objectives(CandidateRecord c) {
-        return new double[] {cost().applyAsDouble(c), -c.quality()};
-    }
-
-    /** What the search minimises besides quality loss. */
-    public java.util.function.ToDoubleFunction<CandidateRecord> cost() {
-        return measuring.objective().equals("memory") ? ParetoFront.PEAK_MEMORY : ParetoFront.LATENCY;
+    /** The study as it stands, judged on this search's objective and constraints. */
+    public Study study() {
+        return Study.load(store, measuring.objective(), settings.constraints());
     }
 
     private int measuredCount() {
@@ -462,7 +465,7 @@ public final class SearchRunner {
             MeasuringOptions old = MeasuringOptions.fromJson(storedMeasuring.get());
             MeasuringOptions kept = measuring.keepingStudy(old);
             if (!kept.equals(measuring))
-                listener.message("Resuming with the study's own measuring (" + old.provider() + ", " + old.tolerancePct() + " %, objective " + old.objective() + ")");
+                listener.message("Resuming with the study's own measuring (" + old.provider() + ", " + old.tolerancePct() + " %, objective " + old.objective().id() + ")");
             measuring = kept;
         }
         store.putMeta("measuring", measuring.toJson());

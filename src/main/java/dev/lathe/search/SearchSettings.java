@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.study.Constraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

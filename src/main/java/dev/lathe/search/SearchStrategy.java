@@ -1,6 +1,7 @@
 package dev.lathe.search;
 
 import dev.lathe.transform.genome.Genome;
+import dev.lathe.study.Constraints;
 
 import java.util.List;
 

@@ -48,13 +48,6 @@ public final class DriftCorrection {
         return latencyMs * anchor / referenceMs;
     }
 
-    /** The record with its reference and corrected latency filled in (unchanged without references or figures). */
-    public CandidateRecord apply(CandidateRecord c) {
-        if (isEmpty() || c.latencyMs() == null || c.finishedAt() == null) return c;
-        Double ref = referenceAt(Instant.parse(c.finishedAt()));
-        return c.withReference(ref, corrected(c.latencyMs(), ref));
-    }
-
     /** How much the reference moved: (max - min) / median of the reference latencies, NaN with fewer than one. */
     public double spread() {
         if (latencies.length == 0) return Double.NaN;

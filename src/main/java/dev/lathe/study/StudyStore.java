@@ -270,11 +270,6 @@ public final class StudyStore implements AutoCloseable {
         }
     }
 
-    /** The drift correction this study's references give (empty for a study without any). */
-    public DriftCorrection drift() {
-        return new DriftCorrection(references());
-    }
-
     public void recordFailed(long id, String error) {
         try (PreparedStatement ps = db.prepareStatement("UPDATE candidates SET status = 'failed', error = ?, finished_at = ? WHERE id = ?")) {
             ps.setString(1, error);
@@ -295,20 +290,19 @@ public final class StudyStore implements AutoCloseable {
         }
     }
 
-    /** Every candidate in id order, with drift-corrected figures where the study has references. */
+    /** Every candidate in id order. */
     public List<CandidateRecord> all() {
-        DriftCorrection drift = drift();
-        return query("SELECT * FROM candidates ORDER BY id", null).stream().map(drift::apply).toList();
+        return query("SELECT * FROM candidates ORDER BY id", null);
     }
 
     public Optional<CandidateRecord> get(long id) {
         List<CandidateRecord> r = query("SELECT * FROM candidates WHERE id = ?", id);
-        return r.isEmpty() ? Optional.empty() : Optional.of(drift().apply(r.get(0)));
+        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
     }
 
     public Optional<CandidateRecord> byGenome(String genomeKey) {
         List<CandidateRecord> r = query("SELECT * FROM candidates WHERE genome_key = ?", genomeKey);
-        return r.isEmpty() ? Optional.empty() : Optional.of(drift().apply(r.get(0)));
+        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
     }
 
     public long count(CandidateStatus status) {
@@ -350,7 +344,7 @@ public final class StudyStore implements AutoCloseable {
                 CandidateStatus.of(rs.getString("status")), dbl(rs, "latency_ms"), dbl(rs, "latency_p90_ms"), dbl(rs, "quality"),
                 rs.getString("quality_metric"), dbl(rs, "fidelity"), dbl(rs, "accuracy"), lng(rs, "size_bytes"), lng(rs, "parameters"),
                 rs.getString("latency_json"), rs.getString("quality_json"), rs.getString("error"), dbl(rs, "eval_seconds"),
-                rs.getString("created_at"), rs.getString("finished_at"), lng(rs, "peak_memory_bytes"), null, null);
+                rs.getString("created_at"), rs.getString("finished_at"), lng(rs, "peak_memory_bytes"));
     }
 
     private static Double dbl(ResultSet rs, String col) throws SQLException {

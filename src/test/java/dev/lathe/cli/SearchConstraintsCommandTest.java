@@ -1,6 +1,6 @@
 package dev.lathe.cli;
 
-import dev.lathe.search.Constraints;
+import dev.lathe.study.Constraints;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.StudyStore;
 import org.junit.jupiter.api.Tag;

@@ -1,5 +1,8 @@
 package dev.lathe.search;
 
+import dev.lathe.study.Objective;
+import dev.lathe.study.Study;
+import dev.lathe.study.Constraints;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyStore;
@@ -46,14 +49,15 @@ class ConstrainedSearchTest {
             Constraints stored = SearchSettings.of(store).orElseThrow().constraints();
             assertEquals(bound, stored);
             List<CandidateRecord> all = store.all();
-            List<CandidateRecord> front = ParetoFront.front(all, ParetoFront.LATENCY, stored);
+            Study study = Study.load(store, Objective.LATENCY, stored);
+            List<CandidateRecord> front = study.front();
             assertFalse(front.isEmpty());
             for (CandidateRecord c : front) assertTrue(c.quality() >= 0.975, "front candidate #" + c.id() + " scores " + c.quality());
-            List<CandidateRecord> infeasible = all.stream().filter(c -> c.isDone() && !stored.feasible(c)).toList();
+            List<CandidateRecord> infeasible = all.stream().filter(c -> c.isDone() && !study.feasible(c)).toList();
             assertFalse(infeasible.isEmpty(), () -> "heavy pruning breaks the bound: " + all.stream().map(CandidateRecord::quality).toList());
             for (CandidateRecord c : infeasible) {
-                assertEquals(List.of("quality"), stored.violations(c).stream().map(Constraints.Violation::name).toList());
-                assertTrue(stored.describeViolations(c).matches("quality 0\\.\\d{4} < 0\\.975"), stored.describeViolations(c));
+                assertEquals(List.of("quality"), study.violations(c).stream().map(Constraints.Violation::name).toList());
+                assertTrue(study.describeViolations(c).matches("quality 0\\.\\d{4} < 0\\.975"), study.describeViolations(c));
             }
         }
     }
@@ -86,12 +90,13 @@ class ConstrainedSearchTest {
     void constraintValuesAreRelativeShortfalls() {
         Constraints c = new Constraints(8.0, 100.0, 1.0, 0.98);
         CandidateRecord r = new CandidateRecord(1, "{}", "t", 0, dev.lathe.study.CandidateStatus.DONE, 10.0, 11.0, 0.9604, "accuracy",
-                null, 0.9604, 500_000L, 1L, null, null, null, 1.0, null, null, 50L * 1048576, null, null);
-        double[] v = c.values(r);
+                null, 0.9604, 500_000L, 1L, null, null, null, 1.0, null, null, 50L * 1048576);
+        Study study = new Study(List.of(r), List.of(), Objective.LATENCY, c);
+        double[] v = study.constraintValues(r);
         assertArrayEquals(new double[] {-0.25, 0.5, 0.5, -0.02}, v, 1e-9);
-        assertEquals("latency 10.000 ms > 8 ms; quality 0.9604 < 0.98", c.describeViolations(r));
-        assertFalse(c.feasible(r));
-        assertTrue(new Constraints(10.0, null, null, 0.96).feasible(r));
+        assertEquals("latency 10.000 ms > 8 ms; quality 0.9604 < 0.98", study.describeViolations(r));
+        assertFalse(study.feasible(r));
+        assertTrue(study.withConstraints(new Constraints(10.0, null, null, 0.96)).feasible(r));
     }
 
     @Test

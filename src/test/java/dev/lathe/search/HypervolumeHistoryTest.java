@@ -1,5 +1,8 @@
 package dev.lathe.search;
 
+import dev.lathe.study.Constraints;
+import dev.lathe.study.Objective;
+import dev.lathe.study.Study;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
@@ -47,12 +50,16 @@ class HypervolumeHistoryTest {
                 done(6, 20, 1.0),                  // slower than the original: outside the reference point
                 other(7, CandidateStatus.PENDING), // not yet evaluated: no point in the history
                 done(8, 2, 0.9));                  // E dominates A
-        List<HypervolumeHistory.Point> h = HypervolumeHistory.of(study);
+        List<HypervolumeHistory.Point> h = HypervolumeHistory.of(latency(study));
         assertEquals(List.of(1, 2, 3, 4, 5, 6, 7), h.stream().map(HypervolumeHistory.Point::evaluations).toList());
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 8L), h.stream().map(HypervolumeHistory.Point::candidateId).toList());
         double[] expected = {0, 0.4, 0.4, 0.4 + 0.19 - 0.16, 0.43, 0.43, 0.72 + 0.01};
         for (int i = 0; i < expected.length; i++) assertEquals(expected[i], h.get(i).hypervolume(), 1e-12, "after evaluation " + (i + 1));
         assertEquals(0.73, HypervolumeHistory.last(h), 1e-12);
+    }
+
+    private static Study latency(List<CandidateRecord> trials) {
+        return new Study(trials, List.of(), Objective.LATENCY, Constraints.NONE);
     }
 
     @Test
@@ -64,8 +71,8 @@ class HypervolumeHistoryTest {
 
     @Test
     void noHistoryWithoutTheOriginalsFigures() {
-        assertTrue(HypervolumeHistory.of(List.of(done(2, 5, 0.8), done(3, 4, 0.7))).isEmpty(), "costs are relative to the original");
-        assertTrue(HypervolumeHistory.of(List.of(done(1, 10, 0.9)), ParetoFront.PEAK_MEMORY).isEmpty(), "no peak memory recorded");
+        assertTrue(HypervolumeHistory.of(latency(List.of(done(2, 5, 0.8), done(3, 4, 0.7)))).isEmpty(), "costs are relative to the original");
+        assertTrue(HypervolumeHistory.of(new Study(List.of(done(1, 10, 0.9)), List.of(), Objective.MEMORY, Constraints.NONE)).isEmpty(), "no peak memory recorded");
     }
 
     /** A real search: one point per evaluation, never falling, ending at the area of the study's front computed by a sweep. */
@@ -73,22 +80,22 @@ class HypervolumeHistoryTest {
     void aRealStudysHistoryNeverFallsAndEndsAtItsFrontsArea() throws Exception {
         try (StudyStore store = StudyStore.open(dir.resolve("hv.sqlite"))) {
             new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(8), store, new SearchRunner.Listener() {}).run();
-            List<CandidateRecord> all = store.all();
-            List<HypervolumeHistory.Point> h = HypervolumeHistory.of(all);
+            Study study = Study.load(store, Objective.LATENCY, Constraints.NONE);
+            List<HypervolumeHistory.Point> h = HypervolumeHistory.of(study);
             assertEquals(8, h.size());
             for (int i = 1; i < h.size(); i++)
                 assertTrue(h.get(i).hypervolume() >= h.get(i - 1).hypervolume(), "evaluation " + (i + 1) + ": " + h);
-            assertEquals(sweptArea(all), HypervolumeHistory.last(h), 1e-12);
+            assertEquals(sweptArea(study), HypervolumeHistory.last(h), 1e-12);
         }
     }
 
     /** The 2-D hypervolume by the textbook sweep: sort by x, add each point's strip below the best y so far. */
-    private static double sweptArea(List<CandidateRecord> all) {
-        CandidateRecord original = all.stream().filter(c -> c.genomeJson().equals(ORIGINAL)).findFirst().orElseThrow();
-        double base = original.comparableLatencyMs();
+    private static double sweptArea(Study study) {
+        CandidateRecord original = study.trials().stream().filter(c -> c.genomeJson().equals(ORIGINAL)).findFirst().orElseThrow();
+        double base = study.comparableLatencyMs(original);
         List<double[]> pts = new ArrayList<>();
-        for (CandidateRecord c : all)
-            if (c.isDone()) pts.add(new double[] {Math.min(1, c.comparableLatencyMs() / base), Math.min(1, Math.max(0, 1 - c.quality()))});
+        for (CandidateRecord c : study.trials())
+            if (c.isDone()) pts.add(new double[] {Math.min(1, study.comparableLatencyMs(c) / base), Math.min(1, Math.max(0, 1 - c.quality()))});
         pts.sort(Comparator.comparingDouble(p -> p[0]));
         double area = 0, bestY = 1;
         for (int i = 0; i < pts.size(); i++) {

@@ -36,7 +36,7 @@ class SearchPauseTest {
         volatile int measuredAtPause = -1;
 
         @Override
-        public void candidateFinished(CandidateRecord candidate, int measured, int budget, double secondsLeft) {
+        public void candidateFinished(CandidateRecord candidate, dev.lathe.study.Study study, int measured, int budget, double secondsLeft) {
             if (measured == 2) runner.get().requestPause();
         }
 

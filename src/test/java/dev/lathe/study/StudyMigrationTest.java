@@ -45,7 +45,8 @@ class StudyMigrationTest {
             assertEquals("OrtException: made by the schema-1 code for the migration test", all.get(4).error());
             assertEquals(CandidateStatus.PENDING, all.get(5).status());
             assertEquals(((Number) candidatesBefore.get(0).get("latency_ms")).doubleValue(), all.get(0).latencyMs());
-            assertNull(all.get(0).referenceMs(), "no references in an old study: speed-ups come from the original candidate as before");
+            Study old = Study.load(s, Objective.LATENCY, Constraints.NONE);
+            assertNull(old.referenceMs(all.get(0)), "no references in an old study: speed-ups come from the original candidate as before");
             assertNull(all.get(0).peakMemoryBytes());
             assertTrue(s.references().isEmpty());
             assertTrue(s.latencySamples(1).isEmpty());
@@ -67,9 +68,13 @@ class StudyMigrationTest {
         try (StudyStore s = StudyStore.openExisting(f)) {
             assertEquals("2", s.meta("schema_version").orElseThrow());
             s.recordReference(4, 0.02, 0.03, "{}", "[0.02,0.021]", 123L);
-            CandidateRecord first = s.get(1).orElseThrow();
-            assertEquals(0.02, first.referenceMs());
-            assertEquals(0.02 / first.latencyMs(), first.speedup(), 1e-12);
+            Study study = Study.load(s, Objective.LATENCY, Constraints.NONE);
+            CandidateRecord first = study.trial(1).orElseThrow(), int8 = study.trial(2).orElseThrow();
+            assertEquals(0.02, study.referenceMs(first));
+            assertTrue(Study.isOriginal(first));
+            assertEquals(1.0, study.speedup(first), "the original's speed-up is 1 by definition, not 0.02 / its own latency");
+            assertEquals(0.02, study.referenceMs(int8));
+            assertEquals(0.02 / int8.latencyMs(), study.speedup(int8), 1e-12);
             CandidateRecord pending = s.get(6).orElseThrow();
             s.markRunning(pending.id());
             s.recordDone(pending.id(), 0.01, 0.012, 0.9, "accuracy", 0.95, 0.9, 1000, 10, "{}", "{}", 0.5, "[0.01,0.011]", 4096L);

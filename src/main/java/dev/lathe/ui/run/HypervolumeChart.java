@@ -50,9 +50,7 @@ final class HypervolumeChart extends LineChart<Number, Number> {
     List<HypervolumeHistory.Point> points() { return points; }
 
     private void rebuild() {
-        List<CandidateRecord> records = new ArrayList<>(study.rows().size());
-        for (CandidateRow r : study.rows()) records.add(r.record());
-        points = HypervolumeHistory.of(records);
+        points = HypervolumeHistory.of(study.study());
         List<XYChart.Data<Number, Number>> data = new ArrayList<>(points.size());
         for (HypervolumeHistory.Point p : points) data.add(new XYChart.Data<>(p.evaluations(), p.hypervolume()));
         history.getData().setAll(data);

@@ -1,6 +1,6 @@
 package dev.lathe.ui.search;
 
-import dev.lathe.search.Constraints;
+import dev.lathe.study.Constraints;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 

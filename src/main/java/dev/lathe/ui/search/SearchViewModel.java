@@ -4,10 +4,11 @@ import dev.lathe.eval.ExecutionProviders;
 import dev.lathe.eval.LatencyClock;
 import dev.lathe.model.InputShapes;
 import dev.lathe.search.MeasuringOptions;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.search.Studies;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.Study;
 import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyStore;
@@ -40,11 +41,8 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -292,17 +290,11 @@ public final class SearchViewModel {
             @Override
             protected SearchRunner.Outcome call() throws Exception {
                 try (StudyStore store = StudyStore.open(studyFile)) {
-                    Map<Long, CandidateRecord> seen = new LinkedHashMap<>();
-                    for (CandidateRecord c : store.all()) seen.put(c.id(), c);
-                    List<CandidateRecord> before = List.copyOf(seen.values());
+                    Study stored = Studies.read(store);
                     // As the runner will decide: constraints given replace the study's, none given keep them.
-                    dev.lathe.search.Constraints boundsBefore = !settings.constraints().isEmpty() ? settings.constraints()
-                            : SearchSettings.of(store).map(SearchSettings::constraints).orElse(dev.lathe.search.Constraints.NONE);
-                    Set<Long> frontBefore = ParetoFront.ids(before, boundsBefore);
-                    Platform.runLater(() -> study.constraintsProperty().set(boundsBefore));
-                    Platform.runLater(() -> study.setCandidates(studyFile, before, frontBefore));
-                    List<ReferenceRun> referencesBefore = store.references();
-                    Platform.runLater(() -> study.showReferences(referencesBefore));
+                    Study before = settings.constraints().isEmpty() ? stored : stored.withConstraints(settings.constraints());
+                    Platform.runLater(() -> study.setCandidates(studyFile, before));
+                    Platform.runLater(() -> study.showReferences(before.references()));
                     SearchRunner r = new SearchRunner(model, settings, measuring, store, new SearchRunner.Listener() {
                         @Override
                         public void message(String text) {
@@ -313,9 +305,7 @@ public final class SearchViewModel {
                         public void started(int measured, int budget) {
                             SearchRunner r = runner;
                             LatencyClock timing = r == null ? settings.clock() : r.settings().clock();
-                            dev.lathe.search.Constraints bounds = r == null ? settings.constraints() : r.settings().constraints();
                             Platform.runLater(() -> {
-                                study.constraintsProperty().set(bounds);
                                 study.setClock(timing);
                                 showProgress(measured, budget, Double.NaN);
                             });
@@ -342,17 +332,15 @@ public final class SearchViewModel {
                         }
 
                         @Override
-                        public void candidateFinished(CandidateRecord c, int measured, int budget, double secondsLeft) {
-                            seen.put(c.id(), c);
-                            dev.lathe.search.Constraints bounds = runner.settings().constraints();
-                            Set<Long> front = ParetoFront.ids(new ArrayList<>(seen.values()), bounds);
-                            String violated = bounds.describeViolations(c);
+                        public void candidateFinished(CandidateRecord c, Study after, int measured, int budget, double secondsLeft) {
+                            Set<Long> front = after.frontIds();
+                            String violated = after.describeViolations(c);
                             String line = (violated.isEmpty() ? "" : "✗ ") + (c.isDone()
                                     ? String.format(Locale.ROOT, "#%-4d %12s   %s %s   %-22s %s", c.id(), Formats.ms(c.latencyMs()), c.qualityMetric(),
                                     Formats.quality(c.quality()), new CandidateRow(c).changes(), front.contains(c.id()) ? "★ Pareto front" : "")
                                     : "#" + c.id() + "  failed: " + c.error()) + (violated.isEmpty() ? "" : "  violates " + violated);
                             Platform.runLater(() -> {
-                                study.update(c, front);
+                                study.update(c, after);
                                 appendLog(line.stripTrailing());
                                 showProgress(measured, budget, secondsLeft);
                             });
@@ -363,9 +351,8 @@ public final class SearchViewModel {
                     if (stopRequested) r.requestStop();
                     if (pauseWanted) r.requestPause();
                     SearchRunner.Outcome outcome = r.run();
-                    List<CandidateRecord> all = store.all();
-                    Set<Long> front = ParetoFront.ids(all, r.settings().constraints());
-                    Platform.runLater(() -> study.setCandidates(studyFile, all, front));
+                    Study end = r.study();
+                    Platform.runLater(() -> study.setCandidates(studyFile, end));
                     return outcome;
                 }
             }

@@ -20,6 +20,7 @@ public final class CandidateRow {
     private final ObjectProperty<CandidateRecord> record = new SimpleObjectProperty<>();
     private final BooleanProperty pareto = new SimpleBooleanProperty();
     private final ObjectProperty<Double> speedup = new SimpleObjectProperty<>();
+    private Double correctedLatencyMs;
     private final javafx.beans.property.StringProperty violations = new javafx.beans.property.SimpleStringProperty("");
 
     public CandidateRow(CandidateRecord r) {
@@ -54,12 +55,20 @@ public final class CandidateRow {
 
     void setPareto(boolean p) { pareto.set(p); }
 
-    /** Median latency of the original divided by this candidate's; null until both are measured. */
+    /** The study's speed-up of this candidate over the original (1 for the original); null until both are measured. */
     public ReadOnlyObjectProperty<Double> speedupProperty() { return speedup; }
 
     public Double speedup() { return speedup.get(); }
 
     void setSpeedup(Double s) { speedup.set(s); }
+
+    /** The study's drift-corrected latency of this candidate, null without references. */
+    public Double correctedLatencyMs() { return correctedLatencyMs; }
+
+    void setCorrectedLatencyMs(Double ms) { correctedLatencyMs = ms; }
+
+    /** The latency the study compares this candidate by: drift-corrected where it can be, as measured otherwise. */
+    public Double comparableLatencyMs() { return correctedLatencyMs != null ? correctedLatencyMs : record().latencyMs(); }
 
     /** The study's constraints this candidate breaks ("quality 0.91 < 0.98"), or "" when it meets them all. */
     public javafx.beans.property.ReadOnlyStringProperty violationsProperty() { return violations; }

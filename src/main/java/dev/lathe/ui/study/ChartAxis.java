@@ -13,7 +13,7 @@ import java.util.function.Function;
  */
 public enum ChartAxis {
     // Drift-corrected where the study has references, so points sit where the front was decided.
-    LATENCY("Latency", "Latency, median ms", false, r -> r.record().comparableLatencyMs()),
+    LATENCY("Latency", "Latency, median ms", false, CandidateRow::comparableLatencyMs),
     SPEEDUP("Speed-up", "Speed-up over the original", true, CandidateRow::speedup),
     SIZE("Model size", "Model size", false, r -> asDouble(r.record().sizeBytes())),
     PEAK_MEMORY("Peak memory", "Peak memory of the measuring worker", false, r -> asDouble(r.record().peakMemoryBytes())),

@@ -1,7 +1,7 @@
 package dev.lathe.ui.study;
 
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.ParetoFront;
 import dev.lathe.ui.common.Formats;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ObjectProperty;
@@ -64,6 +64,8 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         frontLine.setManaged(false);
         getPlotChildren().add(0, frontLine);
         study.revisionProperty().addListener(o -> rebuild());
+        // A study opens on its own objective's axis (the user may choose another after).
+        study.objectiveProperty().addListener((o, was, now) -> xFigure.set(studyAxis()));
         study.selectedProperty().addListener(o -> markSelection());
         xFigure.addListener(o -> rebuild());
         yFigure.addListener(o -> rebuild());
@@ -96,12 +98,16 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
             a.add(d);
             if (r.isOriginal()) o.add(point(r, xv, yv));
         }
-        // The front of the two figures shown, so it follows the axes: a candidate can lead on size and not on latency.
+        // On the study's own axes the front is the study's; on others it is re-projected onto the two figures shown,
+        // so it follows the axes: a candidate can lead on size and not on latency.
         List<XYChart.Data<Number, Number>> f = new ArrayList<>();
         // Candidates breaking one of the study's constraints are plotted but never on the front.
         List<XYChart.Data<Number, Number>> feasible = a.stream().filter(d -> ((CandidateRow) d.getExtraValue()).violations().isEmpty()).toList();
-        for (XYChart.Data<Number, Number> d : ParetoFront.nonDominated(feasible,
-                p -> fx.higherIsBetter() ? -p.getXValue().doubleValue() : p.getXValue().doubleValue(), p -> p.getYValue().doubleValue()))
+        List<XYChart.Data<Number, Number>> onFront = fx == studyAxis() && fy == ChartAxis.QUALITY
+                ? a.stream().filter(d -> ((CandidateRow) d.getExtraValue()).isPareto()).toList()
+                : ParetoFront.nonDominated(feasible, p -> fx.higherIsBetter() ? -p.getXValue().doubleValue() : p.getXValue().doubleValue(),
+                        p -> p.getYValue().doubleValue());
+        for (XYChart.Data<Number, Number> d : onFront)
             f.add(point((CandidateRow) d.getExtraValue(), d.getXValue().doubleValue(), d.getYValue().doubleValue()));
         f.sort(Comparator.comparingDouble(d -> d.getXValue().doubleValue()));
         all.getData().setAll(a);
@@ -111,6 +117,11 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
             for (XYChart.Data<Number, Number> d : s.getData()) decorate(d);
         markSelection();
         requestChartLayout();
+    }
+
+    /** The x figure the study's own front is decided on. */
+    private ChartAxis studyAxis() {
+        return study.objectiveProperty().get() == dev.lathe.study.Objective.MEMORY ? ChartAxis.PEAK_MEMORY : ChartAxis.LATENCY;
     }
 
     private static XYChart.Data<Number, Number> point(CandidateRow r, double x, double y) {
@@ -137,7 +148,7 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         CandidateRecord c = r.record();
         return "Candidate #" + r.id() + (r.isOriginal() ? " (original)" : "") + (onFront ? " · on the front of these axes" : "")
                 + "\nLatency " + Formats.ms(c.latencyMs()) + " (p90 " + Formats.ms(c.latencyP90Ms()) + ")"
-                + (c.correctedLatencyMs() == null ? "" : ", drift-corrected " + Formats.ms(c.correctedLatencyMs()))
+                + (r.correctedLatencyMs() == null ? "" : ", drift-corrected " + Formats.ms(r.correctedLatencyMs()))
                 + (r.speedup() == null ? "" : "\nSpeed-up " + Formats.speedup(r.speedup()))
                 + (r.violations().isEmpty() ? "" : "\nViolates " + r.violations())
                 + "\n" + c.qualityMetric() + " " + Formats.quality(c.quality())

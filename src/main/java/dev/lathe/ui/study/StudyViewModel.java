@@ -3,11 +3,13 @@ package dev.lathe.ui.study;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.export.CandidateExporter;
 import dev.lathe.export.MultiCandidateExporter;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.search.Studies;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.DriftCorrection;
+import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
+import dev.lathe.study.Study;
 import dev.lathe.study.StudyStore;
 import dev.lathe.ui.common.Background;
 import dev.lathe.ui.common.Formats;
@@ -50,7 +52,10 @@ public final class StudyViewModel {
     private final ObservableList<CandidateRow> readOnlyRows = FXCollections.unmodifiableObservableList(rows);
     private final Map<Long, CandidateRow> byId = new HashMap<>();
     private final ObjectProperty<CandidateRow> original = new SimpleObjectProperty<>();
-    private final ObjectProperty<dev.lathe.search.Constraints> constraints = new SimpleObjectProperty<>(dev.lathe.search.Constraints.NONE);
+    private final ObjectProperty<dev.lathe.study.Constraints> constraints = new SimpleObjectProperty<>(dev.lathe.study.Constraints.NONE);
+    private final ObjectProperty<Objective> objective = new SimpleObjectProperty<>(Objective.LATENCY);
+    /** The study on display: every derived figure (front, speed-up, drift-corrected latency, violations) is its. */
+    private Study current = new Study(List.of(), List.of(), Objective.LATENCY, dev.lathe.study.Constraints.NONE);
     private final ObjectProperty<CandidateRow> selected = new SimpleObjectProperty<>();
     private final ObservableList<CandidateRow> chosen = FXCollections.observableArrayList();
     private final ObjectProperty<CandidateDetail> detail = new SimpleObjectProperty<>();
@@ -66,9 +71,14 @@ public final class StudyViewModel {
     private final StringProperty referenceDrift = new SimpleStringProperty("");
     private final ObjectProperty<dev.lathe.eval.LatencyClock> clock = new SimpleObjectProperty<>(dev.lathe.eval.LatencyClock.WALL);
 
-    /** What opening a study file found: its candidates and front, and the model and settings it was made with. */
-    public record Opened(Path file, List<CandidateRecord> candidates, Set<Long> front, Path modelPath, SearchSettings settings,
-                         String data, List<ReferenceRun> references) {}
+    /** What opening a study file found: the study (candidates, references, front), and the model and settings it was made with. */
+    public record Opened(Path file, Study study, Path modelPath, SearchSettings settings, String data) {
+        public List<CandidateRecord> candidates() { return study.trials(); }
+
+        public Set<Long> front() { return study.frontIds(); }
+
+        public List<ReferenceRun> references() { return study.references(); }
+    }
 
     public StudyViewModel(Background background) {
         this.background = background;
@@ -162,11 +172,12 @@ public final class StudyViewModel {
         recompute();
     }
 
-    /** Replaces the candidates with {@code all} (the selection survives if its candidate is still there). */
-    public void setCandidates(Path f, List<CandidateRecord> all, Set<Long> front) {
+    /** Replaces the candidates with {@code study}'s (the selection survives if its candidate is still there). */
+    public void setCandidates(Path f, Study study) {
         show(f);
+        current = study;
         Set<Long> ids = new HashSet<>();
-        for (CandidateRecord c : all) {
+        for (CandidateRecord c : study.trials()) {
             upsert(c);
             ids.add(c.id());
         }
@@ -174,16 +185,20 @@ public final class StudyViewModel {
         byId.keySet().retainAll(ids);
         if (original.get() != null && !ids.contains(original.get().id())) original.set(null);
         if (selected.get() != null && !ids.contains(selected.get().id())) selected.set(null);
-        applyFront(front);
+        applyFront();
         recompute();
     }
 
-    /** A candidate measured (or failed) just now, with the front as it stands after it. */
-    public void update(CandidateRecord c, Set<Long> front) {
+    /** A candidate measured (or failed) just now, with the study as it stands after it. */
+    public void update(CandidateRecord c, Study study) {
+        current = study;
         upsert(c);
-        applyFront(front);
+        applyFront();
         recompute();
     }
+
+    /** The study on display. */
+    public Study study() { return current; }
 
     public void select(Long id) {
         selected.set(id == null ? null : byId.get(id));
@@ -201,20 +216,23 @@ public final class StudyViewModel {
         if (row.isOriginal() && original.get() == null) original.set(row);
     }
 
-    private void applyFront(Set<Long> front) {
-        dev.lathe.search.Constraints bounds = constraints.get();
+    private void applyFront() {
+        constraints.set(current.constraints());
+        objective.set(current.objective());
+        Set<Long> front = current.frontIds();
         for (CandidateRow r : rows) {
             r.setPareto(front.contains(r.id()));
-            r.setViolations(bounds.describeViolations(r.record()));
+            r.setViolations(current.describeViolations(r.record()));
         }
     }
 
     /** The study's constraints: the front is of the candidates meeting them, the others carry what they break. */
-    public javafx.beans.property.ObjectProperty<dev.lathe.search.Constraints> constraintsProperty() { return constraints; }
+    public ReadOnlyObjectProperty<dev.lathe.study.Constraints> constraintsProperty() { return constraints; }
+
+    /** What the study trades against quality: its front is on this figure. */
+    public ReadOnlyObjectProperty<Objective> objectiveProperty() { return objective; }
 
     private void recompute() {
-        CandidateRow base = original.get();
-        Double baseLatency = base != null && base.isDone() ? base.record().latencyMs() : null;
         int done = 0;
         String metric = null;
         for (CandidateRow r : rows) {
@@ -223,10 +241,8 @@ public final class StudyViewModel {
                 done++;
                 if (metric == null && c.qualityMetric() != null) metric = c.qualityMetric();
             }
-            // Against the reference measured nearest in time when the study has references (drift-corrected).
-            Double speedup = c.isDone() && c.speedup() != null ? c.speedup()
-                    : baseLatency != null && c.isDone() && c.latencyMs() != null && c.latencyMs() > 0 ? baseLatency / c.latencyMs() : null;
-            r.setSpeedup(speedup);
+            r.setSpeedup(current.speedup(c));
+            r.setCorrectedLatencyMs(current.correctedLatencyMs(c));
         }
         measured.set(done);
         qualityMetric.set(metric == null ? "quality" : metric);
@@ -245,8 +261,7 @@ public final class StudyViewModel {
         loading.set(true);
         background.submit("Opening study " + f.getFileName(), () -> read(f), o -> {
             loading.set(false);
-            constraints.set(o.settings() == null ? dev.lathe.search.Constraints.NONE : o.settings().constraints());
-            setCandidates(o.file(), o.candidates(), o.front());
+            setCandidates(o.file(), o.study());
             setClock(o.settings() == null ? null : o.settings().clock());
             showReferences(o.references());
             if (then != null) then.accept(o);
@@ -255,7 +270,7 @@ public final class StudyViewModel {
 
     static Opened read(Path f) {
         try (StudyStore s = StudyStore.openExisting(f)) {
-            List<CandidateRecord> all = s.all();
+            Study study = Studies.read(s);
             Path model = s.meta("model_path").map(Path::of).orElse(null);
             SearchSettings settings;
             try {
@@ -263,8 +278,7 @@ public final class StudyViewModel {
             } catch (IllegalArgumentException e) {
                 settings = null;
             }
-            return new Opened(f, all, ParetoFront.ids(all, settings == null ? dev.lathe.search.Constraints.NONE : settings.constraints()),
-                    model, settings, s.meta("data").orElse(null), s.references());
+            return new Opened(f, study, model, settings, s.meta("data").orElse(null));
         }
     }
 

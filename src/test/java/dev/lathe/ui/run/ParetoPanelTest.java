@@ -1,7 +1,9 @@
 package dev.lathe.ui.run;
 
 import dev.lathe.search.HypervolumeHistory;
-import dev.lathe.search.ParetoFront;
+import dev.lathe.study.Constraints;
+import dev.lathe.study.Objective;
+import dev.lathe.study.Study;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.ui.common.Background;
@@ -49,7 +51,7 @@ class ParetoPanelTest {
     private static CandidateRecord record(long id, double latencyMs, double quality, long size, long parameters, Long peak) {
         String genome = id == 1 ? "{\"keep\":{},\"int8\":[]}" : "{\"keep\":{\"ffn.0\":0." + (9 - id) + "},\"int8\":[]}";
         return new CandidateRecord(id, genome, "test", 0, CandidateStatus.DONE, latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality,
-                size, parameters, null, null, null, 1.0, null, null, peak, null, null);
+                size, parameters, null, null, null, 1.0, null, null, peak);
     }
 
     @Start
@@ -61,7 +63,7 @@ class ParetoPanelTest {
 
     @Test
     void theXAxisAndTheFrontFollowTheChosenFigure(FxRobot robot) throws Exception {
-        robot.interact(() -> study.setCandidates(Path.of("hand.lathe"), STUDY, ParetoFront.ids(STUDY)));
+        robot.interact(() -> study.setCandidates(Path.of("hand.lathe"), latency(STUDY)));
         ParetoChart chart = robot.lookup("#paretoChart").queryAs(ParetoChart.class);
         @SuppressWarnings("unchecked")
         ChoiceBox<ChartAxis> x = robot.lookup("#paretoXAxis").queryAs(ChoiceBox.class);
@@ -85,7 +87,7 @@ class ParetoPanelTest {
         assertEquals(Set.of(1L, 2L, 3L), fx(() -> xById(chart, 0).keySet()), "candidates without a peak memory figure are left out");
 
         HypervolumeChart hv = robot.lookup("#hypervolumeChart").queryAs(HypervolumeChart.class);
-        assertEquals(HypervolumeHistory.of(STUDY), fx(hv::points));
+        assertEquals(HypervolumeHistory.of(latency(STUDY)), fx(hv::points));
         assertEquals(5, fx(() -> hv.getData().getFirst().getData().size()));
         // 2 at (0.5, 0.2) covers 0.4; 4 at (0.4, 0.3) adds 0.1 x 0.7; 3 at (0.8, 0.15) adds 0.2 x 0.05.
         assertEquals(0.4 + 0.07 + 0.01, HypervolumeHistory.last(fx(hv::points)), 1e-12);
@@ -99,6 +101,10 @@ class ParetoPanelTest {
         for (String part : List.of("Latency 8.00 ms", "accuracy 0.8500", "Size 300 B", "Parameters 30", "Peak memory 4.5 kB",
                 "1 group pruned", "keeps ffn.0 60 %"))
             assertTrue(text.contains(part), part + " in " + text);
+    }
+
+    private static Study latency(List<CandidateRecord> trials) {
+        return new Study(trials, List.of(), Objective.LATENCY, Constraints.NONE);
     }
 
     private static Map<Long, Double> xById(ParetoChart chart, int series) {

@@ -1,6 +1,6 @@
 package dev.lathe.ui.search;
 
-import dev.lathe.search.Constraints;
+import dev.lathe.study.Constraints;
 import dev.lathe.search.KeepRanges;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;

@@ -82,7 +82,10 @@ class CandidatesViewTest extends WorkbenchUiTest {
 
         // Pareto front only on top: the front's members among them, still in latency order.
         robot.clickOn("#paretoOnlyCheck");
-        java.util.Set<Long> front = dev.lathe.search.ParetoFront.ids(all);
+        java.util.Set<Long> front;
+        try (StudyStore s = StudyStore.openExisting(study)) {
+            front = dev.lathe.study.Study.load(s, dev.lathe.study.Objective.LATENCY, dev.lathe.study.Constraints.NONE).frontIds();
+        }
         List<Long> onFront = expected.stream().filter(front::contains).toList();
         assertFalse(onFront.isEmpty());
         assertEquals(onFront, fx(() -> table.getItems().stream().map(CandidateRow::id).toList()));

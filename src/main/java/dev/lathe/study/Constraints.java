@@ -1,7 +1,6 @@
-package dev.lathe.search;
+package dev.lathe.study;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.lathe.study.CandidateRecord;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +11,8 @@ import java.util.Locale;
  * where the study has references, as the search compares it), the measuring worker's peak memory at most
  * {@code maxMemoryMib} (MiB, 2^20 bytes), the model file at most {@code maxSizeMb} (MB, 10^6 bytes, as the window
  * shows sizes) and quality at least {@code minQuality}. Each is null when not asked for. Infeasible candidates
- * stay in the study; the Pareto front is made of feasible ones, and the search prefers them (Deb's rule, see
- * {@link Nsga2Strategy}).
+ * stay in the study; the Pareto front ({@link Study#front()}) is made of feasible ones, and the search prefers them (Deb's rule, see
+ * the search's Nsga2Strategy).
  */
 public record Constraints(Double maxLatencyMs, Double maxMemoryMib, Double maxSizeMb, Double minQuality) {
     public static final Constraints NONE = new Constraints(null, null, null, null);
@@ -48,11 +47,13 @@ public record Constraints(Double maxLatencyMs, Double maxMemoryMib, Double maxSi
     @JsonIgnore
     public boolean needsPeakMemory() { return maxMemoryMib != null; }
 
-    /** The constraints a done candidate breaks, in the order latency, memory, size, quality; empty for other candidates. */
-    public List<Violation> violations(CandidateRecord c) {
+    /**
+     * The constraints a done candidate breaks, in the order latency, memory, size, quality; empty for other
+     * candidates. {@code latency} is the figure the study compares it by ({@link Study#comparableLatencyMs}).
+     */
+    List<Violation> violations(CandidateRecord c, Double latency) {
         List<Violation> out = new ArrayList<>();
         if (!c.isDone()) return out;
-        Double latency = c.comparableLatencyMs();
         if (maxLatencyMs != null && (latency == null || latency > maxLatencyMs))
             out.add(new Violation("latency", "latency " + figure(latency, "%.3f") + " ms > " + number(maxLatencyMs) + " ms"));
         Double mib = c.peakMemoryBytes() == null ? null : c.peakMemoryBytes() / 1048576.0;
@@ -66,24 +67,15 @@ public record Constraints(Double maxLatencyMs, Double maxMemoryMib, Double maxSi
         return out;
     }
 
-    public boolean feasible(CandidateRecord c) {
-        return c.isDone() && violations(c).isEmpty();
-    }
-
-    /** "latency 9.1 ms > 8 ms; quality 0.91 < 0.98", or "" for a feasible candidate. */
-    public String describeViolations(CandidateRecord c) {
-        return String.join("; ", violations(c).stream().map(Violation::text).toList());
-    }
-
     /**
      * jMetal's form ({@code Solution.constraints()}): one value per set constraint, non-negative when met and
      * otherwise minus the relative shortfall, so that latency, memory, size and quality add up on one scale
      * (the total is jMetal's overall constraint violation). A figure never measured counts as a violation of 1.
      */
-    public double[] values(CandidateRecord c) {
+    double[] values(CandidateRecord c, Double latency) {
         double[] out = new double[count()];
         int i = 0;
-        if (maxLatencyMs != null) out[i++] = upper(c.comparableLatencyMs(), maxLatencyMs);
+        if (maxLatencyMs != null) out[i++] = upper(latency, maxLatencyMs);
         if (maxMemoryMib != null) out[i++] = upper(c.peakMemoryBytes() == null ? null : c.peakMemoryBytes() / 1048576.0, maxMemoryMib);
         if (maxSizeMb != null) out[i++] = upper(c.sizeBytes() == null ? null : c.sizeBytes() / 1e6, maxSizeMb);
         if (minQuality != null) out[i] = c.quality() == null ? -1 : (c.quality() - minQuality) / Math.max(Math.abs(minQuality), 1e-9);
@@ -115,7 +107,7 @@ public record Constraints(Double maxLatencyMs, Double maxMemoryMib, Double maxSi
         return v == null ? "unmeasured" : String.format(Locale.ROOT, format, v);
     }
 
-    static String number(double v) {
+    public static String number(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -1,7 +1,5 @@
-package dev.lathe.search;
+package dev.lathe.study;
 
-import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.CandidateStatus;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -25,8 +23,9 @@ class ParetoFrontTest {
                 c(5, CandidateStatus.DONE, 20.0, 1.00),
                 c(6, CandidateStatus.FAILED, null, null),
                 c(7, CandidateStatus.PENDING, null, null));
-        assertEquals(Set.of(1L, 2L, 5L), ParetoFront.ids(all));
-        assertEquals(List.of(2L, 1L, 5L), ParetoFront.front(all).stream().map(CandidateRecord::id).toList(), "by latency");
-        assertTrue(ParetoFront.ids(List.of(c(9, CandidateStatus.FAILED, null, null))).isEmpty());
+        Study study = new Study(all, List.of(), Objective.LATENCY, Constraints.NONE);
+        assertEquals(Set.of(1L, 2L, 5L), study.frontIds());
+        assertEquals(List.of(2L, 1L, 5L), study.front().stream().map(CandidateRecord::id).toList(), "by latency");
+        assertTrue(new Study(List.of(c(9, CandidateStatus.FAILED, null, null)), List.of(), Objective.LATENCY, Constraints.NONE).front().isEmpty());
     }
 }

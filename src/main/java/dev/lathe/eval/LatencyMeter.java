@@ -12,8 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Measures inference latency with ONNX Runtime under a {@link TimingProtocol}: warm-up until the timings
- * settle, then timed runs until the median is known to within the tolerance or a cap is reached. Every run is
- * read on both clocks; the protocol (settling, the interval, the time caps) follows the chosen
+ * settle, then timed samples until the median is known to within the tolerance or a cap is reached. A sample is
+ * a batch of consecutive runs lasting at least {@link #MIN_SAMPLE_MS} (one run for most models; the batch size
+ * is chosen once, from the end of the warm-up) and records the time per run. Every sample is read on both clocks; the protocol (settling, the interval, the time caps) follows the chosen
  * {@link LatencyClock}. Under CPU time the caps count CPU seconds spent, so how long a candidate is timed does
  * not depend on how busy the machine is; a wall-clock backstop of {@link #CPU_CLOCK_WALL_FACTOR} times the cap
  * still ends a measurement starved of CPU. A
@@ -27,6 +28,13 @@ public final class LatencyMeter {
 
     /** Under the CPU clock, wall time may exceed the protocol's caps this many times before timing stops anyway. */
     public static final double CPU_CLOCK_WALL_FACTOR = 3;
+
+    /**
+     * A timed sample lasts at least this long: a run of a model in microseconds is timed as the mean of a batch
+     * of runs, because one run alone is not resolved against two clock reads and the call into ONNX Runtime.
+     */
+    public static final double MIN_SAMPLE_MS = 1.0;
+    static final int MAX_RUNS_PER_SAMPLE = 100_000;
 
     private final OrtRunner.RunnerSettings settings;
     private final TimingProtocol protocol;
@@ -74,6 +82,7 @@ public final class LatencyMeter {
                     warmup[w++] = cpuClock ? (processCpuNanos() - c0) / 1e6 : (t1 - t0) / 1e6;
                 } while (!protocol.warmupDone(warmup, w, elapsed(start, cpuStart)));
                 boolean settled = protocol.settled(warmup, w);
+                int batch = runsPerSample(warmup, w);
 
                 double[] samples = new double[protocol.maxRuns()];
                 double[] cpu = new double[protocol.maxRuns()];
@@ -88,9 +97,9 @@ public final class LatencyMeter {
                 while (true) {
                     long c0 = processCpuNanos();
                     long t0 = System.nanoTime();
-                    runner.runPrepared(feeds);
-                    samples[n] = (System.nanoTime() - t0) / 1e6;
-                    cpu[n++] = c0 < 0 ? Double.NaN : (processCpuNanos() - c0) / 1e6;
+                    for (int r = 0; r < batch; r++) runner.runPrepared(feeds);
+                    samples[n] = (System.nanoTime() - t0) / 1e6 / batch;
+                    cpu[n++] = c0 < 0 ? Double.NaN : (processCpuNanos() - c0) / 1e6 / batch;
                     elapsed = elapsed(start, cpuStart);
                     if (n >= protocol.maxRuns() || elapsed >= protocol.maxSeconds()) break;
                     if (n >= nextCheck && elapsed >= protocol.minSeconds()) {
@@ -103,13 +112,26 @@ public final class LatencyMeter {
                 LatencyStats.Settings s = new LatencyStats.Settings(settings.intraOpThreads(), INTER_OP_THREADS, settings.provider(),
                         settings.optimizationLevel(), shapeOf(input), machine);
                 double[] cpuTaken = Double.isNaN(cpu[0]) ? null : Arrays.copyOf(cpu, n);
-                return new LatencyRun(LatencyStats.of(clock, taken, cpuTaken, w, settled, converged, elapsed, s), taken, cpuTaken);
+                return new LatencyRun(LatencyStats.of(clock, taken, cpuTaken, w, settled, converged, elapsed, s).withRunsPerSample(batch), taken, cpuTaken);
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
             }
         } finally {
             MEASURING.unlock();
         }
+    }
+
+    /**
+     * Runs per timed sample, chosen once from the settled end of the warm-up: enough that a sample lasts
+     * {@link #MIN_SAMPLE_MS}, so the clock reads and the call overhead are a small share of what is timed.
+     */
+    static int runsPerSample(double[] warmup, int n) {
+        int window = Math.min(n, 5);
+        double[] last = Arrays.copyOfRange(warmup, n - window, n);
+        Arrays.sort(last);
+        double perRun = LatencyStats.percentile(last, window, 50);
+        if (!(perRun > 0)) return MAX_RUNS_PER_SAMPLE;
+        return (int) Math.clamp(Math.ceil(MIN_SAMPLE_MS / perRun), 1, MAX_RUNS_PER_SAMPLE);
     }
 
     /**

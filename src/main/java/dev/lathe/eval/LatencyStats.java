@@ -3,7 +3,9 @@ package dev.lathe.eval;
 import java.util.Arrays;
 
 /**
- * Timing of one model under one setting: statistics of {@code runs} timed inferences after {@code warmupRuns},
+ * Timing of one model under one setting: statistics of {@code runs} timed samples after {@code warmupRuns}
+ * warm-up inferences, each sample the time per inference of {@code runsPerSample} consecutive ones (more than
+ * one only for models that run in well under a millisecond, see {@link LatencyMeter#MIN_SAMPLE_MS}),
  * the 95% confidence interval of the median ({@code ciLowMs}..{@code ciHighMs}, half-width {@code ciHalfWidthPct}
  * percent of the median; NaN with too few runs), whether warm-up settled and the interval reached the tolerance,
  * and the settings the figure was taken under. {@code cpuMedianMs} is the median CPU time the measuring
@@ -18,12 +20,19 @@ public record LatencyStats(double medianMs, double p90Ms, double meanMs, double 
                            int threads, String provider, String shape,
                            double ciLowMs, double ciHighMs, double ciHalfWidthPct, boolean warmupSettled, boolean converged,
                            double timedSeconds, int interOpThreads, String optimizationLevel, String machine, double cpuMedianMs,
-                           String clock, double wallMedianMs) {
+                           String clock, double wallMedianMs, int runsPerSample) {
 
     public LatencyStats {
         // Figures from before the clock was a choice were all wall clock.
         clock = LatencyClock.parse(clock).id();
         if (clock.equals(LatencyClock.WALL.id())) wallMedianMs = medianMs;
+        if (runsPerSample < 1) runsPerSample = 1; // figures from before samples were batches timed one run each
+    }
+
+    /** The same statistics, saying each sample was the mean of {@code k} consecutive runs. */
+    public LatencyStats withRunsPerSample(int k) {
+        return new LatencyStats(medianMs, p90Ms, meanMs, stdMs, minMs, runs, warmupRuns, threads, provider, shape, ciLowMs, ciHighMs, ciHalfWidthPct,
+                warmupSettled, converged, timedSeconds, interOpThreads, optimizationLevel, machine, cpuMedianMs, clock, wallMedianMs, k);
     }
 
     /** The clock the median and the other figures are read on. */
@@ -67,7 +76,7 @@ public record LatencyStats(double medianMs, double p90Ms, double meanMs, double 
         double lo = ci == null ? Double.NaN : s[ci[0]], hi = ci == null ? Double.NaN : s[ci[1]];
         return new LatencyStats(median, percentile(s, n, 90), mean, Math.sqrt(var), s[0], n, warmupRuns,
                 settings.intraOpThreads(), settings.provider(), settings.shape(), lo, hi, (hi - lo) / 2 / median * 100, settled, converged,
-                timedSeconds, settings.interOpThreads(), settings.optimizationLevel(), settings.machine(), cpuMedian, clock.id(), wallMedian);
+                timedSeconds, settings.interOpThreads(), settings.optimizationLevel(), settings.machine(), cpuMedian, clock.id(), wallMedian, 1);
     }
 
     private static double median(double[] samples) {

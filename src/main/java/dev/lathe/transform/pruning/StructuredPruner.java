@@ -3,8 +3,8 @@ package dev.lathe.transform.pruning;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.lathe.analysis.PrunableGroup.ShapePatch;
 import dev.lathe.analysis.PrunableGroup.TensorSlice;
-import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.Tensors;
 

@@ -55,6 +55,16 @@ class CandidateBuilderTest {
         assertEquals(6, heads.size());
         ffn.forEach(g -> assertEquals(1536, g.size()));
         heads.forEach(g -> { assertEquals(12, g.size()); assertEquals(32, g.blockWidth()); });
+        var blocks = builder.analysis().blocks();
+        assertEquals(6, blocks.stream().filter(b -> b.id().startsWith("block:")).count(), "six transformer layers");
+        assertEquals(12, blocks.stream().filter(b -> b.id().startsWith("residual:")).count(), "an attention and a feed-forward branch in each");
+        assertEquals(37, builder.analysis().quantizable().size());
+        for (PrunableGroup g : heads) {
+            var roles = g.attention();
+            assertEquals(4, Set.of(roles.query().node(), roles.key().node(), roles.value().node(), roles.output()).size(), "four distinct layers");
+            assertTrue(roles.value().node().contains("/value/"), roles.value().node());
+            assertEquals(g.consumer().weight(), g.slices().get(g.slices().size() - 1).initializer(), "the output projection reads the merged heads");
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtException;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
@@ -35,7 +36,7 @@ public final class ModelInspector {
         Map<String, Integer> ops = new TreeMap<>();
         for (NodeProto n : p.getGraph().getNodeList()) ops.merge(n.getOpType(), 1, Integer::sum);
         long params = model.parameterCount();
-        GroupFinder.Result groups = GroupFinder.analyze(MutableGraph.of(model));
+        GroupFinder.Result groups = GroupFinder.analyze(model);
         Long macs;
         Map<String, Long> macsByNode;
         try {
@@ -62,16 +63,12 @@ public final class ModelInspector {
         for (NodeProto n : p.getGraph().getNodeList()) {
             long params = 0;
             for (String in : new LinkedHashSet<>(n.getInputList())) params += elements.getOrDefault(in, 0L);
-            Long m = macsByNode.get(nodeName(n));
+            Long m = macsByNode.get(NodeNames.id(n));
             // Scalars and shape constants are parameters in the count but not what makes a layer.
             if (m == null && params <= 1) continue;
-            out.add(new ModelSummary.Layer(nodeName(n), n.getOpType(), params, m));
+            out.add(new ModelSummary.Layer(NodeNames.id(n), n.getOpType(), params, m));
         }
         return out;
-    }
-
-    private static String nodeName(NodeProto n) {
-        return n.getName().isEmpty() ? n.getOutput(0) : n.getName();
     }
 
     private static List<ModelSummary.Port> ports(List<ValueInfoProto> values) {
@@ -89,7 +86,7 @@ public final class ModelInspector {
         return macsByNode(model, shapes).values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** Multiply-accumulates of each MatMul/Gemm/Conv-like node (by {@link #nodeName}) at {@code shapes}, from one probing run. */
+    /** Multiply-accumulates of each MatMul/Gemm/Conv-like node (by {@link NodeNames#id}) at {@code shapes}, from one probing run. */
     static Map<String, Long> macsByNode(OnnxModel model, InputShapes shapes) throws OrtException {
         ModelProto p = model.proto();
         Set<String> probe = new LinkedHashSet<>();
@@ -126,10 +123,10 @@ public final class ModelInspector {
                     if (w == null) continue;
                     long perOutput = 1;
                     for (int i = 1; i < w.length; i++) perOutput *= w[i];
-                    byNode.merge(nodeName(n), outCount * perOutput, Long::sum);
+                    byNode.merge(NodeNames.id(n), outCount * perOutput, Long::sum);
                 }
-                case "Gemm" -> byNode.merge(nodeName(n), outCount * (MutableGraph.intAttribute(n, "transA", 0) != 0 ? a[0] : a[a.length - 1]), Long::sum);
-                default -> byNode.merge(nodeName(n), outCount * a[a.length - 1], Long::sum);
+                case "Gemm" -> byNode.merge(NodeNames.id(n), outCount * (MutableGraph.intAttribute(n, "transA", 0) != 0 ? a[0] : a[a.length - 1]), Long::sum);
+                default -> byNode.merge(NodeNames.id(n), outCount * a[a.length - 1], Long::sum);
             }
         }
         return byNode;

@@ -25,12 +25,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * with a shape computed from the input, then Split) and timm/ViT-style exports (MatMul + Add, then Slice) write
  * it. The three sides live at offsets of one weight; the split sizes or slice bounds scale with the kept heads.
  */
-class FusedAttentionTest {
-    static final int H = 4, D = 4, W = H * D;
+public class FusedAttentionTest {
+    public static final int H = 4, D = 4, W = H * D;
 
-    enum Form { GPT2_GEMM_SPLIT_INPUT, SPLIT_ATTRIBUTE, SLICES }
+    public enum Form { GPT2_GEMM_SPLIT_INPUT, SPLIT_ATTRIBUTE, SLICES }
 
-    static OnnxModel attention(Form form, float[] projection) {
+    public static OnnxModel attention(Form form, float[] projection) {
         TinyGraphs t = new TinyGraphs(5)
                 .weight("w_attn", W, 3 * W).weight("b_attn", 3 * W)
                 .tensor("w_proj", new long[] {W, W}, projection).weight("b_proj", W)

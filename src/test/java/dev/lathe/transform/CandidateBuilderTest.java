@@ -1,13 +1,17 @@
 package dev.lathe.transform;
 
+import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.lathe.TestModels;
 import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.InputShapes;
+import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.TensorData;
+import dev.lathe.model.Tensors;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.pruning.PruningOptions;
 import dev.lathe.transform.pruning.StructuredPruner;
@@ -20,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -51,13 +56,48 @@ class CandidateBuilderTest {
         assertEquals(6, heads.size());
         ffn.forEach(g -> assertEquals(1536, g.size()));
         heads.forEach(g -> { assertEquals(12, g.size()); assertEquals(32, g.blockWidth()); });
+        var blocks = builder.analysis().blocks();
+        assertEquals(6, blocks.stream().filter(b -> b.id().startsWith("block:")).count(), "six transformer layers");
+        assertEquals(12, blocks.stream().filter(b -> b.id().startsWith("residual:")).count(), "an attention and a feed-forward branch in each");
+        assertEquals(37, builder.analysis().quantizable().size());
+        for (PrunableGroup g : heads) {
+            var roles = g.attention();
+            assertEquals(4, Set.of(roles.query().node(), roles.key().node(), roles.value().node(), roles.output()).size(), "four distinct layers");
+            assertTrue(roles.value().node().contains("/value/"), roles.value().node());
+            assertEquals(g.consumer().weight(), g.slices().get(g.slices().size() - 1).initializer(), "the output projection reads the merged heads");
+        }
     }
 
+    /**
+     * Every group of MiniLM pruned to all of its units, through the real slicing and patching code: every coupled
+     * weight is rebuilt and every shape constant rewritten, and the outputs stay identical to the bit. (A keep ratio
+     * of 1 in a genome skips the group, so it alone would not exercise the pruner.)
+     */
     @Test
-    void keepRatioOneReproducesOutputsExactly() throws Exception {
-        Map<String, Double> all = builder.groups().stream().collect(Collectors.toMap(PrunableGroup::id, g -> 1.0));
-        OnnxModel same = builder.build(Genome.of(all, Set.of()));
-        assertArrayEquals(reference, run(same));
+    void keepingEveryUnitThroughThePrunerReproducesOutputsExactly() throws Exception {
+        MutableGraph g = MutableGraph.of(minilm);
+        Map<String, TensorProto> before = new HashMap<>(g.initializers());
+        Map<PrunableGroup.ShapePatch, String> patchedInputs = new HashMap<>();
+        for (PrunableGroup group : builder.groups())
+            for (PrunableGroup.ShapePatch p : group.shapePatches())
+                patchedInputs.put(p, g.node(NodeNames.require(g, p.node())).getInput(p.inputIndex()));
+        for (PrunableGroup group : builder.groups())
+            StructuredPruner.prune(g, group, IntStream.range(0, group.size()).toArray());
+        int rebuilt = 0;
+        for (PrunableGroup group : builder.groups())
+            for (PrunableGroup.TensorSlice s : group.slices()) {
+                assertNotSame(before.get(s.initializer()), g.initializer(s.initializer()), s.initializer() + " went through the slicing");
+                assertArrayEquals(Tensors.dims(before.get(s.initializer())), Tensors.dims(g.initializer(s.initializer())));
+                rebuilt++;
+            }
+        assertEquals(6 * 3 + 6 * 7, rebuilt, "per layer: both FFN weights and the bias; query, key, value weights and biases, output weight");
+        assertFalse(patchedInputs.isEmpty(), "the head splits and merges spell the head count");
+        patchedInputs.forEach((p, input) -> assertNotEquals(input, g.node(NodeNames.require(g, p.node())).getInput(p.inputIndex()),
+                "shape constant of " + p.node() + " rewritten"));
+        assertArrayEquals(reference, run(OnnxModel.of(g.toModel())));
+
+        Map<String, Double> all = builder.groups().stream().collect(Collectors.toMap(PrunableGroup::id, x -> 1.0));
+        assertArrayEquals(reference, run(builder.build(Genome.of(all, Set.of()))), "a genome keeping everything is the original");
     }
 
     @Tag("minilm")

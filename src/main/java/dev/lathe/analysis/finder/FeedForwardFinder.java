@@ -18,15 +18,10 @@ import java.util.Optional;
  * Hidden units of feed-forward blocks: a linear layer, an element-wise region (its activation), and the one linear
  * layer that reads the region. A unit is a column of the first weight (and its bias) and a row of the second.
  * Transformer blocks (MatMul on token sequences) give {@link GroupKind#FFN_UNITS}, plain MLPs (Gemm) {@link GroupKind#MLP_UNITS}.
+ *
+ * @param attention the heads already found, whose projections are not feed-forward layers
  */
-public final class FeedForwardFinder implements StructureFinder<PrunableGroup> {
-    private final List<PrunableGroup> attention;
-
-    /** {@code attention}: the heads already found, whose projections are not feed-forward layers. */
-    public FeedForwardFinder(List<PrunableGroup> attention) {
-        this.attention = attention;
-    }
-
+public record FeedForwardFinder(List<PrunableGroup> attention) implements StructureFinder<PrunableGroup> {
     @Override
     public List<PrunableGroup> find(MutableGraph graph, Reasons reasons) {
         List<PrunableGroup> groups = new ArrayList<>();

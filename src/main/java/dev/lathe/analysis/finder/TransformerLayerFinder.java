@@ -15,15 +15,10 @@ import java.util.Set;
  * Transformer layers as removable blocks. Layer i starts at the hidden state its query projection reads and
  * ends where layer i+1 starts; the last layer ends at the same position in its chain of cut points (tensors
  * every path to the outputs passes through) as the layer before it, since layers repeat one structure.
+ *
+ * @param attention the heads found, one group per layer
  */
-public final class TransformerLayerFinder implements StructureFinder<RemovableBlock> {
-    private final List<PrunableGroup> attention;
-
-    /** {@code attention}: the heads found, one group per layer. */
-    public TransformerLayerFinder(List<PrunableGroup> attention) {
-        this.attention = attention;
-    }
-
+public record TransformerLayerFinder(List<PrunableGroup> attention) implements StructureFinder<RemovableBlock> {
     @Override
     public List<RemovableBlock> find(MutableGraph graph, Reasons reasons) {
         List<String> starts = new ArrayList<>();

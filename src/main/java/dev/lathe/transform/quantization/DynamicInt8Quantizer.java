@@ -2,11 +2,13 @@ package dev.lathe.transform.quantization;
 
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import dev.lathe.analysis.GroupFinder;
+import dev.lathe.analysis.pattern.LinearLayer;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.Tensors;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,7 +26,7 @@ public final class DynamicInt8Quantizer {
 
     private DynamicInt8Quantizer() {}
 
-    /** Quantizes the named layers (node ids as {@link GroupFinder#nodeId} spells them); others are left alone. */
+    /** Quantizes the named layers (node ids as {@link NodeNames#id} spells them); others are left alone. */
     public static int quantize(MutableGraph graph, Set<String> layerIds) {
         return quantize(graph, layerIds, false);
     }
@@ -40,7 +42,7 @@ public final class DynamicInt8Quantizer {
         java.util.Map<String, String[]> sharedInputs = new java.util.HashMap<>(); // input -> its quantized form
         for (int i = 0; i < graph.nodeCount(); i++) {
             NodeProto n = graph.node(i);
-            if (!layerIds.contains(GroupFinder.nodeId(n))) continue;
+            if (!layerIds.contains(NodeNames.id(n))) continue;
             int before = graph.nodeCount();
             if (quantizeNode(graph, i, sharedInputs, perTensor, limit)) done++;
             if (graph.nodeCount() > before) i += graph.nodeCount() - before; // a DynamicQuantizeLinear went in before it
@@ -51,20 +53,13 @@ public final class DynamicInt8Quantizer {
 
     private static boolean quantizeNode(MutableGraph graph, int index, java.util.Map<String, String[]> sharedInputs, boolean perTensor, int limit) {
         NodeProto n = graph.node(index);
-        boolean gemm = n.getOpType().equals("Gemm");
-        if (!gemm && !n.getOpType().equals("MatMul")) return false;
-        TensorProto w = graph.initializer(n.getInput(1));
-        if (w == null || w.getDimsCount() != 2 || w.getDataType() != TensorProto.DataType.FLOAT_VALUE) return false;
-        float[] values = Tensors.toFloats(w);
-        int rows = (int) w.getDims(0), cols = (int) w.getDims(1);
-        boolean transposed = gemm && MutableGraph.intAttribute(n, "transB", 0) != 0;
-        int k = transposed ? cols : rows, nOut = transposed ? rows : cols;
-        // Reorder to [K, N] row-major, the layout MatMulIntegerToFloat reads.
-        float[] kn = new float[k * nOut];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                if (transposed) kn[c * nOut + r] = values[r * cols + c];
-                else kn[r * nOut + c] = values[r * cols + c];
+        Optional<LinearLayer> linear = LinearLayer.of(graph, n);
+        if (linear.isEmpty()) return false;
+        LinearLayer layer = linear.get();
+        // [K, N] row-major, the layout MatMulIntegerToFloat reads.
+        LayerWeights.Matrix w = LayerWeights.matrix(graph.initializer(layer.weight()), layer.transposed());
+        int k = w.k(), nOut = w.n();
+        float[] kn = w.kn();
         float[] scales = new float[perTensor ? 1 : nOut];
         for (int j = 0; j < nOut; j++) {
             float max = 0;
@@ -78,32 +73,15 @@ public final class DynamicInt8Quantizer {
             for (int j = 0; j < nOut; j++)
                 q[r * nOut + j] = (byte) Math.max(-limit, Math.min(limit, Math.round(kn[r * nOut + j] / scales[perTensor ? 0 : j])));
 
-        String base = GroupFinder.nodeId(n).replace('/', '_');
+        String base = layer.node().replace('/', '_');
         String qName = graph.uniqueName(base + "_w_int8");
         graph.putInitializer(Tensors.bytes(qName, TensorProto.DataType.INT8, new long[] {k, nOut}, q));
         String sName = graph.uniqueName(base + "_w_scale");
         graph.putInitializer(Tensors.floats(sName, new long[] {scales.length}, scales));
 
-        String bias = "";
-        String output = n.getOutput(0);
-        int foldedAdd = -1;
-        if (gemm && n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
-            bias = biasVector(graph, n.getInput(2), nOut, base);
-        } else if (!gemm) {
-            List<Integer> cons = graph.consumers(output);
-            if (cons.size() == 1 && !graph.isGraphOutput(output)) {
-                NodeProto add = graph.node(cons.get(0));
-                if (add.getOpType().equals("Add")) {
-                    String other = add.getInput(0).equals(output) ? add.getInput(1) : add.getInput(0);
-                    TensorProto b = graph.initializer(other);
-                    if (b != null && b.getDimsCount() == 1 && b.getDims(0) == nOut && b.getDataType() == TensorProto.DataType.FLOAT_VALUE) {
-                        bias = other;
-                        output = add.getOutput(0);
-                        foldedAdd = cons.get(0);
-                    }
-                }
-            }
-        }
+        // A MatMul's bias Add folds into the fused kernel; a Gemm's C, a scalar included, becomes its bias vector.
+        String bias = layer.scalarBias() ? scalarAsVector(graph, n.getInput(2), nOut, base) : layer.bias() == null ? "" : layer.bias();
+        int foldedAdd = layer.biasAdd() == null ? -1 : NodeNames.require(graph, layer.biasAdd());
         // The input is quantized once, just before the first layer that reads it; later readers reuse it.
         String a = n.getInput(0);
         String[] aq = sharedInputs.get(a);
@@ -121,16 +99,15 @@ public final class DynamicInt8Quantizer {
                 .setName(n.getName().isEmpty() ? base + "_quant" : n.getName())
                 .addInput(aq[0]).addInput(qName).addInput(aq[1]).addInput(sName).addInput(aq[2]).addInput("");
         if (!bias.isEmpty()) mm.addInput(bias);
-        mm.addOutput(output);
+        mm.addOutput(layer.output());
         graph.replaceNode(at, mm.build());
         if (foldedAdd >= 0) graph.removeNode(foldedAdd);
         return true;
     }
 
-    /** Gemm's C may be a scalar; MatMulIntegerToFloat wants a vector of N. */
-    private static String biasVector(MutableGraph graph, String c, int n, String base) {
+    /** Gemm's scalar C as a vector of N, which MatMulIntegerToFloat wants. */
+    private static String scalarAsVector(MutableGraph graph, String c, int n, String base) {
         TensorProto t = graph.initializer(c);
-        if (t.getDimsCount() == 1 && t.getDims(0) == n) return c;
         float v = Tensors.toFloats(t)[0];
         float[] full = new float[n];
         java.util.Arrays.fill(full, v);

@@ -3,6 +3,8 @@ package dev.lathe.transform.quantization;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.lathe.analysis.pattern.LinearLayer;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.Tensors;
 
@@ -27,7 +29,7 @@ public final class Fp16Converter {
         Map<String, String> castInputs = new HashMap<>();
         int done = 0;
         for (String id : LayerWeights.inGraphOrder(g, layers)) {
-            int index = LayerWeights.indexOf(g, id);
+            int index = NodeNames.indexOf(g, id);
             NodeProto n = g.node(index);
             String base = LayerWeights.safeName(id);
             NodeProto.Builder b = n.toBuilder();
@@ -46,16 +48,17 @@ public final class Fp16Converter {
                 before.add(cast(x, xh, TensorProto.DataType.FLOAT16));
             }
             b.setInput(0, xh);
-            LayerWeights.BiasAdd add = n.getOpType().equals("MatMul") ? LayerWeights.biasAdd(g, n, (int) g.initializer(n.getInput(1)).getDims(1)) : null;
-            String output = add != null ? add.output() : n.getOutput(0);
+            // A MatMul's bias Add runs in float16 with it, so the cast back comes after the bias.
+            LinearLayer linear = LinearLayer.of(g, n).filter(l -> l.biasAdd() != null).orElse(null);
+            String output = linear != null ? linear.output() : n.getOutput(0);
             String yh = g.uniqueName(base + "_out_fp16");
-            if (add != null) {
-                NodeProto a = g.node(add.node());
+            if (linear != null) {
+                int addIndex = NodeNames.require(g, linear.biasAdd());
                 String product = g.uniqueName(base + "_product_fp16");
                 b.setOutput(0, product);
-                String biasHalf = half(g, g.initializer(add.bias()), base);
-                g.replaceNode(add.node(), a.toBuilder().clearInput().addInput(product).addInput(biasHalf).setOutput(0, yh).build());
-                g.insertNodes(add.node() + 1, List.of(cast(yh, output, TensorProto.DataType.FLOAT)));
+                String biasHalf = half(g, g.initializer(linear.bias()), base);
+                g.replaceNode(addIndex, g.node(addIndex).toBuilder().clearInput().addInput(product).addInput(biasHalf).setOutput(0, yh).build());
+                g.insertNodes(addIndex + 1, List.of(cast(yh, output, TensorProto.DataType.FLOAT)));
             } else {
                 b.setOutput(0, yh);
                 g.insertNodes(index + 1, List.of(cast(yh, output, TensorProto.DataType.FLOAT)));

@@ -3,6 +3,7 @@ package dev.lathe.transform.quantization;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.Tensors;
 
@@ -37,7 +38,7 @@ public final class Int4WeightQuantizer {
     static int quantize(MutableGraph g, Map<String, Integer> blockSizeByLayer, long accuracyLevel) {
         int done = 0;
         for (String id : LayerWeights.inGraphOrder(g, blockSizeByLayer.keySet())) {
-            int index = LayerWeights.indexOf(g, id);
+            int index = NodeNames.indexOf(g, id);
             NodeProto n = g.node(index);
             TensorProto w = g.initializer(n.getInput(1));
             if (w == null || w.getDimsCount() != 2) throw new IllegalArgumentException("layer " + id + " has no constant 2-D weight for int4");

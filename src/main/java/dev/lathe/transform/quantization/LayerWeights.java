@@ -2,7 +2,7 @@ package dev.lathe.transform.quantization;
 
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import dev.lathe.analysis.GroupFinder;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.Tensors;
 
@@ -12,16 +12,10 @@ import java.util.List;
 final class LayerWeights {
     private LayerWeights() {}
 
-    /** Index of the node {@link GroupFinder#nodeId} names, or -1. */
-    static int indexOf(MutableGraph g, String layerId) {
-        for (int i = 0; i < g.nodeCount(); i++) if (GroupFinder.nodeId(g.node(i)).equals(layerId)) return i;
-        return -1;
-    }
-
     /** The layers' node indices in graph order; a layer the graph lacks is an error naming it. */
     static List<String> inGraphOrder(MutableGraph g, java.util.Collection<String> layerIds) {
         java.util.Map<String, Integer> at = new java.util.HashMap<>();
-        for (int i = 0; i < g.nodeCount(); i++) at.putIfAbsent(GroupFinder.nodeId(g.node(i)), i);
+        for (int i = 0; i < g.nodeCount(); i++) at.putIfAbsent(NodeNames.id(g.node(i)), i);
         for (String id : layerIds) if (!at.containsKey(id)) throw new IllegalArgumentException("no layer '" + id + "' in the graph");
         return layerIds.stream().sorted(java.util.Comparator.comparingInt(at::get)).toList();
     }
@@ -43,22 +37,6 @@ final class LayerWeights {
         float[] kn = new float[k * n];
         for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) kn[c * n + r] = values[r * cols + c];
         return new Matrix(k, n, kn);
-    }
-
-    /** A bias Add right after a MatMul: the Add's node index and its 1-D constant of N, or null. */
-    record BiasAdd(int node, String bias, String output) {}
-
-    static BiasAdd biasAdd(MutableGraph g, NodeProto matmul, int n) {
-        if (!matmul.getOpType().equals("MatMul")) return null;
-        String out = matmul.getOutput(0);
-        List<Integer> cons = g.consumers(out);
-        if (cons.size() != 1 || g.isGraphOutput(out)) return null;
-        NodeProto add = g.node(cons.get(0));
-        if (!add.getOpType().equals("Add")) return null;
-        String other = add.getInput(0).equals(out) ? add.getInput(1) : add.getInput(0);
-        TensorProto b = g.initializer(other);
-        if (b == null || b.getDimsCount() != 1 || b.getDims(0) != n || b.getDataType() != TensorProto.DataType.FLOAT_VALUE) return null;
-        return new BiasAdd(cons.get(0), other, add.getOutput(0));
     }
 
     /** Gemm's C as a vector of N (it may be a scalar that broadcasts), or null without one. */

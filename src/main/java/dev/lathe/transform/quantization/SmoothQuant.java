@@ -2,9 +2,11 @@ package dev.lathe.transform.quantization;
 
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.lathe.analysis.AttentionRoles;
 import dev.lathe.analysis.GroupFinder;
-import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.PrunableGroup;
+import dev.lathe.analysis.pattern.LinearLayer;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.Tensors;
 
@@ -44,8 +46,11 @@ public final class SmoothQuant {
     /** One smoothed tensor: the layers that read it through {@code s}, and its width (their weights' input count). */
     public record Target(String tensor, List<String> layers, int width) {}
 
-    /** What smoothing will touch on a graph: one target per layer input, in graph order. */
-    public record Plan(List<Target> targets) {
+    /**
+     * What smoothing will touch on a graph: one target per layer input, in graph order, and the attention groups of
+     * the model (by their roles, a value projection absorbs 1/s for the output projection reading its merged heads).
+     */
+    public record Plan(List<Target> targets, List<PrunableGroup> attention) {
         /** Tensor name to width: the channel maxima {@link #apply} needs. */
         public Map<String, Integer> widths() {
             Map<String, Integer> out = new LinkedHashMap<>();
@@ -66,40 +71,41 @@ public final class SmoothQuant {
     /** What {@link #apply} did: tensors smoothed, of which folded into their producer and given a Mul. */
     public record Result(int tensors, int folded, int multiplied) {}
 
+    /** As {@link #plan(MutableGraph, Set, Set, List)}, with the attention groups of {@code g} itself. */
+    public static Plan plan(MutableGraph g, Set<String> quantized, Set<String> keepOriginal) {
+        return plan(g, quantized, keepOriginal, GroupFinder.analyze(g).attention());
+    }
+
     /**
      * The inputs of the {@code quantized} MatMul/Gemm layers, each with every MatMul/Gemm that reads it except
      * those in {@code keepOriginal} (layers at another reduced precision, which read the original tensor).
+     * {@code attention}: the model's attention groups, from its analysis (the graph may since have been pruned:
+     * roles are by name, and widths are read from the graph as it is).
      */
-    public static Plan plan(MutableGraph g, Set<String> quantized, Set<String> keepOriginal) {
+    public static Plan plan(MutableGraph g, Set<String> quantized, Set<String> keepOriginal, List<PrunableGroup> attention) {
         Map<String, Target> byTensor = new LinkedHashMap<>();
         for (NodeProto n : g.nodes()) {
-            if (!quantized.contains(GroupFinder.nodeId(n)) || !smoothable(g, n)) continue;
+            if (!quantized.contains(NodeNames.id(n)) || !smoothable(g, n)) continue;
             String x = n.getInput(0);
             if (byTensor.containsKey(x)) continue;
             List<String> readers = new ArrayList<>();
             for (int c : g.consumers(x)) {
                 NodeProto r = g.node(c);
-                String id = GroupFinder.nodeId(r);
+                String id = NodeNames.id(r);
                 if (smoothable(g, r) && r.getInput(0).equals(x) && !keepOriginal.contains(id) && !readers.contains(id)) readers.add(id);
             }
             byTensor.put(x, new Target(x, List.copyOf(readers), inputWidth(g, n)));
         }
-        return new Plan(List.copyOf(byTensor.values()));
+        return new Plan(List.copyOf(byTensor.values()), List.copyOf(attention));
     }
 
-    /** A MatMul or Gemm (not transposing its input) whose second input is a constant 2-D float weight. */
+    /** A linear layer (a MatMul or Gemm, not transposing its input, with a constant 2-D float weight). */
     static boolean smoothable(MutableGraph g, NodeProto n) {
-        boolean gemm = n.getOpType().equals("Gemm");
-        if (!gemm && !n.getOpType().equals("MatMul")) return false;
-        if (gemm && MutableGraph.intAttribute(n, "transA", 0) != 0) return false;
-        if (n.getInputCount() < 2 || g.constant(n.getInput(0)).isPresent()) return false;
-        TensorProto w = g.initializer(n.getInput(1));
-        return w != null && w.getDimsCount() == 2 && w.getDataType() == TensorProto.DataType.FLOAT_VALUE;
+        return LinearLayer.of(g, n).isPresent();
     }
 
     private static int inputWidth(MutableGraph g, NodeProto n) {
-        TensorProto w = g.initializer(n.getInput(1));
-        return (int) w.getDims(LayerWeights.transposed(n) ? 1 : 0);
+        return (int) LinearLayer.of(g, n).orElseThrow().inputs();
     }
 
     /** The smoothing factors of one target: {@code max|X_j|^alpha / max over its layers of max|W_j|^(1-alpha)}. */
@@ -108,7 +114,7 @@ public final class SmoothQuant {
             throw new IllegalArgumentException("channel maxima of " + t.tensor() + " have " + inputMax.length + " channels, its layers read " + t.width());
         double[] weightMax = new double[t.width()];
         for (String id : t.layers()) {
-            NodeProto n = g.node(LayerWeights.indexOf(g, id));
+            NodeProto n = g.node(NodeNames.indexOf(g, id));
             LayerWeights.Matrix w = LayerWeights.matrix(g.initializer(n.getInput(1)), LayerWeights.transposed(n));
             for (int j = 0; j < w.k(); j++) for (int c = 0; c < w.n(); c++) weightMax[j] = Math.max(weightMax[j], Math.abs(w.at(j, c)));
         }
@@ -136,11 +142,11 @@ public final class SmoothQuant {
         }
         Map<Target, Runnable> folds = new LinkedHashMap<>();
         for (Map.Entry<Target, double[]> e : factors.entrySet()) {
-            Runnable fold = foldInto(g, e.getKey(), inverse(e.getValue()));
+            Runnable fold = foldInto(g, e.getKey(), inverse(e.getValue()), plan.attention());
             if (fold != null) folds.put(e.getKey(), fold);
         }
         for (Map.Entry<Target, double[]> e : factors.entrySet())
-            for (String id : e.getKey().layers()) scaleWeight(g, LayerWeights.indexOf(g, id), e.getValue(), true, 0);
+            for (String id : e.getKey().layers()) scaleWeight(g, NodeNames.indexOf(g, id), e.getValue(), true, 0);
         folds.values().forEach(Runnable::run);
         int multiplied = 0;
         for (Map.Entry<Target, double[]> e : factors.entrySet()) {
@@ -180,11 +186,11 @@ public final class SmoothQuant {
      * The edit that divides the target's tensor by s at its producer, or null when the producer cannot absorb it
      * exactly or something besides the target's layers reads the tensor. Decided before any edit.
      */
-    private static Runnable foldInto(MutableGraph g, Target t, double[] inv) {
+    private static Runnable foldInto(MutableGraph g, Target t, double[] inv, List<PrunableGroup> attention) {
         String x = t.tensor();
         if (g.isGraphOutput(x)) return null;
         Set<String> readers = new LinkedHashSet<>();
-        for (int c : g.consumers(x)) readers.add(GroupFinder.nodeId(g.node(c)));
+        for (int c : g.consumers(x)) readers.add(NodeNames.id(g.node(c)));
         if (!readers.equals(new LinkedHashSet<>(t.layers()))) return null;
         int p = g.producer(x);
         if (p < 0) return null;
@@ -226,7 +232,7 @@ public final class SmoothQuant {
                 return null;
             }
             case "Reshape" -> {
-                return valueProjectionFold(g, t, inv);
+                return valueProjectionFold(g, t, inv, attention);
             }
             default -> {
                 return null;
@@ -259,52 +265,29 @@ public final class SmoothQuant {
     /**
      * The tensor is an attention block's merged heads: divide the value projection's output columns (and bias) by s.
      * The attention analysis has checked the split, the score-weighted sum and the merge, which keep channel
-     * {@code h * D + d} of the value projection channel {@code h * D + d} of the merged heads.
+     * {@code h * D + d} of the value projection channel {@code h * D + d} of the merged heads. The value side's
+     * place in a fused projection is counted in widths of the merged heads as the graph has them now (pruned or not).
      */
-    private static Runnable valueProjectionFold(MutableGraph g, Target t, double[] inv) {
+    private static Runnable valueProjectionFold(MutableGraph g, Target t, double[] inv, List<PrunableGroup> attention) {
         if (t.layers().size() != 1) return null;
-        GroupFinder.Result analysis = GroupFinder.analyze(new MutableGraph(g.toModel()));
-        for (PrunableGroup group : analysis.groups()) {
-            if (group.kind() != GroupKind.ATTENTION_HEADS || group.consumer() == null || !group.consumer().input().equals(t.tensor())) continue;
-            if ((long) group.size() * group.blockWidth() != inv.length) return null;
-            // Slices run query weight [bias], key weight [bias], value weight [bias], output weight.
-            List<PrunableGroup.TensorSlice> slices = group.slices();
-            int weights = 0;
-            for (int i = 0; i < slices.size(); i++) {
-                TensorProto w = g.initializer(slices.get(i).initializer());
-                if (w == null || w.getDimsCount() != 2 || ++weights != 3) continue;
-                PrunableGroup.TensorSlice value = slices.get(i);
-                PrunableGroup.TensorSlice bias = i + 1 < slices.size() && g.initializer(slices.get(i + 1).initializer()) != null
-                        && g.initializer(slices.get(i + 1).initializer()).getDimsCount() == 1 ? slices.get(i + 1) : null;
-                List<Integer> wReaders = g.consumers(value.initializer());
-                if (wReaders.size() != 1) return null;
-                int vi = wReaders.get(0);
-                NodeProto v = g.node(vi);
-                if (!v.getOpType().equals("MatMul") && !v.getOpType().equals("Gemm") || !v.getInput(1).equals(value.initializer())) return null;
-                if ((LayerWeights.transposed(v) ? 0 : 1) != value.axis()) return null;
-                Runnable weight = linearFoldColumnsOnly(g, vi, inv, value.offset());
-                if (bias == null) return weight;
-                List<Integer> bReaders = g.consumers(bias.initializer());
-                if (bReaders.size() != 1) return null;
-                int bi = bReaders.get(0);
-                int input = g.node(bi).getInputList().indexOf(bias.initializer());
-                if (weight == null || input < 0) return null;
-                int offset = bias.offset();
-                return () -> { weight.run(); scaleConstantSlice(g, bi, input, inv, offset); };
-            }
-            return null;
+        for (PrunableGroup group : attention) {
+            if (group.consumer() == null || !group.consumer().input().equals(t.tensor())) continue;
+            AttentionRoles.Projection value = group.attention().value();
+            int vi = NodeNames.indexOf(g, value.node());
+            LinearLayer v = vi < 0 ? null : LinearLayer.of(g, g.node(vi)).orElse(null);
+            if (v == null || !v.weight().equals(value.weight()) || v.outputAxis() != value.outputAxis()) return null;
+            if (g.consumers(value.weight()).size() != 1 || v.outputs() != (long) value.parts() * inv.length) return null;
+            int offset = value.side() * inv.length;
+            Runnable weight = () -> scaleWeight(g, vi, inv, false, offset);
+            if (value.bias() == null) return weight;
+            List<Integer> bReaders = g.consumers(value.bias());
+            if (bReaders.size() != 1) return null;
+            int bi = bReaders.get(0);
+            int input = g.node(bi).getInputList().indexOf(value.bias());
+            if (input < 0) return null;
+            return () -> { weight.run(); scaleConstantSlice(g, bi, input, inv, offset); };
         }
         return null;
-    }
-
-    /** The value side's weight columns alone (its bias, a Gemm's C included, is scaled as a slice by the caller). */
-    private static Runnable linearFoldColumnsOnly(MutableGraph g, int index, double[] inv, int offset) {
-        NodeProto n = g.node(index);
-        TensorProto w = g.initializer(n.getInput(1));
-        if (w == null || w.getDimsCount() != 2 || w.getDataType() != TensorProto.DataType.FLOAT_VALUE) return null;
-        int outputs = (int) w.getDims(LayerWeights.transposed(n) ? 0 : 1);
-        if (offset + inv.length > outputs) return null;
-        return () -> scaleWeight(g, index, inv, false, offset);
     }
 
     /** Input index (0 or 1) of a constant the node's other input is scaled by per channel, or -1. */
@@ -362,7 +345,7 @@ public final class SmoothQuant {
         g.putInitializer(Tensors.floats(scale, new long[] {values.length}, values));
         int first = Integer.MAX_VALUE;
         for (String id : t.layers()) {
-            int i = LayerWeights.indexOf(g, id);
+            int i = NodeNames.indexOf(g, id);
             first = Math.min(first, i);
             g.replaceNode(i, g.node(i).toBuilder().setInput(0, out).build());
         }

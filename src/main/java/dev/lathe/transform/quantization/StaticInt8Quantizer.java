@@ -3,7 +3,7 @@ package dev.lathe.transform.quantization;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import dev.lathe.analysis.GroupFinder;
+import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.Tensors;
 
@@ -50,7 +50,7 @@ public final class StaticInt8Quantizer {
         for (NodeProto n : g.nodes())
             if ((n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx")) && CHANGED_BY_OPSET_13.contains(n.getOpType()))
                 throw new IllegalArgumentException("int8_static needs ONNX opset 13 for per-channel weight scales; this model is opset " + opset
-                        + " and its " + n.getOpType() + " node " + GroupFinder.nodeId(n) + " changed meaning by opset 13 (re-export the model at opset 13 or later)");
+                        + " and its " + n.getOpType() + " node " + NodeNames.id(n) + " changed meaning by opset 13 (re-export the model at opset 13 or later)");
         g.requireOpset("", 13);
     }
 
@@ -61,7 +61,7 @@ public final class StaticInt8Quantizer {
      */
     public static void foldBatchNorms(MutableGraph g, Set<String> layers) {
         for (String id : layers) {
-            int ci = LayerWeights.indexOf(g, id);
+            int ci = NodeNames.indexOf(g, id);
             if (ci < 0) continue;
             NodeProto conv = g.node(ci);
             if (!conv.getOpType().equals("Conv")) continue;
@@ -105,7 +105,7 @@ public final class StaticInt8Quantizer {
     public static Set<String> tensorsToCalibrate(MutableGraph g, Set<String> layers) {
         Set<String> out = new LinkedHashSet<>();
         for (String id : LayerWeights.inGraphOrder(g, layers)) {
-            NodeProto n = g.node(LayerWeights.indexOf(g, id));
+            NodeProto n = g.node(NodeNames.indexOf(g, id));
             out.add(n.getInput(0));
             String y = quantizedOutput(g, n);
             if (y != null) out.add(y);
@@ -137,8 +137,8 @@ public final class StaticInt8Quantizer {
         Map<String, Quantized> byDequantized = new HashMap<>();
         int done = 0;
         for (String id : LayerWeights.inGraphOrder(g, layers)) {
-            Quantized x = activation(g, g.node(LayerWeights.indexOf(g, id)).getInput(0), ranges, options, byTensor, byDequantized);
-            int index = LayerWeights.indexOf(g, id); // after the activation's pair went in
+            Quantized x = activation(g, g.node(NodeNames.indexOf(g, id)).getInput(0), ranges, options, byTensor, byDequantized);
+            int index = NodeNames.indexOf(g, id); // after the activation's pair went in
             NodeProto n = g.node(index);
             String op = n.getOpType();
             TensorProto w = g.initializer(n.getInput(1));

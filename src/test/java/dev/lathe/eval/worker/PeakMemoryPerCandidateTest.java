@@ -18,8 +18,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * weights. The worker's own high-water mark, which this replaced, rose with every candidate measured.
  */
 class PeakMemoryPerCandidateTest {
-    /** How far repeated measurements of one model may spread (allocator and heap noise; 0.6 MiB seen on this machine). */
-    static final long TOLERANCE_BYTES = 2L << 20;
+    /**
+     * How far repeated measurements of one model may spread: allocator and heap noise, mostly under 0.5 MiB, but a
+     * single 4 MiB jump on the MLP and 9.7 MiB (one more copy of its weights, from ONNX Runtime's arena growing in
+     * steps) across the wide model's three runs near 38 MiB were seen on a loaded 2-core machine. So the spread
+     * allowed is 8 MiB or 30% of the median, whichever is more. A figure that kept what an earlier candidate left
+     * (the bug this test guards) would put the MLP above 38 MiB after the wide model and still fail by far.
+     */
+    static final long TOLERANCE_BYTES = 8L << 20;
+    static final double RELATIVE_TOLERANCE = 0.3;
     static final int HIDDEN = 32768;
 
     @Test
@@ -31,6 +38,8 @@ class PeakMemoryPerCandidateTest {
         List<Long> small = new ArrayList<>();
         List<Long> big = new ArrayList<>();
         try (WorkerMeasurer w = new WorkerMeasurer(WorkerProcessTest.digits(), WorkerProcessTest.options(120, "512m"), null)) {
+            w.measure(mlp); // the first candidate of a worker also pays for loading ONNX Runtime's own code
+            w.measure(wide);
             for (int round = 0; round < 3; round++) {
                 small.add(peak(w.measure(mlp)));
                 small.add(peak(w.measure(mlp)));
@@ -38,13 +47,20 @@ class PeakMemoryPerCandidateTest {
             }
         }
         System.out.println("digits MLP peaks " + small + ", wide MLP (" + wideWeights + " bytes of weights) peaks " + big);
-        long smallSpread = small.stream().mapToLong(Long::longValue).max().orElseThrow() - small.stream().mapToLong(Long::longValue).min().orElseThrow();
-        assertTrue(smallSpread <= TOLERANCE_BYTES, "the MLP measured six times: " + small);
-        long bigSpread = big.stream().mapToLong(Long::longValue).max().orElseThrow() - big.stream().mapToLong(Long::longValue).min().orElseThrow();
-        assertTrue(bigSpread <= TOLERANCE_BYTES, "the wide MLP measured three times: " + big);
+        assertTrue(spread(small) <= tolerance(small), "the MLP measured six times: " + small);
+        assertTrue(spread(big) <= tolerance(big), "the wide MLP measured three times: " + big);
         long smallMax = small.stream().mapToLong(Long::longValue).max().orElseThrow();
         long bigMin = big.stream().mapToLong(Long::longValue).min().orElseThrow();
         assertTrue(bigMin - smallMax >= wideWeights, "the wide MLP needs at least its weights more: " + small + " vs " + big);
+    }
+
+    private static long spread(List<Long> peaks) {
+        return peaks.stream().mapToLong(Long::longValue).max().orElseThrow() - peaks.stream().mapToLong(Long::longValue).min().orElseThrow();
+    }
+
+    private static long tolerance(List<Long> peaks) {
+        long median = peaks.stream().sorted().toList().get(peaks.size() / 2);
+        return Math.max(TOLERANCE_BYTES, (long) (RELATIVE_TOLERANCE * median));
     }
 
     private static long peak(Measurement m) {

@@ -33,7 +33,17 @@ public final class OrtRunner implements AutoCloseable {
         }
     }
 
+    /** Extra session options on top of the shared ones (the profiler's trace and optimized-graph files). */
+    @FunctionalInterface
+    public interface OptionsHook {
+        void apply(OrtSession.SessionOptions options) throws OrtException;
+    }
+
     public OrtRunner(byte[] modelBytes, RunnerSettings settings) throws OrtException {
+        this(modelBytes, settings, o -> { });
+    }
+
+    public OrtRunner(byte[] modelBytes, RunnerSettings settings, OptionsHook extra) throws OrtException {
         this.settings = settings;
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(settings.intraOpThreads());
@@ -46,6 +56,7 @@ public final class OrtRunner implements AutoCloseable {
                 default -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
             });
             if ("cuda".equals(settings.provider())) opts.addCUDA(0);
+            extra.apply(opts);
             this.session = ENV.createSession(modelBytes, opts);
         }
     }
@@ -127,6 +138,11 @@ public final class OrtRunner implements AutoCloseable {
         try (OrtSession.Result ignored = session.run(feeds)) {
             // outputs are dropped: only the time matters
         }
+    }
+
+    /** Ends the profiling a {@link OptionsHook} enabled and returns the trace file ONNX Runtime wrote. */
+    public java.nio.file.Path endProfiling() throws OrtException {
+        return java.nio.file.Path.of(session.endProfiling());
     }
 
     private static float[] requireFloats(String name, TensorData d) {

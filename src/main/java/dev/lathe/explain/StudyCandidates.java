@@ -66,6 +66,14 @@ public final class StudyCandidates {
         return builder().build(genome(id));
     }
 
+    /** Samples the per-node error is measured on: the first few of the study's evaluation data. */
+    public static final int ERROR_SAMPLES = 4;
+
+    /** Candidate {@code id}'s per-node error against the original on the first {@link #ERROR_SAMPLES} evaluation samples. */
+    public dev.lathe.eval.error.NodeErrors.Report errors(long id) throws ai.onnxruntime.OrtException {
+        return dev.lathe.eval.error.NodeErrors.compare(original, build(id), data().evaluation().head(ERROR_SAMPLES).samples());
+    }
+
     public CandidateBuilder builder() throws ai.onnxruntime.OrtException {
         if (builder == null) builder = SearchRunner.builderFor(original, settings, data());
         return builder;

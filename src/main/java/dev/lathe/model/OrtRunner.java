@@ -104,6 +104,19 @@ public final class OrtRunner implements AutoCloseable {
         }
     }
 
+    /** Runs once and returns the shape of every output, whatever its element type (nothing is copied). */
+    public Map<String, long[]> runShapes(Map<String, TensorData> inputs) throws OrtException {
+        Map<String, OnnxTensor> feeds = toOrt(inputs);
+        try (OrtSession.Result result = session.run(feeds)) {
+            Map<String, long[]> out = new LinkedHashMap<>();
+            for (Map.Entry<String, OnnxValue> e : result)
+                if (e.getValue() instanceof OnnxTensor t) out.put(e.getKey(), t.getInfo().getShape());
+            return out;
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
     /** Prepared native inputs for repeated timing runs; the caller closes them. */
     public Map<String, OnnxTensor> toOrt(Map<String, TensorData> inputs) throws OrtException {
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();

@@ -46,6 +46,8 @@ final class GraphCanvas extends Region {
     private GraphLayout layout;
     private Color[] fill;
     private BitSet matches = new BitSet();
+    private GraphOverlay overlay = GraphOverlay.NONE;
+    private final Font badgeFont = Font.font("System", FontWeight.BOLD, 9);
     private double scale = 1, tx, ty;
     private double pressX, pressY, pressTx, pressTy;
     private boolean dragged;
@@ -85,6 +87,26 @@ final class GraphCanvas extends Region {
         fill = g == null ? null : new Color[g.nodes().size()];
         if (g != null) for (GraphModel.Node n : g.nodes()) fill[n.id()] = FAMILY.get(family(n));
         home();
+    }
+
+    /** Paints an overlay (heat or changes, badges, greyed nodes, legend) over the graph shown. */
+    void setOverlay(GraphOverlay o) {
+        overlay = o == null ? GraphOverlay.NONE : o;
+        redraw();
+    }
+
+    GraphOverlay overlay() { return overlay; }
+
+    /** The current drawing as an image (File ▸ Export graph… as PNG). */
+    javafx.scene.image.WritableImage snapshot() {
+        return canvas.snapshot(null, null);
+    }
+
+    /** The fill a node is drawn with under the current overlay. */
+    Color fillOf(int v) {
+        if (overlay.fill() == null) return fill[v];
+        Color c = overlay.fill()[v];
+        return c != null ? c : model.node(v).kind() == GraphModel.Kind.OPERATOR ? GraphOverlay.NO_DATA : fill[v];
     }
 
     /** Nodes to outline as matches of the find field. */
@@ -294,7 +316,9 @@ final class GraphCanvas extends Region {
                 drawnNodes++;
                 GraphModel.Node node = model.node(v);
                 boolean io = node.kind() != GraphModel.Kind.OPERATOR;
-                gc.setFill(fill[v]);
+                boolean grey = overlay.greyed().get(v);
+                gc.setGlobalAlpha(grey ? 0.35 : 1);
+                gc.setFill(fillOf(v));
                 if (detailed) {
                     gc.fillRoundRect(x0, yTop, bw, nh, io ? nh : 8, io ? nh : 8);
                     if (v == sel || matches.get(v)) {
@@ -307,7 +331,7 @@ final class GraphCanvas extends Region {
                         gc.setFill(v == sel ? EDGE_SELECTED : MATCH);
                         double pad = 4 / scale;
                         gc.fillRect(x0 - pad, yTop - pad, bw + 2 * pad, nh + 2 * pad);
-                        gc.setFill(fill[v]);
+                        gc.setFill(fillOf(v));
                     }
                     gc.fillRect(x0, yTop, bw, nh);
                 }
@@ -321,10 +345,59 @@ final class GraphCanvas extends Region {
                         gc.setFill(Color.web("#52606d"));
                         gc.fillText(shortName(node.caption(), bw), layout.x[v], yTop + nh * 0.72, bw - 8);
                     }
+                    String badge = overlay.badge() == null ? null : overlay.badge()[v];
+                    if (badge != null) drawBadge(gc, badge, x0 + bw, yTop);
                 }
+                gc.setGlobalAlpha(1);
             }
         }
         gc.setTransform(1, 0, 0, 1, 0, 0);
+        if (overlay.legend() != null) drawLegend(gc, overlay.legend(), h);
+    }
+
+    /** A badge sitting on the top-right corner of a box. */
+    private void drawBadge(GraphicsContext gc, String text, double right, double top) {
+        double bw = Math.min(150, 10 + text.length() * 5.6), bh = 14;
+        gc.setFill(Color.web("#1f2933"));
+        gc.fillRoundRect(right - bw + 6, top - bh / 2 - 2, bw, bh, 7, 7);
+        gc.setFill(Color.WHITE);
+        gc.setFont(badgeFont);
+        gc.fillText(text, right - bw / 2 + 6, top - 2, bw - 4);
+    }
+
+    /** The legend at the bottom left, in screen space: a heat bar from low to high, or swatches of the categories. */
+    private void drawLegend(GraphicsContext gc, GraphOverlay.Legend legend, double h) {
+        boolean heat = legend.low() != null;
+        int rows = heat ? 1 : legend.names().size();
+        double boxW = 300, boxH = 30 + (heat ? 22 : rows * 17), x = 12, y = h - boxH - 12;
+        gc.setFill(Color.color(1, 1, 1, 0.92));
+        gc.fillRoundRect(x, y, boxW, boxH, 8, 8);
+        gc.setStroke(Color.web("#9aa5b1"));
+        gc.setLineWidth(1);
+        gc.strokeRoundRect(x, y, boxW, boxH, 8, 8);
+        gc.setTextAlign(TextAlignment.LEFT);
+        gc.setFill(TEXT);
+        gc.setFont(nameFont);
+        gc.fillText(legend.title(), x + 8, y + 12, boxW - 16);
+        if (heat) {
+            double bx = x + 60, bwid = boxW - 120, by = y + 22;
+            for (int i = 0; i < 60; i++) {
+                gc.setFill(GraphOverlay.heat(i / 59.0));
+                gc.fillRect(bx + i * bwid / 60, by, bwid / 60 + 0.5, 12);
+            }
+            gc.setFill(TEXT);
+            gc.fillText(legend.low(), x + 8, by + 6, 50);
+            gc.fillText(legend.high(), bx + bwid + 6, by + 6, 56);
+        } else {
+            for (int i = 0; i < rows; i++) {
+                double ry = y + 22 + i * 17;
+                gc.setFill(legend.colours().get(i));
+                gc.fillRect(x + 8, ry, 18, 12);
+                gc.setFill(TEXT);
+                gc.fillText(legend.names().get(i), x + 32, ry + 6, boxW - 40);
+            }
+        }
+        gc.setTextAlign(TextAlignment.CENTER);
     }
 
     /** The end of a caption, as much as fits the box ("…_embeddings/Gather"). */

@@ -2,7 +2,7 @@ package dev.lathe;
 
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 
 import java.nio.file.Path;
 
@@ -20,7 +20,7 @@ public final class TestStudies {
      * latency front ({@link #LATENCY_FRONT}) and peak-memory front ({@link #MEMORY_FRONT}) differ.
      */
     public static Path memoryObjectiveStudy(Path file) {
-        try (StudyStore s = StudyStore.open(file)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(file)) {
             s.putMeta("measuring", dev.lathe.search.MeasuringOptions.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY).toJson());
             handMade(s, "{\"keep\":{},\"int8\":[]}", 10, 0.90, 100);
             handMade(s, "{\"keep\":{\"g\":0.5},\"int8\":[]}", 5, 0.80, 120);
@@ -30,7 +30,7 @@ public final class TestStudies {
         return file;
     }
 
-    private static void handMade(StudyStore s, String genome, double latencyMs, double quality, long peakMib) {
+    private static void handMade(SqliteStudyStorage s, String genome, double latencyMs, double quality, long peakMib) {
         long id = s.addPending(genome, "test", 0).id();
         s.recordDone(id, latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality, 1000, 100, null, null, 1.0, null, peakMib * 1048576);
     }
@@ -43,7 +43,7 @@ public final class TestStudies {
 
     /** Runs {@link #quickDigitsMlp} into {@code study} (created, or resumed if it exists) and returns the file. */
     public static Path searchDigitsMlp(Path study, int budget, long seed) throws Exception {
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             new SearchRunner(TestModels.digitsMlp(), quickDigitsMlp(budget, seed), store, new SearchRunner.Listener() {}).run();
         }
         return study;

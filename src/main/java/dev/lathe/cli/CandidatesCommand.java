@@ -10,7 +10,7 @@ import dev.lathe.search.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,7 +37,7 @@ final class CandidatesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             if (csv != null) {
                 int rows = dev.lathe.export.StudyCsvExporter.write(store, csv, force);
                 spec.commandLine().getOut().println("Wrote " + rows + " candidates to " + csv);

@@ -12,7 +12,7 @@ import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
 import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -151,7 +151,7 @@ final class SearchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             // Without --clock a resumed study keeps its own; asking for another is refused by the runner.
             LatencyClock timing = clock != null ? ClockOption.parse(spec.commandLine(), clock)
                     : SearchSettings.of(store).map(SearchSettings::clock).orElse(LatencyClock.WALL);

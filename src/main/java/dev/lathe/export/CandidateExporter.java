@@ -19,7 +19,7 @@ import dev.lathe.search.SearchSettings;
 import dev.lathe.search.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
@@ -56,7 +56,7 @@ public final class CandidateExporter {
 
     private CandidateExporter() {}
 
-    public static Result export(StudyStore store, long candidateId, Path outDir, boolean overwrite) throws Exception {
+    public static Result export(SqliteStudyStorage store, long candidateId, Path outDir, boolean overwrite) throws Exception {
         CandidateRecord c = store.get(candidateId).orElseThrow(() -> new ExportException("study " + store.file().getFileName() + " has no candidate " + candidateId));
         if (!c.isDone()) throw new ExportException("candidate " + candidateId + " is " + c.status().id() + ", only measured candidates can be exported");
         Path modelTarget = outDir.resolve(MODEL_FILE), reportTarget = outDir.resolve(REPORT_FILE);
@@ -112,7 +112,7 @@ public final class CandidateExporter {
             throw new ExportException("exported outputs differ from the original's");
     }
 
-    private static ModelProto withProvenance(ModelProto m, StudyStore store, CandidateRecord c, OnnxModel original) {
+    private static ModelProto withProvenance(ModelProto m, SqliteStudyStorage store, CandidateRecord c, OnnxModel original) {
         ModelProto.Builder b = m.toBuilder();
         Map<String, String> props = Map.of(
                 "lathe.version", LatheVersion.get(),
@@ -124,7 +124,7 @@ public final class CandidateExporter {
         return b.build();
     }
 
-    private static ObjectNode report(StudyStore store, Study study, CandidateRecord c, Genome genome, CandidateBuilder builder, OnnxModel original,
+    private static ObjectNode report(SqliteStudyStorage store, Study study, CandidateRecord c, Genome genome, CandidateBuilder builder, OnnxModel original,
                                      QualityReport reloaded, SearchSettings settings, long fileSize) throws IOException {
         ObjectNode r = JSON.createObjectNode();
         r.put("lathe_version", LatheVersion.get());

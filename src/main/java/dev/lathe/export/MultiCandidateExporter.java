@@ -3,7 +3,7 @@ package dev.lathe.export;
 import dev.lathe.search.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,11 +49,11 @@ public final class MultiCandidateExporter {
         return names.stream().filter(n -> Files.exists(dir.resolve(n))).toList();
     }
 
-    public static Result export(StudyStore store, List<Long> candidateIds, Path outDir) throws Exception {
+    public static Result export(SqliteStudyStorage store, List<Long> candidateIds, Path outDir) throws Exception {
         return export(store, candidateIds, outDir, (done, total, next) -> {});
     }
 
-    public static Result export(StudyStore store, List<Long> candidateIds, Path outDir, Progress progress) throws Exception {
+    public static Result export(SqliteStudyStorage store, List<Long> candidateIds, Path outDir, Progress progress) throws Exception {
         List<Long> ids = List.copyOf(new LinkedHashSet<>(candidateIds));
         if (ids.isEmpty()) throw new ExportException("no candidates to export");
         Study all = Studies.read(store);

@@ -23,7 +23,7 @@ import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
 import dev.lathe.study.StudyException;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
@@ -94,7 +94,7 @@ public final class SearchRunner {
             : new InProcessMeasurer(setup);
 
     private final Path modelPath;
-    private final StudyStore store;
+    private final SqliteStudyStorage store;
     private final Listener listener;
     private final AtomicBoolean stop = new AtomicBoolean();
     /** Guards {@link #pauseRequested}; the searching thread waits on it while paused. */
@@ -108,11 +108,11 @@ public final class SearchRunner {
     private java.time.Duration timeBudget;
     private boolean timeUp;
 
-    public SearchRunner(Path modelPath, SearchSettings settings, StudyStore store, Listener listener) {
+    public SearchRunner(Path modelPath, SearchSettings settings, SqliteStudyStorage store, Listener listener) {
         this(modelPath, settings, MeasuringOptions.DEFAULT, store, listener);
     }
 
-    public SearchRunner(Path modelPath, SearchSettings settings, MeasuringOptions measuring, StudyStore store, Listener listener) {
+    public SearchRunner(Path modelPath, SearchSettings settings, MeasuringOptions measuring, SqliteStudyStorage store, Listener listener) {
         this.modelPath = modelPath;
         this.settings = settings;
         this.measuring = measuring;

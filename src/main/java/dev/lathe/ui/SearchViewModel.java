@@ -11,7 +11,7 @@ import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
 import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.StringBinding;
@@ -284,7 +284,7 @@ public final class SearchViewModel {
         task = new Task<>() {
             @Override
             protected SearchRunner.Outcome call() throws Exception {
-                try (StudyStore store = StudyStore.open(studyFile)) {
+                try (SqliteStudyStorage store = SqliteStudyStorage.open(studyFile)) {
                     Study stored = Studies.read(store);
                     // As the runner will decide: constraints given replace the study's, none given keep them.
                     Study before = settings.constraints().isEmpty() ? stored : stored.withConstraints(settings.constraints());

@@ -10,7 +10,7 @@ import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -266,7 +266,7 @@ public final class StudyViewModel {
     }
 
     static Opened read(Path f) {
-        try (StudyStore s = StudyStore.openExisting(f)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
             Study study = Studies.read(s);
             Path model = s.meta("model_path").map(Path::of).orElse(null);
             SearchSettings settings;
@@ -309,7 +309,7 @@ public final class StudyViewModel {
         lastExport.set(null);
         exportMessage.set("Exporting candidate #" + id + "…");
         return background.submit("Exporting candidate #" + id, () -> {
-            try (StudyStore s = StudyStore.openExisting(study)) {
+            try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
                 return CandidateExporter.export(s, id, dir, overwrite);
             }
         }, r -> {
@@ -347,7 +347,7 @@ public final class StudyViewModel {
         lastExport.set(null);
         exportMessage.set("Exporting " + ids.size() + " candidates…");
         return background.submit("Exporting " + ids.size() + " candidates", () -> {
-            try (StudyStore s = StudyStore.openExisting(study)) {
+            try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
                 return MultiCandidateExporter.export(s, ids, dir, (done, total, next) -> {
                     if (next >= 0) javafx.application.Platform.runLater(() -> exportMessage.set("Exporting candidate #" + next + " (" + (done + 1) + " of " + total + ")…"));
                 });

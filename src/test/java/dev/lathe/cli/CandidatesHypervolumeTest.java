@@ -1,6 +1,6 @@
 package dev.lathe.cli;
 
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +17,7 @@ class CandidatesHypervolumeTest {
     @Test
     void candidatesEndsWithTheStudysHypervolume() {
         Path study = dir.resolve("hand.sqlite");
-        try (StudyStore s = StudyStore.open(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
             long original = s.addPending("{\"keep\":{},\"int8\":[]}", "test", 0).id();
             s.recordDone(original, 10, 11, 0.9, "accuracy", 0.9, 0.9, 1000, 100, null, null, 1);
             long half = s.addPending("{\"keep\":{\"g\":0.5},\"int8\":[]}", "test", 0).id();

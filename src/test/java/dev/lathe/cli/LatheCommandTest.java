@@ -252,7 +252,7 @@ class LatheCommandTest {
                 "--population", "3", "--quick", "--sensitivity-samples", "0", "--image-mean", "0.6", "--image-std", "0.2");
         assertEquals(0, s.code(), s.err() + s.out());
         dev.lathe.model.OnnxModel cnn = dev.lathe.model.OnnxModel.load(TestModels.digitsCnn());
-        try (dev.lathe.study.StudyStore store = dev.lathe.study.StudyStore.openExisting(study)) {
+        try (dev.lathe.study.SqliteStudyStorage store = dev.lathe.study.SqliteStudyStorage.openExisting(study)) {
             dev.lathe.search.SearchSettings settings = dev.lathe.search.SearchSettings.of(store).orElseThrow();
             assertEquals(java.util.List.of(0.6), settings.imageMean());
             assertEquals(java.util.List.of(0.2), settings.imageStd());

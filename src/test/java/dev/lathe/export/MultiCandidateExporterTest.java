@@ -9,7 +9,7 @@ import dev.lathe.model.TensorData;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.GenomeJson;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +50,7 @@ class MultiCandidateExporterTest {
     @Test
     void everyExportedModelRunsLikeItsCandidateAndTheIndexListsThem() throws Exception {
         Path out = dir.resolve("several");
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             List<CandidateRecord> done = store.all().stream().filter(CandidateRecord::isDone).toList();
             assertTrue(done.size() >= 3, "the search measured " + done.size());
             // The smallest three: pruned or quantized ones, not only the original.
@@ -112,7 +112,7 @@ class MultiCandidateExporterTest {
     void theCliExportsSeveralIdsAndRefusesUnmeasuredOnes() throws Exception {
         List<Long> ids;
         long notDone;
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             ids = store.all().stream().filter(CandidateRecord::isDone).map(CandidateRecord::id).limit(2).toList();
             notDone = store.all().stream().mapToLong(CandidateRecord::id).max().orElseThrow() + 100;
         }

@@ -7,7 +7,7 @@ import dev.lathe.study.Constraints;
 import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class StudyFrontExportTest {
     void theCsvMarksTheMemoryFrontOfAMemoryObjectiveStudy() throws Exception {
         Path study = TestStudies.memoryObjectiveStudy(dir.resolve("memory.sqlite"));
         Path out = dir.resolve("memory.csv");
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             StudyCsvExporter.write(s, out, false);
         }
         Set<Long> front = new TreeSet<>();
@@ -87,7 +87,7 @@ class StudyFrontExportTest {
     @Test
     void theScatterOfAMemoryObjectiveStudyPlotsPeakMemoryAndItsFront() throws Exception {
         Study study;
-        try (StudyStore s = StudyStore.openExisting(TestStudies.memoryObjectiveStudy(dir.resolve("m.sqlite")))) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(TestStudies.memoryObjectiveStudy(dir.resolve("m.sqlite")))) {
             study = dev.lathe.search.Studies.read(s);
         }
         String svg = HtmlReport.paretoSvg(study, List.of(), "accuracy");

@@ -5,7 +5,7 @@ import dev.lathe.study.Study;
 import dev.lathe.study.Constraints;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import org.junit.jupiter.api.Test;
@@ -38,14 +38,14 @@ class ConstrainedSearchTest {
         SearchSettings s = SearchRunnerTest.quick(10).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0)
                 .withConstraints(bound);
         List<String> log = new ArrayList<>();
-        try (StudyStore store = StudyStore.open(file)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(file)) {
             new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {
                 @Override
                 public void message(String text) { log.add(text); }
             }).run();
         }
         assertTrue(log.contains("Constraints: quality ≥ 0.975"), String.join("\n", log));
-        try (StudyStore store = StudyStore.openExisting(file)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(file)) {
             Constraints stored = SearchSettings.of(store).orElseThrow().constraints();
             assertEquals(bound, stored);
             List<CandidateRecord> all = store.all();

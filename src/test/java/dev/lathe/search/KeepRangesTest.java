@@ -8,7 +8,7 @@ import dev.lathe.analysis.RemovableBlock;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
@@ -77,10 +77,10 @@ class KeepRangesTest {
         SearchSettings s = SearchRunnerTest.quick(8).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0)
                 .withKeepRanges(ranges);
         Path file = dir.resolve("ranges.sqlite");
-        try (StudyStore store = StudyStore.open(file)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(file)) {
             new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
         }
-        try (StudyStore store = StudyStore.openExisting(file)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(file)) {
             SearchSettings stored = SearchSettings.of(store).orElseThrow();
             assertEquals(ranges, stored.keepRanges());
             OnnxModel original = OnnxModel.load(TestModels.digitsMlp());

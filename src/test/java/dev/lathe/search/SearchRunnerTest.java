@@ -19,7 +19,7 @@ import dev.lathe.study.Study;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyException;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +45,7 @@ class SearchRunnerTest {
     @Test
     void searchFillsTheStudyAndStopsAtTheBudget() throws Exception {
         Path study = dir.resolve("mlp.sqlite");
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), quick(6), store, new SearchRunner.Listener() {}).run();
             assertEquals(6, o.measured());
             assertFalse(o.front().isEmpty());
@@ -66,7 +66,7 @@ class SearchRunnerTest {
         SearchSettings s = new SearchSettings(6, 1, 1, 1, 32, 6, "nsga2", TestModels.sentences().toAbsolutePath().toString(),
                 TestModels.minilmTokenizer().toAbsolutePath().toString(), true)
                 .withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0);
-        try (StudyStore store = StudyStore.open(dir.resolve("minilm.sqlite"))) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("minilm.sqlite"))) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.minilm(), s, store, new SearchRunner.Listener() {}).run();
             assertEquals(6, o.measured());
             assertEquals("embedding", store.meta("output_kind").orElseThrow());
@@ -113,7 +113,7 @@ class SearchRunnerTest {
             };
         };
         List<String> log = new ArrayList<>();
-        try (StudyStore store = StudyStore.open(dir.resolve("poisoned.sqlite"))) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("poisoned.sqlite"))) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), quick(6), MeasuringOptions.DEFAULT.withTimeout(8), store,
                     new SearchRunner.Listener() {
                         @Override
@@ -149,12 +149,12 @@ class SearchRunnerTest {
             @Override
             public void message(String text) { log.add(text); }
         };
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             assertEquals(4, new SearchRunner(TestModels.digitsMlp(), quick(4).withClock(LatencyClock.CPU), store, listener).run().measured());
         }
         assertTrue(log.stream().anyMatch(l -> l.startsWith("Timing on CPU time per run")), log.toString());
         ObjectMapper json = new ObjectMapper();
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             assertEquals(LatencyClock.CPU, SearchSettings.of(store).orElseThrow().clock());
             List<CandidateRecord> done = store.all().stream().filter(CandidateRecord::isDone).toList();
             Study read = Study.load(store, Objective.LATENCY, Constraints.NONE);
@@ -195,7 +195,7 @@ class SearchRunnerTest {
     @Test
     void aStudyOfAnotherModelIsRefused() throws Exception {
         Path study = dir.resolve("x.sqlite");
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             store.putMeta("model_sha256", "0000");
             store.putMeta("model_path", "/elsewhere/other.onnx");
             StudyException e = assertThrows(StudyException.class,
@@ -227,7 +227,7 @@ class SearchRunnerTest {
         Map<Long, String> after = finishedAt(study);
         before.forEach((id, t) -> assertEquals(t, after.get(id), "candidate " + id + " was not measured again"));
         assertEquals(before.size() + 3, after.size());
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             assertEquals(0, s.count(CandidateStatus.RUNNING));
         }
     }
@@ -243,7 +243,7 @@ class SearchRunnerTest {
 
     private static long doneCount(Path study) {
         if (!Files.exists(study)) return 0;
-        try (StudyStore s = StudyStore.open(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
             return s.count(CandidateStatus.DONE);
         } catch (RuntimeException e) {
             return 0;
@@ -251,7 +251,7 @@ class SearchRunnerTest {
     }
 
     private static Map<Long, String> finishedAt(Path study) {
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             return s.all().stream().filter(CandidateRecord::isDone).collect(Collectors.toMap(CandidateRecord::id, CandidateRecord::finishedAt));
         }
     }

@@ -5,7 +5,7 @@ import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import dev.lathe.transform.Precision;
@@ -105,7 +105,7 @@ class SearchSpaceSensitivityTest {
             @Override
             public void message(String text) { messages.add(text); }
         };
-        try (StudyStore store = StudyStore.open(dir.resolve("cnn.sqlite"))) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("cnn.sqlite"))) {
             new SearchRunner(TestModels.digitsCnn(), s, store, listener).run();
             var report = new com.fasterxml.jackson.databind.ObjectMapper().readValue(store.meta("sensitivity").orElseThrow(), SensitivityAnalysis.Report.class);
             assertEquals(4, report.layers().size(), "three convolutions at int8_static and the classifier at int8");
@@ -119,7 +119,7 @@ class SearchSpaceSensitivityTest {
             assertTrue(messages.stream().anyMatch(m -> m.startsWith("Most sensitive layers")), messages.toString());
         }
         messages.clear();
-        try (StudyStore store = StudyStore.open(dir.resolve("cnn.sqlite"))) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("cnn.sqlite"))) {
             new SearchRunner(TestModels.digitsCnn(), s.withBudget(6), store, listener).run();
             assertTrue(messages.stream().noneMatch(m -> m.startsWith("Measuring each layer")), "resumed studies reuse the stored figures");
         }

@@ -37,7 +37,7 @@ class StudyMigrationTest {
         assertEquals(6, candidatesBefore.size());
         assertEquals("1", metaBefore.stream().filter(m -> m.get("key").equals("schema_version")).findFirst().orElseThrow().get("value"));
 
-        try (StudyStore s = StudyStore.openExisting(f)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
             List<CandidateRecord> all = s.all();
             assertEquals(6, all.size());
             assertEquals(4, s.count(CandidateStatus.DONE));
@@ -65,7 +65,7 @@ class StudyMigrationTest {
         assertEquals(metaBefore.size(), metaAfter.size());
 
         // Migrated once, opened again as a schema-2 study, and written with the new figures.
-        try (StudyStore s = StudyStore.openExisting(f)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
             assertEquals("2", s.meta("schema_version").orElseThrow());
             s.recordReference(4, 0.02, 0.03, "{}", "[0.02,0.021]", 123L);
             Study study = Study.load(s, Objective.LATENCY, Constraints.NONE);
@@ -86,10 +86,10 @@ class StudyMigrationTest {
     @Test
     void aStudyFromANewerLatheIsRefused() {
         Path f = dir.resolve("future.sqlite");
-        try (StudyStore s = StudyStore.open(f)) {
-            s.putMeta("schema_version", Integer.toString(StudyStore.SCHEMA_VERSION + 1));
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(f)) {
+            s.putMeta("schema_version", Integer.toString(SqliteStudyStorage.SCHEMA_VERSION + 1));
         }
-        StudyException e = assertThrows(StudyException.class, () -> StudyStore.openExisting(f));
+        StudyException e = assertThrows(StudyException.class, () -> SqliteStudyStorage.openExisting(f));
         assertTrue(e.getMessage().contains("written by a newer Lathe"), e.getMessage());
     }
 

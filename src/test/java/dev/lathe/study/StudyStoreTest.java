@@ -16,7 +16,7 @@ class StudyStoreTest {
     void candidatesSurviveReopeningAndGenomesAreUnique() {
         Path f = dir.resolve("s.sqlite");
         long id;
-        try (StudyStore s = StudyStore.open(f)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(f)) {
             s.putMeta("model_sha256", "abc");
             CandidateRecord c = s.addPending("{\"keep\":{},\"int8\":[]}", "seed", 0);
             id = c.id();
@@ -26,7 +26,7 @@ class StudyStoreTest {
             CandidateRecord other = s.addPending("{\"keep\":{\"a\":0.5},\"int8\":[]}", "nsga2", 1);
             s.markRunning(other.id());
         }
-        try (StudyStore s = StudyStore.openExisting(f)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
             assertEquals("abc", s.meta("model_sha256").orElseThrow());
             CandidateRecord c = s.get(id).orElseThrow();
             assertEquals(CandidateStatus.DONE, c.status());
@@ -42,7 +42,7 @@ class StudyStoreTest {
     @Test
     void aReaderSeesCandidatesWhileAWriterHoldsTheStudyOpen() {
         Path f = dir.resolve("live.sqlite");
-        try (StudyStore writer = StudyStore.open(f); StudyStore reader = StudyStore.openExisting(f)) {
+        try (SqliteStudyStorage writer = SqliteStudyStorage.open(f); SqliteStudyStorage reader = SqliteStudyStorage.openExisting(f)) {
             writer.addPending("{\"keep\":{},\"int8\":[\"x\"]}", "seed", 0);
             assertEquals(1, reader.all().size());
         }
@@ -52,8 +52,8 @@ class StudyStoreTest {
     void notAStudyFileIsReportedByName() throws Exception {
         Path f = dir.resolve("notes.sqlite");
         Files.writeString(f, "plain text, not SQLite ".repeat(100));
-        StudyException e = assertThrows(StudyException.class, () -> StudyStore.openExisting(f));
+        StudyException e = assertThrows(StudyException.class, () -> SqliteStudyStorage.openExisting(f));
         assertTrue(e.getMessage().startsWith("notes.sqlite: "), e.getMessage());
-        assertThrows(StudyException.class, () -> StudyStore.openExisting(dir.resolve("absent.sqlite")));
+        assertThrows(StudyException.class, () -> SqliteStudyStorage.openExisting(dir.resolve("absent.sqlite")));
     }
 }

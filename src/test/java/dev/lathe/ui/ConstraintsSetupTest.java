@@ -4,7 +4,7 @@ import dev.lathe.study.Constraints;
 import dev.lathe.search.KeepRanges;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import javafx.scene.control.CheckBox;
@@ -75,7 +75,7 @@ class ConstraintsSetupTest extends WorkbenchUiTest {
 
         SearchSettings stored;
         List<CandidateRecord> candidates;
-        try (StudyStore s = StudyStore.openExisting(studyFile)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(studyFile)) {
             stored = SearchSettings.of(s).orElseThrow();
             candidates = s.all();
         }

@@ -2,7 +2,7 @@ package dev.lathe.ui;
 
 import dev.lathe.export.CandidateExporter;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
@@ -115,7 +115,7 @@ class LatheAppTest extends WorkbenchUiTest {
 
         // Open the .lathe file again, as a file association or a drop does: it opens as a study, and the same candidates come back.
         List<CandidateRecord> stored;
-        try (StudyStore s = StudyStore.openExisting(studyFile)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(studyFile)) {
             stored = s.all();
         }
         robot.interact(() -> wb.study().show(null));

@@ -1,7 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuBar;
@@ -69,7 +69,7 @@ class PauseSearchUiTest extends WorkbenchUiTest {
     }
 
     private static long finished(Path study) {
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             return s.count(CandidateStatus.DONE) + s.count(CandidateStatus.FAILED);
         }
     }

@@ -4,7 +4,7 @@ import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.search.PrecisionChoices;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import dev.lathe.transform.Precision;
@@ -103,7 +103,7 @@ class PrecisionSetupTest extends WorkbenchUiTest {
 
         SearchSettings stored;
         List<CandidateRecord> candidates;
-        try (StudyStore s = StudyStore.openExisting(studyFile)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(studyFile)) {
             stored = SearchSettings.fromJson(s.meta("settings").orElseThrow());
             candidates = s.all();
         }

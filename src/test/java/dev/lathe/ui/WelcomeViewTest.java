@@ -2,7 +2,7 @@ package dev.lathe.ui;
 
 import dev.lathe.SampleModels;
 import dev.lathe.TestModels;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.SqliteStudyStorage;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuBar;
@@ -47,7 +47,7 @@ class WelcomeViewTest extends WorkbenchUiTest {
         Files.copy(TestModels.digitsMlp(), model);
         missingModel = tmp.resolve("gone/deleted.onnx");
         study = tmp.resolve("mlp-study.sqlite");
-        try (StudyStore s = StudyStore.open(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
             s.putMeta("model_path", model.toAbsolutePath().toString());
         }
         missingStudy = tmp.resolve("gone/old.sqlite");

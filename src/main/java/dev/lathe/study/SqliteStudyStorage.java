@@ -22,19 +22,19 @@ import java.util.Optional;
  * of the original ({@code reference_runs}); a schema-1 file is migrated when opened, adding only. The CPU time
  * of each timed run ({@code cpu_samples}, beside the wall-clock {@code latency_samples}) is added the same way.
  */
-public final class StudyStore implements AutoCloseable {
+public final class SqliteStudyStorage implements AutoCloseable {
     public static final int SCHEMA_VERSION = 2;
 
     private final Path file;
     private final Connection db;
 
-    private StudyStore(Path file, Connection db) {
+    private SqliteStudyStorage(Path file, Connection db) {
         this.file = file;
         this.db = db;
     }
 
     /** Opens a study, creating the file if it does not exist. */
-    public static StudyStore open(Path file) {
+    public static SqliteStudyStorage open(Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
@@ -57,7 +57,7 @@ public final class StudyStore implements AutoCloseable {
                           created_at TEXT NOT NULL, finished_at TEXT,
                           latency_samples TEXT, peak_memory_bytes INTEGER, cpu_samples TEXT)""");
             }
-            StudyStore store = new StudyStore(file, c);
+            SqliteStudyStorage store = new SqliteStudyStorage(file, c);
             String v = store.meta("schema_version").orElse(null);
             if (v != null && Integer.parseInt(v) > SCHEMA_VERSION)
                 throw new StudyException(file, "written by a newer Lathe (schema " + v + ", this one reads " + SCHEMA_VERSION + ")", null);
@@ -108,7 +108,7 @@ public final class StudyStore implements AutoCloseable {
     }
 
     /** Opens an existing study; fails with a clear message if there is none. */
-    public static StudyStore openExisting(Path file) {
+    public static SqliteStudyStorage openExisting(Path file) {
         if (!Files.isRegularFile(file)) throw new StudyException(file, "study file not found (" + file.toAbsolutePath() + ")", null);
         return open(file);
     }

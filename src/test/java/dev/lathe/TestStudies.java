@@ -21,7 +21,8 @@ public final class TestStudies {
      */
     public static Path memoryObjectiveStudy(Path file) {
         try (SqliteStudyStorage s = SqliteStudyStorage.open(file)) {
-            s.putMeta("measuring", dev.lathe.search.MeasuringOptions.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY).toJson());
+            new dev.lathe.search.StoredSettings(SearchSettings.defaults(),
+                    dev.lathe.search.MeasuringOptions.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY)).saveTo(s);
             handMade(s, "{\"keep\":{},\"int8\":[]}", 10, 0.90, 100);
             handMade(s, "{\"keep\":{\"g\":0.5},\"int8\":[]}", 5, 0.80, 120);
             handMade(s, "{\"keep\":{\"g\":0.75},\"int8\":[]}", 8, 0.85, 60);
@@ -32,7 +33,7 @@ public final class TestStudies {
 
     private static void handMade(SqliteStudyStorage s, String genome, double latencyMs, double quality, long peakMib) {
         long id = s.addPending(genome, "test", 0).id();
-        s.recordDone(id, latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality, 1000, 100, null, null, 1.0, null, peakMib * 1048576);
+        s.recordDone(id, dev.lathe.study.TrialResult.of(latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality, 1000, 100, peakMib * 1048576, 1.0));
     }
 
     /** Quick timing, a population of 4, the digits test CSV: seconds per search, every figure real. */

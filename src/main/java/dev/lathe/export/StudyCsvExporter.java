@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.search.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import org.apache.commons.csv.CSVFormat;
@@ -43,7 +43,7 @@ public final class StudyCsvExporter {
     private StudyCsvExporter() {}
 
     /** Writes the study's candidates to {@code out}; returns how many rows were written. */
-    public static int write(SqliteStudyStorage store, Path out, boolean overwrite) throws IOException {
+    public static int write(StudyStorage store, Path out, boolean overwrite) throws IOException {
         Study all = Studies.read(store);
         if (!overwrite && Files.exists(out))
             throw new ExportException(out + " already exists; choose another file or allow overwriting");

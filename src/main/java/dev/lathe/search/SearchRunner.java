@@ -19,11 +19,14 @@ import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.DriftCorrection;
+import dev.lathe.study.DataIdentity;
 import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
+import dev.lathe.study.StudyOrigin;
+import dev.lathe.study.StudyStorage;
+import dev.lathe.study.TrialResult;
 import dev.lathe.study.StudyException;
-import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
@@ -94,7 +97,7 @@ public final class SearchRunner {
             : new InProcessMeasurer(setup);
 
     private final Path modelPath;
-    private final SqliteStudyStorage store;
+    private final StudyStorage store;
     private final Listener listener;
     private final AtomicBoolean stop = new AtomicBoolean();
     /** Guards {@link #pauseRequested}; the searching thread waits on it while paused. */
@@ -108,11 +111,11 @@ public final class SearchRunner {
     private java.time.Duration timeBudget;
     private boolean timeUp;
 
-    public SearchRunner(Path modelPath, SearchSettings settings, SqliteStudyStorage store, Listener listener) {
+    public SearchRunner(Path modelPath, SearchSettings settings, StudyStorage store, Listener listener) {
         this(modelPath, settings, MeasuringOptions.DEFAULT, store, listener);
     }
 
-    public SearchRunner(Path modelPath, SearchSettings settings, MeasuringOptions measuring, SqliteStudyStorage store, Listener listener) {
+    public SearchRunner(Path modelPath, SearchSettings settings, MeasuringOptions measuring, StudyStorage store, Listener listener) {
         this.modelPath = modelPath;
         this.settings = settings;
         this.measuring = measuring;
@@ -217,8 +220,8 @@ public final class SearchRunner {
         EvaluationData.Split split = settings.data(original);
         if (split.evaluation().synthetic())
             listener.message("WARNING: no data given, scoring on random inputs; quality figures only show fidelity to the original on noise");
-        store.putMeta("data", split.evaluation().description() + (split.evaluation().synthetic() ? " (synthetic)" : ""));
-        store.putMeta("data_fingerprint", split.evaluation().fingerprint());
+        store.recordData(new DataIdentity(split.evaluation().description() + (split.evaluation().synthetic() ? " (synthetic)" : ""),
+                split.evaluation().fingerprint()));
 
         TimingProtocol protocol = (settings.quickTiming() ? TimingProtocol.QUICK : TimingProtocol.DEFAULT.withTolerance(measuring.tolerancePct() / 100));
         MeasurementSetup setup = new MeasurementSetup(modelPath.toAbsolutePath().toString(), settings.dataPath(), settings.tokenizerPath(),
@@ -229,7 +232,7 @@ public final class SearchRunner {
             String caveat = settings.clock().caveat(settings.threads());
             if (caveat != null) listener.message("WARNING: " + caveat);
         }
-        store.putMeta("machine", JSON.writeValueAsString(MachineInfo.current()));
+        store.recordMachine(MachineInfo.current());
         listener.message("Preparing evaluation on " + split.evaluation().size() + " samples"
                 + (measuring.isolated() ? " in a measurement worker" : " in this process"));
         try (CandidateMeasurer measurer = measurers.open(setup, measuring, listener::message)) {
@@ -239,7 +242,7 @@ public final class SearchRunner {
             listener.message("Analysing graph" + (settings.pruning().needsCalibration() && !split.calibration().synthetic()
                     ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
             CandidateBuilder builder = builderFor(original, settings, split);
-            store.putMeta("pruning", builder.options().criterion() + "+" + builder.options().repair());
+            store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
             PrecisionChoices choices = settings.precisionChoices();
             choices.requireLayers(builder.analysis().quantizable());
             if (choices.offers(Precision.INT8_STATIC) && !builder.canCalibrate()) {
@@ -261,8 +264,8 @@ public final class SearchRunner {
             if (!split.evaluation().fingerprint().equals(info.dataFingerprint()))
                 throw new IllegalStateException("the measuring process read different evaluation data (" + info.dataDescription()
                         + ", " + info.dataFingerprint() + ") than the search (" + split.evaluation().fingerprint() + ")");
-            store.putMeta("output_kind", info.outputKind());
-            if (info.machine() != null) store.putMeta("machine", JSON.writeValueAsString(info.machine()));
+            store.recordOutputKind(info.outputKind());
+            if (info.machine() != null) store.recordMachine(info.machine());
             seconds.put("prepare", (System.nanoTime() - t0) / 1e9);
 
             Study known = study();
@@ -336,18 +339,13 @@ public final class SearchRunner {
         long t0 = System.nanoTime();
         try {
             Measurement m = measurer.measureReference();
-            ReferenceRun r = store.recordReference(measured, m.latency().medianMs(), m.latency().p90Ms(), JSON.writeValueAsString(m.latency()),
-                    JSON.writeValueAsString(m.latencySamplesMs()), samplesJson(m.cpuSamplesMs()), m.peakMemoryBytes());
+            ReferenceRun r = store.recordReference(measured, TrialResult.reference(m));
             listener.referenceMeasured(r, new DriftCorrection(store.references()));
-        } catch (CandidateFailedException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (CandidateFailedException e) {
             listener.message("reference measurement of the original failed: " + e.getMessage());
         } finally {
             add("reference", t0);
         }
-    }
-
-    private static String samplesJson(double[] samples) throws com.fasterxml.jackson.core.JsonProcessingException {
-        return samples == null ? null : JSON.writeValueAsString(samples);
     }
 
     private void add(String phase, long sinceNanos) {
@@ -365,10 +363,7 @@ public final class SearchRunner {
             Measurement m = measurer.measure(candidate);
             seconds.merge("latency", m.latencySeconds(), Double::sum);
             seconds.merge("quality", m.qualitySeconds(), Double::sum);
-            store.recordDone(c.id(), m.latency().medianMs(), m.latency().p90Ms(), m.quality().quality(), m.quality().qualityMetric(),
-                    m.quality().fidelity(), m.quality().accuracy(), m.sizeBytes(), m.parameters(),
-                    JSON.writeValueAsString(m.latency()), JSON.writeValueAsString(m.quality()), (System.nanoTime() - t0) / 1e9,
-                    JSON.writeValueAsString(m.latencySamplesMs()), samplesJson(m.cpuSamplesMs()), m.peakMemoryBytes());
+            store.recordDone(c.id(), TrialResult.of(m, (System.nanoTime() - t0) / 1e9));
             Study now = study();
             CandidateRecord done = now.trial(c.id()).orElseThrow();
             strategy.tell(genome, now.objectives(done), now.constraintValues(done));
@@ -390,14 +385,14 @@ public final class SearchRunner {
     private Map<String, Double> sensitivity(OnnxModel original, CandidateBuilder builder, PrecisionChoices choices, EvaluationData.Split split)
             throws Exception {
         if (settings.sensitivitySamples() == 0) return Map.of();
-        var stored = store.meta("sensitivity");
+        var stored = store.sensitivity();
         if (stored.isPresent()) return JSON.readValue(stored.get(), SensitivityAnalysis.Report.class).drops();
         var data = split.calibration().head(settings.sensitivitySamples());
         listener.message("Measuring each layer's sensitivity to reduced precision on " + data.size() + " calibration samples");
         var quality = new dev.lathe.eval.QualityEvaluator(original, data, dev.lathe.model.OrtRunner.RunnerSettings.cpu(settings.threads()));
         SensitivityAnalysis.Report report = SensitivityAnalysis.run(builder, original, quality,
                 l -> choices.forLayer(l).isEmpty() ? null : choices.forLayer(l).get(0), null);
-        store.putMeta("sensitivity", JSON.writeValueAsString(report));
+        store.recordSensitivity(JSON.writeValueAsString(report));
         var worst = report.worstFirst().stream().limit(3).map(r -> String.format("%s %+.4f", r.layer(), -r.drop())).toList();
         if (!worst.isEmpty()) listener.message("Most sensitive layers: " + String.join(", ", worst));
         return report.drops();
@@ -429,13 +424,13 @@ public final class SearchRunner {
      * anew replace the study's (the log says so) and none given keeps the study's.
      */
     private void bindStudy(OnnxModel original) {
-        var sha = store.meta("model_sha256");
-        if (sha.isPresent() && !sha.get().equals(original.sha256()))
-            throw new StudyException(store.file(), "belongs to a different model (" + store.meta("model_path").orElse("?")
+        var origin = store.origin();
+        if (origin.isPresent() && !origin.get().modelSha256().equals(original.sha256()))
+            throw new StudyException(store.file(), "belongs to a different model (" + java.util.Objects.requireNonNullElse(origin.get().modelPath(), "?")
                     + "); " + modelPath.getFileName() + " has changed or is another file", null);
-        var stored = store.meta("settings");
+        var stored = StoredSettings.of(store);
         if (stored.isPresent()) {
-            SearchSettings old = SearchSettings.fromJson(stored.get());
+            SearchSettings old = stored.get().settings();
             // Silently adopting the study's clock would leave the caller believing the figures are on the clock asked for.
             if (old.clock() != settings.clock())
                 throw new StudyException(store.file(), "its latencies are " + old.clock().label() + " (--clock " + old.clock().id() + "); resuming it on "
@@ -451,23 +446,19 @@ public final class SearchRunner {
                 listener.message("Keeping the study's constraints: " + old.constraints().describe());
             }
             if (!kept.withConstraints(asked).equals(settings.withConstraints(asked)))
-                listener.message("Resuming with the study's own settings (" + stored.get() + "); only the budget" + (kept.constraints().equals(old.constraints()) ? " changes" : " and the constraints change"));
+                listener.message("Resuming with the study's own settings (" + old.toJson() + "); only the budget" + (kept.constraints().equals(old.constraints()) ? " changes" : " and the constraints change"));
             settings = kept;
         } else {
-            store.putMeta("model_path", modelPath.toAbsolutePath().toString());
-            store.putMeta("model_sha256", original.sha256());
-            store.putMeta("lathe_version", LatheVersion.get());
-            store.putMeta("created_at", Instant.now().toString());
+            store.recordOrigin(new StudyOrigin(modelPath.toAbsolutePath().toString(), original.sha256(), LatheVersion.get(), Instant.now().toString()));
         }
-        store.putMeta("settings", settings.toJson());
-        var storedMeasuring = store.meta("measuring");
+        var storedMeasuring = stored.map(StoredSettings::measuring);
         if (storedMeasuring.isPresent()) {
-            MeasuringOptions old = MeasuringOptions.fromJson(storedMeasuring.get());
+            MeasuringOptions old = storedMeasuring.get();
             MeasuringOptions kept = measuring.keepingStudy(old);
             if (!kept.equals(measuring))
                 listener.message("Resuming with the study's own measuring (" + old.provider() + ", " + old.tolerancePct() + " %, objective " + old.objective().id() + ")");
             measuring = kept;
         }
-        store.putMeta("measuring", measuring.toJson());
+        new StoredSettings(settings, measuring).saveTo(store);
     }
 }

@@ -169,8 +169,8 @@ public record SearchSettings(int budget, long seed, int threads, int batch, int 
     }
 
     /** The settings a study was made with, or empty for a new study. */
-    public static java.util.Optional<SearchSettings> of(dev.lathe.study.SqliteStudyStorage store) {
-        return store.meta("settings").map(SearchSettings::fromJson);
+    public static java.util.Optional<SearchSettings> of(dev.lathe.study.StudyStorage store) {
+        return StoredSettings.of(store).map(StoredSettings::settings);
     }
 
     public static SearchSettings fromJson(String json) {

@@ -267,15 +267,20 @@ public final class StudyViewModel {
 
     static Opened read(Path f) {
         try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
-            Study study = Studies.read(s);
-            Path model = s.meta("model_path").map(Path::of).orElse(null);
+            Study study;
+            try {
+                study = Studies.read(s);
+            } catch (IllegalArgumentException e) { // settings this version cannot read: shown as a plain latency study
+                study = Study.load(s, Objective.LATENCY, dev.lathe.study.Constraints.NONE);
+            }
+            Path model = s.origin().map(dev.lathe.study.StudyOrigin::modelPath).map(Path::of).orElse(null);
             SearchSettings settings;
             try {
-                settings = s.meta("settings").map(SearchSettings::fromJson).orElse(null);
+                settings = SearchSettings.of(s).orElse(null);
             } catch (IllegalArgumentException e) {
                 settings = null;
             }
-            return new Opened(f, study, model, settings, s.meta("data").orElse(null));
+            return new Opened(f, study, model, settings, s.data().map(dev.lathe.study.DataIdentity::description).orElse(null));
         }
     }
 

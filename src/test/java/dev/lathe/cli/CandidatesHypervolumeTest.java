@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.study.TrialResult;
 import dev.lathe.study.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,9 +20,9 @@ class CandidatesHypervolumeTest {
         Path study = dir.resolve("hand.sqlite");
         try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
             long original = s.addPending("{\"keep\":{},\"int8\":[]}", "test", 0).id();
-            s.recordDone(original, 10, 11, 0.9, "accuracy", 0.9, 0.9, 1000, 100, null, null, 1);
+            s.recordDone(original, TrialResult.of(10, 11, 0.9, "accuracy", 0.9, 0.9, 1000, 100, null, 1));
             long half = s.addPending("{\"keep\":{\"g\":0.5},\"int8\":[]}", "test", 0).id();
-            s.recordDone(half, 5, 6, 0.8, "accuracy", 0.8, 0.8, 500, 50, null, null, 1);
+            s.recordDone(half, TrialResult.of(5, 6, 0.8, "accuracy", 0.8, 0.8, 500, 50, null, 1));
         }
         LatheCommandTest.Run r = LatheCommandTest.lathe("candidates", "--study", study.toString());
         assertEquals(0, r.code(), r.err());

@@ -59,7 +59,7 @@ class MultiCandidateExporterTest {
             assertEquals(3, r.candidates().size());
 
             OnnxModel original = OnnxModel.load(TestModels.digitsMlp());
-            SearchSettings settings = SearchSettings.fromJson(store.meta("settings").orElseThrow());
+            SearchSettings settings = SearchSettings.of(store).orElseThrow();
             EvaluationData.Split split = settings.data(original);
             CandidateBuilder builder = SearchRunner.builderFor(original, settings, split);
             Map<String, TensorData> input = split.evaluation().samples().get(0);

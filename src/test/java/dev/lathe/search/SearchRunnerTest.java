@@ -69,7 +69,7 @@ class SearchRunnerTest {
         try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("minilm.sqlite"))) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.minilm(), s, store, new SearchRunner.Listener() {}).run();
             assertEquals(6, o.measured());
-            assertEquals("embedding", store.meta("output_kind").orElseThrow());
+            assertEquals("embedding", store.outputKind().orElseThrow());
             CandidateRecord original = store.all().get(0);
             assertEquals(1.0, original.quality(), 1e-6, "the original is perfectly faithful to itself");
             CandidateRecord int8 = store.all().get(1);
@@ -130,9 +130,9 @@ class SearchRunnerTest {
             assertTrue(store.references().size() >= 2, "the original was re-measured at the start and the end");
             Study study = Study.load(store, Objective.LATENCY, Constraints.NONE);
             assertTrue(all.stream().filter(CandidateRecord::isDone).allMatch(c -> study.speedup(c) != null && study.correctedLatencyMs(c) != null));
-            assertTrue(store.latencySamples(all.get(0).id()).orElseThrow().startsWith("["), "raw samples stored");
-            assertTrue(store.meta("machine").orElseThrow().contains("logicalCores"));
-            assertTrue(store.meta("measuring").orElseThrow().contains("\"provider\":\"cpu\""));
+            assertTrue(store.latencySamples(all.get(0).id()).orElseThrow().length > 0, "raw samples stored");
+            assertTrue(store.machine().orElseThrow().contains("logicalCores"));
+            assertTrue(store.configuration().orElseThrow().contains("\"provider\":\"cpu\""));
         }
     }
 
@@ -163,8 +163,8 @@ class SearchRunnerTest {
                 LatencyStats stats = json.readValue(c.latencyJson(), LatencyStats.class);
                 assertEquals("cpu", stats.clock());
                 assertEquals(stats.cpuMedianMs(), c.latencyMs(), 0.0, "candidate " + c.id() + ": the objective is the CPU median");
-                double[] cpu = json.readValue(store.cpuSamples(c.id()).orElseThrow(), double[].class);
-                double[] wall = json.readValue(store.latencySamples(c.id()).orElseThrow(), double[].class);
+                double[] cpu = store.cpuSamples(c.id()).orElseThrow();
+                double[] wall = store.latencySamples(c.id()).orElseThrow();
                 assertEquals(median(cpu), c.latencyMs(), 0.0, "the median of the stored CPU samples");
                 assertEquals(median(wall), stats.wallMedianMs(), 0.0, "the wall-clock median is kept too");
                 if (Study.isOriginal(c)) assertEquals(1.0, read.speedup(c), "the original's speed-up is 1 by definition");
@@ -196,8 +196,7 @@ class SearchRunnerTest {
     void aStudyOfAnotherModelIsRefused() throws Exception {
         Path study = dir.resolve("x.sqlite");
         try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
-            store.putMeta("model_sha256", "0000");
-            store.putMeta("model_path", "/elsewhere/other.onnx");
+            store.recordOrigin(new dev.lathe.study.StudyOrigin("/elsewhere/other.onnx", "0000", null, null));
             StudyException e = assertThrows(StudyException.class,
                     () -> new SearchRunner(TestModels.digitsMlp(), quick(2), store, new SearchRunner.Listener() {}).run());
             assertTrue(e.getMessage().contains("belongs to a different model"), e.getMessage());

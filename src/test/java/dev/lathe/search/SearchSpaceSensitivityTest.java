@@ -107,7 +107,7 @@ class SearchSpaceSensitivityTest {
         };
         try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("cnn.sqlite"))) {
             new SearchRunner(TestModels.digitsCnn(), s, store, listener).run();
-            var report = new com.fasterxml.jackson.databind.ObjectMapper().readValue(store.meta("sensitivity").orElseThrow(), SensitivityAnalysis.Report.class);
+            var report = new com.fasterxml.jackson.databind.ObjectMapper().readValue(store.sensitivity().orElseThrow(), SensitivityAnalysis.Report.class);
             assertEquals(4, report.layers().size(), "three convolutions at int8_static and the classifier at int8");
             assertTrue(report.layers().stream().allMatch(SensitivityAnalysis.LayerResult::measured), report.toString());
             assertEquals(16, report.samples());

@@ -50,6 +50,7 @@ class StudyMigrationTest {
             assertNull(all.get(0).peakMemoryBytes());
             assertTrue(s.references().isEmpty());
             assertTrue(s.latencySamples(1).isEmpty());
+            assertTrue(s.configuration().orElseThrow().startsWith("{\"version\":1,\"settings\":{"), "old settings read as version 1");
         }
 
         List<Map<String, Object>> candidatesAfter = rows(f, "SELECT * FROM candidates ORDER BY id");
@@ -66,8 +67,8 @@ class StudyMigrationTest {
 
         // Migrated once, opened again as a schema-2 study, and written with the new figures.
         try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
-            assertEquals("2", s.meta("schema_version").orElseThrow());
-            s.recordReference(4, 0.02, 0.03, "{}", "[0.02,0.021]", 123L);
+            assertEquals(3, s.schemaVersion());
+            s.recordReference(4, new TrialResult(0.02, 0.03, "{}", new double[] {0.02, 0.021}, null, null, null, null, null, null, null, null, 123L, null));
             Study study = Study.load(s, Objective.LATENCY, Constraints.NONE);
             CandidateRecord first = study.trial(1).orElseThrow(), int8 = study.trial(2).orElseThrow();
             assertEquals(0.02, study.referenceMs(first));
@@ -77,8 +78,8 @@ class StudyMigrationTest {
             assertEquals(0.02 / int8.latencyMs(), study.speedup(int8), 1e-12);
             CandidateRecord pending = s.get(6).orElseThrow();
             s.markRunning(pending.id());
-            s.recordDone(pending.id(), 0.01, 0.012, 0.9, "accuracy", 0.95, 0.9, 1000, 10, "{}", "{}", 0.5, "[0.01,0.011]", 4096L);
-            assertEquals("[0.01,0.011]", s.latencySamples(pending.id()).orElseThrow());
+            s.recordDone(pending.id(), new TrialResult(0.01, 0.012, "{}", new double[] {0.01, 0.011}, null, 0.9, "accuracy", 0.95, 0.9, "{}", 1000L, 10L, 4096L, 0.5));
+            assertArrayEquals(new double[] {0.01, 0.011}, s.latencySamples(pending.id()).orElseThrow());
             assertEquals(4096L, s.get(pending.id()).orElseThrow().peakMemoryBytes());
         }
     }

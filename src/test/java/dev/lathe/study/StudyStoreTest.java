@@ -17,17 +17,17 @@ class StudyStoreTest {
         Path f = dir.resolve("s.sqlite");
         long id;
         try (SqliteStudyStorage s = SqliteStudyStorage.open(f)) {
-            s.putMeta("model_sha256", "abc");
+            s.recordOrigin(new StudyOrigin("/models/m.onnx", "abc", "test", "2026-01-01T00:00:00Z"));
             CandidateRecord c = s.addPending("{\"keep\":{},\"int8\":[]}", "seed", 0);
             id = c.id();
             assertEquals(id, s.addPending("{\"keep\":{},\"int8\":[]}", "nsga2", 3).id(), "same genome, same candidate");
             s.markRunning(id);
-            s.recordDone(id, 12.5, 14.0, 0.97, "cosine", 0.97, null, 1234, 99, "{}", "{}", 1.5);
+            s.recordDone(id, TrialResult.of(12.5, 14.0, 0.97, "cosine", 0.97, null, 1234, 99, null, 1.5));
             CandidateRecord other = s.addPending("{\"keep\":{\"a\":0.5},\"int8\":[]}", "nsga2", 1);
             s.markRunning(other.id());
         }
         try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
-            assertEquals("abc", s.meta("model_sha256").orElseThrow());
+            assertEquals(new StudyOrigin("/models/m.onnx", "abc", "test", "2026-01-01T00:00:00Z"), s.origin().orElseThrow());
             CandidateRecord c = s.get(id).orElseThrow();
             assertEquals(CandidateStatus.DONE, c.status());
             assertEquals(12.5, c.latencyMs());

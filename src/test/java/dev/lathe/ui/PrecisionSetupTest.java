@@ -104,7 +104,7 @@ class PrecisionSetupTest extends WorkbenchUiTest {
         SearchSettings stored;
         List<CandidateRecord> candidates;
         try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(studyFile)) {
-            stored = SearchSettings.fromJson(s.meta("settings").orElseThrow());
+            stored = SearchSettings.of(s).orElseThrow();
             candidates = s.all();
         }
         assertEquals(Map.of("Gemm", List.of("int8", "int4_b32"), "MatMul", List.of("int8", "int4_b32"), "layer:" + pinned, List.of()), stored.precisions());

@@ -48,7 +48,7 @@ class WelcomeViewTest extends WorkbenchUiTest {
         missingModel = tmp.resolve("gone/deleted.onnx");
         study = tmp.resolve("mlp-study.sqlite");
         try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
-            s.putMeta("model_path", model.toAbsolutePath().toString());
+            s.recordOrigin(new dev.lathe.study.StudyOrigin(model.toAbsolutePath().toString(), "0", null, null));
         }
         missingStudy = tmp.resolve("gone/old.sqlite");
         UiPreferences seeded = prefs.open();

@@ -5,6 +5,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -39,12 +48,38 @@ class StudyStoreTest {
         }
     }
 
+    /**
+     * A viewer reads the study while the search is in the middle of a write: the writer holds an open, uncommitted
+     * write transaction (EXCLUSIVE, as a rollback journal needs for writing its pages) on its own connection, and
+     * the reader, on another thread, must get the last committed state at once. With write-ahead logging it does;
+     * without it the reader waits out its busy timeout and fails with SQLITE_BUSY ("database is locked").
+     */
     @Test
-    void aReaderSeesCandidatesWhileAWriterHoldsTheStudyOpen() {
+    void aReaderSeesCandidatesWhileAWriterHoldsTheStudyOpen() throws Exception {
         Path f = dir.resolve("live.sqlite");
-        try (SqliteStudyStorage writer = SqliteStudyStorage.open(f); SqliteStudyStorage reader = SqliteStudyStorage.openExisting(f)) {
-            writer.addPending("{\"keep\":{},\"int8\":[\"x\"]}", "seed", 0);
-            assertEquals(1, reader.all().size());
+        try (SqliteStudyStorage setup = SqliteStudyStorage.open(f)) {
+            setup.addPending("{\"keep\":{},\"int8\":[\"x\"]}", "seed", 0);
+        }
+        ExecutorService viewer = Executors.newSingleThreadExecutor();
+        try (SqliteStudyStorage reader = SqliteStudyStorage.openExisting(f);
+             Connection writer = DriverManager.getConnection("jdbc:sqlite:" + f.toAbsolutePath());
+             Statement w = writer.createStatement()) {
+            w.execute("BEGIN EXCLUSIVE");
+            w.executeUpdate("INSERT INTO candidates(genome_key, origin, generation, status, created_at) "
+                    + "VALUES('{\"keep\":{\"a\":0.5},\"int8\":[]}', 'nsga2', 1, 'pending', '2026-01-01T00:00:00Z')");
+            Future<List<CandidateRecord>> read = viewer.submit(reader::all);
+            List<CandidateRecord> seen;
+            try {
+                seen = read.get(3, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                fail("the reader was blocked by the uncommitted write");
+                return;
+            }
+            assertEquals(1, seen.size(), "the last committed state, without the write in flight");
+            w.execute("COMMIT");
+            assertEquals(2, viewer.submit(reader::all).get(3, TimeUnit.SECONDS).size(), "the write, once committed");
+        } finally {
+            viewer.shutdownNow();
         }
     }
 

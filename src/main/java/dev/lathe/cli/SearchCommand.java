@@ -2,9 +2,9 @@ package dev.lathe.cli;
 
 import dev.lathe.eval.LatencyClock;
 import dev.lathe.study.Constraints;
-import dev.lathe.search.KeepRanges;
+import dev.lathe.config.KeepRanges;
 import dev.lathe.search.MeasuringOptions;
-import dev.lathe.search.PrecisionChoices;
+import dev.lathe.config.PrecisionChoices;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;

@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.config.PrecisionChoices;
 import dev.lathe.study.Constraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.LatheVersion;

@@ -1,5 +1,7 @@
 package dev.lathe.search;
 
+import dev.lathe.config.PrecisionChoices;
+import dev.lathe.config.KeepRanges;
 import dev.lathe.study.Constraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.config.PrecisionChoices;
 import ai.onnxruntime.OrtException;
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.eval.QualityEvaluator;

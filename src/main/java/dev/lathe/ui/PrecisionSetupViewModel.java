@@ -1,7 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.analysis.QuantizableLayer;
-import dev.lathe.search.PrecisionChoices;
+import dev.lathe.config.PrecisionChoices;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.search.SensitivityAnalysis;
 import dev.lathe.transform.Precision;

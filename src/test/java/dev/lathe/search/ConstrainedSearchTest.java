@@ -1,5 +1,7 @@
 package dev.lathe.search;
 
+import dev.lathe.config.PrecisionChoices;
+import dev.lathe.config.KeepRanges;
 import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
 import dev.lathe.study.Constraints;

@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.config.PrecisionChoices;
 import dev.lathe.eval.LatencyClock;
 import dev.lathe.eval.data.ImagePreprocessing;
 import dev.lathe.transform.Precision;

@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.config.PrecisionChoices;
 import dev.lathe.TestModels;
 import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.QuantizableLayer;

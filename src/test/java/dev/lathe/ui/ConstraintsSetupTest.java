@@ -1,7 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.study.Constraints;
-import dev.lathe.search.KeepRanges;
+import dev.lathe.config.KeepRanges;
 import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.SqliteStudyStorage;

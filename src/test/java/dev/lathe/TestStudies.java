@@ -1,7 +1,7 @@
 package dev.lathe;
 
 import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.config.StudyConfig;
 import dev.lathe.study.SqliteStudyStorage;
 
 import java.nio.file.Path;
@@ -21,8 +21,7 @@ public final class TestStudies {
      */
     public static Path memoryObjectiveStudy(Path file) {
         try (SqliteStudyStorage s = SqliteStudyStorage.open(file)) {
-            new dev.lathe.search.StoredSettings(SearchSettings.defaults(),
-                    dev.lathe.search.MeasuringOptions.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY)).saveTo(s);
+            StudyConfig.defaults().with(dev.lathe.config.MeasuringConfig.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY)).saveTo(s);
             handMade(s, "{\"keep\":{},\"int8\":[]}", 10, 0.90, 100);
             handMade(s, "{\"keep\":{\"g\":0.5},\"int8\":[]}", 5, 0.80, 120);
             handMade(s, "{\"keep\":{\"g\":0.75},\"int8\":[]}", 8, 0.85, 60);
@@ -37,9 +36,18 @@ public final class TestStudies {
     }
 
     /** Quick timing, a population of 4, the digits test CSV: seconds per search, every figure real. */
-    public static SearchSettings quickDigitsMlp(int budget, long seed) {
-        return new SearchSettings(budget, seed, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+    public static StudyConfig quickDigitsMlp(int budget, long seed) {
+        return config(budget, seed, 1, 1, 4, TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+    }
+
+    /** A new study's configuration (calibrated pruning, default precisions) with these search, data and timing choices. */
+    public static StudyConfig config(int budget, long seed, int batch, int sequenceLength, int population, String data, String tokenizer, boolean quick) {
+        StudyConfig d = StudyConfig.defaults();
+        return d.with(new dev.lathe.config.SearchConfig(budget, seed, population, dev.lathe.config.StrategyKind.NSGA2))
+                .with(new dev.lathe.config.DataConfig(data, tokenizer, batch, sequenceLength, null, null, null))
+                .with(new dev.lathe.config.MeasuringConfig(d.measuring().provider(), d.measuring().clock(), 1, quick, d.measuring().tolerancePct(),
+                        d.measuring().referenceEvery(), d.measuring().referenceMinutes(), d.measuring().objective(), d.measuring().isolated(),
+                        d.measuring().timeoutSeconds(), null));
     }
 
     /** Runs {@link #quickDigitsMlp} into {@code study} (created, or resumed if it exists) and returns the file. */

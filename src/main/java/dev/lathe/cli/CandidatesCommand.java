@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.eval.LatencyClock;
 import dev.lathe.study.Constraints;
 import dev.lathe.search.HypervolumeHistory;
-import dev.lathe.search.SearchSettings;
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
@@ -49,7 +48,7 @@ final class CandidatesCommand implements Callable<Integer> {
             Constraints constraints = st.constraints();
             Set<Long> front = st.frontIds();
             List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;
-            LatencyClock clock = SearchSettings.of(store).map(SearchSettings::clock).orElse(LatencyClock.WALL);
+            LatencyClock clock = dev.lathe.config.StudyConfig.of(store).map(c -> c.measuring().clock()).orElse(LatencyClock.WALL);
             var out = spec.commandLine().getOut();
             if (json) {
                 ArrayNode list = Json.MAPPER.createArrayNode();

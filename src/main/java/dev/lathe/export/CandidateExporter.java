@@ -14,9 +14,9 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
-import dev.lathe.search.Studies;
+import dev.lathe.config.StudyConfig;
+import dev.lathe.search.CandidateBuilders;
+import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
 import dev.lathe.study.DataIdentity;
@@ -71,10 +71,10 @@ public final class CandidateExporter {
         OnnxModel original = OnnxModel.load(originalPath);
         if (!original.sha256().equals(origin.modelSha256()))
             throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + candidateId + " faithfully");
-        SearchSettings settings = SearchSettings.of(store).orElseThrow(() -> new ExportException("study has no settings"));
+        StudyConfig settings = StudyConfig.of(store).orElseThrow(() -> new ExportException("study has no settings"));
         Genome genome = GenomeJson.read(c.genomeJson());
-        EvaluationData.Split split = settings.data(original);
-        CandidateBuilder builder = SearchRunner.builderFor(original, settings, split);
+        EvaluationData.Split split = settings.data().resolve(original);
+        CandidateBuilder builder = CandidateBuilders.of(original, settings, split);
         OnnxModel built = builder.build(genome);
         OnnxModel stamped = OnnxModel.of(withProvenance(built.proto(), store, c, original));
 
@@ -85,7 +85,7 @@ public final class CandidateExporter {
             stamped.save(stagedModel);
             OnnxModel reloaded = OnnxModel.load(stagedModel);
             checkSignature(original.proto(), reloaded.proto());
-            QualityReport q = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(settings.threads())).evaluate(reloaded);
+            QualityReport q = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(settings.measuring().threads())).evaluate(reloaded);
             if (Math.abs(q.quality() - c.quality()) > QUALITY_TOLERANCE)
                 throw new ExportException("exported model scores " + q.quality() + " but the study recorded " + c.quality() + " for candidate " + candidateId);
             Path stagedReport = staging.resolve(REPORT_FILE);
@@ -128,7 +128,7 @@ public final class CandidateExporter {
     }
 
     private static ObjectNode report(StudyStorage store, Study study, CandidateRecord c, Genome genome, CandidateBuilder builder, OnnxModel original,
-                                     QualityReport reloaded, SearchSettings settings, long fileSize) throws IOException {
+                                     QualityReport reloaded, StudyConfig settings, long fileSize) throws IOException {
         ObjectNode r = JSON.createObjectNode();
         r.put("lathe_version", LatheVersion.get());
         r.put("exported_at", Instant.now().toString());

@@ -1,6 +1,6 @@
 package dev.lathe.export;
 
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
 import dev.lathe.study.StudyOrigin;

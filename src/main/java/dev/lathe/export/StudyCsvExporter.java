@@ -2,7 +2,7 @@ package dev.lathe.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
 import dev.lathe.study.StudyStorage;

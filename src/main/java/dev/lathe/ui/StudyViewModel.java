@@ -3,8 +3,8 @@ package dev.lathe.ui;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.export.CandidateExporter;
 import dev.lathe.export.MultiCandidateExporter;
-import dev.lathe.search.Studies;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.config.Studies;
+import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.Objective;
@@ -69,7 +69,7 @@ public final class StudyViewModel {
     private final ObjectProperty<dev.lathe.eval.LatencyClock> clock = new SimpleObjectProperty<>(dev.lathe.eval.LatencyClock.WALL);
 
     /** What opening a study file found: the study (candidates, references, front), and the model and settings it was made with. */
-    public record Opened(Path file, Study study, Path modelPath, SearchSettings settings, String data) {
+    public record Opened(Path file, Study study, Path modelPath, StudyConfig settings, String data) {
         public List<CandidateRecord> candidates() { return study.trials(); }
 
         public Set<Long> front() { return study.frontIds(); }
@@ -259,7 +259,7 @@ public final class StudyViewModel {
         background.submit("Opening study " + f.getFileName(), () -> read(f), o -> {
             loading.set(false);
             setCandidates(o.file(), o.study());
-            setClock(o.settings() == null ? null : o.settings().clock());
+            setClock(o.settings() == null ? null : o.settings().measuring().clock());
             showReferences(o.references());
             if (then != null) then.accept(o);
         }, "Could not open study " + f.getFileName(), e -> loading.set(false));
@@ -274,9 +274,9 @@ public final class StudyViewModel {
                 study = Study.load(s, Objective.LATENCY, dev.lathe.study.Constraints.NONE);
             }
             Path model = s.origin().map(dev.lathe.study.StudyOrigin::modelPath).map(Path::of).orElse(null);
-            SearchSettings settings;
+            StudyConfig settings;
             try {
-                settings = SearchSettings.of(s).orElse(null);
+                settings = StudyConfig.of(s).orElse(null);
             } catch (IllegalArgumentException e) {
                 settings = null;
             }

@@ -6,8 +6,7 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
@@ -59,9 +58,9 @@ class MultiCandidateExporterTest {
             assertEquals(3, r.candidates().size());
 
             OnnxModel original = OnnxModel.load(TestModels.digitsMlp());
-            SearchSettings settings = SearchSettings.of(store).orElseThrow();
-            EvaluationData.Split split = settings.data(original);
-            CandidateBuilder builder = SearchRunner.builderFor(original, settings, split);
+            StudyConfig settings = StudyConfig.of(store).orElseThrow();
+            EvaluationData.Split split = settings.data().resolve(original);
+            CandidateBuilder builder = dev.lathe.search.CandidateBuilders.of(original, settings, split);
             Map<String, TensorData> input = split.evaluation().samples().get(0);
             for (long id : ids) {
                 Path sub = out.resolve("candidate-" + id);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestStudies;
 import dev.lathe.cli.LatheCommand;
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.Study;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.SqliteStudyStorage;

@@ -88,7 +88,7 @@ class StudyFrontExportTest {
     void theScatterOfAMemoryObjectiveStudyPlotsPeakMemoryAndItsFront() throws Exception {
         Study study;
         try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(TestStudies.memoryObjectiveStudy(dir.resolve("m.sqlite")))) {
-            study = dev.lathe.search.Studies.read(s);
+            study = dev.lathe.config.Studies.read(s);
         }
         String svg = HtmlReport.paretoSvg(study, List.of(), "accuracy");
         assertTrue(svg.contains("peak memory (MiB)"), svg);

@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.config.StudyConfig;
 import dev.lathe.config.PrecisionChoices;
 import dev.lathe.config.KeepRanges;
 import dev.lathe.TestModels;
@@ -76,17 +77,17 @@ class KeepRangesTest {
         GroupFinder.Result analysis = GroupFinder.analyze(MutableGraph.of(OnnxModel.load(TestModels.digitsMlp())));
         PrunableGroup first = analysis.groups().get(0), second = analysis.groups().get(1);
         KeepRanges ranges = new KeepRanges(null, Map.of(first.id(), new KeepRanges.Range(0.5, 0.75), second.id(), KeepRanges.Range.WHOLE), List.of());
-        SearchSettings s = SearchRunnerTest.quick(8).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0)
-                .withKeepRanges(ranges);
+        StudyConfig s = SearchRunnerTest.quick(8).with(dev.lathe.config.PrecisionConfig.of(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0))
+                .with(ranges);
         Path file = dir.resolve("ranges.sqlite");
         try (SqliteStudyStorage store = SqliteStudyStorage.open(file)) {
             new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
         }
         try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(file)) {
-            SearchSettings stored = SearchSettings.of(store).orElseThrow();
+            StudyConfig stored = StudyConfig.of(store).orElseThrow();
             assertEquals(ranges, stored.keepRanges());
             OnnxModel original = OnnxModel.load(TestModels.digitsMlp());
-            CandidateBuilder builder = CandidateBuilder.create(original, dev.lathe.transform.PruningOptions.MAGNITUDE, stored.quantization(), null);
+            CandidateBuilder builder = CandidateBuilder.create(original, dev.lathe.transform.PruningOptions.MAGNITUDE, stored.precision().quantization(), null);
             int pruned = 0;
             for (CandidateRecord c : store.all()) {
                 Genome g = GenomeJson.read(c.genomeJson());

@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.config.StudyConfig;
 import dev.lathe.config.PrecisionChoices;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestModels;
@@ -39,7 +40,7 @@ class SearchRunnerTest {
     @TempDir
     Path dir;
 
-    static SearchSettings quick(int budget) {
+    static StudyConfig quick(int budget) {
         return dev.lathe.TestStudies.quickDigitsMlp(budget, 3);
     }
 
@@ -64,9 +65,9 @@ class SearchRunnerTest {
     @Test
     void miniLmSearchOnSentencesFindsAFrontOfSeveralCandidates() throws Exception {
         // No sensitivity pass here (37 layers); SearchSpaceSensitivityTest covers it on the digits models.
-        SearchSettings s = new SearchSettings(6, 1, 1, 1, 32, 6, "nsga2", TestModels.sentences().toAbsolutePath().toString(),
+        StudyConfig s = dev.lathe.TestStudies.config(6, 1, 1, 32, 6, TestModels.sentences().toAbsolutePath().toString(),
                 TestModels.minilmTokenizer().toAbsolutePath().toString(), true)
-                .withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0);
+                .with(dev.lathe.config.PrecisionConfig.of(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 0));
         try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("minilm.sqlite"))) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.minilm(), s, store, new SearchRunner.Listener() {}).run();
             assertEquals(6, o.measured());
@@ -115,7 +116,7 @@ class SearchRunnerTest {
         };
         List<String> log = new ArrayList<>();
         try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("poisoned.sqlite"))) {
-            SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), quick(6), MeasuringOptions.DEFAULT.withTimeout(8), store,
+            SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), quick(6).with(quick(6).measuring().withTimeout(8)), store,
                     new SearchRunner.Listener() {
                         @Override
                         public void message(String text) { log.add(text); }
@@ -156,7 +157,7 @@ class SearchRunnerTest {
         assertTrue(log.stream().anyMatch(l -> l.startsWith("Timing on CPU time per run")), log.toString());
         ObjectMapper json = new ObjectMapper();
         try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
-            assertEquals(LatencyClock.CPU, SearchSettings.of(store).orElseThrow().clock());
+            assertEquals(LatencyClock.CPU, StudyConfig.of(store).orElseThrow().measuring().clock());
             List<CandidateRecord> done = store.all().stream().filter(CandidateRecord::isDone).toList();
             Study read = Study.load(store, Objective.LATENCY, Constraints.NONE);
             assertEquals(4, done.size());
@@ -180,7 +181,7 @@ class SearchRunnerTest {
             assertTrue(refused.getMessage().contains("its latencies are CPU time (--clock cpu)"), refused.getMessage());
             assertTrue(refused.getMessage().contains("Resume with --clock cpu"), refused.getMessage());
             assertEquals(4, store.count(CandidateStatus.DONE), "nothing was measured on the wrong clock");
-            assertEquals(LatencyClock.CPU, SearchSettings.of(store).orElseThrow().clock());
+            assertEquals(LatencyClock.CPU, StudyConfig.of(store).orElseThrow().measuring().clock());
 
             assertEquals(5, new SearchRunner(TestModels.digitsMlp(), quick(5).withClock(LatencyClock.CPU), store, listener).run().measured());
         }

@@ -1,5 +1,6 @@
 package dev.lathe.search;
 
+import dev.lathe.config.StudyConfig;
 import dev.lathe.config.PrecisionChoices;
 import dev.lathe.TestModels;
 import dev.lathe.analysis.GroupFinder;
@@ -99,8 +100,8 @@ class SearchSpaceSensitivityTest {
 
     @Test
     void aSearchMeasuresSensitivityOnceAndKeepsItInTheStudy(@TempDir Path dir) throws Exception {
-        SearchSettings s = new SearchSettings(5, 1, 1, 1, 1, 5, "nsga2", TestModels.samples().resolve("digits-cnn/test.csv").toAbsolutePath().toString(),
-                null, true).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 16);
+        StudyConfig s = dev.lathe.TestStudies.config(5, 1, 1, 1, 5, TestModels.samples().resolve("digits-cnn/test.csv").toAbsolutePath().toString(),
+                null, true).with(dev.lathe.config.PrecisionConfig.of(PrecisionChoices.DEFAULT, dev.lathe.transform.QuantizationOptions.DEFAULT, 16));
         List<String> messages = new java.util.ArrayList<>();
         SearchRunner.Listener listener = new SearchRunner.Listener() {
             @Override

@@ -2,7 +2,7 @@ package dev.lathe.ui;
 
 import dev.lathe.study.Constraints;
 import dev.lathe.config.KeepRanges;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.SqliteStudyStorage;
 import dev.lathe.transform.Genome;
@@ -73,10 +73,10 @@ class ConstraintsSetupTest extends WorkbenchUiTest {
         }
         assertNotNull(fx(() -> wb.search().lastOutcomeProperty().get()), () -> "search failed");
 
-        SearchSettings stored;
+        StudyConfig stored;
         List<CandidateRecord> candidates;
         try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(studyFile)) {
-            stored = SearchSettings.of(s).orElseThrow();
+            stored = StudyConfig.of(s).orElseThrow();
             candidates = s.all();
         }
         assertEquals(new Constraints(null, null, null, 0.975), stored.constraints());

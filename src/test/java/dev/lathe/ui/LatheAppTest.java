@@ -69,8 +69,8 @@ class LatheAppTest extends WorkbenchUiTest {
         });
         // The search view is built when first shown; it knows the sample's data.
         assertFalse(fx(() -> robot.lookup("#noDataWarning").queryAs(Label.class).isVisible()));
-        assertEquals(4, fx(() -> wb.search().settings().budget()));
-        assertTrue(fx(() -> wb.search().settings().quickTiming()));
+        assertEquals(4, fx(() -> wb.search().settings().search().budget()));
+        assertTrue(fx(() -> wb.search().settings().measuring().quickTiming()));
 
         robot.clickOn("#startButton");
         waitUntil(20, () -> wb.search().isRunning() || wb.search().lastOutcomeProperty().get() != null);

@@ -1,7 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.TestStudies;
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.Objective;
 import dev.lathe.study.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.lathe;
 
 import dev.lathe.search.SearchRunner;
 import dev.lathe.config.StudyConfig;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 
 import java.nio.file.Path;
 

@@ -9,7 +9,7 @@ import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

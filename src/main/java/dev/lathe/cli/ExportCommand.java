@@ -2,7 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.export.CandidateExporter;
 import dev.lathe.export.MultiCandidateExporter;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

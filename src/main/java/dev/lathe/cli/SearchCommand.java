@@ -20,7 +20,7 @@ import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
 import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

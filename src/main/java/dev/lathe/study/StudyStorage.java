@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Where a study's trials and provenance are kept: the one narrow interface between the study and its file.
- * {@link SqliteStudyStorage} is the file a search writes and every viewer reads; {@link InMemoryStudyStorage}
+ * {@code storage.SqliteStudyStorage} is the file a search writes and every viewer reads; {@code storage.InMemoryStudyStorage}
  * holds the same in memory for tests. The search writes from one thread; readers may read at any time.
  * Everything is typed: no caller reads or writes a key, and none serializes JSON for it.
  */

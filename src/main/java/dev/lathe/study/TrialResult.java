@@ -35,12 +35,12 @@ public record TrialResult(double latencyMs, double latencyP90Ms, String latencyJ
                 null, null, null, null, null, null, null, m.peakMemoryBytes(), null);
     }
 
-    /** {@code samples} as the JSON array a study file keeps, or null. */
-    static String samplesJson(double[] samples) {
+    /** {@code samples} as the JSON array a study file keeps, or null (for the storages). */
+    public static String samplesJson(double[] samples) {
         return samples == null ? null : json(samples);
     }
 
-    static double[] samples(String json) {
+    public static double[] samples(String json) {
         if (json == null) return null;
         try {
             return JSON.readValue(json, double[].class);
@@ -49,7 +49,7 @@ public record TrialResult(double latencyMs, double latencyP90Ms, String latencyJ
         }
     }
 
-    static String json(Object o) {
+    public static String json(Object o) {
         try {
             return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {

@@ -18,7 +18,7 @@ import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
 import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.StringBinding;

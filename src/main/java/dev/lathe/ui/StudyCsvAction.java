@@ -1,7 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.export.StudyCsvExporter;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import javafx.concurrent.Task;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;

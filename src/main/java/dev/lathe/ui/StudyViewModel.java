@@ -10,7 +10,7 @@ import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;

@@ -1,7 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.study.TrialResult;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -252,7 +252,7 @@ class LatheCommandTest {
                 "--population", "3", "--quick", "--sensitivity-samples", "0", "--image-mean", "0.6", "--image-std", "0.2");
         assertEquals(0, s.code(), s.err() + s.out());
         dev.lathe.model.OnnxModel cnn = dev.lathe.model.OnnxModel.load(TestModels.digitsCnn());
-        try (dev.lathe.study.SqliteStudyStorage store = dev.lathe.study.SqliteStudyStorage.openExisting(study)) {
+        try (dev.lathe.study.storage.SqliteStudyStorage store = dev.lathe.study.storage.SqliteStudyStorage.openExisting(study)) {
             dev.lathe.config.StudyConfig settings = dev.lathe.config.StudyConfig.of(store).orElseThrow();
             assertEquals(java.util.List.of(0.6), settings.data().imageMean());
             assertEquals(java.util.List.of(0.2), settings.data().imageStd());

@@ -2,7 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.study.Constraints;
 import dev.lathe.config.StudyConfig;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,7 +6,7 @@ import dev.lathe.TestModels;
 import dev.lathe.TestStudies;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -8,7 +8,7 @@ import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
 import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.GenomeJson;
 import org.junit.jupiter.api.BeforeAll;

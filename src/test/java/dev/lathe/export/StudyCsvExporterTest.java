@@ -7,7 +7,7 @@ import dev.lathe.cli.LatheCommand;
 import dev.lathe.config.Studies;
 import dev.lathe.study.Study;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;

@@ -7,7 +7,7 @@ import dev.lathe.study.Constraints;
 import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;

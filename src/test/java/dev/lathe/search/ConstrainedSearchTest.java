@@ -8,7 +8,7 @@ import dev.lathe.study.Study;
 import dev.lathe.study.Constraints;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import org.junit.jupiter.api.Test;

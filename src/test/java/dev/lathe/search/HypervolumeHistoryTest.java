@@ -6,7 +6,7 @@ import dev.lathe.study.Study;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -11,7 +11,7 @@ import dev.lathe.analysis.RemovableBlock;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;

@@ -3,7 +3,7 @@ package dev.lathe.search;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -21,7 +21,7 @@ import dev.lathe.study.Study;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyException;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,7 +7,7 @@ import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import dev.lathe.transform.Precision;

@@ -1,5 +1,7 @@
 package dev.lathe.study;
 
+import dev.lathe.study.storage.InMemoryStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -7,7 +7,7 @@ import dev.lathe.eval.data.TestData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;

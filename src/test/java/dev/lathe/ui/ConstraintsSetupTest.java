@@ -4,7 +4,7 @@ import dev.lathe.study.Constraints;
 import dev.lathe.config.KeepRanges;
 import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import javafx.scene.control.CheckBox;

@@ -2,7 +2,7 @@ package dev.lathe.ui;
 
 import dev.lathe.export.CandidateExporter;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;

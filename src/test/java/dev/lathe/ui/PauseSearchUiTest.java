@@ -1,7 +1,7 @@
 package dev.lathe.ui;
 
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuBar;

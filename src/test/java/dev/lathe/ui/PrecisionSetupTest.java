@@ -4,7 +4,7 @@ import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.config.PrecisionChoices;
 import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.Genome;
 import dev.lathe.transform.GenomeJson;
 import dev.lathe.transform.Precision;

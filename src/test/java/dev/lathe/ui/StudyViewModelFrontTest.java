@@ -3,7 +3,7 @@ package dev.lathe.ui;
 import dev.lathe.TestStudies;
 import dev.lathe.config.Studies;
 import dev.lathe.study.Objective;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,7 @@ package dev.lathe.ui;
 
 import dev.lathe.SampleModels;
 import dev.lathe.TestModels;
-import dev.lathe.study.SqliteStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuBar;

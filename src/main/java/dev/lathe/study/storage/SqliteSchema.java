@@ -1,4 +1,4 @@
-package dev.lathe.study;
+package dev.lathe.study.storage;
 
 import java.sql.Connection;
 import java.sql.ResultSet;

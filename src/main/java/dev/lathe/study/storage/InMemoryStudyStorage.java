@@ -1,5 +1,12 @@
-package dev.lathe.study;
+package dev.lathe.study.storage;
 
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.DataIdentity;
+import dev.lathe.study.ReferenceRun;
+import dev.lathe.study.StudyOrigin;
+import dev.lathe.study.StudyStorage;
+import dev.lathe.study.TrialResult;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;

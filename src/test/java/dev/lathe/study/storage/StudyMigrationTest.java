@@ -1,5 +1,12 @@
-package dev.lathe.study;
+package dev.lathe.study.storage;
 
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.StudyException;
+import dev.lathe.study.TrialResult;
+import dev.lathe.study.Study;
+import dev.lathe.study.Objective;
+import dev.lathe.study.Constraints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

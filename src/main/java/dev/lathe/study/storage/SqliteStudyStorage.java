@@ -47,10 +47,12 @@ public final class SqliteStudyStorage implements StudyStorage {
 
     private final Path file;
     private final Connection db;
+    private final SqliteMeta meta;
 
     private SqliteStudyStorage(Path file, Connection db) {
         this.file = file;
         this.db = db;
+        this.meta = new SqliteMeta(file, db);
     }
 
     /** Opens a study, creating the file if it does not exist. */
@@ -120,11 +122,11 @@ public final class SqliteStudyStorage implements StudyStorage {
     /** Saves the configuration as one document; the pre-configuration keys it replaces go in the same transaction. */
     @Override
     public void saveConfiguration(String json) {
-        inTransaction(() -> {
-            putMeta(CONFIGURATION, json);
-            deleteMeta(LEGACY_SETTINGS);
-            deleteMeta(LEGACY_MEASURING);
-        }, "cannot write study settings");
+        meta.inTransaction(() -> {
+            meta.put(CONFIGURATION, json);
+            meta.delete(LEGACY_SETTINGS);
+            meta.delete(LEGACY_MEASURING);
+        });
     }
 
     @Override
@@ -164,56 +166,10 @@ public final class SqliteStudyStorage implements StudyStorage {
     @Override
     public void recordSensitivity(String reportJson) { putMeta(SENSITIVITY, reportJson); }
 
-    private interface SqlWork {
-        void run() throws SQLException;
-    }
-
-    private void inTransaction(SqlWork work, String problem) {
-        try {
-            boolean auto = db.getAutoCommit();
-            db.setAutoCommit(false);
-            try {
-                work.run();
-                db.commit();
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(auto);
-            }
-        } catch (SQLException e) {
-            throw new StudyException(file, problem, e);
-        }
-    }
-
-    private void deleteMeta(String key) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("DELETE FROM meta WHERE key = ?")) {
-            ps.setString(1, key);
-            ps.executeUpdate();
-        }
-    }
-
-    private Optional<String> meta(String key) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new StudyException(file, "cannot read study settings", e);
-        }
-    }
+    private Optional<String> meta(String key) { return meta.get(key); }
 
     /** Package-private for the tests that make old or foreign files; callers use the typed methods. */
-    void putMeta(String key, String value) {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
-            ps.setString(1, key);
-            ps.setString(2, value);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StudyException(file, "cannot write study settings", e);
-        }
-    }
+    void putMeta(String key, String value) { meta.put(key, value); }
 
     /** Adds a candidate to be measured, or returns the existing one with the same genome. */
     @Override

@@ -1,8 +1,8 @@
 package dev.lathe;
 
 import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
-import dev.lathe.study.StudyStore;
+import dev.lathe.config.StudyConfig;
+import dev.lathe.study.storage.SqliteStudyStorage;
 
 import java.nio.file.Path;
 
@@ -20,8 +20,8 @@ public final class TestStudies {
      * latency front ({@link #LATENCY_FRONT}) and peak-memory front ({@link #MEMORY_FRONT}) differ.
      */
     public static Path memoryObjectiveStudy(Path file) {
-        try (StudyStore s = StudyStore.open(file)) {
-            s.putMeta("measuring", dev.lathe.search.MeasuringOptions.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY).toJson());
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(file)) {
+            StudyConfig.defaults().with(dev.lathe.config.MeasuringConfig.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY)).saveTo(s);
             handMade(s, "{\"keep\":{},\"int8\":[]}", 10, 0.90, 100);
             handMade(s, "{\"keep\":{\"g\":0.5},\"int8\":[]}", 5, 0.80, 120);
             handMade(s, "{\"keep\":{\"g\":0.75},\"int8\":[]}", 8, 0.85, 60);
@@ -30,20 +30,29 @@ public final class TestStudies {
         return file;
     }
 
-    private static void handMade(StudyStore s, String genome, double latencyMs, double quality, long peakMib) {
+    private static void handMade(SqliteStudyStorage s, String genome, double latencyMs, double quality, long peakMib) {
         long id = s.addPending(genome, "test", 0).id();
-        s.recordDone(id, latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality, 1000, 100, null, null, 1.0, null, peakMib * 1048576);
+        s.recordDone(id, dev.lathe.study.TrialResult.of(latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality, 1000, 100, peakMib * 1048576, 1.0));
     }
 
     /** Quick timing, a population of 4, the digits test CSV: seconds per search, every figure real. */
-    public static SearchSettings quickDigitsMlp(int budget, long seed) {
-        return new SearchSettings(budget, seed, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+    public static StudyConfig quickDigitsMlp(int budget, long seed) {
+        return config(budget, seed, 1, 1, 4, TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+    }
+
+    /** A new study's configuration (calibrated pruning, default precisions) with these search, data and timing choices. */
+    public static StudyConfig config(int budget, long seed, int batch, int sequenceLength, int population, String data, String tokenizer, boolean quick) {
+        StudyConfig d = StudyConfig.defaults();
+        return d.with(new dev.lathe.config.SearchConfig(budget, seed, population, dev.lathe.config.StrategyKind.NSGA2))
+                .with(new dev.lathe.config.DataConfig(data, tokenizer, batch, sequenceLength, null, null, null))
+                .with(new dev.lathe.config.MeasuringConfig(d.measuring().provider(), d.measuring().clock(), 1, quick, d.measuring().tolerancePct(),
+                        d.measuring().referenceEvery(), d.measuring().referenceMinutes(), d.measuring().objective(), d.measuring().isolated(),
+                        d.measuring().timeoutSeconds(), null));
     }
 
     /** Runs {@link #quickDigitsMlp} into {@code study} (created, or resumed if it exists) and returns the file. */
     public static Path searchDigitsMlp(Path study, int budget, long seed) throws Exception {
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             new SearchRunner(TestModels.digitsMlp(), quickDigitsMlp(budget, seed), store, new SearchRunner.Listener() {}).run();
         }
         return study;

@@ -135,7 +135,7 @@ public final class Workbench {
             if (opened.settings() != null) search.apply(opened.settings());
             long measured = opened.candidates().stream().filter(c -> c.status() != dev.lathe.study.CandidateStatus.PENDING
                     && c.status() != dev.lathe.study.CandidateStatus.RUNNING).count();
-            search.showStudy((int) measured, opened.settings() == null ? (int) measured : opened.settings().budget());
+            search.showStudy((int) measured, opened.settings() == null ? (int) measured : opened.settings().search().budget());
             Path mp = opened.modelPath();
             String counts = opened.candidates().size() + " candidates, " + opened.front().size() + " on the Pareto front";
             if (mp == null) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestStudies;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class HtmlReportTest {
         List<CandidateRecord> all;
         CandidateRecord chosen;
         CandidateExporter.Result r;
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             all = store.all();
             chosen = all.stream().filter(CandidateRecord::isDone).min(Comparator.comparingLong(CandidateRecord::sizeBytes)).orElseThrow();
             r = CandidateExporter.export(store, chosen.id(), dir.resolve("export"), false);

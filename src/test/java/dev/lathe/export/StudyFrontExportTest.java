@@ -7,7 +7,7 @@ import dev.lathe.study.Constraints;
 import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class StudyFrontExportTest {
     void theCsvMarksTheMemoryFrontOfAMemoryObjectiveStudy() throws Exception {
         Path study = TestStudies.memoryObjectiveStudy(dir.resolve("memory.sqlite"));
         Path out = dir.resolve("memory.csv");
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             StudyCsvExporter.write(s, out, false);
         }
         Set<Long> front = new TreeSet<>();
@@ -87,8 +87,8 @@ class StudyFrontExportTest {
     @Test
     void theScatterOfAMemoryObjectiveStudyPlotsPeakMemoryAndItsFront() throws Exception {
         Study study;
-        try (StudyStore s = StudyStore.openExisting(TestStudies.memoryObjectiveStudy(dir.resolve("m.sqlite")))) {
-            study = dev.lathe.search.Studies.read(s);
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(TestStudies.memoryObjectiveStudy(dir.resolve("m.sqlite")))) {
+            study = dev.lathe.config.Studies.read(s);
         }
         String svg = HtmlReport.paretoSvg(study, List.of(), "accuracy");
         assertTrue(svg.contains("peak memory (MiB)"), svg);

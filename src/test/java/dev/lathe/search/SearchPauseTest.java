@@ -3,7 +3,7 @@ package dev.lathe.search;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +55,7 @@ class SearchPauseTest {
     void aPausedSearchMeasuresNothingAndResumesToItsBudget() throws Exception {
         Path study = dir.resolve("paused.sqlite");
         PausingListener listener = new PausingListener();
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             SearchRunner runner = new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(6), store, listener);
             listener.runner.set(runner);
             CompletableFuture<SearchRunner.Outcome> running = CompletableFuture.supplyAsync(() -> run(runner));
@@ -92,7 +92,7 @@ class SearchPauseTest {
     void stoppingAPausedSearchEndsIt() throws Exception {
         Path study = dir.resolve("stopped.sqlite");
         PausingListener listener = new PausingListener();
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             SearchRunner runner = new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(6), store, listener);
             listener.runner.set(runner);
             CompletableFuture<SearchRunner.Outcome> running = CompletableFuture.supplyAsync(() -> run(runner));
@@ -116,7 +116,7 @@ class SearchPauseTest {
             public void message(String text) { log.add(text); }
         };
         int firstRun;
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(500), store, listening)
                     .timeBudget(java.time.Duration.ofSeconds(2)).run();
             firstRun = o.measured();
@@ -126,7 +126,7 @@ class SearchPauseTest {
             assertTrue(log.stream().anyMatch(l -> l.startsWith("Time budget of 2 s used after ")), String.join("\n", log));
         }
         // Resumed with a generous time budget and a small candidate budget: the candidate budget ends it.
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(firstRun + 2), store, listening)
                     .timeBudget(java.time.Duration.ofMinutes(10)).run();
             assertEquals(firstRun + 2, o.measured());
@@ -146,13 +146,13 @@ class SearchPauseTest {
 
     /** The finished candidates, read as another program would: through a connection of its own. */
     private static List<CandidateRecord> finished(Path study) {
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             return s.all().stream().filter(c -> c.status() == CandidateStatus.DONE || c.status() == CandidateStatus.FAILED).toList();
         }
     }
 
     private static long runningCount(Path study) {
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             return s.count(CandidateStatus.RUNNING);
         }
     }

@@ -4,7 +4,7 @@ import dev.lathe.TestStudies;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.export.StudyCsvExporter;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.pruning.StructuredPruner;
 import dev.lathe.ui.Workbench;

@@ -1,7 +1,7 @@
 package dev.lathe.ui.run;
 
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.ui.Workbench;
 import dev.lathe.ui.WorkbenchUiTest;
 import dev.lathe.ui.app.ShortcutsDialog;
@@ -74,7 +74,7 @@ class PauseSearchUiTest extends WorkbenchUiTest {
     }
 
     private static long finished(Path study) {
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             return s.count(CandidateStatus.DONE) + s.count(CandidateStatus.FAILED);
         }
     }

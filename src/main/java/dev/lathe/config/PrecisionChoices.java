@@ -1,4 +1,4 @@
-package dev.lathe.search;
+package dev.lathe.config;
 
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.transform.genome.Precision;

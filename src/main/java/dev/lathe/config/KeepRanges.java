@@ -1,4 +1,4 @@
-package dev.lathe.search;
+package dev.lathe.config;
 
 import dev.lathe.study.Constraints;
 import com.fasterxml.jackson.annotation.JsonIgnore;
@@ -19,11 +19,14 @@ import java.util.TreeMap;
  * The search space per group: the keep ratios a prunable group may take and the removable blocks that are never
  * dropped. A group's range is, in order of precedence: the entry under its id in {@code ranges}, the entry under
  * its kind ({@link GroupKind#id()}, e.g. {@code ffn_units}), {@code [minKeep, 1]} when the global {@code minKeep}
- * is set, else the built-in {@code [}{@link SearchSpace#MIN_KEEP}{@code , 1]} every kind starts from. A range of
+ * is set, else the built-in {@code [}{@link #MIN_KEEP}{@code , 1]} every kind starts from. A range of
  * [1, 1] keeps the group whole. Ratios are honoured to the group's unit granularity (whole units; a multiple of
  * 8 for groups of 64 units or more, see {@code StructuredPruner.keptUnits}).
  */
 public record KeepRanges(Double minKeep, Map<String, Range> ranges, List<String> keepBlocks) {
+    /** The lowest keep ratio a group searches when nothing else is set. */
+    public static final double MIN_KEEP = 0.25;
+
     public static final KeepRanges DEFAULT = new KeepRanges(null, Map.of(), List.of());
 
     /** Keep ratios from {@code min} to {@code max}, both in (0, 1]. */
@@ -32,8 +35,8 @@ public record KeepRanges(Double minKeep, Map<String, Range> ranges, List<String>
 
         public Range {
             if (!(min > 0 && min <= 1) || !(max > 0 && max <= 1))
-                throw new IllegalArgumentException("keep ratios must be above 0 and at most 1, got " + Constraints.number(min) + ":" + Constraints.number(max));
-            if (min > max) throw new IllegalArgumentException("keep range " + Constraints.number(min) + ":" + Constraints.number(max) + " has its minimum above its maximum");
+                throw new IllegalArgumentException("keep ratios must be above 0 and at most 1, got " + dev.lathe.study.Constraints.number(min) + ":" + dev.lathe.study.Constraints.number(max));
+            if (min > max) throw new IllegalArgumentException("keep range " + dev.lathe.study.Constraints.number(min) + ":" + dev.lathe.study.Constraints.number(max) + " has its minimum above its maximum");
         }
 
         @JsonIgnore
@@ -41,7 +44,7 @@ public record KeepRanges(Double minKeep, Map<String, Range> ranges, List<String>
 
         /** "0.25:1", as the command line spells it. */
         @Override
-        public String toString() { return Constraints.number(min) + ":" + Constraints.number(max); }
+        public String toString() { return dev.lathe.study.Constraints.number(min) + ":" + dev.lathe.study.Constraints.number(max); }
 
         /** Parses "MIN:MAX" (a single number N means N:N). */
         public static Range parse(String text) {
@@ -65,7 +68,7 @@ public record KeepRanges(Double minKeep, Map<String, Range> ranges, List<String>
 
     /** The built-in range of a kind, before any setting. */
     public static Range builtIn(GroupKind kind) {
-        return new Range(SearchSpace.MIN_KEEP, 1);
+        return new Range(MIN_KEEP, 1);
     }
 
     public KeepRanges withMinKeep(Double m) { return new KeepRanges(m, ranges, keepBlocks); }
@@ -128,7 +131,7 @@ public record KeepRanges(Double minKeep, Map<String, Range> ranges, List<String>
     /** "min keep 0.5, ffn_units 0.5:1, never drop block:3", or "default". */
     public String describe() {
         List<String> parts = new ArrayList<>();
-        if (minKeep != null) parts.add("min keep " + Constraints.number(minKeep));
+        if (minKeep != null) parts.add("min keep " + dev.lathe.study.Constraints.number(minKeep));
         ranges.forEach((k, r) -> parts.add(k + " " + (r.whole() ? "whole" : r.toString())));
         if (!keepBlocks.isEmpty()) parts.add("never drop " + String.join(", ", keepBlocks));
         return parts.isEmpty() ? "default" : String.join(", ", parts);

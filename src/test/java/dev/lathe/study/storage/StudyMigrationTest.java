@@ -1,5 +1,12 @@
-package dev.lathe.study;
+package dev.lathe.study.storage;
 
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.StudyException;
+import dev.lathe.study.TrialResult;
+import dev.lathe.study.Study;
+import dev.lathe.study.Objective;
+import dev.lathe.study.Constraints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +44,7 @@ class StudyMigrationTest {
         assertEquals(6, candidatesBefore.size());
         assertEquals("1", metaBefore.stream().filter(m -> m.get("key").equals("schema_version")).findFirst().orElseThrow().get("value"));
 
-        try (StudyStore s = StudyStore.openExisting(f)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
             List<CandidateRecord> all = s.all();
             assertEquals(6, all.size());
             assertEquals(4, s.count(CandidateStatus.DONE));
@@ -50,6 +57,7 @@ class StudyMigrationTest {
             assertNull(all.get(0).peakMemoryBytes());
             assertTrue(s.references().isEmpty());
             assertTrue(s.latencySamples(1).isEmpty());
+            assertTrue(s.configuration().orElseThrow().startsWith("{\"version\":1,\"settings\":{"), "old settings read as version 1");
         }
 
         List<Map<String, Object>> candidatesAfter = rows(f, "SELECT * FROM candidates ORDER BY id");
@@ -65,9 +73,9 @@ class StudyMigrationTest {
         assertEquals(metaBefore.size(), metaAfter.size());
 
         // Migrated once, opened again as a schema-2 study, and written with the new figures.
-        try (StudyStore s = StudyStore.openExisting(f)) {
-            assertEquals("2", s.meta("schema_version").orElseThrow());
-            s.recordReference(4, 0.02, 0.03, "{}", "[0.02,0.021]", 123L);
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
+            assertEquals(3, s.schemaVersion());
+            s.recordReference(4, new TrialResult(0.02, 0.03, "{}", new double[] {0.02, 0.021}, null, null, null, null, null, null, null, null, 123L, null));
             Study study = Study.load(s, Objective.LATENCY, Constraints.NONE);
             CandidateRecord first = study.trial(1).orElseThrow(), int8 = study.trial(2).orElseThrow();
             assertEquals(0.02, study.referenceMs(first));
@@ -77,8 +85,8 @@ class StudyMigrationTest {
             assertEquals(0.02 / int8.latencyMs(), study.speedup(int8), 1e-12);
             CandidateRecord pending = s.get(6).orElseThrow();
             s.markRunning(pending.id());
-            s.recordDone(pending.id(), 0.01, 0.012, 0.9, "accuracy", 0.95, 0.9, 1000, 10, "{}", "{}", 0.5, "[0.01,0.011]", 4096L);
-            assertEquals("[0.01,0.011]", s.latencySamples(pending.id()).orElseThrow());
+            s.recordDone(pending.id(), new TrialResult(0.01, 0.012, "{}", new double[] {0.01, 0.011}, null, 0.9, "accuracy", 0.95, 0.9, "{}", 1000L, 10L, 4096L, 0.5));
+            assertArrayEquals(new double[] {0.01, 0.011}, s.latencySamples(pending.id()).orElseThrow());
             assertEquals(4096L, s.get(pending.id()).orElseThrow().peakMemoryBytes());
         }
     }
@@ -86,10 +94,10 @@ class StudyMigrationTest {
     @Test
     void aStudyFromANewerLatheIsRefused() {
         Path f = dir.resolve("future.sqlite");
-        try (StudyStore s = StudyStore.open(f)) {
-            s.putMeta("schema_version", Integer.toString(StudyStore.SCHEMA_VERSION + 1));
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(f)) {
+            s.putMeta("schema_version", Integer.toString(SqliteStudyStorage.SCHEMA_VERSION + 1));
         }
-        StudyException e = assertThrows(StudyException.class, () -> StudyStore.openExisting(f));
+        StudyException e = assertThrows(StudyException.class, () -> SqliteStudyStorage.openExisting(f));
         assertTrue(e.getMessage().contains("written by a newer Lathe"), e.getMessage());
     }
 

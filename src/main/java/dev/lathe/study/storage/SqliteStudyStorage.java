@@ -1,4 +1,15 @@
-package dev.lathe.study;
+package dev.lathe.study.storage;
+
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.DataIdentity;
+import dev.lathe.study.ReferenceRun;
+import dev.lathe.study.StudyException;
+import dev.lathe.study.StudyOrigin;
+import dev.lathe.study.StudyStorage;
+import dev.lathe.study.TrialResult;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,54 +26,48 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A study file: SQLite, one file per study, holding the model fingerprint, the settings and every candidate.
+ * A study file: SQLite, one file per study, holding the model fingerprint, the settings and every candidate; the
+ * {@link StudyStorage} a search writes and every viewer reads. It owns the schema, its migrations and every meta
+ * key: nothing outside it reads or writes one.
  * Write-ahead logging lets a viewer read while a search writes (the "database is locked" trap Optuna users
  * hit); every write is its own transaction so a crash loses at most the candidate being measured.
  * Schema 2 added the raw latency samples and peak memory of each candidate and the reference measurements
  * of the original ({@code reference_runs}); a schema-1 file is migrated when opened, adding only. The CPU time
  * of each timed run ({@code cpu_samples}, beside the wall-clock {@code latency_samples}) is added the same way.
+ * Schema 3 keeps the study's configuration as one document ({@code configuration}); the settings of a schema-2
+ * study ({@code settings} and {@code measuring}) are read as its version 1 until a search saves it anew.
  */
-public final class StudyStore implements AutoCloseable {
-    public static final int SCHEMA_VERSION = 2;
+public final class SqliteStudyStorage implements StudyStorage {
+    public static final int SCHEMA_VERSION = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SCHEMA = "schema_version", CONFIGURATION = "configuration", LEGACY_SETTINGS = "settings",
+            LEGACY_MEASURING = "measuring", MODEL_PATH = "model_path", MODEL_SHA = "model_sha256", LATHE_VERSION = "lathe_version",
+            CREATED_AT = "created_at", DATA = "data", DATA_FINGERPRINT = "data_fingerprint", MACHINE = "machine", OUTPUT_KIND = "output_kind",
+            PRUNING = "pruning", SENSITIVITY = "sensitivity";
 
     private final Path file;
     private final Connection db;
+    private final SqliteMeta meta;
 
-    private StudyStore(Path file, Connection db) {
+    private SqliteStudyStorage(Path file, Connection db) {
         this.file = file;
         this.db = db;
+        this.meta = new SqliteMeta(file, db);
     }
 
     /** Opens a study, creating the file if it does not exist. */
-    public static StudyStore open(Path file) {
+    public static SqliteStudyStorage open(Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA busy_timeout = 10000");
-                s.execute("PRAGMA journal_mode = WAL");
-                s.execute("PRAGMA synchronous = NORMAL");
-                s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS candidates (
-                          id INTEGER PRIMARY KEY AUTOINCREMENT,
-                          genome_key TEXT NOT NULL UNIQUE,
-                          origin TEXT NOT NULL,
-                          generation INTEGER NOT NULL,
-                          status TEXT NOT NULL,
-                          latency_ms REAL, latency_p90_ms REAL, quality REAL, quality_metric TEXT,
-                          fidelity REAL, accuracy REAL, size_bytes INTEGER, parameters INTEGER,
-                          latency_json TEXT, quality_json TEXT, error TEXT, eval_seconds REAL,
-                          created_at TEXT NOT NULL, finished_at TEXT,
-                          latency_samples TEXT, peak_memory_bytes INTEGER, cpu_samples TEXT)""");
-            }
-            StudyStore store = new StudyStore(file, c);
-            String v = store.meta("schema_version").orElse(null);
+            SqliteSchema.create(c);
+            SqliteStudyStorage store = new SqliteStudyStorage(file, c);
+            String v = store.meta(SCHEMA).orElse(null);
             if (v != null && Integer.parseInt(v) > SCHEMA_VERSION)
                 throw new StudyException(file, "written by a newer Lathe (schema " + v + ", this one reads " + SCHEMA_VERSION + ")", null);
-            store.migrate();
-            if (v == null || Integer.parseInt(v) < SCHEMA_VERSION) store.putMeta("schema_version", Integer.toString(SCHEMA_VERSION));
+            SqliteSchema.migrate(c);
+            if (v == null || Integer.parseInt(v) < SCHEMA_VERSION) store.putMeta(SCHEMA, Integer.toString(SCHEMA_VERSION));
             return store;
         } catch (SQLException e) {
             throw new StudyException(file, "not a readable study file", e);
@@ -71,72 +76,103 @@ public final class StudyStore implements AutoCloseable {
         }
     }
 
-    /**
-     * Brings an older study up to this schema by adding what is missing, in one transaction: nothing is
-     * rewritten or dropped, so every figure a schema-1 study held reads back the same.
-     */
-    private void migrate() throws SQLException {
-        java.util.Set<String> columns = new java.util.HashSet<>();
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(candidates)")) {
-            while (rs.next()) columns.add(rs.getString("name"));
-        }
-        boolean auto = db.getAutoCommit();
-        db.setAutoCommit(false);
-        try (Statement s = db.createStatement()) {
-            if (!columns.contains("latency_samples")) s.execute("ALTER TABLE candidates ADD COLUMN latency_samples TEXT");
-            if (!columns.contains("peak_memory_bytes")) s.execute("ALTER TABLE candidates ADD COLUMN peak_memory_bytes INTEGER");
-            if (!columns.contains("cpu_samples")) s.execute("ALTER TABLE candidates ADD COLUMN cpu_samples TEXT");
-            s.execute("""
-                    CREATE TABLE IF NOT EXISTS reference_runs (
-                      id INTEGER PRIMARY KEY AUTOINCREMENT,
-                      measured_at TEXT NOT NULL,
-                      after_candidates INTEGER NOT NULL,
-                      latency_ms REAL NOT NULL, latency_p90_ms REAL, latency_json TEXT, latency_samples TEXT,
-                      peak_memory_bytes INTEGER, cpu_samples TEXT)""");
-            java.util.Set<String> referenceColumns = new java.util.HashSet<>();
-            try (ResultSet rs = s.executeQuery("PRAGMA table_info(reference_runs)")) {
-                while (rs.next()) referenceColumns.add(rs.getString("name"));
-            }
-            if (!referenceColumns.contains("cpu_samples")) s.execute("ALTER TABLE reference_runs ADD COLUMN cpu_samples TEXT");
-            db.commit();
-        } catch (SQLException e) {
-            db.rollback();
-            throw e;
-        } finally {
-            db.setAutoCommit(auto);
-        }
-    }
-
     /** Opens an existing study; fails with a clear message if there is none. */
-    public static StudyStore openExisting(Path file) {
+    public static SqliteStudyStorage openExisting(Path file) {
         if (!Files.isRegularFile(file)) throw new StudyException(file, "study file not found (" + file.toAbsolutePath() + ")", null);
         return open(file);
     }
 
+    @Override
     public Path file() { return file; }
 
-    public Optional<String> meta(String key) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new StudyException(file, "cannot read study settings", e);
-        }
+    /** The schema this file is at (it is migrated to {@link #SCHEMA_VERSION} when opened). */
+    public int schemaVersion() {
+        return meta(SCHEMA).map(Integer::parseInt).orElse(SCHEMA_VERSION);
     }
 
-    public void putMeta(String key, String value) {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
-            ps.setString(1, key);
-            ps.setString(2, value);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StudyException(file, "cannot write study settings", e);
-        }
+    @Override
+    public Optional<StudyOrigin> origin() {
+        return meta(MODEL_SHA).map(sha -> new StudyOrigin(meta(MODEL_PATH).orElse(null), sha, meta(LATHE_VERSION).orElse(null), meta(CREATED_AT).orElse(null)));
     }
+
+    @Override
+    public void recordOrigin(StudyOrigin o) {
+        putMeta(MODEL_PATH, o.modelPath());
+        putMeta(MODEL_SHA, o.modelSha256());
+        if (o.latheVersion() != null) putMeta(LATHE_VERSION, o.latheVersion());
+        if (o.createdAt() != null) putMeta(CREATED_AT, o.createdAt());
+    }
+
+    @Override
+    public Optional<String> configuration() {
+        Optional<String> doc = meta(CONFIGURATION);
+        if (doc.isPresent()) return doc;
+        return meta(LEGACY_SETTINGS).map(settings -> {
+            try {
+                ObjectNode v1 = JSON.createObjectNode().put("version", 1);
+                v1.set("settings", JSON.readTree(settings));
+                v1.set("measuring", meta(LEGACY_MEASURING).isPresent() ? JSON.readTree(meta(LEGACY_MEASURING).get()) : null);
+                return JSON.writeValueAsString(v1);
+            } catch (java.io.IOException e) {
+                throw new StudyException(file, "its settings are unreadable", e);
+            }
+        });
+    }
+
+    /** Saves the configuration as one document; the pre-configuration keys it replaces go in the same transaction. */
+    @Override
+    public void saveConfiguration(String json) {
+        meta.inTransaction(() -> {
+            meta.put(CONFIGURATION, json);
+            meta.delete(LEGACY_SETTINGS);
+            meta.delete(LEGACY_MEASURING);
+        });
+    }
+
+    @Override
+    public Optional<DataIdentity> data() {
+        return meta(DATA).map(d -> new DataIdentity(d, meta(DATA_FINGERPRINT).orElse(null)));
+    }
+
+    @Override
+    public void recordData(DataIdentity d) {
+        putMeta(DATA, d.description());
+        putMeta(DATA_FINGERPRINT, d.fingerprint());
+    }
+
+    @Override
+    public Optional<String> machine() { return meta(MACHINE); }
+
+    @Override
+    public void recordMachine(dev.lathe.eval.MachineInfo machine) {
+        putMeta(MACHINE, TrialResult.json(machine));
+    }
+
+    @Override
+    public Optional<String> outputKind() { return meta(OUTPUT_KIND); }
+
+    @Override
+    public void recordOutputKind(String kind) { putMeta(OUTPUT_KIND, kind); }
+
+    @Override
+    public Optional<String> pruning() { return meta(PRUNING); }
+
+    @Override
+    public void recordPruning(String criterionAndRepair) { putMeta(PRUNING, criterionAndRepair); }
+
+    @Override
+    public Optional<String> sensitivity() { return meta(SENSITIVITY); }
+
+    @Override
+    public void recordSensitivity(String reportJson) { putMeta(SENSITIVITY, reportJson); }
+
+    private Optional<String> meta(String key) { return meta.get(key); }
+
+    /** Package-private for the tests that make old or foreign files; callers use the typed methods. */
+    void putMeta(String key, String value) { meta.put(key, value); }
 
     /** Adds a candidate to be measured, or returns the existing one with the same genome. */
+    @Override
     public CandidateRecord addPending(String genomeKey, String origin, int generation) {
         Optional<CandidateRecord> existing = byGenome(genomeKey);
         if (existing.isPresent()) return existing.get();
@@ -153,51 +189,33 @@ public final class StudyStore implements AutoCloseable {
         return byGenome(genomeKey).orElseThrow();
     }
 
+    @Override
     public void markRunning(long id) {
         update("UPDATE candidates SET status = 'running' WHERE id = ?", id);
     }
 
     /** Stores the measured figures of a candidate; the JSON columns keep the full statistics. */
-    public void recordDone(long id, double latencyMs, double latencyP90Ms, double quality, String qualityMetric, double fidelity,
-                           Double accuracy, long sizeBytes, long parameters, String latencyJson, String qualityJson, double evalSeconds) {
-        recordDone(id, latencyMs, latencyP90Ms, quality, qualityMetric, fidelity, accuracy, sizeBytes, parameters, latencyJson, qualityJson,
-                evalSeconds, null, null);
-    }
-
-    /**
-     * Stores a candidate's figures with its raw latency samples (a JSON array of milliseconds, in the order
-     * taken) and the measuring worker's peak memory (null when unknown).
-     */
-    public void recordDone(long id, double latencyMs, double latencyP90Ms, double quality, String qualityMetric, double fidelity,
-                           Double accuracy, long sizeBytes, long parameters, String latencyJson, String qualityJson, double evalSeconds,
-                           String latencySamplesJson, Long peakMemoryBytes) {
-        recordDone(id, latencyMs, latencyP90Ms, quality, qualityMetric, fidelity, accuracy, sizeBytes, parameters, latencyJson, qualityJson,
-                evalSeconds, latencySamplesJson, null, peakMemoryBytes);
-    }
-
-    /** The same with the CPU time of each timed run (a JSON array of milliseconds, null when unknown). */
-    public void recordDone(long id, double latencyMs, double latencyP90Ms, double quality, String qualityMetric, double fidelity,
-                           Double accuracy, long sizeBytes, long parameters, String latencyJson, String qualityJson, double evalSeconds,
-                           String latencySamplesJson, String cpuSamplesJson, Long peakMemoryBytes) {
+    @Override
+    public void recordDone(long id, TrialResult r) {
         try (PreparedStatement ps = db.prepareStatement("""
                 UPDATE candidates SET status = 'done', latency_ms = ?, latency_p90_ms = ?, quality = ?, quality_metric = ?,
                   fidelity = ?, accuracy = ?, size_bytes = ?, parameters = ?, latency_json = ?, quality_json = ?,
                   eval_seconds = ?, error = NULL, finished_at = ?, latency_samples = ?, peak_memory_bytes = ?, cpu_samples = ? WHERE id = ?""")) {
-            ps.setDouble(1, latencyMs);
-            ps.setDouble(2, latencyP90Ms);
-            ps.setDouble(3, quality);
-            ps.setString(4, qualityMetric);
-            ps.setDouble(5, fidelity);
-            if (accuracy == null) ps.setNull(6, Types.REAL); else ps.setDouble(6, accuracy);
-            ps.setLong(7, sizeBytes);
-            ps.setLong(8, parameters);
-            ps.setString(9, latencyJson);
-            ps.setString(10, qualityJson);
-            ps.setDouble(11, evalSeconds);
+            ps.setDouble(1, r.latencyMs());
+            ps.setDouble(2, r.latencyP90Ms());
+            real(ps, 3, r.quality());
+            ps.setString(4, r.qualityMetric());
+            real(ps, 5, r.fidelity());
+            real(ps, 6, r.accuracy());
+            integer(ps, 7, r.sizeBytes());
+            integer(ps, 8, r.parameters());
+            ps.setString(9, r.latencyJson());
+            ps.setString(10, r.qualityJson());
+            real(ps, 11, r.evalSeconds());
             ps.setString(12, Instant.now().toString());
-            ps.setString(13, latencySamplesJson);
-            if (peakMemoryBytes == null) ps.setNull(14, Types.INTEGER); else ps.setLong(14, peakMemoryBytes);
-            ps.setString(15, cpuSamplesJson);
+            ps.setString(13, TrialResult.samplesJson(r.latencySamplesMs()));
+            integer(ps, 14, r.peakMemoryBytes());
+            ps.setString(15, TrialResult.samplesJson(r.cpuSamplesMs()));
             ps.setLong(16, id);
             ps.executeUpdate();
         } catch (SQLException e) {
@@ -205,21 +223,31 @@ public final class StudyStore implements AutoCloseable {
         }
     }
 
-    /** The raw latency samples of a candidate as a JSON array, or empty when none were stored (schema 1). */
-    public Optional<String> latencySamples(long id) {
+    private static void real(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null) ps.setNull(i, Types.REAL); else ps.setDouble(i, v);
+    }
+
+    private static void integer(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) ps.setNull(i, Types.INTEGER); else ps.setLong(i, v);
+    }
+
+    /** The raw latency samples of a candidate, or empty when none were stored (schema 1). */
+    @Override
+    public Optional<double[]> latencySamples(long id) {
         return samples("latency_samples", id);
     }
 
-    /** The CPU time of each of a candidate's timed runs as a JSON array, or empty when none was stored. */
-    public Optional<String> cpuSamples(long id) {
+    /** The CPU time of each of a candidate's timed runs, or empty when none was stored. */
+    @Override
+    public Optional<double[]> cpuSamples(long id) {
         return samples("cpu_samples", id);
     }
 
-    private Optional<String> samples(String column, long id) {
+    private Optional<double[]> samples(String column, long id) {
         try (PreparedStatement ps = db.prepareStatement("SELECT " + column + " FROM candidates WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                return rs.next() ? Optional.ofNullable(TrialResult.samples(rs.getString(1))) : Optional.empty();
             }
         } catch (SQLException e) {
             throw new StudyException(file, "cannot read the samples of candidate " + id, e);
@@ -227,30 +255,24 @@ public final class StudyStore implements AutoCloseable {
     }
 
     /** Records a re-measurement of the original model, taken after {@code afterCandidates} measured candidates. */
-    public ReferenceRun recordReference(int afterCandidates, double latencyMs, double latencyP90Ms, String latencyJson,
-                                        String latencySamplesJson, Long peakMemoryBytes) {
-        return recordReference(afterCandidates, latencyMs, latencyP90Ms, latencyJson, latencySamplesJson, null, peakMemoryBytes);
-    }
-
-    /** The same with the CPU time of each timed run (a JSON array, null when unknown). */
-    public ReferenceRun recordReference(int afterCandidates, double latencyMs, double latencyP90Ms, String latencyJson,
-                                        String latencySamplesJson, String cpuSamplesJson, Long peakMemoryBytes) {
+    @Override
+    public ReferenceRun recordReference(int afterCandidates, TrialResult r) {
         String now = Instant.now().toString();
         try (PreparedStatement ps = db.prepareStatement("""
                 INSERT INTO reference_runs(measured_at, after_candidates, latency_ms, latency_p90_ms, latency_json, latency_samples,
                   peak_memory_bytes, cpu_samples) VALUES(?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, now);
             ps.setInt(2, afterCandidates);
-            ps.setDouble(3, latencyMs);
-            ps.setDouble(4, latencyP90Ms);
-            ps.setString(5, latencyJson);
-            ps.setString(6, latencySamplesJson);
-            if (peakMemoryBytes == null) ps.setNull(7, Types.INTEGER); else ps.setLong(7, peakMemoryBytes);
-            ps.setString(8, cpuSamplesJson);
+            ps.setDouble(3, r.latencyMs());
+            ps.setDouble(4, r.latencyP90Ms());
+            ps.setString(5, r.latencyJson());
+            ps.setString(6, TrialResult.samplesJson(r.latencySamplesMs()));
+            integer(ps, 7, r.peakMemoryBytes());
+            ps.setString(8, TrialResult.samplesJson(r.cpuSamplesMs()));
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 long id = keys.next() ? keys.getLong(1) : -1;
-                return new ReferenceRun(id, now, afterCandidates, latencyMs, latencyP90Ms, latencyJson, peakMemoryBytes);
+                return new ReferenceRun(id, now, afterCandidates, r.latencyMs(), r.latencyP90Ms(), r.latencyJson(), r.peakMemoryBytes());
             }
         } catch (SQLException e) {
             throw new StudyException(file, "cannot record a reference measurement", e);
@@ -258,6 +280,7 @@ public final class StudyStore implements AutoCloseable {
     }
 
     /** The reference measurements of the original, oldest first. */
+    @Override
     public List<ReferenceRun> references() {
         try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM reference_runs ORDER BY measured_at, id")) {
             List<ReferenceRun> out = new ArrayList<>();
@@ -270,6 +293,7 @@ public final class StudyStore implements AutoCloseable {
         }
     }
 
+    @Override
     public void recordFailed(long id, String error) {
         try (PreparedStatement ps = db.prepareStatement("UPDATE candidates SET status = 'failed', error = ?, finished_at = ? WHERE id = ?")) {
             ps.setString(1, error);
@@ -282,6 +306,7 @@ public final class StudyStore implements AutoCloseable {
     }
 
     /** After a crash or a kill: candidates caught mid-measurement go back to pending; finished ones stay. */
+    @Override
     public int resetInterrupted() {
         try (PreparedStatement ps = db.prepareStatement("UPDATE candidates SET status = 'pending' WHERE status = 'running'")) {
             return ps.executeUpdate();
@@ -291,20 +316,24 @@ public final class StudyStore implements AutoCloseable {
     }
 
     /** Every candidate in id order. */
+    @Override
     public List<CandidateRecord> all() {
         return query("SELECT * FROM candidates ORDER BY id", null);
     }
 
+    @Override
     public Optional<CandidateRecord> get(long id) {
         List<CandidateRecord> r = query("SELECT * FROM candidates WHERE id = ?", id);
         return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
     }
 
+    @Override
     public Optional<CandidateRecord> byGenome(String genomeKey) {
         List<CandidateRecord> r = query("SELECT * FROM candidates WHERE genome_key = ?", genomeKey);
         return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
     }
 
+    @Override
     public long count(CandidateStatus status) {
         try (PreparedStatement ps = db.prepareStatement("SELECT COUNT(*) FROM candidates WHERE status = ?")) {
             ps.setString(1, status.id());

@@ -4,10 +4,19 @@ import dev.lathe.search.SearchRunner;
 import dev.lathe.config.StudyConfig;
 import dev.lathe.study.storage.SqliteStudyStorage;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** Small real studies for the tests that read one: quick searches of the digits MLP on its labelled test data. */
 public final class TestStudies {
+    /** The shared study: 8 candidates, seed 7. */
+    static final int SHARED_BUDGET = 8;
+    static final long SHARED_SEED = 7;
+    private static Path shared;
+
     private TestStudies() {}
 
     /** The hand-made study's latency front: 4 is slower and worse than all. */
@@ -35,6 +44,25 @@ public final class TestStudies {
         s.recordDone(id, dev.lathe.study.TrialResult.of(latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality, 1000, 100, peakMib * 1048576, 1.0));
     }
 
+    /**
+     * One quick search of the digits MLP, run once per test JVM and shared by every test that only reads a study:
+     * open it with {@code openExisting} and never write to it (a test that writes takes {@link #copyOfDigitsMlp}).
+     */
+    public static synchronized Path digitsMlp() throws Exception {
+        if (shared == null) {
+            Path dir = Files.createTempDirectory("lathe-shared-study-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            shared = searchDigitsMlp(dir.resolve("digits-mlp.sqlite"), SHARED_BUDGET, SHARED_SEED);
+        }
+        return shared;
+    }
+
+    /** A copy of the shared study at {@code target}, for a test that writes to its study or hands it to code that may. */
+    public static Path copyOfDigitsMlp(Path target) throws Exception {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        return Files.copy(digitsMlp(), target);
+    }
+
     /** Quick timing, a population of 4, the digits test CSV: seconds per search, every figure real. */
     public static StudyConfig quickDigitsMlp(int budget, long seed) {
         return config(budget, seed, 1, 1, 4, TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
@@ -56,5 +84,13 @@ public final class TestStudies {
             new SearchRunner(TestModels.digitsMlp(), quickDigitsMlp(budget, seed), store, new SearchRunner.Listener() {}).run();
         }
         return study;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        } catch (IOException ignored) {
+            // a temporary folder: the system cleans what is left
+        }
     }
 }

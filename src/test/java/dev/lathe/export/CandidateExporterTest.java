@@ -23,7 +23,7 @@ class CandidateExporterTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = TestStudies.searchDigitsMlp(dir.resolve("mlp.sqlite"), 5, 11);
+        study = TestStudies.digitsMlp();
     }
 
     @Test

@@ -35,8 +35,7 @@ class HtmlReportTest {
 
     @Test
     void exportWritesAnHtmlReportWithTheStudysFigures() throws Exception {
-        Path study = dir.resolve("mlp.sqlite");
-        TestStudies.searchDigitsMlp(study, 6, 5);
+        Path study = TestStudies.copyOfDigitsMlp(dir.resolve("mlp.sqlite")); // opened for writing below
         List<CandidateRecord> all;
         CandidateRecord chosen;
         CandidateExporter.Result r;

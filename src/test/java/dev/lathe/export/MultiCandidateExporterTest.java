@@ -43,7 +43,7 @@ class MultiCandidateExporterTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = TestStudies.searchDigitsMlp(dir.resolve("mlp.sqlite"), 6, 11);
+        study = TestStudies.digitsMlp();
     }
 
     @Test

@@ -37,8 +37,7 @@ class StudyCsvExporterTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = dir.resolve("mlp.sqlite");
-        TestStudies.searchDigitsMlp(study, 6, 3);
+        study = TestStudies.copyOfDigitsMlp(dir.resolve("mlp.sqlite")); // a failed candidate is added to it
         try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             CandidateRecord failed = store.addPending("{\"keep\":{\"bogus\":0.5},\"int8\":[]}", "manual", 9);
             store.recordFailed(failed.id(), AWKWARD_ERROR);

@@ -46,7 +46,7 @@ class CompareViewTest extends WorkbenchUiTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = TestStudies.searchDigitsMlp(dir.resolve("digits.sqlite"), 8, 7);
+        study = TestStudies.copyOfDigitsMlp(dir.resolve("digits.sqlite"));
     }
 
 

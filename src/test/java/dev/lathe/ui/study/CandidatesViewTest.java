@@ -44,7 +44,7 @@ class CandidatesViewTest extends WorkbenchUiTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = TestStudies.searchDigitsMlp(dir.resolve("digits.sqlite"), 8, 7);
+        study = TestStudies.copyOfDigitsMlp(dir.resolve("digits.sqlite"));
     }
 
 

@@ -194,6 +194,7 @@ class LatheCommandTest {
         assertTrue(budget.err().contains("budget must be at least 1"), budget.err());
     }
 
+    @Tag("slow")
     @Test
     void searchCandidatesAndExportWorkTogether() throws Exception {
         Path study = dir.resolve("cnn.sqlite");
@@ -248,6 +249,7 @@ class LatheCommandTest {
      * fingerprint the worker must match) stores the quality an evaluation in this process gives with the same
      * normalization, for the original and for a pruned candidate, and not what it gives without it.
      */
+    @Tag("slow")
     @Test
     void searchNormalizesImagesAsAskedInTheWorkerToo() throws Exception {
         Path images = dev.lathe.eval.data.TestData.digitPngFolder(dir.resolve("digits"), 90);

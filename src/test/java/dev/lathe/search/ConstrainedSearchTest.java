@@ -11,6 +11,7 @@ import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uma.jmetal.solution.doublesolution.DoubleSolution;
@@ -34,6 +35,7 @@ class ConstrainedSearchTest {
      * heavy pruning (the seed keeping a quarter of every group scores far below). The reopened study keeps the bound,
      * its front holds only candidates meeting it, and the others are marked with the broken bound.
      */
+    @Tag("slow")
     @Test
     void theFrontHoldsOnlyCandidatesMeetingAQualityBound() throws Exception {
         Path file = dir.resolve("bounded.sqlite");

@@ -146,6 +146,7 @@ class SearchRunnerTest {
      * of its runs' CPU time, stored with both sample sets; the study reopens with its clock, refuses to be
      * resumed on the wall clock, and resumes on its own.
      */
+    @Tag("slow")
     @Test
     void aCpuClockSearchStoresCpuMediansAndKeepsItsClock() throws Exception {
         Path study = dir.resolve("cpu.sqlite");

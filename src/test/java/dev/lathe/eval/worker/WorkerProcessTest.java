@@ -74,6 +74,7 @@ class WorkerProcessTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void aCandidateThatExhaustsTheHeapKillsOnlyTheWorker() throws Exception {
         try (WorkerMeasurer w = new WorkerMeasurer(digits(), options(120, "64m"), null)) {
@@ -87,6 +88,7 @@ class WorkerProcessTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void aNativeCrashIsReportedWithTheExitCodeAndTheWorkerReplaced() throws Exception {
         try (WorkerMeasurer w = new WorkerMeasurer(digits(), options(120, "256m", "-D" + MeasurementWorker.TEST_HOOKS_PROPERTY + "=true"), null)) {

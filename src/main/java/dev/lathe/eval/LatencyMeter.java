@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Measures inference latency with ONNX Runtime under a {@link TimingProtocol}: warm-up until the timings
  * settle, then timed samples until the median is known to within the tolerance or a cap is reached. A sample is
  * a batch of consecutive runs lasting at least {@link #MIN_SAMPLE_MS} (one run for most models; the batch size
- * is chosen once, from the end of the warm-up) and records the time per run. Every sample is read on both clocks; the protocol (settling, the interval, the time caps) follows the chosen
+ * is chosen during the warm-up and kept for the timed samples) and records the time per run. Every sample is read on both clocks; the protocol (settling, the interval, the time caps) follows the chosen
  * {@link LatencyClock}. Under CPU time the caps count CPU seconds spent, so how long a candidate is timed does
  * not depend on how busy the machine is; a wall-clock backstop of {@link #CPU_CLOCK_WALL_FACTOR} times the cap
  * still ends a measurement starved of CPU. A
@@ -72,17 +72,21 @@ public final class LatencyMeter {
             try {
                 boolean cpuClock = clock == LatencyClock.CPU;
                 double[] warmup = new double[protocol.maxWarmupRuns()];
-                int w = 0;
+                int w = 0, warmupInferences = 0, batch = 1;
                 long start = System.nanoTime(), cpuStart = processCpuNanos();
+                // Warm-up samples are batches too, sized from the samples before them, so a model that runs in
+                // microseconds warms up for milliseconds (long enough for the JIT to compile the calling code) and
+                // settling is judged on samples as long as the timed ones.
                 do {
                     long c0 = cpuClock ? processCpuNanos() : 0;
                     long t0 = System.nanoTime();
-                    runner.runPrepared(feeds);
+                    for (int r = 0; r < batch; r++) runner.runPrepared(feeds);
                     long t1 = System.nanoTime();
-                    warmup[w++] = cpuClock ? (processCpuNanos() - c0) / 1e6 : (t1 - t0) / 1e6;
+                    warmup[w++] = (cpuClock ? (processCpuNanos() - c0) / 1e6 : (t1 - t0) / 1e6) / batch;
+                    warmupInferences += batch;
+                    batch = runsPerSample(warmup, w);
                 } while (!protocol.warmupDone(warmup, w, elapsed(start, cpuStart)));
                 boolean settled = protocol.settled(warmup, w);
-                int batch = runsPerSample(warmup, w);
 
                 double[] samples = new double[protocol.maxRuns()];
                 double[] cpu = new double[protocol.maxRuns()];
@@ -112,7 +116,7 @@ public final class LatencyMeter {
                 LatencyStats.Settings s = new LatencyStats.Settings(settings.intraOpThreads(), INTER_OP_THREADS, settings.provider(),
                         settings.optimizationLevel(), shapeOf(input), machine);
                 double[] cpuTaken = Double.isNaN(cpu[0]) ? null : Arrays.copyOf(cpu, n);
-                return new LatencyRun(LatencyStats.of(clock, taken, cpuTaken, w, settled, converged, elapsed, s).withRunsPerSample(batch), taken, cpuTaken);
+                return new LatencyRun(LatencyStats.of(clock, taken, cpuTaken, warmupInferences, settled, converged, elapsed, s).withRunsPerSample(batch), taken, cpuTaken);
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
             }
@@ -122,7 +126,7 @@ public final class LatencyMeter {
     }
 
     /**
-     * Runs per timed sample, chosen once from the settled end of the warm-up: enough that a sample lasts
+     * Runs per sample, from the last warm-up samples (the timed phase keeps the one the warm-up ended with): enough that a sample lasts
      * {@link #MIN_SAMPLE_MS}, so the clock reads and the call overhead are a small share of what is timed.
      */
     static int runsPerSample(double[] warmup, int n) {

@@ -2,7 +2,7 @@ package dev.lathe.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.study.Constraints;
 import dev.lathe.search.HypervolumeHistory;
 import dev.lathe.config.Studies;

@@ -1,6 +1,6 @@
 package dev.lathe.cli;
 
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.study.Constraints;
 import dev.lathe.config.KeepRanges;
 import dev.lathe.config.PrecisionChoices;

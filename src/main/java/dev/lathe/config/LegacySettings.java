@@ -2,7 +2,7 @@ package dev.lathe.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.study.Constraints;
 import dev.lathe.study.Objective;
 import dev.lathe.transform.quantization.QuantizationOptions;

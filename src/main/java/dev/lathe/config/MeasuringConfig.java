@@ -1,7 +1,7 @@
 package dev.lathe.config;
 
-import dev.lathe.eval.LatencyClock;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.LatencyClock;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.study.Objective;
 
 /**

@@ -58,7 +58,7 @@ public record StudyConfig(SearchConfig search, DataConfig data, PruningConfig pr
 
     public StudyConfig withBudget(int budget) { return with(search.withBudget(budget)); }
 
-    public StudyConfig withClock(dev.lathe.eval.LatencyClock clock) { return with(measuring.withClock(clock)); }
+    public StudyConfig withClock(dev.lathe.eval.timing.LatencyClock clock) { return with(measuring.withClock(clock)); }
 
     /**
      * What a measuring process needs to measure this study's candidates of {@code model}: derived from the data and

@@ -2,7 +2,7 @@ package dev.lathe.search;
 
 import dev.lathe.config.StudyConfig;
 import dev.lathe.eval.ExecutionProviders;
-import dev.lathe.eval.PeakMemory;
+import dev.lathe.eval.timing.PeakMemory;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.Objective;
 

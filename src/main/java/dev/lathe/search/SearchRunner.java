@@ -6,7 +6,7 @@ import dev.lathe.config.StudyConfig;
 import dev.lathe.eval.CandidateFailedException;
 import dev.lathe.eval.CandidateMeasurer;
 import dev.lathe.eval.InProcessMeasurer;
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.eval.MachineInfo;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;

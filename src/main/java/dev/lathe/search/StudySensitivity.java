@@ -27,7 +27,7 @@ final class StudySensitivity {
         if (stored.isPresent()) return JSON.readValue(stored.get(), SensitivityAnalysis.Report.class).drops();
         var data = split.calibration().head(samples);
         log.accept("Measuring each layer's sensitivity to reduced precision on " + data.size() + " calibration samples");
-        var quality = new dev.lathe.eval.QualityEvaluator(original, data, dev.lathe.model.OrtRunner.RunnerSettings.cpu(threads));
+        var quality = new dev.lathe.eval.quality.QualityEvaluator(original, data, dev.lathe.model.OrtRunner.RunnerSettings.cpu(threads));
         SensitivityAnalysis.Report report = SensitivityAnalysis.run(builder, original, quality,
                 l -> choices.forLayer(l).isEmpty() ? null : choices.forLayer(l).get(0), null);
         store.recordSensitivity(JSON.writeValueAsString(report));

@@ -264,7 +264,7 @@ class LatheCommandTest {
             assertEquals(java.util.List.of(0.2), settings.data().imageStd());
             var normalized = dev.lathe.eval.data.EvaluationData.resolve(cnn, images, null, settings.data().inputShapes(),
                     new dev.lathe.eval.data.ImagePreprocessing(new double[] {0.6}, new double[] {0.2}));
-            var quality = new dev.lathe.eval.QualityEvaluator(cnn, normalized.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1));
+            var quality = new dev.lathe.eval.quality.QualityEvaluator(cnn, normalized.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1));
             var builder = dev.lathe.search.CandidateBuilders.of(cnn, settings, normalized);
             var done = store.all().stream().filter(dev.lathe.study.CandidateRecord::isDone).toList();
             assertEquals(3, done.size());
@@ -272,7 +272,7 @@ class LatheCommandTest {
                 assertEquals(quality.evaluate(builder.build(dev.lathe.transform.genome.GenomeJson.read(c.genomeJson()))).quality(), c.quality(), 1e-12,
                         "candidate " + c.id() + " " + c.genomeJson());
             var plain = dev.lathe.eval.data.EvaluationData.resolve(cnn, images, null, settings.data().inputShapes(), null);
-            double unnormalized = new dev.lathe.eval.QualityEvaluator(cnn, plain.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1)).evaluate(cnn).quality();
+            double unnormalized = new dev.lathe.eval.quality.QualityEvaluator(cnn, plain.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1)).evaluate(cnn).quality();
             assertNotEquals(unnormalized, done.get(0).quality(), "the normalization changed what the original scores");
         }
     }

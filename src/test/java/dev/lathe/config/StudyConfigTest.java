@@ -1,6 +1,6 @@
 package dev.lathe.config;
 
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.eval.MeasurementSetup;
 import dev.lathe.eval.data.ImagePreprocessing;
 import dev.lathe.study.Constraints;

@@ -108,7 +108,7 @@ class ConstrainedSearchTest {
     void settingsKeepConstraintsAndRangesThroughJsonAndOldStudiesReadWithout() {
         StudyConfig s = SearchRunnerTest.quick(5).with(new Constraints(8.0, 512.0, 20.0, 0.98))
                 .with(new KeepRanges(0.4, Map.of("ffn_units", new KeepRanges.Range(0.5, 1), "head:/x", KeepRanges.Range.WHOLE), List.of("block:3")))
-                .withBudget(9).withClock(dev.lathe.eval.LatencyClock.CPU);
+                .withBudget(9).withClock(dev.lathe.eval.timing.LatencyClock.CPU);
         StudyConfig back = StudyConfig.fromJson(s.toJson());
         assertEquals(s, back);
         assertEquals(new Constraints(8.0, 512.0, 20.0, 0.98), back.constraints(), "every with… carries the constraints along");

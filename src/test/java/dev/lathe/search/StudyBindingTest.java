@@ -4,7 +4,7 @@ import dev.lathe.config.MeasuringConfig;
 import dev.lathe.config.SearchConfig;
 import dev.lathe.config.StrategyKind;
 import dev.lathe.config.StudyConfig;
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.study.Constraints;
 import dev.lathe.study.Objective;
 import dev.lathe.study.StudyException;

@@ -69,7 +69,7 @@ public final class StudyViewModel {
     private final ObjectProperty<CandidateExporter.Result> lastExport = new SimpleObjectProperty<>();
     private final StringProperty exportMessage = new SimpleStringProperty("");
     private final StringProperty referenceDrift = new SimpleStringProperty("");
-    private final ObjectProperty<dev.lathe.eval.LatencyClock> clock = new SimpleObjectProperty<>(dev.lathe.eval.LatencyClock.WALL);
+    private final ObjectProperty<dev.lathe.eval.timing.LatencyClock> clock = new SimpleObjectProperty<>(dev.lathe.eval.timing.LatencyClock.WALL);
 
     /** What opening a study file found: the study (candidates, references, front), and the model and settings it was made with. */
     public record Opened(Path file, Study study, Path modelPath, StudyConfig settings, String data) {
@@ -152,10 +152,10 @@ public final class StudyViewModel {
     }
 
     /** The clock the study's latencies are on (wall clock for a study from before the choice). */
-    public ReadOnlyObjectProperty<dev.lathe.eval.LatencyClock> clockProperty() { return clock; }
+    public ReadOnlyObjectProperty<dev.lathe.eval.timing.LatencyClock> clockProperty() { return clock; }
 
-    public void setClock(dev.lathe.eval.LatencyClock c) {
-        clock.set(c == null ? dev.lathe.eval.LatencyClock.WALL : c);
+    public void setClock(dev.lathe.eval.timing.LatencyClock c) {
+        clock.set(c == null ? dev.lathe.eval.timing.LatencyClock.WALL : c);
         refreshDetail();
     }
 

@@ -5,7 +5,7 @@ import dev.lathe.eval.CandidateFailedException;
 import dev.lathe.eval.InProcessMeasurer;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.model.OnnxModel;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

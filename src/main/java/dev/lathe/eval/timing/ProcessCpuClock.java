@@ -1,4 +1,4 @@
-package dev.lathe.eval;
+package dev.lathe.eval.timing;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

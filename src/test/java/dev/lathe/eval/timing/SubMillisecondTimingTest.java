@@ -1,4 +1,4 @@
-package dev.lathe.eval;
+package dev.lathe.eval.timing;
 
 import dev.lathe.TestModels;
 import dev.lathe.model.InputShapes;

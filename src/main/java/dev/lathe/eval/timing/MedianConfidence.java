@@ -1,4 +1,4 @@
-package dev.lathe.eval;
+package dev.lathe.eval.timing;
 
 /**
  * A distribution-free confidence interval for the median, from order statistics: the number of samples below

@@ -1,4 +1,4 @@
-package dev.lathe.eval;
+package dev.lathe.eval.quality;
 
 import dev.lathe.model.TensorData;
 

@@ -1,4 +1,4 @@
-package dev.lathe.eval;
+package dev.lathe.eval.timing;
 
 /**
  * One latency measurement: its statistics and the raw timed samples, in milliseconds and in the order taken:

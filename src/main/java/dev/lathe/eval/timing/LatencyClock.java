@@ -1,4 +1,4 @@
-package dev.lathe.eval;
+package dev.lathe.eval.timing;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;

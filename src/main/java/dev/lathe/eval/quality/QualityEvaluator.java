@@ -1,4 +1,4 @@
-package dev.lathe.eval;
+package dev.lathe.eval.quality;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtException;

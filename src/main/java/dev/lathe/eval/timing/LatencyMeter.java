@@ -1,5 +1,6 @@
-package dev.lathe.eval;
+package dev.lathe.eval.timing;
 
+import dev.lathe.eval.MachineInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import dev.lathe.model.OnnxModel;

@@ -1,5 +1,6 @@
-package dev.lathe.eval;
+package dev.lathe.eval.quality;
 
+import dev.lathe.eval.timing.LatencyStats;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TinyGraphs;
 import dev.lathe.eval.data.Dataset;

@@ -24,6 +24,7 @@ public final class CountingMeasurer {
     private final AtomicInteger references = new AtomicInteger();
     private final CountDownLatch inFlight = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
+    private volatile Thread measuring;
 
     /** Measures with {@code real}; the {@code held}-th candidate (1-based; 0 for none) waits for {@link #release}. */
     public CountingMeasurer(SearchRunner.MeasurerFactory real, int held) {
@@ -41,6 +42,7 @@ public final class CountingMeasurer {
 
                 @Override
                 public Measurement measure(OnnxModel candidate) throws CandidateFailedException {
+                    measuring = Thread.currentThread();
                     if (candidates.incrementAndGet() == held) {
                         inFlight.countDown();
                         awaitOrFail(release, "the test to release candidate " + held);
@@ -68,6 +70,9 @@ public final class CountingMeasurer {
 
     /** Times the search has asked for the original again (drift references). */
     public int references() { return references.get(); }
+
+    /** The thread that asked for the last candidate: the search's own thread. */
+    public Thread measuringThread() { return measuring; }
 
     /** Waits until the held candidate is in flight. */
     public void awaitHeld() {

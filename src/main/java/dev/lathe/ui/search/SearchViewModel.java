@@ -94,6 +94,7 @@ public final class SearchViewModel {
     private final ObservableList<String> log = FXCollections.observableArrayList();
 
     private volatile SearchRunner runner;
+    private volatile SearchRunner.MeasurerFactory measurers = SearchRunner.DEFAULT_MEASURERS;
     private volatile boolean stopRequested;
     private volatile boolean pauseWanted;
     private String lastProgress = "";
@@ -244,6 +245,11 @@ public final class SearchViewModel {
         space.apply(s.keepRanges());
     }
 
+    /** What the next search measures its candidates with: the worker processes or this process by default; tests count them. */
+    public void useMeasurers(SearchRunner.MeasurerFactory factory) {
+        this.measurers = java.util.Objects.requireNonNull(factory);
+    }
+
     /**
      * Starts a search of {@code model} into the study file; candidates stream into {@code study}. An existing
      * study file is resumed (its own settings apply, only the budget grows). Returns false, with a notice,
@@ -350,6 +356,7 @@ public final class SearchViewModel {
                         }
                     });
                     if (minutes > 0) r.timeBudget(java.time.Duration.ofMinutes(minutes));
+                    r.measurers(measurers);
                     runner = r;
                     if (stopRequested) r.requestStop();
                     if (pauseWanted) r.requestPause();

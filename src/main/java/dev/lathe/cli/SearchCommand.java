@@ -76,7 +76,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--clock", paramLabel = "wall|cpu", description = ClockOption.HELP + " Default: wall, or the study's own clock when resuming.")
     String clock;
 
-    @Option(names = "--objective", defaultValue = "latency", description = "what to trade against quality: latency or memory (peak resident memory of the worker; default ${DEFAULT-VALUE})") String objective;
+    @Option(names = "--objective", defaultValue = "latency", description = "what to trade against quality: latency or memory (the resident memory each candidate needs to load and run, measured in the worker; default ${DEFAULT-VALUE})") String objective;
 
     @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
             description = "a candidate still measuring after this long is recorded as failed and its worker restarted (default ${DEFAULT-VALUE})") double timeout;
@@ -105,7 +105,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--min-quality", paramLabel = "Q", description = "constraint: quality (accuracy or fidelity) at least Q")
     Double minQuality;
 
-    @Option(names = "--max-memory-mib", paramLabel = "MIB", description = "constraint: peak resident memory of the measuring worker at most MIB")
+    @Option(names = "--max-memory-mib", paramLabel = "MIB", description = "constraint: the resident memory a candidate needs to load and run at most MIB")
     Double maxMemoryMib;
 
     @Option(names = "--max-size-mb", paramLabel = "MB", description = "constraint: model file at most MB (10^6 bytes)")

@@ -7,7 +7,7 @@ import dev.lathe.eval.Measurement;
 /**
  * What measuring a candidate (or the original, as a reference) found, as a study stores it: the latency median
  * and 90th percentile with the full statistics as JSON, the raw samples, the quality figures (null for a
- * reference, which is timed only), size, parameters, the worker's peak memory and the seconds the whole took.
+ * reference, which is timed only), size, parameters, the candidate's own peak memory and the seconds the whole took.
  */
 public record TrialResult(double latencyMs, double latencyP90Ms, String latencyJson, double[] latencySamplesMs, double[] cpuSamplesMs,
                           Double quality, String qualityMetric, Double fidelity, Double accuracy, String qualityJson,

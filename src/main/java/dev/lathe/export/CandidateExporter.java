@@ -95,7 +95,7 @@ public final class CandidateExporter {
             Study all = study;
             Files.writeString(staging.resolve(HTML_REPORT_FILE), HtmlReport.render(report, all, builder.groups(),
                     builder.analysis().quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
-            Files.writeString(staging.resolve(PLOT_FILE), HtmlReport.paretoSvg(all, java.util.List.of(c.id()), c.qualityMetric()));
+            Files.writeString(staging.resolve(PLOT_FILE), ParetoScatter.paretoSvg(all, java.util.List.of(c.id()), c.qualityMetric()));
             for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE, PLOT_FILE}) {
                 Path src = staging.resolve(f);
                 if (Files.exists(src)) Files.move(src, outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

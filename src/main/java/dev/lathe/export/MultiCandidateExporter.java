@@ -84,7 +84,7 @@ public final class MultiCandidateExporter {
             String model = store.origin().map(StudyOrigin::modelPath).map(p -> Path.of(p).getFileName().toString()).orElse("model");
             Files.writeString(staging.resolve(INDEX_FILE), HtmlReport.renderIndex(entries, all, model, store.file().getFileName().toString()));
             String metric = byId.get(ids.get(0)).qualityMetric();
-            Files.writeString(staging.resolve(PLOT_FILE), HtmlReport.paretoSvg(all, ids, metric));
+            Files.writeString(staging.resolve(PLOT_FILE), ParetoScatter.paretoSvg(all, ids, metric));
             // Checked again just before the move: a folder made meanwhile is still not replaced (the move would fail on it).
             List<String> late = conflicts(outDir, ids);
             if (!late.isEmpty()) throw new ExportException(outDir + " now holds " + String.join(", ", late) + "; nothing was written");

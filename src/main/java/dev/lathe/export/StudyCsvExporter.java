@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
-import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.study.StudyStorage;

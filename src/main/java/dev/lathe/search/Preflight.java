@@ -13,7 +13,7 @@ final class Preflight {
     /** Keep ranges name groups the model has: a mistyped group id leaves no study behind it. */
     static void checkSpace(StudyConfig asked, OnnxModel original) {
         if (!asked.keepRanges().isDefault())
-            asked.keepRanges().requireKnown(dev.lathe.analysis.GroupFinder.analyze(dev.lathe.model.MutableGraph.of(original)));
+            asked.keepRanges().requireKnown(dev.lathe.analysis.GroupFinder.analyze(original)); // cached per model hash: the builder reuses it
     }
 
     /** The provider is available, and peak memory, where it counts, can be read. */

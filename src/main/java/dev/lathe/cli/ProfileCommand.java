@@ -2,13 +2,16 @@ package dev.lathe.cli;
 
 import dev.lathe.eval.ExecutionProviders;
 import dev.lathe.eval.MeasurementSetup;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.eval.profile.ModelProfile;
 import dev.lathe.explain.Profiles;
 import dev.lathe.explain.StudyCandidates;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.Json;
+import dev.lathe.cli.options.ModelArgument;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.ProfileStore;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -63,13 +66,13 @@ final class ProfileCommand implements Callable<Integer> {
         OnnxModel profiled = null;
         String subject = ProfileStore.ORIGINAL;
         if (study != null) {
-            try (StudyStore store = StudyStore.openExisting(study)) {
+            try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
                 StudyCandidates c = StudyCandidates.of(store);
                 modelPath = c.originalPath();
                 if (model != null && !OnnxModel.load(ModelArgument.parse(model).model()).sha256().equals(c.original().sha256()))
                     throw new IllegalArgumentException(model + " is not the original of study " + study.getFileName() + " (" + modelPath + ")");
-                if (dataFile == null && c.settings().dataPath() != null) dataFile = Path.of(c.settings().dataPath());
-                if (c.settings().tokenizerPath() != null) tokenizer = Path.of(c.settings().tokenizerPath());
+                if (dataFile == null && c.config().data().dataPath() != null) dataFile = Path.of(c.config().data().dataPath());
+                if (c.config().data().tokenizerPath() != null) tokenizer = Path.of(c.config().data().tokenizerPath());
                 if (candidate != null) {
                     c.record(candidate);
                     profiled = c.build(candidate);

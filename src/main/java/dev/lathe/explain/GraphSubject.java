@@ -5,7 +5,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnxruntime.OrtException;
 import dev.lathe.analysis.TensorShapes;
 import dev.lathe.eval.MeasurementSetup;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.eval.error.NodeErrors;
 import dev.lathe.eval.profile.FusionMap;
 import dev.lathe.eval.profile.ModelProfile;

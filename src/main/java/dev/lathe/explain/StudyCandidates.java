@@ -1,11 +1,12 @@
 package dev.lathe.explain;
 
+import dev.lathe.config.StudyConfig;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.search.CandidateBuilders;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.StudyOrigin;
+import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
@@ -14,42 +15,49 @@ import java.nio.file.Path;
 
 /**
  * The models a study is about, rebuilt on demand: its original (checked against the fingerprint the study
- * recorded) and any candidate from its genome, with the study's own settings and data, the way export rebuilds
- * them. The one place the explaining tools (profile, per-node error, the graph's overlays) read a study.
+ * recorded) and any candidate from its genome, with the study's own configuration and data, the way export
+ * rebuilds them. The one place the explaining tools (profile, per-node error, the graph's overlays) read a study.
  */
 public final class StudyCandidates {
-    private final StudyStore store;
+    /** Samples the per-node error is measured on: the first few of the study's evaluation data. */
+    public static final int ERROR_SAMPLES = 4;
+
+    private final StudyStorage store;
     private final OnnxModel original;
-    private final SearchSettings settings;
+    private final Path originalPath;
+    private final StudyConfig config;
     private EvaluationData.Split split;
     private CandidateBuilder builder;
 
-    private StudyCandidates(StudyStore store, OnnxModel original, SearchSettings settings) {
+    private StudyCandidates(StudyStorage store, OnnxModel original, Path originalPath, StudyConfig config) {
         this.store = store;
         this.original = original;
-        this.settings = settings;
+        this.originalPath = originalPath;
+        this.config = config;
     }
 
-    public static StudyCandidates of(StudyStore store) {
-        String path = store.meta("model_path").orElseThrow(() -> new IllegalArgumentException("study " + store.file().getFileName() + " has no model path"));
-        OnnxModel original = OnnxModel.load(Path.of(path));
-        if (!original.sha256().equals(store.meta("model_sha256").orElse("")))
+    public static StudyCandidates of(StudyStorage store) {
+        StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null)
+                .orElseThrow(() -> new IllegalArgumentException("study " + store.file().getFileName() + " has no model path"));
+        Path path = Path.of(origin.modelPath());
+        OnnxModel original = OnnxModel.load(path);
+        if (!original.sha256().equals(origin.modelSha256()))
             throw new IllegalArgumentException(path + " has changed since the study measured it; its candidates cannot be rebuilt faithfully");
-        SearchSettings settings = SearchSettings.fromJson(store.meta("settings").orElseThrow(() -> new IllegalArgumentException("study has no settings")));
-        return new StudyCandidates(store, original, settings);
+        StudyConfig config = StudyConfig.of(store).orElseThrow(() -> new IllegalArgumentException("study " + store.file().getFileName() + " has no settings"));
+        return new StudyCandidates(store, original, path, config);
     }
 
     public OnnxModel original() { return original; }
 
-    public Path originalPath() { return Path.of(store.meta("model_path").orElseThrow()); }
+    public Path originalPath() { return originalPath; }
 
-    public SearchSettings settings() { return settings; }
+    public StudyConfig config() { return config; }
 
-    public StudyStore store() { return store; }
+    public StudyStorage store() { return store; }
 
     /** The study's calibration and evaluation data, resolved once. */
     public EvaluationData.Split data() {
-        if (split == null) split = settings.data(original);
+        if (split == null) split = config.data().resolve(original);
         return split;
     }
 
@@ -66,16 +74,13 @@ public final class StudyCandidates {
         return builder().build(genome(id));
     }
 
-    /** Samples the per-node error is measured on: the first few of the study's evaluation data. */
-    public static final int ERROR_SAMPLES = 4;
-
     /** Candidate {@code id}'s per-node error against the original on the first {@link #ERROR_SAMPLES} evaluation samples. */
     public dev.lathe.eval.error.NodeErrors.Report errors(long id) throws ai.onnxruntime.OrtException {
         return dev.lathe.eval.error.NodeErrors.compare(original, build(id), data().evaluation().head(ERROR_SAMPLES).samples());
     }
 
     public CandidateBuilder builder() throws ai.onnxruntime.OrtException {
-        if (builder == null) builder = SearchRunner.builderFor(original, settings, data());
+        if (builder == null) builder = CandidateBuilders.of(original, config, data());
         return builder;
     }
 }

@@ -8,7 +8,7 @@ import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.ProfileStore;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import org.junit.jupiter.api.Tag;
@@ -64,7 +64,7 @@ class ProfileCommandTest {
         Path study = TestStudies.searchDigitsMlp(dir.resolve("s.sqlite"), 2, 1);
         long id;
         int before;
-        try (StudyStore s = StudyStore.open(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
             Set<String> layers = GroupFinder.analyze(OnnxModel.load(TestModels.digitsMlp())).quantizable().stream().map(QuantizableLayer::id)
                     .collect(Collectors.toSet());
             id = s.addPending(GenomeJson.write(Genome.of(Map.of(), layers)), "test", 0).id();
@@ -85,7 +85,7 @@ class ProfileCommandTest {
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("(stored in the study, measured "), again.out());
         assertTrue(again.out().contains(String.format(java.util.Locale.ROOT, "whole run %.4f ms", j.get("total_ms").asDouble())), again.out());
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             assertEquals(before, s.all().size(), "the study still opens and reads as before");
         }
     }

@@ -5,9 +5,9 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
-import dev.lathe.eval.LatencyMeter;
-import dev.lathe.eval.LatencyStats;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.LatencyMeter;
+import dev.lathe.eval.timing.LatencyStats;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
 

@@ -27,7 +27,7 @@ import dev.lathe.explain.Profiles;
 import dev.lathe.explain.StudyCandidates;
 import dev.lathe.model.InputShapes;
 import dev.lathe.study.ProfileStore;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import javafx.collections.FXCollections;
 import javafx.scene.control.ComboBox;
 import java.nio.file.Path;
@@ -220,9 +220,9 @@ public final class GraphView {
     public void showCandidate(Path study, long id) {
         InputShapes shapes = workbench.model().shapes();
         lay("Rebuilding candidate #" + id + " for the graph", () -> {
-            try (StudyStore store = StudyStore.openExisting(study)) {
+            try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
                 StudyCandidates c = StudyCandidates.of(store);
-                InputShapes at = shapes != null ? shapes : c.settings().inputShapes();
+                InputShapes at = shapes != null ? shapes : c.config().data().inputShapes();
                 GraphSubject s = GraphSubject.candidate(c, id, at);
                 GraphModel g = GraphModel.of(s.display(), s.shapes());
                 return new Laid(g, GraphLayout.of(g), s, c.build(id));
@@ -258,16 +258,16 @@ public final class GraphView {
             Path source = original;
             String data = null, tokenizer = null;
             if (candidate) {
-                try (StudyStore store = StudyStore.openExisting(study)) {
+                try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
                     StudyCandidates c = StudyCandidates.of(store);
                     source = c.originalPath();
-                    data = c.settings().dataPath();
-                    tokenizer = c.settings().tokenizerPath();
+                    data = c.config().data().dataPath();
+                    tokenizer = c.config().data().tokenizerPath();
                 }
             }
             Path keep = study;
             if (!candidate && keep != null) {
-                try (StudyStore store = StudyStore.openExisting(keep)) {
+                try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(keep)) {
                     if (!StudyCandidates.of(store).original().sha256().equals(subjectModel.sha256())) keep = null; // another model's study
                 } catch (RuntimeException e) {
                     keep = null;

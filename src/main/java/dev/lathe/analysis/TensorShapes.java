@@ -49,6 +49,8 @@ public final class TensorShapes {
                 else if (i > 0 && seqName == null) seqName = name;
             }
         }
+        // Some exporters give every dynamic dimension one name (DJL's MiniLM calls both "batch"): keep them apart.
+        if (seqName != null && seqName.equals(batchName)) seqName = "sequence";
         try (OrtRunner r = new OrtRunner(bytes, new OrtRunner.RunnerSettings(1, "cpu", "none"))) {
             first = r.runShapes(SyntheticInputs.generate(model, shapes, 1));
             if (batchName != null || seqName != null)

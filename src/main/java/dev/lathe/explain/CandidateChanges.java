@@ -51,6 +51,15 @@ public final class CandidateChanges {
     public Map<String, Change> changes() { return changes; }
 
     public static CandidateChanges of(OnnxModel original, OnnxModel candidate, Genome genome) {
+        return of(original, candidate, genome, Map.of(), Map.of());
+    }
+
+    /**
+     * With the probed shapes of both models' tensors, a node whose output changed width is marked pruned even
+     * where its weight is no longer an initializer it reads (a statically quantized layer reads it dequantized).
+     */
+    public static CandidateChanges of(OnnxModel original, OnnxModel candidate, Genome genome, Map<String, List<String>> originalShapes,
+                                      Map<String, List<String>> candidateShapes) {
         GraphProto og = FusionMap.uniquelyNamed(original.proto().getGraph()), cg = FusionMap.uniquelyNamed(candidate.proto().getGraph());
         Map<String, NodeProto> originalByName = new LinkedHashMap<>();
         og.getNodeList().forEach(n -> originalByName.put(n.getName(), n));
@@ -68,6 +77,7 @@ public final class CandidateChanges {
                 continue;
             }
             String pruned = prunedWidth(o, n, originalInits, candidateInits);
+            if (pruned == null && n.getOutputCount() > 0) pruned = changedWidth(originalShapes.get(n.getOutput(0)), candidateShapes.get(n.getOutput(0)));
             if (pruned != null) changes.put(n.getName(), new Change(Kind.PRUNED, pruned, "pruned: " + pruned));
         }
         if (genome != null)
@@ -105,6 +115,14 @@ public final class CandidateChanges {
             return String.join(", ", diffs);
         }
         return null;
+    }
+
+    /** "32 → 8" where an output's probed shape changed in one or more dimensions, else null. */
+    private static String changedWidth(List<String> before, List<String> after) {
+        if (before == null || after == null || before.size() != after.size() || before.equals(after)) return null;
+        List<String> diffs = new ArrayList<>();
+        for (int d = 0; d < before.size(); d++) if (!before.get(d).equals(after.get(d))) diffs.add(before.get(d) + " → " + after.get(d));
+        return String.join(", ", diffs);
     }
 
     /** Original nodes inside the dropped blocks (between a block's input and its output), by node name → block name. */

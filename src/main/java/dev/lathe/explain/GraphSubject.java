@@ -48,11 +48,11 @@ public record GraphSubject(String title, String studySubject, ModelProto display
      */
     public static GraphSubject candidate(StudyCandidates study, long id, InputShapes shapes) throws OrtException {
         OnnxModel built = study.build(id);
-        CandidateChanges changes = CandidateChanges.of(study.original(), built, study.genome(id));
+        Map<String, List<String>> probed = TensorShapes.probe(built, shapes);
+        CandidateChanges changes = CandidateChanges.of(study.original(), built, study.genome(id), TensorShapes.probe(study.original(), shapes), probed);
         NodeErrors.Report errors = NodeErrors.compare(study.original(), built, study.data().evaluation().head(StudyCandidates.ERROR_SAMPLES).samples());
         String subject = dev.lathe.study.ProfileStore.candidate(id);
         ModelProfile profile = Profiles.stored(study.store().file(), subject).orElse(null);
-        Map<String, List<String>> probed = TensorShapes.probe(built, shapes);
         GraphSubject s = build("candidate #" + id, subject, changes.display(), probed, profile, errors, changes.changes());
         return s;
     }
@@ -78,14 +78,28 @@ public record GraphSubject(String title, String studySubject, ModelProto display
 
     private static GraphSubject build(String title, String subject, ModelProto display, Map<String, List<String>> shapes, ModelProfile profile,
                                       NodeErrors.Report errors, Map<String, CandidateChanges.Change> changes) {
+        // Errors are of tensors: a display node carries the error of the tensor it writes (a candidate's Conv with its
+        // BatchNormalization folded in writes what the original's BatchNormalization wrote).
+        Map<String, NodeErrors.NodeError> byTensor = new HashMap<>();
+        if (errors != null) for (NodeErrors.NodeError e : errors.nodes()) if (e.compared()) byTensor.put(e.tensor(), e);
+        String jump = null;
+        if (errors != null && errors.firstJump() != null) {
+            String jumpTensor = errors.node(errors.firstJump()).map(NodeErrors.NodeError::tensor).orElse(null);
+            for (NodeProto n : display.getGraph().getNodeList())
+                if (jump == null && !removed(changes.get(n.getName())) && n.getOutputCount() > 0 && n.getOutput(0).equals(jumpTensor)) jump = n.getName();
+        }
         Map<String, NodeFigures> f = new HashMap<>();
         for (NodeProto n : display.getGraph().getNodeList()) {
-            NodeErrors.NodeError e = errors == null ? null : errors.node(n.getName()).filter(NodeErrors.NodeError::compared).orElse(null);
+            NodeErrors.NodeError e = n.getOutputCount() == 0 || removed(changes.get(n.getName())) ? null : byTensor.get(n.getOutput(0));
             f.put(n.getName(), new NodeFigures(null, null, null, null, List.of(), e == null ? null : e.relativeL2(), e == null ? null : e.cosine(),
                     changes.get(n.getName()), null));
         }
-        GraphSubject s = new GraphSubject(title, subject, display, shapes, Map.copyOf(f), null, errors == null ? null : errors.firstJump());
+        GraphSubject s = new GraphSubject(title, subject, display, shapes, Map.copyOf(f), null, jump);
         return profile == null ? s : s.withProfile(profile);
+    }
+
+    private static boolean removed(CandidateChanges.Change c) {
+        return c != null && (c.kind() == CandidateChanges.Kind.DROPPED || c.kind() == CandidateChanges.Kind.REPLACED);
     }
 
     /** The measuring setup for profiling a subject of this model in the graph view: one thread, the given input shape. */

@@ -233,7 +233,8 @@ final class GraphCanvas extends Region {
         e.consume();
     }
 
-    private void pan(double dx, double dy) {
+    /** Moves the view by a screen distance (drag, arrow keys, and the frame-time test). */
+    void pan(double dx, double dy) {
         tx += dx;
         ty += dy;
         redraw();

@@ -36,10 +36,20 @@ public record GraphSubject(String title, String studySubject, ModelProto display
         return figures.get(node);
     }
 
+    /**
+     * Probing holds every intermediate tensor of one run at once: above this size of model (weights included) the
+     * view keeps the shapes the model records rather than risk the memory.
+     */
+    public static final long PROBE_LIMIT_BYTES = 512L << 20;
+
     /** The original model, with its stored or given profile (null: none yet). */
     public static GraphSubject original(OnnxModel model, InputShapes shapes, ModelProfile profile) throws OrtException {
         ModelProto display = model.proto().toBuilder().setGraph(FusionMap.uniquelyNamed(model.proto().getGraph())).build();
-        return build("original", dev.lathe.study.ProfileStore.ORIGINAL, display, TensorShapes.probe(model, shapes), profile, null, Map.of());
+        return build("original", dev.lathe.study.ProfileStore.ORIGINAL, display, shapes(model, shapes), profile, null, Map.of());
+    }
+
+    private static Map<String, List<String>> shapes(OnnxModel model, InputShapes shapes) throws OrtException {
+        return model.proto().getSerializedSize() > PROBE_LIMIT_BYTES ? Map.of() : TensorShapes.probe(model, shapes);
     }
 
     /**
@@ -48,8 +58,8 @@ public record GraphSubject(String title, String studySubject, ModelProto display
      */
     public static GraphSubject candidate(StudyCandidates study, long id, InputShapes shapes) throws OrtException {
         OnnxModel built = study.build(id);
-        Map<String, List<String>> probed = TensorShapes.probe(built, shapes);
-        CandidateChanges changes = CandidateChanges.of(study.original(), built, study.genome(id), TensorShapes.probe(study.original(), shapes), probed);
+        Map<String, List<String>> probed = shapes(built, shapes);
+        CandidateChanges changes = CandidateChanges.of(study.original(), built, study.genome(id), shapes(study.original(), shapes), probed);
         NodeErrors.Report errors = NodeErrors.compare(study.original(), built, study.data().evaluation().head(StudyCandidates.ERROR_SAMPLES).samples());
         String subject = dev.lathe.study.ProfileStore.candidate(id);
         ModelProfile profile = Profiles.stored(study.store().file(), subject).orElse(null);

@@ -68,7 +68,7 @@ final class ApplyCommand implements Callable<Integer> {
         if (what == null && !fp16Model) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --precision, --genome or --fp16-model");
         if (keepFp32 != null && !fp16Model) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--keep-fp32 goes with --fp16-model");
         ModelArgument m = ModelArgument.parse(model);
-        OnnxModel original = OnnxModel.load(m.model());
+        OnnxModel original = m.load();
         if (what == null) return writeFp16(original.proto(), m);
         Genome genome = what.genome != null ? GenomeJson.read(what.genome) : null;
         Precision p = what.precision != null ? Precision.parse(what.precision) : null;

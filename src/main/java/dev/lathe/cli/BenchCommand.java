@@ -58,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
         ExecutionProviders.require(provider);
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
         ModelArgument m = ModelArgument.parse(model);
-        OnnxModel loaded = OnnxModel.load(m.model());
+        OnnxModel loaded = m.load();
         Map<String, List<Long>> fixed = new java.util.LinkedHashMap<>();
         shape.fixed(loaded.proto().getGraph()).forEach((k, v) -> fixed.put(k, Arrays.stream(v).boxed().toList()));
         Path dataFile = data != null ? data : m.defaultData();

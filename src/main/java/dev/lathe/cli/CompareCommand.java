@@ -55,7 +55,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!dev.lathe.eval.ExecutionProviders.IDS.contains(provider)) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
         List<OnnxModel> loaded = new ArrayList<>();
-        for (String m : models) loaded.add(OnnxModel.load(ModelArgument.parse(m).model()));
+        for (String m : models) loaded.add(ModelArgument.parse(m).load());
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
         if (timing == LatencyClock.CPU && !provider.equals("cpu"))
             throw new IllegalArgumentException("CPU time misses the work done on the " + provider + " device; time " + provider + " on the wall clock");
@@ -70,7 +70,7 @@ final class CompareCommand implements Callable<Integer> {
                 System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         if (qualityAgainst != null) {
             ModelArgument ref = ModelArgument.parse(qualityAgainst);
-            OnnxModel original = OnnxModel.load(ref.model());
+            OnnxModel original = ref.load();
             var split = data.resolve(ref, original, shape.resolve(original.proto().getGraph()));
             QualityEvaluator quality = new QualityEvaluator(original, split.evaluation(), settings);
             for (OnnxModel m : loaded) {

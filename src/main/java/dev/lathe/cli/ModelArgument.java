@@ -1,6 +1,8 @@
 package dev.lathe.cli;
 
 import dev.lathe.SampleModels;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,5 +20,10 @@ record ModelArgument(Path model, Path defaultData, Path defaultTokenizer) {
         if (!Files.exists(p)) throw new IllegalArgumentException(text + ": file not found");
         if (Files.isDirectory(p)) throw new IllegalArgumentException(text + ": is a folder, not an ONNX file");
         return new ModelArgument(p, null, null);
+    }
+
+    /** The model through the gate: a broken file ends the command with one line naming it and what is wrong. */
+    OnnxModel load() {
+        return ModelGate.admit(model);
     }
 }

@@ -73,7 +73,7 @@ final class PruneCommand implements Callable<Integer> {
         if (out != null && Files.exists(out) && !force) throw new IllegalArgumentException(out + " exists (use --force to overwrite it)");
 
         ModelArgument m = ModelArgument.parse(model);
-        OnnxModel original = OnnxModel.load(m.model());
+        OnnxModel original = m.load();
         InputShapes shapes = shape.resolve(original.proto().getGraph());
         EvaluationData.Split split = data.resolve(m, original, shapes);
         PrintWriter o = spec.commandLine().getOut();

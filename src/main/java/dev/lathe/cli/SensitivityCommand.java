@@ -46,7 +46,7 @@ final class SensitivityCommand implements Callable<Integer> {
         if (samples < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--samples must be at least 1");
         Precision fixed = precision == null ? null : Precision.parse(precision);
         ModelArgument m = ModelArgument.parse(model);
-        OnnxModel original = OnnxModel.load(m.model());
+        OnnxModel original = m.load();
         EvaluationData.Split split = data.resolve(m, original, shape.resolve(original.proto().getGraph()));
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (split.evaluation().synthetic()) err.println("WARNING: no data given, scoring on random inputs");

@@ -34,8 +34,22 @@ public final class OrtRunner implements AutoCloseable {
     }
 
     public OrtRunner(byte[] modelBytes, RunnerSettings settings) throws OrtException {
+        this(modelBytes, null, settings, false);
+    }
+
+    /**
+     * A session that logs nothing, for checking whether a model loads and runs: the caller reports the failure itself,
+     * in one line, so ONNX Runtime's own log line would only repeat it. {@code modelFile} is read (external data
+     * included, for models too large for one protobuf) when the bytes are null.
+     */
+    public static OrtRunner silent(byte[] modelBytes, java.nio.file.Path modelFile, RunnerSettings settings) throws OrtException {
+        return new OrtRunner(modelBytes, modelFile, settings, true);
+    }
+
+    private OrtRunner(byte[] modelBytes, java.nio.file.Path modelFile, RunnerSettings settings, boolean silent) throws OrtException {
         this.settings = settings;
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            if (silent) opts.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             opts.setIntraOpNumThreads(settings.intraOpThreads());
             opts.setInterOpNumThreads(1);
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
@@ -46,7 +60,7 @@ public final class OrtRunner implements AutoCloseable {
                 default -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
             });
             if ("cuda".equals(settings.provider())) opts.addCUDA(0);
-            this.session = ENV.createSession(modelBytes, opts);
+            this.session = modelBytes != null ? ENV.createSession(modelBytes, opts) : ENV.createSession(modelFile.toString(), opts);
         }
     }
 

@@ -134,12 +134,13 @@ final class SearchCommand implements Callable<Integer> {
         if (timeBudgetMinutes != null && !(timeBudgetMinutes > 0))
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time-budget must be a positive number of minutes, got " + timeBudgetMinutes);
         ModelArgument m = ModelArgument.parse(model);
+        dev.lathe.model.OnnxModel gated = m.load(); // a broken model is refused before any study file exists
         Path dataFile = data.dataPath(m);
         Path tok = data.tokenizerPath(m);
         image.preprocessing(spec.commandLine()); // bad values are a usage error before anything starts
         java.util.Map<String, java.util.List<Long>> fixed = new java.util.LinkedHashMap<>();
         if (!shape.shapes.isEmpty())
-            shape.fixed(dev.lathe.model.OnnxModel.load(m.model()).proto().getGraph())
+            shape.fixed(gated.proto().getGraph())
                     .forEach((k, v) -> fixed.put(k, java.util.Arrays.stream(v).boxed().toList()));
         PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
                 : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.genome.Precision::parse).toList());
@@ -160,6 +161,11 @@ final class SearchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
+        StudyConfig configured = asked;
+        return dev.lathe.search.FreshStudy.run(study, () -> search(m, configured, out, console));
+    }
+
+    private int search(ModelArgument m, StudyConfig asked, PrintWriter out, boolean console) throws Exception {
         try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             // Without --clock a resumed study keeps its own; asking for another is refused by the runner.
             LatencyClock timing = clock != null ? ClockOption.parse(spec.commandLine(), clock)

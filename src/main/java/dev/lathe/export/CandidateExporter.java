@@ -13,6 +13,7 @@ import dev.lathe.eval.quality.QualityReport;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.config.StudyConfig;
 import dev.lathe.search.CandidateBuilders;
@@ -68,7 +69,7 @@ public final class CandidateExporter {
 
         StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null).orElseThrow(() -> new ExportException("study has no model path"));
         Path originalPath = Path.of(origin.modelPath());
-        OnnxModel original = OnnxModel.load(originalPath);
+        OnnxModel original = ModelGate.admit(originalPath);
         if (!original.sha256().equals(origin.modelSha256()))
             throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + candidateId + " faithfully");
         StudyConfig settings = StudyConfig.of(store).orElseThrow(() -> new ExportException("study has no settings"));

@@ -15,6 +15,7 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.eval.worker.WorkerMeasurer;
 import dev.lathe.eval.worker.WorkerProcess;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.DataIdentity;
@@ -191,7 +192,7 @@ public final class SearchRunner {
     public Outcome run() throws Exception {
         long t0 = System.nanoTime();
         listener.message("Loading " + modelPath.getFileName());
-        OnnxModel original = OnnxModel.load(modelPath);
+        OnnxModel original = ModelGate.admit(modelPath); // also a resumed study's model, which may have changed since
         Preflight.checkSpace(config, original);
         StudyBinding binding = StudyBinding.of(store, config);
         binding.record(store, modelPath, original.sha256(), listener::message);

@@ -63,6 +63,26 @@ class ModelGateCommandTest {
         }
     }
 
+    /** search refuses before any study exists; a failure after the study was created but before a candidate removes it again. */
+    @Test
+    void searchRefusesABrokenModelAndAFailedStartLeavesNoStudy() throws Exception {
+        Path study = dir.resolve("s.lathe");
+        for (Path bad : List.of(cyclic(), dangling(), unknownOperator())) {
+            LatheCommandTest.Run r = lathe("search", bad.toString(), "--study", study.toString(), "--budget", "2", "--in-process");
+            assertEquals(1, r.code(), r.err());
+            List<String> lines = r.err().lines().toList();
+            assertEquals(1, lines.size(), r.err());
+            assertTrue(lines.get(0).startsWith("lathe: " + bad.getFileName() + ": "), lines.get(0));
+            assertEquals("", r.out(), "no worker, no sensitivity pass, nothing started");
+        }
+        LatheCommandTest.Run typo = lathe("search", TestModels.digitsMlp().toString(), "--study", study.toString(), "--budget", "2", "--in-process",
+                "--keep-range", "no_such_group=0.5:1");
+        assertEquals(1, typo.code(), typo.err());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(), s.filter(f -> f.getFileName().toString().startsWith("s.lathe")).toList(), "no study file or side file");
+        }
+    }
+
     @Test
     void inspectJsonDescribesABrokenModelWithValidFalseAndItsReasons() throws Exception {
         LatheCommandTest.Run r = lathe("inspect", "--json", dangling().toString());

@@ -162,7 +162,7 @@ final class SearchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
         StudyConfig configured = asked;
-        return dev.lathe.search.FreshStudy.run(study, () -> search(m, configured, out, console));
+        return dev.lathe.study.storage.FreshStudy.run(study, () -> search(m, configured, out, console));
     }
 
     private int search(ModelArgument m, StudyConfig asked, PrintWriter out, boolean console) throws Exception {

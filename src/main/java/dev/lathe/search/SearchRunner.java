@@ -23,6 +23,7 @@ import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
 import dev.lathe.study.StudyStorage;
+import dev.lathe.study.storage.StudyLock;
 import dev.lathe.study.TrialResult;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
@@ -189,7 +190,14 @@ public final class SearchRunner {
     /** The configuration this search runs with: the asked one until {@link #run} binds it to the study, the bound one after. */
     public StudyConfig config() { return config; }
 
+    /** Runs the search; a second search on the same study file at the same time is refused, naming the first. */
     public Outcome run() throws Exception {
+        try (StudyLock ignored = StudyLock.acquire(store.file())) {
+            return runLocked();
+        }
+    }
+
+    private Outcome runLocked() throws Exception {
         long t0 = System.nanoTime();
         listener.message("Loading " + modelPath.getFileName());
         OnnxModel original = ModelGate.admit(modelPath); // also a resumed study's model, which may have changed since

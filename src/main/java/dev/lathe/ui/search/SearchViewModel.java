@@ -297,7 +297,7 @@ public final class SearchViewModel {
         task = new Task<>() {
             @Override
             protected SearchRunner.Outcome call() throws Exception {
-                return dev.lathe.search.FreshStudy.run(studyFile, this::search);
+                return dev.lathe.study.storage.FreshStudy.run(studyFile, this::search);
             }
 
             private SearchRunner.Outcome search() throws Exception {

@@ -1,6 +1,5 @@
-package dev.lathe.search;
+package dev.lathe.study.storage;
 
-import dev.lathe.study.storage.SqliteStudyStorage;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

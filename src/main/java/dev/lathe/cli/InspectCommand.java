@@ -1,5 +1,10 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.LoadedModel;
+import dev.lathe.cli.options.Json;
+import dev.lathe.cli.options.ModelArgument;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.ImageOptions;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.analysis.ModelInspector;
@@ -55,9 +60,10 @@ final class InspectCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("lathe: " + verdict.oneLine());
             return 1;
         }
-        OnnxModel loaded = verdict.model();
+        LoadedModel input = new LoadedModel(m, verdict.model());
+        OnnxModel loaded = input.model();
         ImagePreprocessing preprocessing = image.preprocessing(spec.commandLine());
-        InputShapes shapes = shape.resolve(loaded.proto().getGraph());
+        InputShapes shapes = input.shapes(shape);
         ModelSummary s = ModelInspector.inspect(loaded, shapes);
         EvaluationData.Split split = data == null ? null : EvaluationData.resolve(loaded, data, tokenizer != null ? tokenizer : m.defaultTokenizer(), shapes, preprocessing);
         var out = spec.commandLine().getOut();

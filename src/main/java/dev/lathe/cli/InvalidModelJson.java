@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.cli.options.Json;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.gate.Problem;
 import dev.lathe.model.gate.Verdict;

@@ -1,5 +1,12 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.QuantizationCliOptions;
+import dev.lathe.cli.options.LoadedModel;
+import dev.lathe.cli.options.ModelArgument;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.ImageOptions;
+import dev.lathe.cli.options.DataOptions;
+import dev.lathe.cli.options.ClockOption;
 import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.study.Constraints;
 import dev.lathe.config.KeepRanges;
@@ -133,14 +140,14 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (timeBudgetMinutes != null && !(timeBudgetMinutes > 0))
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time-budget must be a positive number of minutes, got " + timeBudgetMinutes);
-        ModelArgument m = ModelArgument.parse(model);
-        dev.lathe.model.OnnxModel gated = m.load(); // a broken model is refused before any study file exists
+        LoadedModel gated = LoadedModel.load(model); // a broken model is refused before any study file exists
+        ModelArgument m = gated.argument();
         Path dataFile = data.dataPath(m);
         Path tok = data.tokenizerPath(m);
         image.preprocessing(spec.commandLine()); // bad values are a usage error before anything starts
         java.util.Map<String, java.util.List<Long>> fixed = new java.util.LinkedHashMap<>();
         if (!shape.shapes.isEmpty())
-            shape.fixed(gated.proto().getGraph())
+            shape.fixed(gated.model().proto().getGraph())
                     .forEach((k, v) -> fixed.put(k, java.util.Arrays.stream(v).boxed().toList()));
         PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
                 : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.genome.Precision::parse).toList());

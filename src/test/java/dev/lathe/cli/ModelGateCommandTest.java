@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.TestModels;
+import dev.lathe.cli.options.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,15 +1,13 @@
-package dev.lathe.cli;
+package dev.lathe.cli.options;
 
 import dev.lathe.SampleModels;
-import dev.lathe.model.OnnxModel;
-import dev.lathe.model.gate.ModelGate;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** MODEL on the command line: a path, or {@code sample:NAME} for a bundled sample (with its data). */
-record ModelArgument(Path model, Path defaultData, Path defaultTokenizer) {
-    static ModelArgument parse(String text) {
+public record ModelArgument(Path model, Path defaultData, Path defaultTokenizer) {
+    public static ModelArgument parse(String text) {
         if (text.startsWith("sample:")) {
             String name = text.substring("sample:".length());
             SampleModels.Sample s = SampleModels.byName(name).orElseThrow(() -> new IllegalArgumentException(
@@ -20,10 +18,5 @@ record ModelArgument(Path model, Path defaultData, Path defaultTokenizer) {
         if (!Files.exists(p)) throw new IllegalArgumentException(text + ": file not found");
         if (Files.isDirectory(p)) throw new IllegalArgumentException(text + ": is a folder, not an ONNX file");
         return new ModelArgument(p, null, null);
-    }
-
-    /** The model through the gate: a broken file ends the command with one line naming it and what is wrong. */
-    OnnxModel load() {
-        return ModelGate.admit(model);
     }
 }

@@ -39,6 +39,17 @@ class ModelGateTest {
         assertTrue(ModelGate.check(TestModels.minilmQuantized()).valid(), "com.microsoft operators of the quantized MiniLM");
     }
 
+    @Tag("minilm")
+    @Test
+    void aTruncatedMiniLmIsRefused() throws Exception {
+        byte[] bytes = Files.readAllBytes(TestModels.minilm());
+        Path cut = dir.resolve("minilm-cut.onnx");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
+        Verdict v = ModelGate.check(cut);
+        assertEquals(Kind.TRUNCATED, v.problems().getFirst().kind(), v.oneLine());
+        assertTrue(v.oneLine().startsWith("minilm-cut.onnx: not a valid ONNX model (truncated)"), v.oneLine());
+    }
+
     @Test
     void externalDataInsideTheFolderAndAnAcyclicGraphOutOfOrderPass() throws Exception {
         ModelProto p = ModelProto.parseFrom(Files.readAllBytes(TestModels.digitsMlp()));

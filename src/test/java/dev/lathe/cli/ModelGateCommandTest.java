@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.TestModels;
 import dev.lathe.cli.options.Json;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +102,7 @@ class ModelGateCommandTest {
     }
 
     /** As a user runs it: a fresh JVM, a cyclic model, a dangling input and an unknown operator; one line each, exit 1, no trace, no crash file. */
+    @Tag("slow")
     @Test
     void aFreshJvmRefusesEachInOneLine() throws Exception {
         for (Path bad : List.of(cyclic(), dangling(), unknownOperator())) {

@@ -61,7 +61,7 @@ public final class SqliteStudyStorage implements StudyStorage {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            refuseForeign(file, c);
+            SqliteSchema.refuseForeign(file, c);
             SqliteSchema.create(c);
             SqliteStudyStorage store = new SqliteStudyStorage(file, c);
             String v = store.meta(SCHEMA).orElse(null);
@@ -76,28 +76,6 @@ public final class SqliteStudyStorage implements StudyStorage {
         } catch (java.io.IOException e) {
             throw new StudyException(file, "cannot create its folder", e);
         }
-    }
-
-    /** Tables a Lathe study holds, in any schema version. */
-    private static final java.util.Set<String> STUDY_TABLES = java.util.Set.of("meta", "candidates", "reference_runs");
-
-    /**
-     * Another program's SQLite database (any table a study does not have) is refused before a study's tables are
-     * created in it, so opening the wrong file as a study changes nothing in it.
-     */
-    private static void refuseForeign(Path file, Connection c) throws SQLException {
-        java.util.List<String> foreign = new java.util.ArrayList<>();
-        try (var st = c.createStatement();
-             var rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
-            while (rs.next()) if (!STUDY_TABLES.contains(rs.getString(1))) foreign.add(rs.getString(1));
-        } catch (SQLException e) {
-            c.close();
-            throw e;
-        }
-        if (foreign.isEmpty()) return;
-        c.close();
-        throw new StudyException(file, "not a Lathe study but another program's SQLite database (tables " + String.join(", ", foreign.stream().limit(5).toList())
-                + (foreign.size() > 5 ? ", ..." : "") + "); it was left as it is", null);
     }
 
     /** Opens an existing study; fails with a clear message if there is none. */

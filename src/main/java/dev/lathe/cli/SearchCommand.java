@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.cli.options.QuantizationCliOptions;
+import dev.lathe.cli.options.LoadedModel;
 import dev.lathe.cli.options.ModelArgument;
 import dev.lathe.cli.options.InputShapeOptions;
 import dev.lathe.cli.options.ImageOptions;
@@ -139,13 +140,14 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (timeBudgetMinutes != null && !(timeBudgetMinutes > 0))
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time-budget must be a positive number of minutes, got " + timeBudgetMinutes);
-        ModelArgument m = ModelArgument.parse(model);
+        LoadedModel gated = LoadedModel.load(model); // a broken model is refused before any study file exists
+        ModelArgument m = gated.argument();
         Path dataFile = data.dataPath(m);
         Path tok = data.tokenizerPath(m);
         image.preprocessing(spec.commandLine()); // bad values are a usage error before anything starts
         java.util.Map<String, java.util.List<Long>> fixed = new java.util.LinkedHashMap<>();
         if (!shape.shapes.isEmpty())
-            shape.fixed(dev.lathe.model.OnnxModel.load(m.model()).proto().getGraph())
+            shape.fixed(gated.model().proto().getGraph())
                     .forEach((k, v) -> fixed.put(k, java.util.Arrays.stream(v).boxed().toList()));
         PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
                 : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.genome.Precision::parse).toList());
@@ -166,6 +168,11 @@ final class SearchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
+        StudyConfig configured = asked;
+        return dev.lathe.study.storage.FreshStudy.run(study, () -> search(m, configured, out, console));
+    }
+
+    private int search(ModelArgument m, StudyConfig asked, PrintWriter out, boolean console) throws Exception {
         try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             // Without --clock a resumed study keeps its own; asking for another is refused by the runner.
             LatencyClock timing = clock != null ? ClockOption.parse(spec.commandLine(), clock)

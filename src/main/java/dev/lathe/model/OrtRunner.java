@@ -40,12 +40,26 @@ public final class OrtRunner implements AutoCloseable {
     }
 
     public OrtRunner(byte[] modelBytes, RunnerSettings settings) throws OrtException {
-        this(modelBytes, settings, o -> { });
+        this(modelBytes, null, settings, false, o -> { });
     }
 
     public OrtRunner(byte[] modelBytes, RunnerSettings settings, OptionsHook extra) throws OrtException {
+        this(modelBytes, null, settings, false, extra);
+    }
+
+    /**
+     * A session that logs nothing, for checking whether a model loads and runs: the caller reports the failure itself,
+     * in one line, so ONNX Runtime's own log line would only repeat it. {@code modelFile} is read (external data
+     * included, for models too large for one protobuf) when the bytes are null.
+     */
+    public static OrtRunner silent(byte[] modelBytes, java.nio.file.Path modelFile, RunnerSettings settings) throws OrtException {
+        return new OrtRunner(modelBytes, modelFile, settings, true, o -> { });
+    }
+
+    private OrtRunner(byte[] modelBytes, java.nio.file.Path modelFile, RunnerSettings settings, boolean silent, OptionsHook extra) throws OrtException {
         this.settings = settings;
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            if (silent) opts.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             opts.setIntraOpNumThreads(settings.intraOpThreads());
             opts.setInterOpNumThreads(1);
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
@@ -57,7 +71,7 @@ public final class OrtRunner implements AutoCloseable {
             });
             if ("cuda".equals(settings.provider())) opts.addCUDA(0);
             extra.apply(opts);
-            this.session = ENV.createSession(modelBytes, opts);
+            this.session = modelBytes != null ? ENV.createSession(modelBytes, opts) : ENV.createSession(modelFile.toString(), opts);
         }
     }
 

@@ -15,6 +15,7 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.eval.worker.WorkerMeasurer;
 import dev.lathe.eval.worker.WorkerProcess;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.DataIdentity;
@@ -22,6 +23,7 @@ import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
 import dev.lathe.study.StudyStorage;
+import dev.lathe.study.storage.StudyLock;
 import dev.lathe.study.TrialResult;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
@@ -188,10 +190,17 @@ public final class SearchRunner {
     /** The configuration this search runs with: the asked one until {@link #run} binds it to the study, the bound one after. */
     public StudyConfig config() { return config; }
 
+    /** Runs the search; a second search on the same study file at the same time is refused, naming the first. */
     public Outcome run() throws Exception {
+        try (StudyLock ignored = StudyLock.acquire(store.file())) {
+            return runLocked();
+        }
+    }
+
+    private Outcome runLocked() throws Exception {
         long t0 = System.nanoTime();
         listener.message("Loading " + modelPath.getFileName());
-        OnnxModel original = OnnxModel.load(modelPath);
+        OnnxModel original = ModelGate.admit(modelPath); // also a resumed study's model, which may have changed since
         Preflight.checkSpace(config, original);
         StudyBinding binding = StudyBinding.of(store, config);
         binding.record(store, modelPath, original.sha256(), listener::message);

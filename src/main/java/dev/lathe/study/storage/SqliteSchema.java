@@ -69,4 +69,26 @@ final class SqliteSchema {
             db.setAutoCommit(auto);
         }
     }
+
+    /** Tables a Lathe study holds, in any schema version. */
+    private static final java.util.Set<String> STUDY_TABLES = java.util.Set.of("meta", "candidates", "reference_runs");
+
+    /**
+     * Another program's SQLite database (any table a study does not have) is refused before a study's tables are
+     * created in it, so opening the wrong file as a study changes nothing in it.
+     */
+    static void refuseForeign(java.nio.file.Path file, Connection c) throws SQLException {
+        java.util.List<String> foreign = new java.util.ArrayList<>();
+        try (var st = c.createStatement();
+             var rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+            while (rs.next()) if (!STUDY_TABLES.contains(rs.getString(1))) foreign.add(rs.getString(1));
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        if (foreign.isEmpty()) return;
+        c.close();
+        throw new dev.lathe.study.StudyException(file, "not a Lathe study but another program's SQLite database (tables " + String.join(", ", foreign.stream().limit(5).toList())
+                + (foreign.size() > 5 ? ", ..." : "") + "); it was left as it is", null);
+    }
 }

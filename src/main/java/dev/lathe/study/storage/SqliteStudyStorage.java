@@ -61,6 +61,7 @@ public final class SqliteStudyStorage implements StudyStorage {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            SqliteSchema.refuseForeign(file, c);
             SqliteSchema.create(c);
             SqliteStudyStorage store = new SqliteStudyStorage(file, c);
             String v = store.meta(SCHEMA).orElse(null);
@@ -70,6 +71,7 @@ public final class SqliteStudyStorage implements StudyStorage {
             if (v == null || Integer.parseInt(v) < SCHEMA_VERSION) store.putMeta(SCHEMA, Integer.toString(SCHEMA_VERSION));
             return store;
         } catch (SQLException e) {
+            if (e.getErrorCode() == 26) throw new StudyException(file, "not a study: the file is not an SQLite database; it was left as it is", null); // SQLITE_NOTADB
             throw new StudyException(file, "not a readable study file", e);
         } catch (java.io.IOException e) {
             throw new StudyException(file, "cannot create its folder", e);

@@ -1,5 +1,8 @@
 package dev.lathe.pool.net;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.nio.serialization.DataSerializableFactory;
@@ -10,6 +13,10 @@ import com.hazelcast.nio.serialization.DataSerializableFactory;
  * {@link PoolTask}, so a Java-serialized object someone else sends (a deserialization gadget) is refused.
  */
 public final class PoolSerialization {
+    /** Payloads and answers: tolerant of fields a newer Lathe adds, without nulls. */
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
     static final int FACTORY_ID = 0x1a7e;
     static final int TASK_CLASS_ID = 1;
 

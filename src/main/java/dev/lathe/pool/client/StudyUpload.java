@@ -1,0 +1,13 @@
+package dev.lathe.pool.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lathe.pool.StudyPackage;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A study as the client sends it: the package (as the JSON every task carries), where each of its files is on
+ * this machine, and the evaluation data's fingerprint every device must reproduce (null to skip the check).
+ */
+record StudyUpload(StudyPackage pkg, JsonNode packageJson, Map<String, Path> localFiles, String expectedFingerprint) {}

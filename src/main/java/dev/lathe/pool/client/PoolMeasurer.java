@@ -45,6 +45,9 @@ public final class PoolMeasurer implements AutoCloseable {
         }
     }
 
+    /** Hazelcast's client warns at length about each lost connection; the scheduler's messages say what matters. Held so the level stays. */
+    private static final java.util.logging.Logger HAZELCAST_LOG = java.util.logging.Logger.getLogger("com.hazelcast");
+
     private final Options options;
     private final StudyUpload study;
     private final Scheduler scheduler;
@@ -66,6 +69,7 @@ public final class PoolMeasurer implements AutoCloseable {
 
     /** Connects and waits until a device has accepted this client; refused everywhere (or no agent at all) is an error that says why. */
     public PoolMeasurer start() throws InterruptedException {
+        HAZELCAST_LOG.setLevel(java.util.logging.Level.SEVERE);
         client = HazelcastClient.newHazelcastClient(HazelcastSetup.client(options.pool(), options.members(), options.heartbeatSeconds()));
         client.getCluster().addMembershipListener(new InitialMembershipListener() {
             @Override
@@ -83,7 +87,19 @@ public final class PoolMeasurer implements AutoCloseable {
                 scheduler.remove(e.getMember().getUuid().toString(), "left the pool");
             }
         });
-        if (!scheduler.awaitDevice((long) (options.waitSeconds() * 1000))) {
+        // Wait for a device that accepts; stop early once every member has answered and none did.
+        long deadline = System.nanoTime() + (long) (options.waitSeconds() * 1e9);
+        boolean accepted = false;
+        while (!accepted && System.nanoTime() < deadline) {
+            accepted = scheduler.awaitDevice(100);
+            int refused;
+            synchronized (refusals) {
+                refused = refusals.size();
+            }
+            if (!accepted && refused > 0 && refused >= client.getCluster().getMembers().size()) break;
+        }
+        if (!accepted) {
+            close();
             String why;
             synchronized (refusals) {
                 why = refusals.isEmpty() ? "no agent answered" : String.join("; ", refusals.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());

@@ -45,6 +45,8 @@ public final class Agent implements AutoCloseable {
 
     /** Hazelcast says much at INFO; an agent's own log is what matters. Held so the level is not collected away. */
     private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+    /** Warns on every start that Hazelcast lacks --add-opens, which only costs it some speed Lathe does not need. */
+    private static final Logger MODULES_WARNING = Logger.getLogger("com.hazelcast.instance.impl.HazelcastInstanceFactory");
 
     private final HazelcastInstance member;
     private final AgentService service;
@@ -59,6 +61,7 @@ public final class Agent implements AutoCloseable {
         AgentCache cache = new AgentCache(o.cache());
         System.setProperty("java.io.tmpdir", cache.tmp().toString());
         HAZELCAST_LOG.setLevel(Level.WARNING);
+        MODULES_WARNING.setLevel(Level.SEVERE);
         DeviceDescription device = DeviceDescription.of(o.name(), o.pool());
         AgentService service = new AgentService(device, o.token(), cache, o.bind().toString(), log);
         Config config = HazelcastSetup.member(o.pool(), o.bind(), o.members(), device.attributes(), o.heartbeatSeconds());

@@ -131,6 +131,20 @@ class PoolAgentsTest {
 
     @Test
     void anAgentKilledMidCandidateLosesNothing() throws Exception {
+        loseOneAgentMidCandidate(beta -> beta.process.destroyForcibly()); // SIGKILL
+    }
+
+    @Test
+    void anAgentFrozenMidCandidateIsDroppedAtTheHeartbeatTimeout() throws Exception {
+        loseOneAgentMidCandidate(beta -> beta.signal("STOP"));
+    }
+
+    interface Loss {
+        void inflict(AgentJvm agent) throws Exception;
+    }
+
+    /** Two agents measure the candidates; {@code loss} strikes beta mid-candidate: alpha measures that one and the rest, none is lost. */
+    private void loseOneAgentMidCandidate(Loss loss) throws Exception {
         String pool = pool();
         Path token = token("a-pool-token-for-tests-" + pool);
         try (AgentJvm a = AgentJvm.start("alpha", pool, "", token, dir);
@@ -139,7 +153,7 @@ class PoolAgentsTest {
             List<CompletableFuture<DeviceMeasurement>> futures = new ArrayList<>();
             for (int i = 0; i < genomes.size(); i++) futures.add(m.submit(i + 1, GenomeJson.write(genomes.get(i))));
             var caught = b.await(s -> s.state().equals("measuring") && s.candidate() != null && s.measured() >= 1, 120);
-            b.process.destroyForcibly(); // SIGKILL
+            loss.inflict(b);
             long held = caught.candidate();
             List<DeviceMeasurement> results = new ArrayList<>();
             for (var f : futures) results.add(f.get(240, TimeUnit.SECONDS));
@@ -147,27 +161,7 @@ class PoolAgentsTest {
             assertEquals("alpha", results.get((int) held - 1).device(), "the candidate beta held was measured by alpha");
             DeviceState beta = m.devices().stream().filter(d -> d.name().equals("beta")).findFirst().orElseThrow();
             assertEquals("quarantined", beta.state(), beta.toString());
-            assertTrue(log.stream().anyMatch(l -> l.contains("candidate " + held + " goes back to the queue")), String.join("\n", log));
-        }
-    }
-
-    @Test
-    void anAgentFrozenMidCandidateIsDroppedAtTheHeartbeatTimeout() throws Exception {
-        String pool = pool();
-        Path token = token("a-pool-token-for-tests-" + pool);
-        try (AgentJvm a = AgentJvm.start("alpha", pool, "", token, dir);
-             AgentJvm b = AgentJvm.start("beta", pool, a.address(), token, dir);
-             PoolMeasurer m = measurer(pool, List.of(a, b), PoolToken.read(token))) {
-            List<CompletableFuture<DeviceMeasurement>> futures = new ArrayList<>();
-            for (int i = 0; i < genomes.size(); i++) futures.add(m.submit(i + 1, GenomeJson.write(genomes.get(i))));
-            var caught = b.await(s -> s.state().equals("measuring") && s.candidate() != null && s.measured() >= 1, 120);
-            b.signal("STOP");
-            long held = caught.candidate();
-            List<DeviceMeasurement> results = new ArrayList<>();
-            for (var f : futures) results.add(f.get(240, TimeUnit.SECONDS));
-            assertEveryCandidateOnce(results);
-            assertEquals("alpha", results.get((int) held - 1).device(), "the candidate the frozen beta held was measured by alpha");
-            assertEquals("quarantined", m.devices().stream().filter(d -> d.name().equals("beta")).findFirst().orElseThrow().state());
+            assertTrue(log.stream().anyMatch(l -> l.contains("candidate " + held + " goes back to the queue: device beta was lost")), String.join("\n", log));
         }
     }
 

@@ -1,11 +1,11 @@
 package dev.lathe.cli;
 
-import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.transform.genome.Precision;
+import dev.lathe.transform.genome.UniformPrecision;
 import dev.lathe.transform.pruning.PruningOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -78,16 +78,7 @@ final class ApplyCommand implements Callable<Integer> {
         var calibration = split == null || split.calibration().synthetic() ? null : split.calibration().samples();
         CandidateBuilder builder = CandidateBuilder.create(original, calibration == null ? PruningOptions.MAGNITUDE : PruningOptions.CALIBRATED,
                 quantization.options(), calibration);
-        if (genome == null) {
-            Map<String, Precision> chosen = new TreeMap<>();
-            for (QuantizableLayer l : builder.analysis().quantizable())
-                if (p.supports(l.opType()) && (layers == null || layers.contains(l.id()))) chosen.put(l.id(), p);
-            if (layers != null)
-                for (String id : layers)
-                    if (!chosen.containsKey(id)) throw new IllegalArgumentException("no layer '" + id + "' that can run at " + p + " in " + m.model().getFileName());
-            if (chosen.isEmpty()) throw new IllegalArgumentException(m.model().getFileName() + " has no layer that can run at " + p);
-            genome = Genome.withPrecisions(Map.of(), chosen);
-        }
+        if (genome == null) genome = UniformPrecision.of(builder.analysis().quantizable(), p, layers, m.model().getFileName().toString());
         OnnxModel built = builder.build(genome);
         if (fp16Model) return writeFp16(built.proto(), m);
         Path parent = out.toAbsolutePath().getParent();

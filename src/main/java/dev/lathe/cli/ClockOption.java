@@ -1,6 +1,6 @@
 package dev.lathe.cli;
 
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 
 /** The {@code --clock} option's help and parsing, shared by the commands that time models. */
 final class ClockOption {

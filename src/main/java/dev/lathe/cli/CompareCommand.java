@@ -1,9 +1,9 @@
 package dev.lathe.cli;
 
-import dev.lathe.eval.LatencyClock;
-import dev.lathe.eval.LatencyMeter;
-import dev.lathe.eval.LatencyStats;
-import dev.lathe.eval.QualityEvaluator;
+import dev.lathe.eval.timing.LatencyClock;
+import dev.lathe.eval.timing.LatencyMeter;
+import dev.lathe.eval.timing.LatencyStats;
+import dev.lathe.eval.quality.QualityEvaluator;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
@@ -60,7 +60,7 @@ final class CompareCommand implements Callable<Integer> {
         if (timing == LatencyClock.CPU && !provider.equals("cpu"))
             throw new IllegalArgumentException("CPU time misses the work done on the " + provider + " device; time " + provider + " on the wall clock");
         OrtRunner.RunnerSettings settings = new OrtRunner.RunnerSettings(threads, provider, "all");
-        LatencyMeter meter = new LatencyMeter(settings, dev.lathe.eval.TimingProtocol.DEFAULT, timing);
+        LatencyMeter meter = new LatencyMeter(settings, dev.lathe.eval.timing.TimingProtocol.DEFAULT, timing);
         var out = spec.commandLine().getOut();
         String warning = ClockOption.warning(timing, threads);
         if (warning != null) spec.commandLine().getErr().println(warning);

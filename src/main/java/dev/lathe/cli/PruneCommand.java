@@ -1,7 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.analysis.PrunableGroup;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.ModelEvaluator;
 import dev.lathe.eval.data.EvaluationData;

@@ -2,7 +2,7 @@ package dev.lathe.pool;
 
 import dev.lathe.TestModels;
 import dev.lathe.eval.MeasurementSetup;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.pool.client.PoolMeasurer;

@@ -1,7 +1,7 @@
 package dev.lathe.pool.schedule;
 
 import dev.lathe.eval.CandidateFailedException;
-import dev.lathe.eval.LatencyStats;
+import dev.lathe.eval.timing.LatencyStats;
 import dev.lathe.eval.Measurement;
 import dev.lathe.pool.DeviceDescription;
 import org.junit.jupiter.api.Test;

@@ -51,6 +51,7 @@ final class PoolSearch implements AutoCloseable {
     private final Map<Long, Genome> inFlight = new LinkedHashMap<>();
     private final Map<Long, Long> submittedAt = new HashMap<>();
     private int measured;
+    private boolean sessionRecorded;
 
     private PoolSearch(SearchRunner runner, StudyStorage store, SearchRunner.Listener listener, PoolMeasurer.Options options, StudyPackage pkg,
                        Map<String, Path> files, String fingerprint) {
@@ -178,6 +179,12 @@ final class PoolSearch implements AutoCloseable {
             double seconds = (System.nanoTime() - submittedAt.remove(id)) / 1e9;
             measured++;
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (!sessionRecorded && devices.firstSession() != null) {
+                // The study's machine is a device's, not this desktop's; the devices of a pool match in what matters.
+                store.recordOutputKind(devices.firstSession().outputKind());
+                if (devices.firstSession().machine() != null) store.recordMachine(devices.firstSession().machine());
+                sessionRecorded = true;
+            }
             if (cause == null) {
                 Measurement m = result.measurement();
                 runner.phases().add("latency", m.latencySeconds());

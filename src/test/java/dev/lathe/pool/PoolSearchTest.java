@@ -66,6 +66,7 @@ class PoolSearchTest {
                 Set<String> referenced = new HashSet<>();
                 for (ReferenceRun r : s.references()) referenced.add(r.device());
                 assertEquals(Set.of("alpha", "beta"), referenced, "each device measured its own reference");
+                assertEquals("classifier", s.outputKind().orElseThrow(), "the output kind the devices' workers found");
             }
             assertEquals(8, a.status().measured() + b.status().measured(), "every candidate measured exactly once on the agents");
 

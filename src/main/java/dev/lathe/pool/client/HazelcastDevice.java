@@ -128,6 +128,7 @@ final class HazelcastDevice implements Device {
         JsonNode session = answer.path("session");
         if (!session.isMissingNode() && study.expectedFingerprint() != null) {
             SessionInfo info = PoolSerialization.JSON.convertValue(session, SessionInfo.class);
+            study.sessions().accept(info);
             if (!study.expectedFingerprint().equals(info.dataFingerprint()))
                 throw new DeviceRefusedException("it read different evaluation data (" + info.dataDescription() + ", " + info.dataFingerprint()
                         + ") than the search (" + study.expectedFingerprint() + ")");

@@ -54,6 +54,7 @@ public final class PoolMeasurer implements AutoCloseable {
     private final Consumer<String> log;
     private final Map<String, String> refusals = new LinkedHashMap<>();
     private HazelcastInstance client;
+    private final java.util.concurrent.atomic.AtomicReference<dev.lathe.eval.SessionInfo> firstSession = new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * {@code localFiles} says where each file of {@code pkg} is read from here; {@code expectedFingerprint} is the
@@ -61,7 +62,8 @@ public final class PoolMeasurer implements AutoCloseable {
      */
     public PoolMeasurer(Options options, StudyPackage pkg, Map<String, Path> localFiles, String expectedFingerprint, Scheduler.Listener listener) {
         this.options = options;
-        this.study = new StudyUpload(pkg, PoolSerialization.JSON.valueToTree(pkg), Map.copyOf(localFiles), expectedFingerprint);
+        this.study = new StudyUpload(pkg, PoolSerialization.JSON.valueToTree(pkg), Map.copyOf(localFiles), expectedFingerprint,
+                s -> firstSession.compareAndSet(null, s));
         Scheduler.Listener l = listener == null ? new Scheduler.Listener() {} : listener;
         this.log = l::message;
         this.scheduler = new Scheduler(options.referenceEvery(), l);
@@ -153,6 +155,9 @@ public final class PoolMeasurer implements AutoCloseable {
     }
 
     public List<DeviceState> devices() { return scheduler.devices(); }
+
+    /** What the first device to measure found when it prepared (its machine, the output kind), or null before any answered. */
+    public dev.lathe.eval.SessionInfo firstSession() { return firstSession.get(); }
 
     public int activeDevices() { return scheduler.activeDevices(); }
 

@@ -1,7 +1,6 @@
 package dev.lathe.search;
 
 import dev.lathe.config.MeasuringConfig;
-import dev.lathe.config.PrecisionChoices;
 import dev.lathe.config.StudyConfig;
 import dev.lathe.eval.CandidateFailedException;
 import dev.lathe.eval.CandidateMeasurer;
@@ -27,7 +26,6 @@ import dev.lathe.study.TrialResult;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
-import dev.lathe.transform.genome.Precision;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -227,7 +225,7 @@ public final class SearchRunner {
         if (pool != null) {
             CandidateBuilder builder = CandidateBuilders.of(original, config, split);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
-            SearchStrategy strategy = strategyFor(original, builder, split);
+            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, listener::message);
             try (PoolSearch search = PoolSearch.open(this, store, pool, original, setup, builder, split, listener)) {
                 phases.since("prepare", t0);
                 search.loop(strategy);
@@ -244,7 +242,7 @@ public final class SearchRunner {
                     ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
             CandidateBuilder builder = CandidateBuilders.of(original, config, split);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
-            SearchStrategy strategy = strategyFor(original, builder, split);
+            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, listener::message);
 
             SessionInfo info;
             try {
@@ -261,21 +259,6 @@ public final class SearchRunner {
             loop(strategy, builder, measurer);
         }
         return outcome(t0);
-    }
-
-    /** The strategy over this study's search space: the precisions the builder can make, ranked by each layer's sensitivity. */
-    private SearchStrategy strategyFor(OnnxModel original, CandidateBuilder builder, EvaluationData.Split split) throws Exception {
-        PrecisionChoices choices = config.precision().choices();
-        choices.requireLayers(builder.analysis().quantizable());
-        if (choices.offers(Precision.INT8_STATIC) && !builder.canCalibrate()) {
-            choices = choices.without(Precision.INT8_STATIC);
-            listener.message("int8_static is left out of this search: its activation ranges need calibration data");
-        }
-        var sensitivity = StudySensitivity.of(store, config.precision().sensitivitySamples(), config.measuring().threads(), original, builder, choices,
-                split, listener::message);
-        SearchSpace space = new SearchSpace(builder.analysis(), choices, sensitivity, config.keepRanges());
-        listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
-        return Strategies.of(config.search(), space);
     }
 
     private Outcome outcome(long t0) {

@@ -1,5 +1,9 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.LoadedModel;
+import dev.lathe.cli.options.ModelArgument;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.ClockOption;
 import dev.lathe.eval.CandidateMeasurer;
 import dev.lathe.eval.ExecutionProviders;
 import dev.lathe.eval.InProcessMeasurer;
@@ -57,8 +61,9 @@ final class BenchCommand implements Callable<Integer> {
         if (repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         ExecutionProviders.require(provider);
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
-        ModelArgument m = ModelArgument.parse(model);
-        OnnxModel loaded = OnnxModel.load(m.model());
+        LoadedModel input = LoadedModel.load(model);
+        ModelArgument m = input.argument();
+        OnnxModel loaded = input.model();
         Map<String, List<Long>> fixed = new java.util.LinkedHashMap<>();
         shape.fixed(loaded.proto().getGraph()).forEach((k, v) -> fixed.put(k, Arrays.stream(v).boxed().toList()));
         Path dataFile = data != null ? data : m.defaultData();

@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.eval.timing.LatencyClock;
@@ -10,8 +11,6 @@ import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
 import dev.lathe.study.storage.SqliteStudyStorage;
-import dev.lathe.transform.genome.Genome;
-import dev.lathe.transform.genome.GenomeJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,5 +1,11 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.QuantizationCliOptions;
+import dev.lathe.cli.options.ModelArgument;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.ImageOptions;
+import dev.lathe.cli.options.DataOptions;
+import dev.lathe.cli.options.ClockOption;
 import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.study.Constraints;
 import dev.lathe.config.KeepRanges;

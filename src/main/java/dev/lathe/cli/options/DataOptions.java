@@ -1,4 +1,4 @@
-package dev.lathe.cli;
+package dev.lathe.cli.options;
 
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
@@ -8,25 +8,25 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 
 /** Where a command's calibration and evaluation samples come from, split the way studies split them. */
-final class DataOptions {
+public final class DataOptions {
     @Option(names = "--data", paramLabel = "PATH", description = "a folder of images (class sub-folders give labels), .npy/.npz (arrays named like the inputs, optional 'labels'), "
             + ".csv (flattened samples, optional label column) or .txt (one sample per line, optional tab and label); see README 'Data'")
-    Path data;
+    public Path data;
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "HuggingFace tokenizer.json for text data")
-    Path tokenizer;
+    public Path tokenizer;
 
-    EvaluationData.Split resolve(ModelArgument m, OnnxModel model, InputShapes shapes) {
+    public EvaluationData.Split resolve(ModelArgument m, OnnxModel model, InputShapes shapes) {
         return EvaluationData.resolve(model, dataPath(m), tokenizerPath(m), shapes);
     }
 
     /** The data given, else the sample's own; null for none. */
-    Path dataPath(ModelArgument m) {
+    public Path dataPath(ModelArgument m) {
         return data != null ? data : m.defaultData();
     }
 
     /** The tokenizer given, else the sample's own; null for none. */
-    Path tokenizerPath(ModelArgument m) {
+    public Path tokenizerPath(ModelArgument m) {
         return tokenizer != null ? tokenizer : m.defaultTokenizer();
     }
 }

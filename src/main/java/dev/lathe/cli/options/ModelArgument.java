@@ -1,4 +1,4 @@
-package dev.lathe.cli;
+package dev.lathe.cli.options;
 
 import dev.lathe.SampleModels;
 
@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** MODEL on the command line: a path, or {@code sample:NAME} for a bundled sample (with its data). */
-record ModelArgument(Path model, Path defaultData, Path defaultTokenizer) {
-    static ModelArgument parse(String text) {
+public record ModelArgument(Path model, Path defaultData, Path defaultTokenizer) {
+    public static ModelArgument parse(String text) {
         if (text.startsWith("sample:")) {
             String name = text.substring("sample:".length());
             SampleModels.Sample s = SampleModels.byName(name).orElseThrow(() -> new IllegalArgumentException(

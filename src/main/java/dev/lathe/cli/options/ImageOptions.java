@@ -1,10 +1,10 @@
-package dev.lathe.cli;
+package dev.lathe.cli.options;
 
 import dev.lathe.eval.data.ImagePreprocessing;
 import picocli.CommandLine.Option;
 
 /** How image-folder data is normalized; without either option the model's own preprocessor_config.json decides. */
-final class ImageOptions {
+public final class ImageOptions {
     @Option(names = "--image-mean", split = ",", paramLabel = "M[,M,M]",
             description = "per-channel mean subtracted from pixels scaled to [0,1], e.g. 0.485,0.456,0.406 (default 0, or the model's preprocessor_config.json)")
     double[] mean;
@@ -14,16 +14,16 @@ final class ImageOptions {
     double[] std;
 
     /** The mean as given (null when not), as stored in a study's settings. */
-    java.util.List<Double> meanList() {
+    public java.util.List<Double> meanList() {
         return mean == null ? null : java.util.Arrays.stream(mean).boxed().toList();
     }
 
-    java.util.List<Double> stdList() {
+    public java.util.List<Double> stdList() {
         return std == null ? null : java.util.Arrays.stream(std).boxed().toList();
     }
 
     /** The preprocessing the options ask for, or null to let the model's folder decide; bad values are a usage error. */
-    ImagePreprocessing preprocessing(picocli.CommandLine commandLine) {
+    public ImagePreprocessing preprocessing(picocli.CommandLine commandLine) {
         if (mean == null && std == null) return null;
         try {
             return new ImagePreprocessing(mean, std);

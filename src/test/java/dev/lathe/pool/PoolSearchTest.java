@@ -3,6 +3,7 @@ package dev.lathe.pool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.cli.LatheCommand;
+import dev.lathe.search.SearchRunner;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.ReferenceRun;
@@ -74,6 +75,30 @@ class PoolSearchTest {
             assertEquals(0, resumed.exit(), resumed.out() + resumed.err());
             assertTrue(resumed.out().contains("Resuming: 8 of 12"), resumed.out());
             assertEquals(12, a.status().measured() + b.status().measured(), "resuming measured only the 4 new candidates");
+
+            // A search stopped mid-generation and resumed: it goes on where it was, measuring nothing twice.
+            int before = a.status().measured() + b.status().measured();
+            Path stopped = dir.resolve("stopped.sqlite");
+            var devices = new dev.lathe.pool.client.PoolMeasurer.Options(pool, List.of(dev.lathe.pool.net.HazelcastSetup.Address.parse(a.address())),
+                    PoolToken.read(token), 6, 5, 60);
+            try (SqliteStudyStorage s = SqliteStudyStorage.open(stopped)) {
+                SearchRunner[] runner = new SearchRunner[1];
+                runner[0] = new SearchRunner(dev.lathe.TestModels.digitsMlp(), dev.lathe.TestStudies.quickDigitsMlp(8, 3), s, new SearchRunner.Listener() {
+                    @Override
+                    public void candidateFinished(CandidateRecord c, dev.lathe.study.Study st, int measured, int budget, double left) {
+                        if (measured == 2) runner[0].requestStop();
+                    }
+                }).pool(devices);
+                SearchRunner.Outcome o = runner[0].run();
+                assertTrue(o.stopped() && o.measured() >= 2 && o.measured() < 8, "stopped after " + o.measured());
+            }
+            try (SqliteStudyStorage s = SqliteStudyStorage.open(stopped)) {
+                SearchRunner.Outcome o = new SearchRunner(dev.lathe.TestModels.digitsMlp(), dev.lathe.TestStudies.quickDigitsMlp(8, 3), s,
+                        new SearchRunner.Listener() {}).pool(devices).run();
+                assertEquals(8, o.measured());
+                assertEquals(8, s.count(CandidateStatus.DONE));
+            }
+            assertEquals(before + 8, a.status().measured() + b.status().measured(), "stopping and resuming measured each candidate once");
 
             Run json = lathe("candidates", "--study", study.toString(), "--json");
             assertEquals(0, json.exit(), json.err());

@@ -114,9 +114,9 @@ final class PoolSearch implements AutoCloseable {
                 runner.timeIsUp();
                 submitting = false;
             }
-            if (submitting && runner.isPauseRequested()) {
-                if (inFlight.isEmpty()) pausedNanos += runner.awaitResume(measured, lastCandidate);
-                else submitting = !runner.isPauseRequested();
+            // A pause takes effect once the candidates in flight are back; until then nothing new is submitted (below).
+            if (submitting && runner.isPauseRequested() && inFlight.isEmpty()) {
+                pausedNanos += runner.awaitResume(measured, lastCandidate);
                 if (runner.stopRequested()) submitting = false;
             }
             if (submitting && !runner.isPauseRequested()) {

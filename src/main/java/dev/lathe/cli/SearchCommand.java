@@ -14,6 +14,9 @@ import dev.lathe.config.PrecisionChoices;
 import dev.lathe.config.Criterion;
 import dev.lathe.config.DataConfig;
 import dev.lathe.config.MeasuringConfig;
+import dev.lathe.pool.PoolToken;
+import dev.lathe.pool.client.PoolMeasurer;
+import dev.lathe.pool.net.HazelcastSetup;
 import dev.lathe.config.PrecisionConfig;
 import dev.lathe.config.Provider;
 import dev.lathe.config.PruningConfig;
@@ -87,6 +90,17 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
             description = "a candidate still measuring after this long is recorded as failed and its worker restarted (default ${DEFAULT-VALUE})") double timeout;
+
+    @Option(names = "--pool", paramLabel = "POOL", description = "measure on the devices of this pool (lathe agent) instead of this machine; see docs/pool.md")
+    String pool;
+
+    @Option(names = "--members", paramLabel = "HOST:PORT,...", description = "with --pool: agents to connect to") String members;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "with --pool: the pool token's file (default: $LATHE_POOL_TOKEN)") Path tokenFile;
+
+    @Option(names = "--heartbeat-seconds", defaultValue = "60", paramLabel = "S",
+            description = "with --pool: a device silent this long is lost and its candidate measured elsewhere (default ${DEFAULT-VALUE})")
+    int heartbeatSeconds;
 
     @Option(names = "--in-process", description = "measure in this process instead of a worker process (no protection from crashing candidates)") boolean inProcess;
 
@@ -197,17 +211,24 @@ final class SearchCommand implements Callable<Integer> {
                             : "FAILED " + c.error();
                     String violated = study.describeViolations(c);
                     if (!violated.isEmpty()) figures += "  violates: " + violated;
+                    if (c.device() != null) figures += "  on " + c.device();
                     out.printf("[%d/%d] #%d %s  ~%s left%s", measured, total, c.id(), figures, duration(secondsLeft), console ? "\n" : "\n");
                     out.flush();
                 }
 
                 @Override
                 public void referenceMeasured(ReferenceRun r, DriftCorrection drift) {
-                    out.printf("reference: original %.3f%s after %d candidates%s%n", r.latencyMs(), unit, r.afterCandidates(),
+                    out.printf("reference: original %.3f%s after %d candidates%s%s%n", r.latencyMs(), unit, r.afterCandidates(),
+                            r.device() == null ? "" : " on " + r.device(),
                             drift.spread() > 0 ? String.format(" (references so far vary by %.1f%%)", drift.spread() * 100) : "");
                     out.flush();
                 }
             });
+            if (pool != null)
+                runner.pool(new PoolMeasurer.Options(pool, HazelcastSetup.Address.parseList(members), PoolToken.read(tokenFile), heartbeatSeconds,
+                        settings.measuring().referenceEvery(), 60));
+            else if (members != null || tokenFile != null)
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--members and --token-file go with --pool");
             if (timeBudgetMinutes != null) {
                 runner.timeBudget(java.time.Duration.ofMillis(Math.round(timeBudgetMinutes * 60_000)));
             }

@@ -30,7 +30,7 @@ final class SqliteSchema {
                       fidelity REAL, accuracy REAL, size_bytes INTEGER, parameters INTEGER,
                       latency_json TEXT, quality_json TEXT, error TEXT, eval_seconds REAL,
                       created_at TEXT NOT NULL, finished_at TEXT,
-                      latency_samples TEXT, peak_memory_bytes INTEGER, cpu_samples TEXT)""");
+                      latency_samples TEXT, peak_memory_bytes INTEGER, cpu_samples TEXT, device TEXT)""");
         }
     }
 
@@ -49,18 +49,20 @@ final class SqliteSchema {
             if (!columns.contains("latency_samples")) s.execute("ALTER TABLE candidates ADD COLUMN latency_samples TEXT");
             if (!columns.contains("peak_memory_bytes")) s.execute("ALTER TABLE candidates ADD COLUMN peak_memory_bytes INTEGER");
             if (!columns.contains("cpu_samples")) s.execute("ALTER TABLE candidates ADD COLUMN cpu_samples TEXT");
+            if (!columns.contains("device")) s.execute("ALTER TABLE candidates ADD COLUMN device TEXT");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS reference_runs (
                       id INTEGER PRIMARY KEY AUTOINCREMENT,
                       measured_at TEXT NOT NULL,
                       after_candidates INTEGER NOT NULL,
                       latency_ms REAL NOT NULL, latency_p90_ms REAL, latency_json TEXT, latency_samples TEXT,
-                      peak_memory_bytes INTEGER, cpu_samples TEXT)""");
+                      peak_memory_bytes INTEGER, cpu_samples TEXT, device TEXT)""");
             java.util.Set<String> referenceColumns = new java.util.HashSet<>();
             try (ResultSet rs = s.executeQuery("PRAGMA table_info(reference_runs)")) {
                 while (rs.next()) referenceColumns.add(rs.getString("name"));
             }
             if (!referenceColumns.contains("cpu_samples")) s.execute("ALTER TABLE reference_runs ADD COLUMN cpu_samples TEXT");
+            if (!referenceColumns.contains("device")) s.execute("ALTER TABLE reference_runs ADD COLUMN device TEXT");
             db.commit();
         } catch (SQLException e) {
             db.rollback();

@@ -235,7 +235,7 @@ public final class SearchRunner {
                     listener::message);
             SearchSpace space = new SearchSpace(builder.analysis(), choices, sensitivity, config.keepRanges());
             listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
-            SearchStrategy strategy = Strategies.of(config.search(), space);
+            SearchStrategy strategy = Strategies.of(config.search(), space, store, listener::message);
 
             SessionInfo info;
             try {

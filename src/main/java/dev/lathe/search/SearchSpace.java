@@ -90,6 +90,9 @@ public final class SearchSpace {
     /** The keep range {@code group} searches in. */
     public KeepRanges.Range range(PrunableGroup group) { return ranges[groups.indexOf(group)]; }
 
+    /** Each layer's quality drop when quantized alone (empty without sensitivity figures). */
+    public Map<String, Double> sensitivity() { return sensitivity; }
+
     /** The layers with a precision gene, in graph order. */
     public List<QuantizableLayer> layers() { return layers; }
 

@@ -101,6 +101,8 @@ public final class SearchRunner {
     private final PhaseTimes phases = new PhaseTimes();
     private StudyConfig config;
     private MeasurerFactory measurers = DEFAULT_MEASURERS;
+    /** Makes the strategy over the study's space instead of the configured kind (tools such as tabulation), or null. */
+    private java.util.function.Function<SearchSpace, SearchStrategy> strategyFactory;
     /** This run's time budget (paused time not counted), or null for the candidate budget alone. */
     private java.time.Duration timeBudget;
     private boolean timeUp;
@@ -116,6 +118,12 @@ public final class SearchRunner {
     /** Measures with {@code factory} instead of the default worker (tests, tools). */
     public SearchRunner measurers(MeasurerFactory factory) {
         this.measurers = factory;
+        return this;
+    }
+
+    /** Proposes candidates with {@code factory}'s strategy over the study's space rather than the configured kind's (tools). */
+    public SearchRunner strategies(java.util.function.Function<SearchSpace, SearchStrategy> factory) {
+        this.strategyFactory = factory;
         return this;
     }
 
@@ -235,7 +243,7 @@ public final class SearchRunner {
                     listener::message);
             SearchSpace space = new SearchSpace(builder.analysis(), choices, sensitivity, config.keepRanges());
             listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
-            SearchStrategy strategy = Strategies.of(config.search(), space, store, listener::message);
+            SearchStrategy strategy = strategyFactory != null ? strategyFactory.apply(space) : Strategies.of(config.search(), space, store, listener::message);
 
             SessionInfo info;
             try {

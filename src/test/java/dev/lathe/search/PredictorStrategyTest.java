@@ -16,6 +16,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@org.junit.jupiter.api.Tag("slow")
 class PredictorStrategyTest {
     private static final SearchSpace SPACE = new SearchSpace(GroupFinder.analyze(OnnxModel.load(TestModels.digitsCnn())));
 

@@ -73,4 +73,36 @@ class PredictorsTest {
             assertTrue(far > 2 * near, r.name() + ": sd near " + near + ", far " + far);
         }
     }
+
+    /**
+     * A synthetic table over the digits CNN's real space: latency from the channels each Conv keeps on both sides
+     * (halved at int8), quality falling with the square of what is pruned and with each quantized layer. The
+     * features from the analysis must let the cost and quality predictors rank held-out genomes.
+     */
+    @Test
+    void featuresFromTheAnalysisRankASyntheticTable() {
+        var space = new dev.lathe.search.SearchSpace(dev.lathe.analysis.GroupFinder.analyze(dev.lathe.model.OnnxModel.load(dev.lathe.TestModels.digitsCnn())));
+        GenomeFeatures features = new GenomeFeatures(space);
+        Random rnd = new Random(4);
+        int n = 60;
+        double[][] xc = new double[n][], xq = new double[n][];
+        double[] cost = new double[n], quality = new double[n];
+        for (int i = 0; i < n; i++) {
+            var g = space.random(rnd);
+            double[] keep = space.groups().stream().mapToDouble(gr -> g.keepRatio(gr.id())).toArray();
+            double t = 0.002;
+            for (int c = 0; c < keep.length; c++) t += keep[c] * (c + 1 < keep.length ? keep[c + 1] : 1) * (g.precisions().isEmpty() ? 1 : 1 - 0.1 * g.precisions().size());
+            cost[i] = Math.log(t * (1 + 0.02 * rnd.nextGaussian()));
+            double q = 1;
+            for (double k : keep) q -= 0.2 * (1 - k) * (1 - k);
+            quality[i] = q - 0.01 * g.precisions().size();
+            xc[i] = features.cost(g);
+            xq[i] = features.quality(g);
+            assertSame(xc[i], features.cost(g), "features are cached per genome");
+        }
+        double costTau = ModelSelection.crossValidatedTau(new BootstrapEnsemble(8, 1), xc, cost, 1);
+        var q = ModelSelection.best(List.of(new BootstrapEnsemble(8, 2), new GaussianProcess()), xq, quality, 2);
+        assertTrue(costTau > 0.7, "cost tau " + costTau);
+        assertTrue(q.cvTau() > 0.7, q.model() + " quality tau " + q.cvTau());
+    }
 }

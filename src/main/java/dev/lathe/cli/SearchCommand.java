@@ -67,7 +67,7 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--population", defaultValue = "12", description = "NSGA-II population (default ${DEFAULT-VALUE})") int population;
 
-    @Option(names = "--strategy", defaultValue = "nsga2", description = "nsga2 or random (default ${DEFAULT-VALUE})") String strategy;
+    @Option(names = "--strategy", defaultValue = "nsga2", description = "nsga2, predictor (NSGA-II steered by predictors refitted each generation) or random (default ${DEFAULT-VALUE})") String strategy;
 
     @Option(names = "--criterion", defaultValue = "obs", description = "unit ranking: obs (what the refit can best make up for), activation (|W|·‖x‖ on calibration data), sensitivity (output change per removed head or unit, groups up to 64 units) or magnitude (default ${DEFAULT-VALUE})") String criterion;
 

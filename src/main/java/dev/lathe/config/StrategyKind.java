@@ -3,9 +3,9 @@ package dev.lathe.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** How a search proposes candidates: NSGA-II, or uniform random sampling as the baseline to beat. */
+/** How a search proposes candidates: NSGA-II, predictor-assisted NSGA-II, or uniform random sampling as the baseline to beat. */
 public enum StrategyKind implements Spelled {
-    NSGA2("nsga2"), RANDOM("random");
+    NSGA2("nsga2"), RANDOM("random"), PREDICTOR("predictor");
 
     private final String id;
 

@@ -90,6 +90,17 @@ public final class Nsga2Strategy implements SearchStrategy {
         evaluated.add(s);
     }
 
+    /**
+     * Forgets every evaluated solution but the survivors (the genomes stay seen, so none is proposed again): an
+     * inner search on predictions evaluates thousands, and ranking all of them every generation would cost more
+     * than the predictions.
+     */
+    void keepSurvivorsOnly() {
+        List<DoubleSolution> keep = survivors();
+        evaluated.clear();
+        evaluated.addAll(keep);
+    }
+
     /** Environmental selection over everything measured so far: the best {@code populationSize} by rank, then crowding. */
     List<DoubleSolution> survivors() {
         if (evaluated.size() <= populationSize) return new ArrayList<>(evaluated);

@@ -102,6 +102,8 @@ public final class SearchRunner {
     private final PhaseTimes phases = new PhaseTimes();
     private StudyConfig config;
     private MeasurerFactory measurers = DEFAULT_MEASURERS;
+    /** Makes the strategy over the study's space instead of the configured kind (tools such as tabulation), or null. */
+    private java.util.function.Function<SearchSpace, SearchStrategy> strategyFactory;
     /** This run's time budget (paused time not counted), or null for the candidate budget alone. */
     private java.time.Duration timeBudget;
     private boolean timeUp;
@@ -125,6 +127,12 @@ public final class SearchRunner {
     /** Measures on the devices of a pool ({@link PoolSearch}) instead of on this machine. */
     public SearchRunner pool(PoolMeasurer.Options devices) {
         this.pool = devices;
+        return this;
+    }
+
+    /** Proposes candidates with {@code factory}'s strategy over the study's space rather than the configured kind's (tools). */
+    public SearchRunner strategies(java.util.function.Function<SearchSpace, SearchStrategy> factory) {
+        this.strategyFactory = factory;
         return this;
     }
 
@@ -234,7 +242,7 @@ public final class SearchRunner {
         if (pool != null) {
             CandidateBuilder builder = CandidateBuilders.of(original, config, split);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
-            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, listener::message);
+            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message);
             try (PoolSearch search = PoolSearch.open(this, store, pool, original, setup, builder, split, listener)) {
                 phases.since("prepare", t0);
                 search.loop(strategy);
@@ -251,7 +259,7 @@ public final class SearchRunner {
                     ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
             CandidateBuilder builder = CandidateBuilders.of(original, config, split);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
-            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, listener::message);
+            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message);
 
             SessionInfo info;
             try {

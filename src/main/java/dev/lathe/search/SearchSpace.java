@@ -50,6 +50,10 @@ public final class SearchSpace {
     private final List<RemovableBlock> blocks;
     private final KeepRanges keepRanges;
     private final KeepRanges.Range[] ranges;
+    private final GroupFinder.Result analysis;
+    private final PrecisionChoices choices;
+    /** Keep-ratio genes snap to this many evenly spaced values (a tabular benchmark's grid); 0 leaves them continuous. */
+    private int levels;
 
     public SearchSpace(GroupFinder.Result analysis) {
         this(analysis, PrecisionChoices.DEFAULT, Map.of());
@@ -65,6 +69,8 @@ public final class SearchSpace {
      */
     public SearchSpace(GroupFinder.Result analysis, PrecisionChoices choices, Map<String, Double> sensitivity, KeepRanges keepRanges) {
         keepRanges.requireKnown(analysis);
+        this.analysis = analysis;
+        this.choices = choices;
         this.keepRanges = keepRanges;
         this.groups = analysis.groups();
         this.ranges = groups.stream().map(keepRanges::rangeFor).toArray(KeepRanges.Range[]::new);
@@ -82,6 +88,17 @@ public final class SearchSpace {
         }
     }
 
+    /** This space with every keep-ratio gene snapped to {@code k} evenly spaced values of its range (k >= 2). */
+    public SearchSpace withLevels(int k) {
+        if (k < 2) throw new IllegalArgumentException("at least 2 levels per keep ratio, got " + k);
+        SearchSpace s = new SearchSpace(analysis, choices, sensitivity, keepRanges);
+        s.levels = k;
+        return s;
+    }
+
+    /** The levels keep-ratio genes snap to, 0 when they are continuous. */
+    public int levels() { return levels; }
+
     public List<PrunableGroup> groups() { return groups; }
 
     /** The removable blocks, each with a gene (a block the ranges keep never drops). */
@@ -89,6 +106,9 @@ public final class SearchSpace {
 
     /** The keep range {@code group} searches in. */
     public KeepRanges.Range range(PrunableGroup group) { return ranges[groups.indexOf(group)]; }
+
+    /** Each layer's quality drop when quantized alone (empty without sensitivity figures). */
+    public Map<String, Double> sensitivity() { return sensitivity; }
 
     /** The layers with a precision gene, in graph order. */
     public List<QuantizableLayer> layers() { return layers; }
@@ -110,6 +130,7 @@ public final class SearchSpace {
             PrunableGroup g = groups.get(i);
             KeepRanges.Range r = ranges[i];
             double gene = Math.max(0, Math.min(1, x[i]));
+            if (levels >= 2) gene = Math.round(gene * (levels - 1)) / (double) (levels - 1);
             int kept = keptUnits(g, r, r.min() + gene * (r.max() - r.min()));
             if (kept < g.size()) keep.put(g.id(), (double) kept / g.size());
         }

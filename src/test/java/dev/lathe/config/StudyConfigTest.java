@@ -99,7 +99,7 @@ class StudyConfigTest {
     void anUnknownValueIsRefusedNamingTheAllowedOnes() {
         String json = StudyConfig.defaults().toJson();
         Map<String, String> cases = Map.of(
-                "\"nsga2\"", "unknown strategy 'annealing' (nsga2 or random)",
+                "\"nsga2\"", "unknown strategy 'annealing' (nsga2, random or predictor)",
                 "\"obs\"", "unknown criterion 'annealing' (obs, activation, sensitivity or magnitude)",
                 "\"lstsq\"", "unknown repair 'annealing' (lstsq or none)",
                 "\"cpu\"", "unknown provider 'annealing' (cpu or cuda)",

@@ -106,4 +106,14 @@ class UiLogicTest {
         form.apply(dev.lathe.config.StudyConfig.defaults());
         assertEquals(dev.lathe.eval.timing.LatencyClock.WALL, form.clockProperty().get(), "opening a study shows the clock it was timed on");
     }
+
+    @Test
+    void theSearchFormCarriesTheStrategyAndTakesOverAStudys() {
+        SearchViewModel form = new SearchViewModel(new Background());
+        assertEquals(dev.lathe.config.StrategyKind.NSGA2, form.settings().search().strategy());
+        form.strategyProperty().set(dev.lathe.config.StrategyKind.PREDICTOR);
+        assertEquals(dev.lathe.config.StrategyKind.PREDICTOR, form.settings().search().strategy(), "the choice reaches the settings the search runs with");
+        form.apply(dev.lathe.config.StudyConfig.defaults());
+        assertEquals(dev.lathe.config.StrategyKind.NSGA2, form.strategyProperty().get(), "opening a study shows its strategy");
+    }
 }

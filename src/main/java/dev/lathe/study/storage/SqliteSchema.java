@@ -72,23 +72,25 @@ final class SqliteSchema {
         }
     }
 
-    /** Tables a Lathe study holds, in any schema version. */
-    private static final java.util.Set<String> STUDY_TABLES = java.util.Set.of("meta", "candidates", "reference_runs");
+    /** Tables every Lathe study holds, in any schema version (features add side tables of their own beside them). */
+    private static final java.util.Set<String> STUDY_TABLES = java.util.Set.of("meta", "candidates");
 
     /**
-     * Another program's SQLite database (any table a study does not have) is refused before a study's tables are
-     * created in it, so opening the wrong file as a study changes nothing in it.
+     * Another program's SQLite database (tables, but not a study's own) is refused before a study's tables are
+     * created in it, so opening the wrong file as a study changes nothing in it. Side tables that profiles,
+     * predictor reports and tabular benchmarks add beside a study's own are not foreign.
      */
     static void refuseForeign(java.nio.file.Path file, Connection c) throws SQLException {
-        java.util.List<String> foreign = new java.util.ArrayList<>();
+        java.util.List<String> tables = new java.util.ArrayList<>();
         try (var st = c.createStatement();
              var rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
-            while (rs.next()) if (!STUDY_TABLES.contains(rs.getString(1))) foreign.add(rs.getString(1));
+            while (rs.next()) tables.add(rs.getString(1));
         } catch (SQLException e) {
             c.close();
             throw e;
         }
-        if (foreign.isEmpty()) return;
+        if (tables.isEmpty() || tables.containsAll(STUDY_TABLES)) return;
+        java.util.List<String> foreign = tables.stream().filter(t -> !STUDY_TABLES.contains(t) && !t.equals("reference_runs")).toList();
         c.close();
         throw new dev.lathe.study.StudyException(file, "not a Lathe study but another program's SQLite database (tables " + String.join(", ", foreign.stream().limit(5).toList())
                 + (foreign.size() > 5 ? ", ..." : "") + "); it was left as it is", null);

@@ -180,6 +180,19 @@ public final class SearchView {
         quick.selectedProperty().bindBidirectional(s.quickTimingProperty());
         quick.setTooltip(new Tooltip("Much faster, noisier latencies: for a first look"));
         search.add(quick, 0, 6, 2, 1);
+        javafx.scene.control.ChoiceBox<dev.lathe.config.StrategyKind> strategy = new javafx.scene.control.ChoiceBox<>(
+                javafx.collections.FXCollections.observableArrayList(dev.lathe.config.StrategyKind.values()));
+        strategy.setId("strategyChoice");
+        strategy.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(dev.lathe.config.StrategyKind k) { return k == null ? "" : k.id(); }
+
+            @Override
+            public dev.lathe.config.StrategyKind fromString(String text) { return dev.lathe.config.StrategyKind.parse(text); }
+        });
+        strategy.valueProperty().bindBidirectional(s.strategyProperty());
+        strategy.setMaxWidth(Double.MAX_VALUE);
+        row(search, 7, "Strategy", strategy, "nsga2; predictor: NSGA-II steered by predictors refitted each generation; random: the baseline");
 
         GridPane shape = form();
         row(shape, 0, "Batch", spinner("batchSpinner", 1, 4096, 1, s.batchProperty()), "Batch size the latency is measured at");

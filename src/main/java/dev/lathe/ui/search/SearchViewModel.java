@@ -67,6 +67,7 @@ public final class SearchViewModel {
     private final ObjectProperty<Integer> budget = new SimpleObjectProperty<>(SearchConfig.DEFAULT.budget());
     private final ObjectProperty<Integer> timeLimitMinutes = new SimpleObjectProperty<>(0);
     private final ObjectProperty<Integer> seed = new SimpleObjectProperty<>((int) SearchConfig.DEFAULT.seed());
+    private final ObjectProperty<dev.lathe.config.StrategyKind> strategy = new SimpleObjectProperty<>(SearchConfig.DEFAULT.strategy());
     private final ObjectProperty<Integer> threads = new SimpleObjectProperty<>(MeasuringConfig.DEFAULT.threads());
     private final ObjectProperty<Integer> batch = new SimpleObjectProperty<>(DataConfig.DEFAULT.batch());
     private final ObjectProperty<Integer> sequenceLength = new SimpleObjectProperty<>(DataConfig.DEFAULT.sequenceLength());
@@ -120,6 +121,9 @@ public final class SearchViewModel {
     public ObjectProperty<Integer> timeLimitMinutesProperty() { return timeLimitMinutes; }
 
     public ObjectProperty<Integer> seedProperty() { return seed; }
+
+    /** NSGA-II, predictor-assisted NSGA-II or random, as the command line's --strategy. */
+    public ObjectProperty<dev.lathe.config.StrategyKind> strategyProperty() { return strategy; }
 
     public ObjectProperty<Integer> threadsProperty() { return threads; }
 
@@ -197,7 +201,7 @@ public final class SearchViewModel {
         SearchConfig d = SearchConfig.DEFAULT;
         MeasuringConfig m = MeasuringConfig.DEFAULT;
         return StudyConfig.defaults()
-                .with(new SearchConfig(valueOr(budget, d.budget()), valueOr(seed, (int) d.seed()), d.population(), d.strategy()))
+                .with(new SearchConfig(valueOr(budget, d.budget()), valueOr(seed, (int) d.seed()), d.population(), strategy.get() == null ? d.strategy() : strategy.get()))
                 .with(new DataConfig(blankToNull(dataPath.get()), blankToNull(tokenizerPath.get()), valueOr(batch, 1),
                         valueOr(sequenceLength, DataConfig.DEFAULT.sequenceLength()), null, null, null))
                 .with(new PruningConfig(Criterion.parse(criterion.get()), Repair.parse(repair.get())))
@@ -230,6 +234,7 @@ public final class SearchViewModel {
     public void apply(StudyConfig s) {
         budget.set(s.search().budget());
         seed.set((int) Math.min(Integer.MAX_VALUE, Math.max(0, s.search().seed())));
+        strategy.set(s.search().strategy());
         threads.set(s.measuring().threads());
         batch.set(s.data().batch());
         sequenceLength.set(s.data().sequenceLength());

@@ -187,7 +187,10 @@ public final class MutableGraph {
                 OperatorSetIdProto o = m.getOpsetImport(i);
                 if (!o.getDomain().equals(e.getKey())) continue;
                 present = true;
-                if (o.getVersion() < e.getValue()) m.setOpsetImport(i, o.toBuilder().setVersion(e.getValue()));
+                if (o.getVersion() >= e.getValue()) continue;
+                m.setOpsetImport(i, o.toBuilder().setVersion(e.getValue()));
+                if (e.getKey().isEmpty() || e.getKey().equals("ai.onnx"))
+                    m.setGraph(OpsetUpgrade.upgrade(m.getGraph(), (int) o.getVersion(), e.getValue().intValue()));
             }
             if (!present) m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(e.getKey()).setVersion(e.getValue()));
         }

@@ -29,10 +29,14 @@ public final class SyntheticInputs {
                 out.put(v.getName(), TensorData.ofFloats(dims, f));
             } else if (type == TensorProto.DataType.INT64_VALUE || type == TensorProto.DataType.INT32_VALUE) {
                 String name = v.getName().toLowerCase(Locale.ROOT);
+                long vocabulary = vocabulary(model, v.getName());
                 long[] l = new long[n];
                 for (int i = 0; i < n; i++) {
                     if (name.contains("mask")) l[i] = 1;
                     else if (name.contains("type") || name.contains("segment")) l[i] = 0;
+                    // A decoder's positions continue after the tokens already in its cache.
+                    else if (name.contains("position") && dims.length == 2) l[i] = shapes.contextLength() + i % dims[1];
+                    else if (vocabulary > 0 && vocabulary <= 6000) l[i] = rnd.nextInt((int) vocabulary);
                     else l[i] = 1000 + rnd.nextInt(5000);
                 }
                 out.put(v.getName(), TensorData.ofLongs(dims, l));
@@ -42,5 +46,15 @@ public final class SyntheticInputs {
             }
         }
         return out;
+    }
+
+    /** Rows of the embedding table that {@code input} indexes (a Gather of a constant table), or -1. */
+    private static long vocabulary(OnnxModel model, String input) {
+        var g = model.proto().getGraph();
+        for (var n : g.getNodeList()) {
+            if (!n.getOpType().equals("Gather") || n.getInputCount() < 2 || !n.getInput(1).equals(input)) continue;
+            for (TensorProto t : g.getInitializerList()) if (t.getName().equals(n.getInput(0)) && t.getDimsCount() == 2) return t.getDims(0);
+        }
+        return -1;
     }
 }

@@ -1,0 +1,86 @@
+package dev.lathe.analysis;
+
+import dev.lathe.SampleModels;
+import dev.lathe.TestModels;
+import dev.lathe.model.CachedGeneration;
+import dev.lathe.model.InputShapes;
+import dev.lathe.model.MutableGraph;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.model.OrtRunner;
+import dev.lathe.model.SyntheticInputs;
+import dev.lathe.model.TensorData;
+import dev.lathe.model.Tensors;
+import dev.lathe.transform.pruning.StructuredPruner;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import static dev.lathe.Numerics.maxAbsDiff;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The Llama-shaped sample decoder (sample-models/make_tiny_llama.py): RMSNorm, SwiGLU, grouped-query attention, rotary embeddings, a KV cache. */
+class TinyLlamaTest {
+    static OnnxModel llama() {
+        return OnnxModel.load(TestModels.samples().resolve("tiny-llama/model.onnx"));
+    }
+
+    static long[] prompt() {
+        byte[] b = "The build fails when".getBytes(StandardCharsets.US_ASCII);
+        long[] t = new long[b.length];
+        for (int i = 0; i < b.length; i++) t[i] = b[i];
+        return t;
+    }
+
+    @Test
+    void isASampleAndGeneratesTheSameTokensWithAndWithoutItsCache() throws Exception {
+        assertTrue(SampleModels.byName("tiny-llama").isPresent(), "sample:tiny-llama resolves");
+        OnnxModel m = llama();
+        try (OrtRunner r = OrtRunner.of(m, OrtRunner.RunnerSettings.cpu(1))) {
+            CachedGeneration gen = new CachedGeneration(m, r);
+            long[] cached = gen.withCache(prompt(), 6), uncached = gen.withoutCache(prompt(), 6);
+            assertArrayEquals(uncached, cached, "the cache changes nothing");
+            // Briefly trained on the sentences: after "The build fails when" it writes a space.
+            assertEquals(' ', cached[0]);
+        }
+    }
+
+    @Test
+    void gatedMlpUnitsAreOneGroupPerLayerAndPruneExactly() throws Exception {
+        OnnxModel m = llama();
+        GroupFinder.Result r = GroupFinder.analyze(m);
+        List<PrunableGroup> ffn = r.groups().stream().filter(g -> g.kind() == GroupKind.FFN_UNITS).toList();
+        assertEquals(List.of("ffn:/layers.0/mlp/gate_proj/MatMul", "ffn:/layers.1/mlp/gate_proj/MatMul"), ffn.stream().map(PrunableGroup::id).toList(),
+                r.groups() + "\n" + r.unprunable());
+        PrunableGroup first = ffn.get(0);
+        assertEquals(128, first.size());
+        assertEquals(3, first.slices().size(), "gate and up columns, down rows");
+
+        // Silence 32 units: zero gate columns make silu(gate) * up exactly zero there.
+        int[] silent = IntStream.range(0, 32).map(i -> i * 4).toArray();
+        MutableGraph g = MutableGraph.of(m);
+        var gate = g.initializer(first.slices().get(0).initializer());
+        float[] w = Tensors.toFloats(gate);
+        int units = (int) gate.getDims(1);
+        for (int row = 0; row < gate.getDims(0); row++) for (int u : silent) w[row * units + u] = 0;
+        g.putInitializer(Tensors.floats(gate.getName(), Tensors.dims(gate), w));
+        OnnxModel silenced = OnnxModel.of(g.toModel());
+
+        MutableGraph all = MutableGraph.of(silenced);
+        for (PrunableGroup f : ffn) StructuredPruner.prune(all, f, IntStream.range(0, f.size()).toArray());
+        MutableGraph pruned = MutableGraph.of(silenced);
+        StructuredPruner.prune(pruned, first, IntStream.range(0, 128).filter(u -> u % 4 != 0 || u >= 128).toArray());
+        Map<String, TensorData> in = SyntheticInputs.generate(m, InputShapes.of(1, 7).withContext(5), 3);
+        try (OrtRunner a = OrtRunner.of(silenced, OrtRunner.RunnerSettings.cpu(1));
+             OrtRunner keepAll = OrtRunner.of(OnnxModel.of(all.toModel()), OrtRunner.RunnerSettings.cpu(1));
+             OrtRunner b = OrtRunner.of(OnnxModel.of(pruned.toModel()), OrtRunner.RunnerSettings.cpu(1))) {
+            var expected = a.run(in);
+            assertArrayEquals(expected.get("logits").floats(), keepAll.run(in).get("logits").floats(), "keep 1.0 is exact");
+            var got = b.run(in);
+            assertTrue(maxAbsDiff(expected.get("logits").floats(), got.get("logits").floats()) < 1e-5, "silent units removed exactly");
+            assertArrayEquals(expected.get("present.1.value").floats(), got.get("present.1.value").floats(), 1e-5f);
+        }
+    }
+}

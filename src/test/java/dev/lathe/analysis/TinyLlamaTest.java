@@ -83,4 +83,49 @@ class TinyLlamaTest {
             assertArrayEquals(expected.get("present.1.value").floats(), got.get("present.1.value").floats(), 1e-5f);
         }
     }
+
+    @Test
+    void keyValueGroupsArePrunedWithTheirQueryHeadsAndTheCacheShrinks() throws Exception {
+        OnnxModel m = llama();
+        GroupFinder.Result r = GroupFinder.analyze(m);
+        List<PrunableGroup> heads = r.groups().stream().filter(g -> g.kind() == GroupKind.ATTENTION_HEADS).toList();
+        assertEquals(List.of("heads:/layers.0/self_attn", "heads:/layers.1/self_attn"), heads.stream().map(PrunableGroup::id).toList(),
+                r.groups() + "\n" + r.unprunable());
+        PrunableGroup first = heads.get(0);
+        assertEquals(2, first.size(), "two key/value groups of two query heads each");
+        assertEquals(List.of(32, 16, 16, 32), first.slices().stream().map(s -> s.width(first)).toList(), "query and output: 2 heads of 16; key and value: 1");
+
+        // Zeroing a group's output-projection rows silences it: removing it leaves the logits as they were.
+        MutableGraph g = MutableGraph.of(m);
+        var wo = g.initializer(first.slices().get(3).initializer());
+        float[] w = Tensors.toFloats(wo);
+        java.util.Arrays.fill(w, 32 * 64, 64 * 64, 0f);
+        g.putInitializer(Tensors.floats(wo.getName(), Tensors.dims(wo), w));
+        OnnxModel silenced = OnnxModel.of(g.toModel());
+        MutableGraph all = MutableGraph.of(silenced);
+        for (PrunableGroup h : heads) StructuredPruner.prune(all, h, new int[] {0, 1});
+        MutableGraph pruned = MutableGraph.of(silenced);
+        StructuredPruner.prune(pruned, first, new int[] {0});
+        OnnxModel small = OnnxModel.of(pruned.toModel());
+        assertEquals(1, small.proto().getGraph().getInputList().stream().filter(v -> v.getName().equals("past_key_values.0.key")).findFirst()
+                .orElseThrow().getType().getTensorType().getShape().getDim(1).getDimValue(), "the cache input declares one key/value head");
+        Map<String, TensorData> in = SyntheticInputs.generate(m, InputShapes.of(1, 7).withContext(5), 3);
+        Map<String, TensorData> smallIn = new java.util.LinkedHashMap<>(in);
+        // The cache the pruned model reads is the original's kept head.
+        for (String c : List.of("past_key_values.0.key", "past_key_values.0.value")) {
+            float[] full = in.get(c).floats();
+            smallIn.put(c, TensorData.ofFloats(new long[] {1, 1, 5, 16}, java.util.Arrays.copyOf(full, 5 * 16)));
+        }
+        try (OrtRunner a = OrtRunner.of(silenced, OrtRunner.RunnerSettings.cpu(1));
+             OrtRunner keepAll = OrtRunner.of(OnnxModel.of(all.toModel()), OrtRunner.RunnerSettings.cpu(1));
+             OrtRunner b = OrtRunner.of(small, OrtRunner.RunnerSettings.cpu(1))) {
+            var expected = a.run(in);
+            assertArrayEquals(expected.get("logits").floats(), keepAll.run(in).get("logits").floats(), "keep 1.0 is exact");
+            var got = b.run(smallIn);
+            assertTrue(maxAbsDiff(expected.get("logits").floats(), got.get("logits").floats()) < 1e-5, "a silent key/value group removed exactly");
+            assertArrayEquals(new long[] {1, 1, 12, 16}, got.get("present.0.key").shape());
+            CachedGeneration gen = new CachedGeneration(small, b);
+            assertArrayEquals(gen.withoutCache(prompt(), 6), gen.withCache(prompt(), 6), "the pruned cache changes nothing");
+        }
+    }
 }

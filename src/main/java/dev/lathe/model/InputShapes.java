@@ -96,6 +96,13 @@ public record InputShapes(int batch, int sequenceLength, Map<String, long[]> fix
     }
 
     /** The model's real inputs (graph inputs that are not initializers, which old exporters list too). */
+    /** Whether an input has a dimension that the context length binds (a decoder's cache, its attention mask). */
+    public static boolean hasContextAxis(ValueInfoProto input) {
+        var shape = input.getType().getTensorType().getShape();
+        for (int i = 1; i < shape.getDimCount(); i++) if (isPast(shape.getDim(i).getDimParam()) || isTotal(shape.getDim(i).getDimParam())) return true;
+        return false;
+    }
+
     private static boolean isPast(String dimension) {
         return dimension.toLowerCase(java.util.Locale.ROOT).startsWith("past");
     }

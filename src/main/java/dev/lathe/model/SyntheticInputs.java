@@ -19,6 +19,7 @@ public final class SyntheticInputs {
     public static Map<String, TensorData> generate(OnnxModel model, InputShapes shapes, long seed) {
         Random rnd = new Random(seed);
         Map<String, TensorData> out = new LinkedHashMap<>();
+        int context = contextOf(model, shapes);
         for (ValueInfoProto v : InputShapes.realInputs(model.proto().getGraph())) {
             long[] dims = shapes.resolve(v);
             int n = Math.toIntExact(TensorData.elementCount(dims));
@@ -35,7 +36,7 @@ public final class SyntheticInputs {
                     if (name.contains("mask")) l[i] = 1;
                     else if (name.contains("type") || name.contains("segment")) l[i] = 0;
                     // A decoder's positions continue after the tokens already in its cache.
-                    else if (name.contains("position") && dims.length == 2) l[i] = shapes.contextLength() + i % dims[1];
+                    else if (name.contains("position") && dims.length == 2) l[i] = context + i % dims[1];
                     else if (vocabulary > 0 && vocabulary <= 6000) l[i] = rnd.nextInt((int) vocabulary);
                     else l[i] = 1000 + rnd.nextInt(5000);
                 }
@@ -46,6 +47,20 @@ public final class SyntheticInputs {
             }
         }
         return out;
+    }
+
+    /**
+     * Tokens already in a decoder's cache: the bound context length, or, when the shapes were fixed outright, how much
+     * longer the attention mask is than the new tokens.
+     */
+    private static int contextOf(OnnxModel model, InputShapes shapes) {
+        if (shapes.contextLength() > 0) return shapes.contextLength();
+        long[] mask = null, ids = null;
+        for (ValueInfoProto v : InputShapes.realInputs(model.proto().getGraph())) {
+            if (v.getName().equals("attention_mask")) mask = shapes.resolve(v);
+            if (v.getName().equals("input_ids")) ids = shapes.resolve(v);
+        }
+        return mask != null && ids != null && mask.length == 2 && ids.length == 2 ? (int) Math.max(0, mask[1] - ids[1]) : 0;
     }
 
     /** Rows of the embedding table that {@code input} indexes (a Gather of a constant table), or -1. */

@@ -16,7 +16,14 @@ import java.util.List;
  */
 public record PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
                             List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer,
-                            List<AttributePatch> attributePatches, AttentionRoles attention, List<PortPatch> portPatches) {
+                            List<AttributePatch> attributePatches, AttentionRoles attention, List<PortPatch> portPatches,
+                            List<NormPatch> normPatches) {
+
+    public PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
+                         List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer,
+                         List<AttributePatch> attributePatches, AttentionRoles attention, List<PortPatch> portPatches) {
+        this(id, kind, name, size, blockWidth, slices, shapePatches, consumer, attributePatches, attention, portPatches, List.of());
+    }
 
     public PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
                          List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer,
@@ -84,6 +91,14 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
      * decoder's key/value cache, whose head axis shrinks with the heads.
      */
     public record PortPatch(String port, int dim, int factor) {}
+
+    /**
+     * An RMS normalization over the group's units: after {@code n} units become {@code k}, the mean of squares runs
+     * over fewer of them, so the epsilon (input {@code epsilonInput} of node {@code epsilonNode}) is multiplied by
+     * n/k and the scale vector {@code scale} by sqrt(n/k). Then the kept units come out exactly as before when the
+     * removed ones were zero, and with the statistics of the whole width in expectation otherwise.
+     */
+    public record NormPatch(String epsilonNode, int epsilonInput, String scale) {}
 
 
     /**

@@ -10,6 +10,7 @@ import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.TensorData;
 import dev.lathe.model.Tensors;
+import dev.lathe.analysis.PrunableGroup.TensorSlice;
 import dev.lathe.transform.pruning.StructuredPruner;
 import org.junit.jupiter.api.Test;
 
@@ -126,6 +127,46 @@ class TinyLlamaTest {
             assertArrayEquals(new long[] {1, 1, 12, 16}, got.get("present.0.key").shape());
             CachedGeneration gen = new CachedGeneration(small, b);
             assertArrayEquals(gen.withoutCache(prompt(), 6), gen.withCache(prompt(), 6), "the pruned cache changes nothing");
+        }
+    }
+
+    @Test
+    void theHiddenWidthIsOneGroupAndSilentChannelsAreRemovedExactly() throws Exception {
+        OnnxModel m = llama();
+        GroupFinder.Result r = GroupFinder.analyze(m);
+        PrunableGroup width = r.groups().stream().filter(g -> g.kind() == GroupKind.HIDDEN_WIDTH).findFirst()
+                .orElseThrow(() -> new AssertionError(r.unprunable().toString()));
+        assertEquals(64, width.size());
+        // The embedding, 5 norm scales, per layer 5 readers (q, k, v, gate, up) and 2 writers (o, down), the LM head.
+        assertEquals(1 + 5 + 2 * 7 + 1, width.slices().size(), width.slices().toString());
+        assertEquals(5, width.normPatches().size());
+
+        // A channel that is zero in the embedding and never written by a projection stays zero all along the stream.
+        int[] silent = {3, 17, 40, 41};
+        MutableGraph g = MutableGraph.of(m);
+        for (TensorSlice s : width.slices()) {
+            var t = g.initializer(s.initializer());
+            boolean written = s.initializer().equals("embed_tokens.weight") || s.axis() == 1 && !s.initializer().equals("embed_tokens.weight");
+            if (!written) continue;
+            float[] v = Tensors.toFloats(t);
+            var ix = new dev.lathe.transform.pruning.SliceIndexing(Tensors.dims(t), s.axis());
+            for (int i = 0; i < v.length; i++) for (int c : silent) if (ix.axisIndex(i) == c) v[i] = 0;
+            g.putInitializer(Tensors.floats(t.getName(), Tensors.dims(t), v));
+        }
+        OnnxModel silenced = OnnxModel.of(g.toModel());
+        MutableGraph all = MutableGraph.of(silenced);
+        StructuredPruner.prune(all, width, IntStream.range(0, 64).toArray());
+        MutableGraph pruned = MutableGraph.of(silenced);
+        StructuredPruner.prune(pruned, width, IntStream.range(0, 64).filter(c -> java.util.Arrays.stream(silent).noneMatch(s -> s == c)).toArray());
+        OnnxModel narrow = OnnxModel.of(pruned.toModel());
+        assertEquals(60, narrow.proto().getGraph().getInitializerList().stream().filter(t -> t.getName().equals("norm.weight")).findFirst().orElseThrow().getDims(0));
+        Map<String, TensorData> in = SyntheticInputs.generate(m, InputShapes.of(1, 7).withContext(5), 3);
+        try (OrtRunner a = OrtRunner.of(silenced, OrtRunner.RunnerSettings.cpu(1));
+             OrtRunner keepAll = OrtRunner.of(OnnxModel.of(all.toModel()), OrtRunner.RunnerSettings.cpu(1));
+             OrtRunner b = OrtRunner.of(narrow, OrtRunner.RunnerSettings.cpu(1))) {
+            float[] expected = a.run(in).get("logits").floats();
+            assertArrayEquals(expected, keepAll.run(in).get("logits").floats(), "keep 1.0 is exact");
+            assertTrue(maxAbsDiff(expected, b.run(in).get("logits").floats()) < 1e-4, "silent channels removed exactly, the norms compensated");
         }
     }
 }

@@ -70,6 +70,17 @@ public final class StructuredPruner {
             graph.putInitializer(Tensors.floats(t.getName(), ix.dimsAfter(idx.length), ix.select(Tensors.toFloats(t), idx)));
         }
         for (PrunableGroup.PortPatch p : group.portPatches()) graph.setPortDimension(p.port(), p.dim(), (long) keptUnits.length * p.factor());
+        double ratio = (double) group.size() / keptUnits.length;
+        for (PrunableGroup.NormPatch p : group.normPatches()) {
+            int at = NodeNames.require(graph, p.epsilonNode());
+            String input = graph.node(at).getInput(p.epsilonInput());
+            TensorProto eps = graph.constant(input).orElseThrow(() -> new IllegalStateException("epsilon " + input + " vanished"));
+            graph.setPrivateConstantInput(at, p.epsilonInput(), Tensors.floats(input, Tensors.dims(eps), new float[] {(float) (Tensors.toFloats(eps)[0] * ratio)}));
+            TensorProto scale = graph.initializer(p.scale());
+            float[] v = Tensors.toFloats(scale);
+            for (int i = 0; i < v.length; i++) v[i] *= (float) Math.sqrt(ratio);
+            graph.putInitializer(Tensors.floats(scale.getName(), Tensors.dims(scale), v));
+        }
         for (PrunableGroup.AttributePatch p : group.attributePatches()) {
             int at = NodeNames.require(graph, p.node());
             var node = graph.node(at).toBuilder();

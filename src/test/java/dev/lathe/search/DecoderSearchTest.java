@@ -46,6 +46,7 @@ class DecoderSearchTest {
             List<CandidateRecord> done = store.all().stream().filter(CandidateRecord::isDone).toList();
             assertEquals(6, done.size(), "every candidate, heads and cache pruned included, builds and runs: " + store.all());
             assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("heads:")), "key/value groups are genes");
+            assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("hidden:")), "the hidden width is a gene");
             assertTrue(done.stream().anyMatch(c -> c.sizeBytes() < done.get(0).sizeBytes()));
         }
     }

@@ -93,12 +93,23 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
     public record PortPatch(String port, int dim, int factor) {}
 
     /**
-     * An RMS normalization over the group's units: after {@code n} units become {@code k}, the mean of squares runs
-     * over fewer of them, so the epsilon (input {@code epsilonInput} of node {@code epsilonNode}) is multiplied by
-     * n/k and the scale vector {@code scale} by sqrt(n/k). Then the kept units come out exactly as before when the
-     * removed ones were zero, and with the statistics of the whole width in expectation otherwise.
+     * A normalization over the group's units, whose statistics must stay those of the whole width when {@code n}
+     * units become {@code k} (exactly so when the removed units were zero).
+     * An RMS norm ({@code meanNode} null): the mean of squares runs over fewer units, so the epsilon (input
+     * {@code epsilonInput} of node {@code epsilonNode}) is multiplied by n/k and the scale vector {@code scale} by sqrt(n/k).
+     * A LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, ...): the mean {@code meanNode} computes is
+     * multiplied by k/n, and the variance {@code varianceNode} computes becomes {@code v * k/n + mean^2 * (n-k)/n},
+     * the removed units' share of the sum of squares.
      */
-    public record NormPatch(String epsilonNode, int epsilonInput, String scale) {}
+    public record NormPatch(String epsilonNode, int epsilonInput, String scale, String meanNode, String varianceNode) {
+        public NormPatch(String epsilonNode, int epsilonInput, String scale) {
+            this(epsilonNode, epsilonInput, scale, null, null);
+        }
+
+        public static NormPatch layerNorm(String meanNode, String varianceNode) {
+            return new NormPatch(null, -1, null, meanNode, varianceNode);
+        }
+    }
 
 
     /**

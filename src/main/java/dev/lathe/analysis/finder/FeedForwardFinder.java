@@ -8,6 +8,7 @@ import dev.lathe.analysis.pattern.ElementwiseRegion;
 import dev.lathe.analysis.pattern.LinearLayer;
 import dev.lathe.analysis.pattern.Match;
 import dev.lathe.analysis.pattern.NodeNames;
+import dev.lathe.analysis.pattern.WrittenLayerNorm;
 import dev.lathe.model.MutableGraph;
 
 import java.util.ArrayList;
@@ -38,6 +39,16 @@ public record FeedForwardFinder(List<PrunableGroup> attention) implements Struct
             slices.add(new TensorSlice(w1.weight(), w1.outputAxis()));
             if (w1.bias() != null) slices.add(new TensorSlice(w1.bias(), 0));
             Match<LinearLayer> exit = ElementwiseRegion.follow(graph, w1.output(), w1.outputs());
+            List<PrunableGroup.NormPatch> norms = new ArrayList<>();
+            Optional<WrittenLayerNorm> norm = exit.found() ? Optional.empty() : WrittenLayerNorm.reading(graph, w1.output(), w1.outputs());
+            if (norm.isPresent()) {
+                // The units pass a LayerNorm: its scale and shift go with them, and its statistics are compensated.
+                exit = ElementwiseRegion.follow(graph, norm.get().output(), w1.outputs());
+                if (norm.get().scale() != null) slices.add(new TensorSlice(norm.get().scale(), 0));
+                if (norm.get().shift() != null) slices.add(new TensorSlice(norm.get().shift(), 0));
+                norms.add(PrunableGroup.NormPatch.layerNorm(norm.get().meanNode(), norm.get().varianceNode()));
+                if (!exit.found()) { reasons.note(w1.node(), "after its LayerNorm, " + exit.failure()); continue; }
+            }
             if (!exit.found()) {
                 Optional<LinearLayer> up = partner(graph, w1);
                 if (up.isEmpty()) { reasons.note(w1.node(), exit.failure()); continue; }
@@ -53,7 +64,7 @@ public record FeedForwardFinder(List<PrunableGroup> attention) implements Struct
             GroupKind kind = n.getOpType().equals("Gemm") ? GroupKind.MLP_UNITS : GroupKind.FFN_UNITS;
             String id = NodeNames.id(n);
             groups.add(new PrunableGroup((kind == GroupKind.MLP_UNITS ? "mlp:" : "ffn:") + id, kind, id, (int) w1.outputs(), 1,
-                    slices, List.of(), PrunableGroup.Consumer.of(w2)));
+                    slices, List.of(), PrunableGroup.Consumer.of(w2), List.of(), null, List.of(), List.copyOf(norms)));
         }
         return groups;
     }

@@ -8,6 +8,7 @@ import dev.lathe.analysis.PrunableGroup.NormPatch;
 import dev.lathe.analysis.PrunableGroup.TensorSlice;
 import dev.lathe.analysis.pattern.LinearLayer;
 import dev.lathe.analysis.pattern.NodeNames;
+import dev.lathe.analysis.pattern.WrittenLayerNorm;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.Tensors;
 
@@ -20,24 +21,28 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The hidden size of a pre-norm decoder (Llama, as torch.onnx writes it): the residual stream's width, one coupled
- * group from the token embedding through every residual Add, every RMS normalization (its scale) and every
- * projection that reads the normalized stream (its input rows) or writes back into the stream (its output
- * columns), to the LM head. Removing a channel removes it everywhere.
+ * The hidden size of a transformer: the residual stream's width, one coupled group from the token embeddings
+ * (and the position or token-type tables added to them) through every residual Add, every normalization (its scale
+ * and shift) and every projection that reads the stream (its input rows) or writes back into it (its output
+ * columns), to the head. Pre-norm decoders (Llama: RMSNorm before each sublayer, the stream itself is never
+ * normalized) and post-norm encoders (BERT: a LayerNorm written out after each residual Add, whose output is the
+ * stream) are both followed. Removing a channel removes it everywhere; a stream that is a model output (an
+ * embedder's token vectors) cannot lose channels.
  *
- * <p>An RMS normalization over fewer channels divides by fewer of them; each norm's epsilon and scale are patched
- * ({@link NormPatch}) so that it keeps the whole width's statistics. Written-out LayerNorms (mean subtraction) and
- * post-norm encoders are not followed yet: the walk stops there with the reason.
+ * <p>A norm over fewer channels divides by fewer of them; each one's statistics are compensated ({@link NormPatch})
+ * so that it keeps the whole width's.
  */
 public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
     @Override
     public List<PrunableGroup> find(MutableGraph graph, Reasons reasons) {
         List<PrunableGroup> groups = new ArrayList<>();
+        Set<String> covered = new HashSet<>(); // tables already in a stream (position and token-type embeddings)
         for (int i = 0; i < graph.nodeCount(); i++) {
             NodeProto n = graph.node(i);
             if (!n.getOpType().equals("Gather") || n.getInputCount() < 2) continue;
             TensorProto table = graph.initializer(n.getInput(0));
             if (table == null || table.getDimsCount() != 2 || table.getDataType() != TensorProto.DataType.FLOAT_VALUE) continue;
+            if (covered.contains(table.getName())) continue;
             if (MutableGraph.intAttribute(n, "axis", 0) != 0 || graph.constant(n.getInput(1)).isPresent()) continue;
             Stream s = new Stream(graph, table.getDims(1));
             s.slices.add(new TensorSlice(table.getName(), 1));
@@ -45,8 +50,8 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
             String id = NodeNames.id(n);
             // A stream that met no norm is not a pre-norm decoder's (a BERT embedding sum, a lookup table): nothing to say.
             if (failure != null) { if (!s.norms.isEmpty()) reasons.note(id, "hidden width: " + failure); continue; }
-            groups.add(new PrunableGroup("hidden:" + id, GroupKind.HIDDEN_WIDTH, "hidden width (" + s.norms.size() + " norms, "
-                    + (s.slices.size() - 1 - s.norms.size()) + " projections)", (int) s.width, 1, List.copyOf(s.slices), List.of(), null,
+            s.slices.forEach(sl -> covered.add(sl.initializer()));
+            groups.add(new PrunableGroup("hidden:" + id, GroupKind.HIDDEN_WIDTH, "hidden width (" + s.norms.size() + " norms, " + s.slices.size() + " tensors)", (int) s.width, 1, List.copyOf(s.slices), List.of(), null,
                     List.of(), null, List.of(), List.copyOf(s.norms)));
         }
         return groups;
@@ -79,7 +84,7 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                     if (failure != null) return failure;
                 }
             }
-            return norms.isEmpty() ? "no RMS normalization reads the stream" : null;
+            return norms.isEmpty() ? "no normalization reads the stream" : null;
         }
 
         private void join(String tensor) {
@@ -94,12 +99,26 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                     done.add(c);
                     String other = n.getInput(0).equals(t) ? n.getInput(1) : n.getInput(0);
                     if (!stream.contains(other)) {
-                        Optional<LinearLayer> writer = LinearLayer.producing(graph, other);
-                        if (writer.isEmpty() || writer.get().outputs() != width) return "residual Add " + id + " adds a tensor no projection of the width writes";
-                        slices.add(new TensorSlice(writer.get().weight(), writer.get().outputAxis()));
-                        if (writer.get().bias() != null) slices.add(new TensorSlice(writer.get().bias(), 0));
+                        String table = embeddingTable(other);
+                        if (table != null) slices.add(new TensorSlice(table, 1));
+                        else {
+                            Optional<LinearLayer> writer = LinearLayer.producing(graph, other);
+                            if (writer.isEmpty() || writer.get().outputs() != width) return "residual Add " + id + " adds a tensor no projection of the width writes";
+                            slices.add(new TensorSlice(writer.get().weight(), writer.get().outputAxis()));
+                            if (writer.get().bias() != null) slices.add(new TensorSlice(writer.get().bias(), 0));
+                        }
                     }
                     join(n.getOutput(0));
+                    return null;
+                }
+                case "ReduceMean", "Sub" -> {
+                    Optional<WrittenLayerNorm> ln = WrittenLayerNorm.reading(graph, t, width);
+                    if (ln.isEmpty()) return n.getOpType() + " node " + id + " reads the stream outside a LayerNorm";
+                    done.addAll(graph.consumers(t));
+                    if (ln.get().scale() != null) slices.add(new TensorSlice(ln.get().scale(), 0));
+                    if (ln.get().shift() != null) slices.add(new TensorSlice(ln.get().shift(), 0));
+                    norms.add(NormPatch.layerNorm(ln.get().meanNode(), ln.get().varianceNode()));
+                    join(ln.get().output()); // post-norm: the normalized tensor is the stream
                     return null;
                 }
                 case "Pow" -> { return rmsNorm(t, c); }
@@ -168,6 +187,15 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                 done.add(r);
             }
             return null;
+        }
+
+        /** The table of a Gather of constant rows of the width (a position or token-type embedding), or null. */
+        private String embeddingTable(String tensor) {
+            Optional<NodeProto> g = graph.producerNode(tensor);
+            if (g.isEmpty() || !g.get().getOpType().equals("Gather")) return null;
+            TensorProto table = graph.initializer(g.get().getInput(0));
+            return table != null && table.getDimsCount() == 2 && table.getDims(1) == width && MutableGraph.intAttribute(g.get(), "axis", 0) == 0
+                    ? table.getName() : null;
         }
 
         /** The one reader of {@code tensor}, which must be {@code op}. */

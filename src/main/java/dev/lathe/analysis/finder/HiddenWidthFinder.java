@@ -48,9 +48,9 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
             s.slices.add(new TensorSlice(table.getName(), 1));
             String failure = s.follow(n.getOutput(0));
             String id = NodeNames.id(n);
+            s.slices.forEach(sl -> covered.add(sl.initializer())); // one walk per stream, one reason for it
             // A stream that met no norm is not a pre-norm decoder's (a BERT embedding sum, a lookup table): nothing to say.
             if (failure != null) { if (!s.norms.isEmpty()) reasons.note(id, "hidden width: " + failure); continue; }
-            s.slices.forEach(sl -> covered.add(sl.initializer()));
             groups.add(new PrunableGroup("hidden:" + id, GroupKind.HIDDEN_WIDTH, "hidden width (" + s.norms.size() + " norms, " + s.slices.size() + " tensors)", (int) s.width, 1, List.copyOf(s.slices), List.of(), null,
                     List.of(), null, List.of(), List.copyOf(s.norms)));
         }

@@ -48,6 +48,19 @@ class DecoderSearchTest {
             assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("heads:")), "key/value groups are genes");
             assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("hidden:")), "the hidden width is a gene");
             assertTrue(done.stream().anyMatch(c -> c.sizeBytes() < done.get(0).sizeBytes()));
+
+            // Exporting a candidate with fewer key/value heads: the cache ports say so, generation agrees, config.json follows.
+            CandidateRecord pruned = done.stream().filter(c -> c.genomeJson().contains("\"heads:/layers.0/self_attn\":0.5")
+                    && c.genomeJson().contains("\"heads:/layers.1/self_attn\":0.5")).findFirst().orElseThrow();
+            Path out = dir.resolve("export");
+            dev.lathe.export.CandidateExporter.export(store, pruned.id(), out, false);
+            var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("report.json").toFile());
+            assertTrue(report.get("decoder").get("changes").toString().contains("past_key_values.0.key: float32[batch_size,2,past_sequence_length,16] -> float32[batch_size,1,past_sequence_length,16]"),
+                    report.get("decoder").toString());
+            assertEquals(4, report.get("decoder").get("generated_with_and_without_cache").size());
+            var hfConfig = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile());
+            assertEquals(1, hfConfig.get("num_key_value_heads").asInt());
+            assertEquals(2, hfConfig.get("num_attention_heads").asInt());
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Finds the bundled sample models: the digits models committed under {@code sample-models/} and the MiniLM
+ * Finds the bundled sample models: the digits models and the tiny Llama committed under {@code sample-models/} and the MiniLM
  * sentence embedder the build unpacks beside the jar ({@code target/models}). Looked up from system
  * properties first (tests, installers), then next to the running jar, then the working directory.
  */
@@ -25,6 +25,9 @@ public final class SampleModels {
                 Path m = dir.resolve(name).resolve("model.onnx");
                 if (Files.isRegularFile(m)) out.add(new Sample(name, m, dir.resolve(name).resolve("test.csv"), null));
             }
+            // A two-layer Llama-shaped decoder (make_tiny_llama.py); its tokens are bytes, so it has no tokenizer file.
+            Path llama = dir.resolve("tiny-llama").resolve("model.onnx");
+            if (Files.isRegularFile(llama)) out.add(new Sample("tiny-llama", llama, null, null));
         });
         modelsDir().ifPresent(dir -> {
             Path mini = dir.resolve("all-minilm-l6-v2");

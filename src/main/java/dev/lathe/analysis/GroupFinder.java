@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import dev.lathe.analysis.finder.AttentionHeadFinder;
 import dev.lathe.analysis.finder.ConvChannelFinder;
 import dev.lathe.analysis.finder.FeedForwardFinder;
+import dev.lathe.analysis.finder.HiddenWidthFinder;
 import dev.lathe.analysis.finder.QuantizableLayerFinder;
 import dev.lathe.analysis.finder.Reasons;
 import dev.lathe.analysis.finder.ResidualBranchFinder;
@@ -77,6 +78,7 @@ public final class GroupFinder {
         List<PrunableGroup> groups = new ArrayList<>(attention);
         groups.addAll(new FeedForwardFinder(attention).find(graph, reasons));
         groups.addAll(new ConvChannelFinder().find(graph, reasons));
+        groups.addAll(new HiddenWidthFinder().find(graph, reasons));
         List<QuantizableLayer> quantizable = new QuantizableLayerFinder().find(graph, reasons);
         List<RemovableBlock> blocks = new ArrayList<>(new TransformerLayerFinder(attention).find(graph, reasons));
         blocks.addAll(new ResidualBranchFinder().find(graph, reasons));

@@ -9,6 +9,8 @@ public enum GroupKind {
     ATTENTION_HEADS("attention_heads"),
     /** Output channels of a convolution, with everything coupled to them. */
     CONV_CHANNELS("conv_channels"),
+    /** The width of a transformer's residual stream: one channel of the embeddings, every norm and every projection reading or writing it. */
+    HIDDEN_WIDTH("hidden_width"),
     /** A whole residual block, kept or dropped (listed apart from unit groups, see {@link RemovableBlock}). */
     BLOCK("block");
 

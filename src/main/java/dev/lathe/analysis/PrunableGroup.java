@@ -16,7 +16,20 @@ import java.util.List;
  */
 public record PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
                             List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer,
-                            List<AttributePatch> attributePatches, AttentionRoles attention) {
+                            List<AttributePatch> attributePatches, AttentionRoles attention, List<PortPatch> portPatches,
+                            List<NormPatch> normPatches) {
+
+    public PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
+                         List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer,
+                         List<AttributePatch> attributePatches, AttentionRoles attention, List<PortPatch> portPatches) {
+        this(id, kind, name, size, blockWidth, slices, shapePatches, consumer, attributePatches, attention, portPatches, List.of());
+    }
+
+    public PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
+                         List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer,
+                         List<AttributePatch> attributePatches, AttentionRoles attention) {
+        this(id, kind, name, size, blockWidth, slices, shapePatches, consumer, attributePatches, attention, List.of());
+    }
 
     public PrunableGroup(String id, GroupKind kind, String name, int size, int blockWidth,
                          List<TensorSlice> slices, List<ShapePatch> shapePatches, Consumer consumer) {
@@ -54,13 +67,50 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
     /**
      * Indices {@code offset} to {@code offset + size*blockWidth} of axis {@code axis} of initializer
      * {@code initializer} belong to this group's units (offset 0 and the whole axis, unless the units reach the
-     * tensor's layer through a Concat, beside other channels).
+     * tensor's layer through a Concat, beside other channels). {@code blockWidth} is 0 where a unit owns the
+     * group's block width here, and otherwise its own: in grouped-query attention a unit (one key/value head and
+     * the query heads that share it) owns one head of the key and value projections, several of the query one.
      */
-    public record TensorSlice(String initializer, int axis, int offset) {
+    public record TensorSlice(String initializer, int axis, int offset, int blockWidth) {
+        public TensorSlice(String initializer, int axis, int offset) {
+            this(initializer, axis, offset, 0);
+        }
+
         public TensorSlice(String initializer, int axis) {
             this(initializer, axis, 0);
         }
+
+        /** The indices one unit owns along the axis here. */
+        public int width(PrunableGroup group) {
+            return blockWidth > 0 ? blockWidth : group.blockWidth();
+        }
     }
+
+    /**
+     * Dimension {@code dim} of the model input or output {@code port} equals {@code keptUnits * factor}: a
+     * decoder's key/value cache, whose head axis shrinks with the heads.
+     */
+    public record PortPatch(String port, int dim, int factor) {}
+
+    /**
+     * A normalization over the group's units, whose statistics must stay those of the whole width when {@code n}
+     * units become {@code k} (exactly so when the removed units were zero).
+     * An RMS norm ({@code meanNode} null): the mean of squares runs over fewer units, so the epsilon (input
+     * {@code epsilonInput} of node {@code epsilonNode}) is multiplied by n/k and the scale vector {@code scale} by sqrt(n/k).
+     * A LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, ...): the mean {@code meanNode} computes is
+     * multiplied by k/n, and the variance {@code varianceNode} computes becomes {@code v * k/n + mean^2 * (n-k)/n},
+     * the removed units' share of the sum of squares.
+     */
+    public record NormPatch(String epsilonNode, int epsilonInput, String scale, String meanNode, String varianceNode) {
+        public NormPatch(String epsilonNode, int epsilonInput, String scale) {
+            this(epsilonNode, epsilonInput, scale, null, null);
+        }
+
+        public static NormPatch layerNorm(String meanNode, String varianceNode) {
+            return new NormPatch(null, -1, null, meanNode, varianceNode);
+        }
+    }
+
 
     /**
      * Element {@code position} of the constant feeding input {@code inputIndex} of node {@code node}

@@ -93,19 +93,29 @@ public final class CandidateExporter {
             Path stagedModel = staging.resolve(MODEL_FILE);
             stamped.save(stagedModel);
             OnnxModel reloaded = OnnxModel.load(stagedModel);
-            checkSignature(original.proto(), reloaded.proto());
+            java.util.List<String> cacheChanges = DecoderExport.checkSignature(original.proto(), reloaded.proto());
+            long[] tokens = DecoderExport.checkGeneration(reloaded);
             QualityReport q = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(settings.measuring().threads())).evaluate(reloaded);
             if (Math.abs(q.quality() - c.quality()) > QUALITY_TOLERANCE)
                 throw new ExportException("exported model scores " + q.quality() + " but the study recorded " + c.quality() + " for candidate " + candidateId);
             Path stagedReport = staging.resolve(REPORT_FILE);
             Study study = Studies.read(store);
             ObjectNode report = report(store, study, c, genome, builder, original, q, settings, Files.size(stagedModel));
+            if (tokens != null) {
+                // A decoder: what changed at its cache ports, the generation check, and its configuration file.
+                java.util.List<String> notes = new java.util.ArrayList<>(cacheChanges);
+                ObjectNode config = DecoderExport.config(originalPath, original.proto(), reloaded.proto(), JSON, notes);
+                if (config != null) Files.writeString(staging.resolve(DecoderExport.CONFIG_FILE), JSON.writeValueAsString(config));
+                ObjectNode decoder = report.putObject("decoder");
+                decoder.set("changes", JSON.valueToTree(notes));
+                decoder.set("generated_with_and_without_cache", JSON.valueToTree(tokens));
+            }
             Files.writeString(stagedReport, JSON.writeValueAsString(report));
             Study all = study;
             Files.writeString(staging.resolve(HTML_REPORT_FILE), HtmlReport.render(report, all, builder.groups(),
                     builder.analysis().quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
             Files.writeString(staging.resolve(PLOT_FILE), ParetoScatter.paretoSvg(all, java.util.List.of(c.id()), c.qualityMetric()));
-            for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE, PLOT_FILE}) {
+            for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE, PLOT_FILE, DecoderExport.CONFIG_FILE}) {
                 Path src = staging.resolve(f);
                 if (Files.exists(src)) Files.move(src, outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
@@ -133,15 +143,6 @@ public final class CandidateExporter {
         } catch (IOException ignored) {
             // not empty (then it is not only ours) or already gone
         }
-    }
-
-    /** Anything that loaded the original must load the export unchanged: same names, types and dimensions. */
-    static void checkSignature(ModelProto original, ModelProto exported) {
-        var oIn = InputShapes.realInputs(original.getGraph());
-        var eIn = InputShapes.realInputs(exported.getGraph());
-        if (!oIn.equals(eIn)) throw new ExportException("exported inputs differ from the original's: " + eIn + " vs " + oIn);
-        if (!original.getGraph().getOutputList().equals(exported.getGraph().getOutputList()))
-            throw new ExportException("exported outputs differ from the original's");
     }
 
     private static ModelProto withProvenance(ModelProto m, StudyStorage store, CandidateRecord c, OnnxModel original) {

@@ -11,13 +11,27 @@ import java.util.Map;
 /**
  * Binds the dynamic dimensions of a model's inputs to concrete sizes: the first dynamic dimension is the
  * batch, the others the sequence length (or image side), unless the user fixed an input's shape outright.
- * Exporters name dimensions inconsistently (MiniLM calls both of its dims "batch"), so position decides.
+ * Exporters name dimensions inconsistently (MiniLM calls both of its dims "batch"), so position decides, except
+ * for a decoder's key/value cache: a dimension named for the past ({@code past_sequence_length}) is the
+ * {@code contextLength} already in the cache, and one named for the total ({@code total_sequence_length}, the
+ * attention mask's) is the context plus the new tokens, as Optimum and torch.onnx exports name them.
  */
-public record InputShapes(int batch, int sequenceLength, Map<String, long[]> fixed) {
+public record InputShapes(int batch, int sequenceLength, Map<String, long[]> fixed, int contextLength) {
     public InputShapes {
         if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, got " + batch);
         if (sequenceLength < 1) throw new IllegalArgumentException("sequence length must be at least 1, got " + sequenceLength);
+        if (contextLength < 0) throw new IllegalArgumentException("context length must be at least 0, got " + contextLength);
         fixed = Map.copyOf(fixed);
+    }
+
+    /** No tokens in a decoder's cache: one forward pass over the whole sequence. */
+    public InputShapes(int batch, int sequenceLength, Map<String, long[]> fixed) {
+        this(batch, sequenceLength, fixed, 0);
+    }
+
+    /** The same shapes with {@code tokens} already in a decoder's key/value cache. */
+    public InputShapes withContext(int tokens) {
+        return new InputShapes(batch, sequenceLength, fixed, tokens);
     }
 
     public static InputShapes of(int batch, int sequenceLength) {
@@ -64,7 +78,7 @@ public record InputShapes(int batch, int sequenceLength, Map<String, long[]> fix
     public InputShapes singleSample() {
         Map<String, long[]> one = new LinkedHashMap<>();
         fixed.forEach((k, v) -> { long[] d = v.clone(); if (d.length > 0) d[0] = 1; one.put(k, d); });
-        return new InputShapes(1, sequenceLength, one);
+        return new InputShapes(1, sequenceLength, one, contextLength);
     }
 
     public long[] resolve(ValueInfoProto input) {
@@ -74,12 +88,30 @@ public record InputShapes(int batch, int sequenceLength, Map<String, long[]> fix
         for (int i = 0; i < dims.length; i++) {
             var d = shape.getDim(i);
             if (d.hasDimValue() && d.getDimValue() > 0) dims[i] = d.getDimValue();
+            else if (i > 0 && isPast(d.getDimParam())) dims[i] = contextLength;
+            else if (i > 0 && isTotal(d.getDimParam())) dims[i] = contextLength + sequenceLength;
             else dims[i] = i == 0 ? batch : sequenceLength;
         }
         return dims;
     }
 
     /** The model's real inputs (graph inputs that are not initializers, which old exporters list too). */
+    /** Whether an input has a dimension that the context length binds (a decoder's cache, its attention mask). */
+    public static boolean hasContextAxis(ValueInfoProto input) {
+        var shape = input.getType().getTensorType().getShape();
+        for (int i = 1; i < shape.getDimCount(); i++) if (isPast(shape.getDim(i).getDimParam()) || isTotal(shape.getDim(i).getDimParam())) return true;
+        return false;
+    }
+
+    private static boolean isPast(String dimension) {
+        return dimension.toLowerCase(java.util.Locale.ROOT).startsWith("past");
+    }
+
+    private static boolean isTotal(String dimension) {
+        String d = dimension.toLowerCase(java.util.Locale.ROOT);
+        return d.startsWith("total") || d.contains("past_sequence_length + ") || d.contains("past_sequence_length+");
+    }
+
     public static List<ValueInfoProto> realInputs(ai.onnx.proto.OnnxMl.GraphProto g) {
         var inits = new java.util.HashSet<String>();
         g.getInitializerList().forEach(t -> inits.add(t.getName()));

@@ -25,6 +25,7 @@ public final class MutableGraph {
     private final LinkedHashMap<String, TensorProto> initializers = new LinkedHashMap<>();
     private final Map<String, Long> extraOpsets = new LinkedHashMap<>();
     private final List<ai.onnx.proto.OnnxMl.ValueInfoProto> extraOutputs = new ArrayList<>();
+    private final Map<String, Map<Integer, Long>> portDimensions = new HashMap<>();
     private Map<String, Integer> producerIndex;
     private Map<String, List<Integer>> consumerIndex;
     private int uniqueCounter;
@@ -142,6 +143,27 @@ public final class MutableGraph {
         producerIndex = null;
     }
 
+    /**
+     * Declares dimension {@code dim} of the model input or output {@code port} as {@code size}: a decoder's cache
+     * after its heads were pruned. Names and element types stay as they were.
+     */
+    public void setPortDimension(String port, int dim, long size) {
+        portDimensions.computeIfAbsent(port, k -> new HashMap<>()).put(dim, size);
+    }
+
+    private List<ai.onnx.proto.OnnxMl.ValueInfoProto> withPortDimensions(List<ai.onnx.proto.OnnxMl.ValueInfoProto> ports) {
+        List<ai.onnx.proto.OnnxMl.ValueInfoProto> out = new ArrayList<>();
+        for (var v : ports) {
+            Map<Integer, Long> dims = portDimensions.get(v.getName());
+            if (dims == null) { out.add(v); continue; }
+            var b = v.toBuilder();
+            var shape = b.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder();
+            dims.forEach((d, size) -> shape.setDim(d, shape.getDim(d).toBuilder().clearDimParam().setDimValue(size)));
+            out.add(b.build());
+        }
+        return out;
+    }
+
     public String uniqueName(String base) {
         ensureIndex();
         String name;
@@ -177,7 +199,13 @@ public final class MutableGraph {
         List<TensorProto> keptInits = new ArrayList<>();
         for (TensorProto t : initializers.values()) if (readers.containsKey(t.getName()) || outputs.contains(t.getName())) keptInits.add(t);
         GraphProto.Builder g = original.getGraph().toBuilder().clearNode().clearInitializer().addAllNode(keptNodes)
-                .addAllInitializer(keptInits).addAllOutput(extraOutputs);
+                .addAllInitializer(keptInits);
+        if (!portDimensions.isEmpty()) {
+            var inputs = withPortDimensions(g.getInputList());
+            var outs = withPortDimensions(g.getOutputList());
+            g.clearInput().addAllInput(inputs).clearOutput().addAllOutput(outs);
+        }
+        g.addAllOutput(extraOutputs);
         // Intermediate shapes recorded by the exporter may no longer hold after pruning; ONNX Runtime re-infers them.
         g.clearValueInfo();
         ModelProto.Builder m = original.toBuilder().setGraph(g);
@@ -187,7 +215,10 @@ public final class MutableGraph {
                 OperatorSetIdProto o = m.getOpsetImport(i);
                 if (!o.getDomain().equals(e.getKey())) continue;
                 present = true;
-                if (o.getVersion() < e.getValue()) m.setOpsetImport(i, o.toBuilder().setVersion(e.getValue()));
+                if (o.getVersion() >= e.getValue()) continue;
+                m.setOpsetImport(i, o.toBuilder().setVersion(e.getValue()));
+                if (e.getKey().isEmpty() || e.getKey().equals("ai.onnx"))
+                    m.setGraph(OpsetUpgrade.upgrade(m.getGraph(), (int) o.getVersion(), e.getValue().intValue()));
             }
             if (!present) m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(e.getKey()).setVersion(e.getValue()));
         }

@@ -29,8 +29,8 @@ import java.util.Set;
 
 /**
  * An ONNX model held in memory with all weights inline, plus where it came from.
- * External data is read in on load (and only from inside the model's folder) so that every
- * transform sees plain initializers; {@link #save} writes it out again when the model is large.
+ * External data is read in on load (and only from inside the model's folder), and weights written as Constant
+ * nodes become initializers ({@link ConstantWeights}), so that every transform sees plain initializers; {@link #save} writes it out again when the model is large.
  */
 public final class OnnxModel {
     /** Oldest opset Lathe's transforms are written against. */
@@ -76,7 +76,8 @@ public final class OnnxModel {
         if (opset < MIN_OPSET)
             throw new ModelFormatException(file, "opset " + opset + " is older than the oldest supported (" + MIN_OPSET + ")");
         ModelProto inlined = ExternalData.inline(proto, file);
-        return new OnnxModel(inlined, file, sha256(bytes, inlined == proto ? null : inlined), bytes.length);
+        String sha = sha256(bytes, inlined == proto ? null : inlined);
+        return new OnnxModel(ConstantWeights.lift(inlined), file, sha, bytes.length);
     }
 
     /** A model built in memory (a transformed candidate): it has no file yet. */

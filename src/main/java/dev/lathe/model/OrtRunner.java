@@ -140,6 +140,7 @@ public final class OrtRunner implements AutoCloseable {
                 TensorData d = inputs.get(e.getKey());
                 if (d == null) throw new IllegalArgumentException("no data for model input '" + e.getKey() + "'");
                 TensorInfo ti = (TensorInfo) e.getValue().getInfo();
+                if (CachedGeneration.isCache(e.getKey())) d = fittedCache(d, ti.getShape());
                 OnnxTensor t = switch (ti.type) {
                     case FLOAT -> OnnxTensor.createTensor(ENV, FloatBuffer.wrap(requireFloats(e.getKey(), d)), d.shape());
                     case INT64 -> OnnxTensor.createTensor(ENV, LongBuffer.wrap(requireLongs(e.getKey(), d)), d.shape());
@@ -158,6 +159,29 @@ public final class OrtRunner implements AutoCloseable {
             throw ex;
         }
         return feeds;
+    }
+
+    /**
+     * A key/value cache prepared for the original decoder, cut to a pruned one's fewer heads: the first entries of
+     * every axis the candidate declares smaller. Its timing is that of the cache it will be given; quality on such a
+     * cache is approximate ({@link CachedGeneration} builds each model's own cache when the tokens must match).
+     */
+    private static TensorData fittedCache(TensorData d, long[] declared) {
+        long[] shape = d.shape();
+        if (declared.length != shape.length || !d.isFloat()) return d;
+        long[] fitted = shape.clone();
+        boolean cut = false;
+        for (int i = 0; i < shape.length; i++) if (declared[i] > 0 && declared[i] < shape[i]) { fitted[i] = declared[i]; cut = true; }
+        if (!cut) return d;
+        float[] out = new float[Math.toIntExact(TensorData.elementCount(fitted))];
+        int[] index = new int[shape.length];
+        for (int o = 0; o < out.length; o++) {
+            long at = 0;
+            for (int i = 0; i < shape.length; i++) at = at * shape[i] + index[i];
+            out[o] = d.floats()[(int) at];
+            for (int i = shape.length - 1; i >= 0; i--) { if (++index[i] < fitted[i]) break; index[i] = 0; }
+        }
+        return TensorData.ofFloats(fitted, out);
     }
 
     /** One timed-run primitive: runs and discards the outputs. */

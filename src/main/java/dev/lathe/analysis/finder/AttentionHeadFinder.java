@@ -26,7 +26,8 @@ import java.util.Set;
 
 /**
  * BERT-style attention heads: Softmax over the scores of a query and a key projection, a product with a value
- * projection, the heads merged into an output projection. Every head owns {@code headDim} columns of the three
+ * projection, the heads merged into an output projection (decoders with a key/value cache and grouped-query
+ * attention: {@link GroupedQueryAttention}). Every head owns {@code headDim} columns of the three
  * projections and as many rows of the output one; the Reshapes and splits that spell the head count are patched.
  */
 public final class AttentionHeadFinder implements StructureFinder<PrunableGroup> {
@@ -55,7 +56,11 @@ public final class AttentionHeadFinder implements StructureFinder<PrunableGroup>
             return Match.failed("attention probabilities do not feed a single MatMul");
         NodeProto context = graph.node(after.get(0));
         Optional<HeadSplit> v = HeadSplit.tracing(graph, context.getInput(1));
-        if (q.isEmpty() || k.isEmpty() || v.isEmpty()) return Match.failed("query/key/value projections not recognised");
+        String name = where.endsWith("/Softmax") ? where.substring(0, where.length() - "/Softmax".length()) : where;
+        if (q.isEmpty() || k.isEmpty() || v.isEmpty()) {
+            Match<PrunableGroup> decoder = GroupedQueryAttention.match(graph, scores.get(), context, name);
+            return decoder.found() ? decoder : Match.failed("query/key/value projections not recognised (as a cached decoder's: " + decoder.failure() + ")");
+        }
         long width = q.get().width();
         if (k.get().width() != width || v.get().width() != width) return Match.failed("query, key and value widths differ");
         Optional<long[]> qShape = ShapeConstants.reshapeTarget(graph, q.get().reshapeNode());
@@ -85,7 +90,6 @@ public final class AttentionHeadFinder implements StructureFinder<PrunableGroup>
             if (p.projection().bias() != null) slices.add(new TensorSlice(p.projection().bias(), 0, (int) p.offset()));
         }
         slices.add(new TensorSlice(wo.get().weight(), wo.get().inputAxis()));
-        String name = where.endsWith("/Softmax") ? where.substring(0, where.length() - "/Softmax".length()) : where;
         AttentionRoles roles = new AttentionRoles(role(q.get()), role(k.get()), role(v.get()), wo.get().node());
         return Match.of(new PrunableGroup("heads:" + name, GroupKind.ATTENTION_HEADS, name, heads, (int) headDim, slices,
                 List.copyOf(patches), PrunableGroup.Consumer.of(wo.get()), List.copyOf(attributes), roles));
@@ -141,7 +145,7 @@ public final class AttentionHeadFinder implements StructureFinder<PrunableGroup>
      * Records where the unit count is spelled in a Reshape's shape: element {@code position} (negative counts
      * from the end) must become {@code kept * factor}. A -1 or 0 there needs no patch; a run-time value fails.
      */
-    private static boolean patchFor(MutableGraph graph, int reshapeNode, int heads, int factor, int position, Collection<ShapePatch> patches) {
+    static boolean patchFor(MutableGraph graph, int reshapeNode, int heads, int factor, int position, Collection<ShapePatch> patches) {
         Optional<long[]> target = ShapeConstants.reshapeTarget(graph, reshapeNode);
         if (target.isEmpty()) return false;
         int pos = position < 0 ? target.get().length + position : position;

@@ -48,6 +48,7 @@ final class ChannelSpace {
     private final Set<String> pooled = new HashSet<>();  // tensors whose spatial size is 1x1 (after a global pool)
     private final Map<String, Integer> offsets = new HashMap<>(); // past a Concat: where the channels start
     private final Set<Integer> visited = new HashSet<>();
+    private final Set<Integer> readersOnly = new HashSet<>(); // convolutions met as readers, not (yet) as writers
     private final Deque<String> queue = new ArrayDeque<>();
     private String failure;
 
@@ -65,6 +66,7 @@ final class ChannelSpace {
             int p = graph.producer(t);
             if (p < 0) { failure = "its channels are tied to the model input " + t; break; }
             if (visited.add(p)) backward(p);
+            else if (readersOnly.remove(p)) produce(p); // a convolution reading the space that also writes back into it
             for (int c : graph.consumers(t)) if (failure == null && !visited.contains(c)) forward(t, c);
         }
         if (failure == null && exits.isEmpty()) failure = "its channels never reach another weighted layer";
@@ -80,6 +82,7 @@ final class ChannelSpace {
     private void produce(int node) {
         NodeProto n = graph.node(node);
         visited.add(node);
+        readersOnly.remove(node);
         TensorProto w = graph.initializer(n.getInput(1));
         if (w == null || MutableGraph.intAttribute(n, "group", 1) != 1 || w.getDims(outputAxis(n)) != channels) {
             failure = "convolution " + NodeNames.id(n) + " writes into its channels but is grouped or of another width";
@@ -105,6 +108,7 @@ final class ChannelSpace {
             return;
         }
         if (op.equals("Resize") || op.equals("Upsample")) { resize(n); if (failure == null) join(n.getInput(0), false); return; }
+        if (op.equals("Pad")) { if (padsChannels(n)) failure = "Pad " + NodeNames.id(n) + " pads the batch or the channels"; else join(n.getInput(0), false); return; }
         if (!channelPreserving(op)) { failure = "its channels come from " + op + " node " + NodeNames.id(n) + ", which can mix channels"; return; }
         channelParameters(n, 0, false);
         for (String in : n.getInputList())
@@ -128,6 +132,7 @@ final class ChannelSpace {
             }
             slices.add(new TensorSlice(w.getName(), axis, at));
             exits.add(n);
+            readersOnly.add(node);
             return;
         }
         if ((op.equals("Resize") || op.equals("Upsample")) && n.getInput(0).equals(t)) {
@@ -135,6 +140,13 @@ final class ChannelSpace {
             resize(n);
             carryOffset(t, n.getOutput(0));
             join(n.getOutput(0), false);
+            return;
+        }
+        if (op.equals("Pad") && n.getInput(0).equals(t)) {
+            visited.add(node);
+            if (padsChannels(n)) { failure = "Pad " + id + " pads the batch or the channels"; return; }
+            carryOffset(t, n.getOutput(0));
+            join(n.getOutput(0), pooled.contains(t));
             return;
         }
         if (op.equals("Concat")) {
@@ -212,6 +224,25 @@ final class ChannelSpace {
         long[] v = Tensors.toLongs(sizes.get());
         if (v.length < 2 || v[1] != channels || offsets.containsKey(n.getInput(0))) { failure = "Resize " + NodeNames.id(n) + " sizes do not match its channels"; return; }
         patches.add(new ShapePatch(NodeNames.id(n), 3, 1, 1));
+    }
+
+    /**
+     * Whether a Pad adds rows to the batch or channel axis (or its pads are computed at run time, so that nobody can
+     * tell); padding only the spatial axes keeps every channel where it was. Pads are an attribute before opset 11
+     * and a constant input from then on, as [begin of each axis..., end of each axis...].
+     */
+    private boolean padsChannels(NodeProto n) {
+        long[] pads;
+        List<Long> attribute = MutableGraph.intsAttribute(n, "pads");
+        if (attribute != null) pads = attribute.stream().mapToLong(Long::longValue).toArray();
+        else {
+            Optional<TensorProto> k = n.getInputCount() > 1 ? graph.constant(n.getInput(1)) : Optional.empty();
+            if (k.isEmpty()) return true;
+            pads = Tensors.toLongs(k.get());
+        }
+        if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) return true; // opset 18 axes: not worth the reading
+        int rank = pads.length / 2;
+        return rank < 2 || pads[0] != 0 || pads[1] != 0 || pads[rank] != 0 || pads[rank + 1] != 0;
     }
 
     /** Past a Concat the output carries the channels at the same offset as the input. */

@@ -31,10 +31,18 @@ public final class ElementwiseRegion {
 
     /** Follows {@code start}, a tensor of {@code units} units, to the one linear layer its region feeds (or why there is none). */
     public static Match<LinearLayer> follow(MutableGraph graph, String start, long units) {
+        return follow(graph, List.of(start), units);
+    }
+
+    /**
+     * The region of several tensors of the same units that are combined unit by unit (a gated MLP's gate and up
+     * projections, multiplied after the gate's activation), to the one linear layer it feeds.
+     */
+    public static Match<LinearLayer> follow(MutableGraph graph, List<String> starts, long units) {
         // Phase 1: the closure of element-wise readers, stopping at linear layers that read it as data.
-        Set<String> region = new HashSet<>(List.of(start));
+        Set<String> region = new HashSet<>(starts);
         Set<Integer> regionNodes = new HashSet<>();
-        Deque<String> queue = new ArrayDeque<>(List.of(start));
+        Deque<String> queue = new ArrayDeque<>(starts);
         Integer exit = null;
         LinearLayer exitLayer = null;
         while (!queue.isEmpty()) {

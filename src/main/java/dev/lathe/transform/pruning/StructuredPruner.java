@@ -51,12 +51,12 @@ public final class StructuredPruner {
      */
     public static void prune(MutableGraph graph, PrunableGroup group, int[] keptUnits) {
         if (keptUnits.length == 0) throw new IllegalArgumentException("cannot remove every unit of " + group.id());
-        int bw = group.blockWidth();
-        int[] keepIdx = Arrays.stream(keptUnits).flatMap(u -> IntStream.range(u * bw, (u + 1) * bw)).toArray();
         // Highest offsets first: several slices of one tensor (query, key and value of a fused projection) keep
         // their offsets valid while the slices after them shrink.
         List<TensorSlice> slices = group.slices().stream().sorted(Comparator.comparingInt(TensorSlice::offset).reversed()).toList();
         for (TensorSlice s : slices) {
+            int bw = s.width(group);
+            int[] keepIdx = Arrays.stream(keptUnits).flatMap(u -> IntStream.range(u * bw, (u + 1) * bw)).toArray();
             TensorProto t = graph.initializer(s.initializer());
             long[] dims = Tensors.dims(t);
             if (dims[s.axis()] < s.offset() + (long) group.size() * bw)
@@ -68,6 +68,19 @@ public final class StructuredPruner {
                     IntStream.range(before + group.size() * bw, before + group.size() * bw + after)).toArray();
             SliceIndexing ix = new SliceIndexing(dims, s.axis());
             graph.putInitializer(Tensors.floats(t.getName(), ix.dimsAfter(idx.length), ix.select(Tensors.toFloats(t), idx)));
+        }
+        for (PrunableGroup.PortPatch p : group.portPatches()) graph.setPortDimension(p.port(), p.dim(), (long) keptUnits.length * p.factor());
+        double ratio = (double) group.size() / keptUnits.length;
+        for (PrunableGroup.NormPatch p : group.normPatches()) {
+            if (p.meanNode() != null) { NormCompensation.layerNorm(graph, p, group.size(), keptUnits.length); continue; }
+            int at = NodeNames.require(graph, p.epsilonNode());
+            String input = graph.node(at).getInput(p.epsilonInput());
+            TensorProto eps = graph.constant(input).orElseThrow(() -> new IllegalStateException("epsilon " + input + " vanished"));
+            graph.setPrivateConstantInput(at, p.epsilonInput(), Tensors.floats(input, Tensors.dims(eps), new float[] {(float) (Tensors.toFloats(eps)[0] * ratio)}));
+            TensorProto scale = graph.initializer(p.scale());
+            float[] v = Tensors.toFloats(scale);
+            for (int i = 0; i < v.length; i++) v[i] *= (float) Math.sqrt(ratio);
+            graph.putInitializer(Tensors.floats(scale.getName(), Tensors.dims(scale), v));
         }
         for (PrunableGroup.AttributePatch p : group.attributePatches()) {
             int at = NodeNames.require(graph, p.node());

@@ -48,6 +48,7 @@ public final class DynamicInt8Quantizer {
             if (graph.nodeCount() > before) i += graph.nodeCount() - before; // a DynamicQuantizeLinear went in before it
         }
         if (done > 0) graph.requireOpset(MS_DOMAIN, 1);
+        if (done > 0) graph.requireOpset("", 11); // DynamicQuantizeLinear exists from opset 11
         return done;
     }
 

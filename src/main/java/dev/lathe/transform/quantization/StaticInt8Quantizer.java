@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.model.MutableGraph;
+import dev.lathe.model.OpsetUpgrade;
 import dev.lathe.model.Tensors;
 
 import java.nio.ByteBuffer;
@@ -33,24 +34,21 @@ public final class StaticInt8Quantizer {
     /** Operators that pass values through unchanged in range: their output shares their input's scale. */
     private static final Set<String> RANGE_PRESERVING = Set.of("MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity");
 
-    /** Operators whose meaning changed on the way to opset 13, which an opset import cannot simply be raised over. */
-    private static final Set<String> CHANGED_BY_OPSET_13 = Set.of("Softmax", "LogSoftmax", "Hardmax", "Split", "Squeeze", "Unsqueeze",
-            "ReduceSum", "Dropout", "Resize", "Upsample", "Pad", "Clip", "Scan", "Loop", "If");
-
     private StaticInt8Quantizer() {}
 
     /**
-     * Per-channel weight scales need DequantizeLinear's {@code axis} (opset 13). An older model is raised to 13
-     * when none of its operators changed meaning in between; otherwise quantization is refused with the reason.
+     * Per-channel weight scales need DequantizeLinear's {@code axis} (opset 13). An older model is raised to 13, its
+     * operators whose form changed rewritten ({@link OpsetUpgrade}); one with control flow is refused with the reason.
      */
     public static void requirePerChannelOpset(MutableGraph g) {
         int opset = 0;
         for (var o : g.original().getOpsetImportList()) if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) opset = (int) o.getVersion();
         if (opset >= 13) return;
-        for (NodeProto n : g.nodes())
-            if ((n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx")) && CHANGED_BY_OPSET_13.contains(n.getOpType()))
-                throw new IllegalArgumentException("int8_static needs ONNX opset 13 for per-channel weight scales; this model is opset " + opset
-                        + " and its " + n.getOpType() + " node " + NodeNames.id(n) + " changed meaning by opset 13 (re-export the model at opset 13 or later)");
+        final int from = opset;
+        OpsetUpgrade.obstacle(g.nodes(), opset, 13).ifPresent(n -> {
+            throw new IllegalArgumentException("int8_static needs ONNX opset 13 for per-channel weight scales; this model is opset " + from
+                    + " and its " + n.getOpType() + " node " + NodeNames.id(n) + " holds a subgraph that cannot be raised to opset 13 (re-export the model at opset 13 or later)");
+        });
         g.requireOpset("", 13);
     }
 

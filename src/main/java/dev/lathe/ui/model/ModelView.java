@@ -271,6 +271,7 @@ public final class ModelView {
             case MLP_UNITS -> "hidden units";
             case ATTENTION_HEADS -> "attention heads";
             case CONV_CHANNELS -> "conv channels";
+            case HIDDEN_WIDTH -> "hidden width";
             case BLOCK -> "whole block";
         });
         kind.setPrefWidth(130);

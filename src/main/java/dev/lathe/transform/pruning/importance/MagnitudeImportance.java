@@ -25,8 +25,8 @@ public final class MagnitudeImportance implements ImportanceCriterion {
             SliceIndexing ix = new SliceIndexing(dims, s.axis());
             for (int i = 0; i < v.length; i++) perIndex[ix.axisIndex(i)] += (double) v[i] * v[i];
             double[] perUnit = new double[group.size()];
-            int span = group.size() * group.blockWidth();
-            for (int j = 0; j < span && s.offset() + j < perIndex.length; j++) perUnit[j / group.blockWidth()] += perIndex[s.offset() + j];
+            int width = s.width(group), span = group.size() * width;
+            for (int j = 0; j < span && s.offset() + j < perIndex.length; j++) perUnit[j / width] += perIndex[s.offset() + j];
             double mean = 0;
             for (int u = 0; u < perUnit.length; u++) { perUnit[u] = Math.sqrt(perUnit[u]); mean += perUnit[u]; }
             mean /= perUnit.length;

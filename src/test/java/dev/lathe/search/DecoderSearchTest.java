@@ -1,0 +1,66 @@
+package dev.lathe.search;
+
+import dev.lathe.TestModels;
+import dev.lathe.TestStudies;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.config.DataConfig;
+import dev.lathe.config.StudyConfig;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.storage.SqliteStudyStorage;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** A short search on sample:tiny-llama timing one decoding step with 32 tokens already in its key/value cache. */
+class DecoderSearchTest {
+    @TempDir
+    Path dir;
+
+    @Tag("slow")
+    @Test
+    void decodingStepWithABoundCacheIsSearched() throws Exception {
+        Path model = TestModels.samples().resolve("tiny-llama/model.onnx");
+        InputShapeOptions shape = new InputShapeOptions();
+        shape.batch = 1;
+        shape.seqLen = 1;
+        shape.context = 32;
+        Map<String, long[]> fixed = shape.fixed(OnnxModel.load(model).proto().getGraph());
+        assertArrayEquals(new long[] {1, 2, 32, 16}, fixed.get("past_key_values.1.value"));
+        assertArrayEquals(new long[] {1, 33}, fixed.get("attention_mask"));
+        Map<String, List<Long>> shapes = new LinkedHashMap<>();
+        fixed.forEach((k, v) -> shapes.put(k, java.util.Arrays.stream(v).boxed().toList()));
+        StudyConfig base = TestStudies.config(6, 5, 1, 1, 4, null, null, true);
+        StudyConfig config = base.with(new DataConfig(null, null, 1, 1, shapes, null, null));
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("llama.sqlite"))) {
+            SearchRunner.Outcome o = new SearchRunner(model, config, store, new SearchRunner.Listener() {}).run();
+            assertEquals(6, o.measured());
+            assertFalse(o.front().isEmpty());
+            List<CandidateRecord> done = store.all().stream().filter(CandidateRecord::isDone).toList();
+            assertEquals(6, done.size(), "every candidate, heads and cache pruned included, builds and runs: " + store.all());
+            assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("heads:")), "key/value groups are genes");
+            assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("hidden:")), "the hidden width is a gene");
+            assertTrue(done.stream().anyMatch(c -> c.sizeBytes() < done.get(0).sizeBytes()));
+
+            // Exporting a candidate with fewer key/value heads: the cache ports say so, generation agrees, config.json follows.
+            CandidateRecord pruned = done.stream().filter(c -> c.genomeJson().contains("\"heads:/layers.0/self_attn\":0.5")
+                    && c.genomeJson().contains("\"heads:/layers.1/self_attn\":0.5")).findFirst().orElseThrow();
+            Path out = dir.resolve("export");
+            dev.lathe.export.CandidateExporter.export(store, pruned.id(), out, false);
+            var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("report.json").toFile());
+            assertTrue(report.get("decoder").get("changes").toString().contains("past_key_values.0.key: float32[batch_size,2,past_sequence_length,16] -> float32[batch_size,1,past_sequence_length,16]"),
+                    report.get("decoder").toString());
+            assertEquals(4, report.get("decoder").get("generated_with_and_without_cache").size());
+            var hfConfig = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile());
+            assertEquals(1, hfConfig.get("num_key_value_heads").asInt());
+            assertEquals(2, hfConfig.get("num_attention_heads").asInt());
+        }
+    }
+}

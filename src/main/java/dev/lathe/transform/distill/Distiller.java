@@ -73,6 +73,8 @@ public final class Distiller {
             List<DistillationResult.Point> curve = new ArrayList<>();
             int cursor = train.size();
             int step = 0;
+            long loopStart = System.nanoTime();
+            long budgetLeft = settings.maxMillis() - (loopStart - start) / 1_000_000;
             while (step < planned) {
                 if (cursor + settings.batchSize() > train.size()) {
                     Collections.shuffle(train, random);
@@ -84,14 +86,12 @@ public final class Distiller {
                 double loss = trainStep(executor, objective, optimizer, samples, targets, labels, batch, lr);
                 step++;
                 long elapsed = (System.nanoTime() - start) / 1_000_000;
-                if (settings.steps() <= 0 && step == PROBE_STEPS) {
-                    // Plan the schedule from the speed so far (evaluations included at about one per 20 steps).
-                    double perStep = (double) elapsed / step;
-                    planned = Math.max(step + 1, (int) (settings.maxMillis() / (perStep * 1.15)));
-                } else if (settings.steps() > 0 && settings.maxMillis() > 0 && step == PROBE_STEPS) {
-                    planned = Math.min(planned, Math.max(step + 1, (int) (settings.maxMillis() / ((double) elapsed / step * 1.15))));
+                if (settings.maxMillis() > 0 && step == PROBE_STEPS) {
+                    // Plan the schedule from the steps' speed so far, leaving about a seventh for held-out evaluations.
+                    double perStep = (System.nanoTime() - loopStart) / 1e6 / step;
+                    planned = Math.min(planned, Math.max(step + 1, (int) (budgetLeft / (perStep * 1.15))));
                 }
-                if (evaluateEvery <= 0 && planned != Integer.MAX_VALUE) evaluateEvery = Math.max(5, planned / 20);
+                if (evaluateEvery <= 0 && planned != Integer.MAX_VALUE) evaluateEvery = Math.max(10, planned / 15);
                 double held = Double.NaN;
                 if (evaluateEvery > 0 && (step % evaluateEvery == 0 || step == planned)) {
                     held = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize())[0];
@@ -100,7 +100,7 @@ public final class Distiller {
                         bestStep = step;
                         best = executor.snapshot();
                         sinceBest = 0;
-                    } else if (++sinceBest >= settings.patience()) {
+                    } else if (step > warmUpSteps(settings, planned) && ++sinceBest >= settings.patience()) {
                         stop = "early stopping (no held-out improvement in " + settings.patience() + " evaluations)";
                     }
                 }
@@ -152,10 +152,15 @@ public final class Distiller {
         return new double[] {loss / heldOut.size(), quality / heldOut.size()};
     }
 
+    /** Early stopping waits for the warm-up: the held-out loss may rise while the rate climbs. */
+    private static int warmUpSteps(DistillationSettings s, int planned) {
+        return planned == Integer.MAX_VALUE ? 10 : Math.max(1, (int) Math.round(planned * s.warmUpFraction()));
+    }
+
     /** Linear warm-up to the peak rate, then cosine decay to a twentieth of it. */
     static double learningRate(DistillationSettings s, int step, int planned) {
         if (planned == Integer.MAX_VALUE) return s.learningRate() * Math.min(1, (step + 1) / 10.0);
-        int warmUp = Math.max(1, (int) Math.round(planned * s.warmUpFraction()));
+        int warmUp = warmUpSteps(s, planned);
         if (step < warmUp) return s.learningRate() * (step + 1) / warmUp;
         double progress = Math.min(1, (double) (step - warmUp) / Math.max(1, planned - warmUp));
         double floor = s.learningRate() / 20;

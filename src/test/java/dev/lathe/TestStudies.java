@@ -1,13 +1,22 @@
 package dev.lathe;
 
 import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
-import dev.lathe.study.StudyStore;
+import dev.lathe.config.StudyConfig;
+import dev.lathe.study.storage.SqliteStudyStorage;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** Small real studies for the tests that read one: quick searches of the digits MLP on its labelled test data. */
 public final class TestStudies {
+    /** The shared study: 8 candidates, seed 7. */
+    static final int SHARED_BUDGET = 8;
+    static final long SHARED_SEED = 7;
+    private static Path shared;
+
     private TestStudies() {}
 
     /** The hand-made study's latency front: 4 is slower and worse than all. */
@@ -20,8 +29,8 @@ public final class TestStudies {
      * latency front ({@link #LATENCY_FRONT}) and peak-memory front ({@link #MEMORY_FRONT}) differ.
      */
     public static Path memoryObjectiveStudy(Path file) {
-        try (StudyStore s = StudyStore.open(file)) {
-            s.putMeta("measuring", dev.lathe.search.MeasuringOptions.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY).toJson());
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(file)) {
+            StudyConfig.defaults().with(dev.lathe.config.MeasuringConfig.DEFAULT.withObjective(dev.lathe.study.Objective.MEMORY)).saveTo(s);
             handMade(s, "{\"keep\":{},\"int8\":[]}", 10, 0.90, 100);
             handMade(s, "{\"keep\":{\"g\":0.5},\"int8\":[]}", 5, 0.80, 120);
             handMade(s, "{\"keep\":{\"g\":0.75},\"int8\":[]}", 8, 0.85, 60);
@@ -30,22 +39,58 @@ public final class TestStudies {
         return file;
     }
 
-    private static void handMade(StudyStore s, String genome, double latencyMs, double quality, long peakMib) {
+    private static void handMade(SqliteStudyStorage s, String genome, double latencyMs, double quality, long peakMib) {
         long id = s.addPending(genome, "test", 0).id();
-        s.recordDone(id, latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality, 1000, 100, null, null, 1.0, null, peakMib * 1048576);
+        s.recordDone(id, dev.lathe.study.TrialResult.of(latencyMs, latencyMs * 1.1, quality, "accuracy", quality, quality, 1000, 100, peakMib * 1048576, 1.0));
+    }
+
+    /**
+     * One quick search of the digits MLP, run once per test JVM and shared by every test that only reads a study:
+     * open it with {@code openExisting} and never write to it (a test that writes takes {@link #copyOfDigitsMlp}).
+     */
+    public static synchronized Path digitsMlp() throws Exception {
+        if (shared == null) {
+            Path dir = Files.createTempDirectory("lathe-shared-study-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            shared = searchDigitsMlp(dir.resolve("digits-mlp.sqlite"), SHARED_BUDGET, SHARED_SEED);
+        }
+        return shared;
+    }
+
+    /** A copy of the shared study at {@code target}, for a test that writes to its study or hands it to code that may. */
+    public static Path copyOfDigitsMlp(Path target) throws Exception {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        return Files.copy(digitsMlp(), target);
     }
 
     /** Quick timing, a population of 4, the digits test CSV: seconds per search, every figure real. */
-    public static SearchSettings quickDigitsMlp(int budget, long seed) {
-        return new SearchSettings(budget, seed, 1, 1, 1, 4, "nsga2",
-                TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+    public static StudyConfig quickDigitsMlp(int budget, long seed) {
+        return config(budget, seed, 1, 1, 4, TestModels.samples().resolve("digits-mlp/test.csv").toAbsolutePath().toString(), null, true);
+    }
+
+    /** A new study's configuration (calibrated pruning, default precisions) with these search, data and timing choices. */
+    public static StudyConfig config(int budget, long seed, int batch, int sequenceLength, int population, String data, String tokenizer, boolean quick) {
+        StudyConfig d = StudyConfig.defaults();
+        return d.with(new dev.lathe.config.SearchConfig(budget, seed, population, dev.lathe.config.StrategyKind.NSGA2))
+                .with(new dev.lathe.config.DataConfig(data, tokenizer, batch, sequenceLength, null, null, null))
+                .with(new dev.lathe.config.MeasuringConfig(d.measuring().provider(), d.measuring().clock(), 1, quick, d.measuring().tolerancePct(),
+                        d.measuring().referenceEvery(), d.measuring().referenceMinutes(), d.measuring().objective(), d.measuring().isolated(),
+                        d.measuring().timeoutSeconds(), null));
     }
 
     /** Runs {@link #quickDigitsMlp} into {@code study} (created, or resumed if it exists) and returns the file. */
     public static Path searchDigitsMlp(Path study, int budget, long seed) throws Exception {
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             new SearchRunner(TestModels.digitsMlp(), quickDigitsMlp(budget, seed), store, new SearchRunner.Listener() {}).run();
         }
         return study;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        } catch (IOException ignored) {
+            // a temporary folder: the system cleans what is left
+        }
     }
 }

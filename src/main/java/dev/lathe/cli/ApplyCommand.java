@@ -1,11 +1,16 @@
 package dev.lathe.cli;
 
-import dev.lathe.analysis.QuantizableLayer;
+import dev.lathe.cli.options.LoadedModel;
+import dev.lathe.cli.options.QuantizationCliOptions;
+import dev.lathe.cli.options.ModelArgument;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.DataOptions;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.transform.genome.Precision;
+import dev.lathe.transform.genome.UniformPrecision;
 import dev.lathe.transform.pruning.PruningOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -67,27 +72,19 @@ final class ApplyCommand implements Callable<Integer> {
         if (Files.exists(out) && !force) throw new IllegalArgumentException(out + " exists; pass --force to overwrite it");
         if (what == null && !fp16Model) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --precision, --genome or --fp16-model");
         if (keepFp32 != null && !fp16Model) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--keep-fp32 goes with --fp16-model");
-        ModelArgument m = ModelArgument.parse(model);
-        OnnxModel original = OnnxModel.load(m.model());
+        LoadedModel loaded = LoadedModel.load(model);
+        ModelArgument m = loaded.argument();
+        OnnxModel original = loaded.model();
         if (what == null) return writeFp16(original.proto(), m);
         Genome genome = what.genome != null ? GenomeJson.read(what.genome) : null;
         Precision p = what.precision != null ? Precision.parse(what.precision) : null;
         boolean needsData = p == Precision.INT8_STATIC || genome != null && (!genome.layersAt(Precision.INT8_STATIC).isEmpty() || !genome.keepRatios().isEmpty())
                 || quantization.options().smoothing();
-        var split = needsData ? data.resolve(m, original, shape.resolve(original.proto().getGraph())) : null;
+        var split = needsData ? loaded.split(data, shape) : null;
         var calibration = split == null || split.calibration().synthetic() ? null : split.calibration().samples();
         CandidateBuilder builder = CandidateBuilder.create(original, calibration == null ? PruningOptions.MAGNITUDE : PruningOptions.CALIBRATED,
                 quantization.options(), calibration);
-        if (genome == null) {
-            Map<String, Precision> chosen = new TreeMap<>();
-            for (QuantizableLayer l : builder.analysis().quantizable())
-                if (p.supports(l.opType()) && (layers == null || layers.contains(l.id()))) chosen.put(l.id(), p);
-            if (layers != null)
-                for (String id : layers)
-                    if (!chosen.containsKey(id)) throw new IllegalArgumentException("no layer '" + id + "' that can run at " + p + " in " + m.model().getFileName());
-            if (chosen.isEmpty()) throw new IllegalArgumentException(m.model().getFileName() + " has no layer that can run at " + p);
-            genome = Genome.withPrecisions(Map.of(), chosen);
-        }
+        if (genome == null) genome = UniformPrecision.of(builder.analysis().quantizable(), p, layers, m.model().getFileName().toString());
         OnnxModel built = builder.build(genome);
         if (fp16Model) return writeFp16(built.proto(), m);
         Path parent = out.toAbsolutePath().getParent();

@@ -1,14 +1,18 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.LoadedModel;
+import dev.lathe.cli.options.ModelArgument;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.ClockOption;
 import dev.lathe.eval.CandidateMeasurer;
 import dev.lathe.eval.ExecutionProviders;
 import dev.lathe.eval.InProcessMeasurer;
-import dev.lathe.eval.LatencyClock;
-import dev.lathe.eval.LatencyStats;
+import dev.lathe.eval.timing.LatencyClock;
+import dev.lathe.eval.timing.LatencyStats;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
 import dev.lathe.eval.SessionInfo;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.eval.worker.WorkerMeasurer;
 import dev.lathe.eval.worker.WorkerProcess;
 import dev.lathe.model.OnnxModel;
@@ -57,8 +61,9 @@ final class BenchCommand implements Callable<Integer> {
         if (repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         ExecutionProviders.require(provider);
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
-        ModelArgument m = ModelArgument.parse(model);
-        OnnxModel loaded = OnnxModel.load(m.model());
+        LoadedModel input = LoadedModel.load(model);
+        ModelArgument m = input.argument();
+        OnnxModel loaded = input.model();
         Map<String, List<Long>> fixed = new java.util.LinkedHashMap<>();
         shape.fixed(loaded.proto().getGraph()).forEach((k, v) -> fixed.put(k, Arrays.stream(v).boxed().toList()));
         Path dataFile = data != null ? data : m.defaultData();

@@ -1,18 +1,16 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.study.Constraints;
 import dev.lathe.search.HypervolumeHistory;
-import dev.lathe.search.SearchSettings;
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
-import dev.lathe.transform.genome.Genome;
-import dev.lathe.transform.genome.GenomeJson;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,7 +37,7 @@ final class CandidatesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             if (csv != null) {
                 int rows = dev.lathe.export.StudyCsvExporter.write(store, csv, force);
                 spec.commandLine().getOut().println("Wrote " + rows + " candidates to " + csv);
@@ -51,7 +49,7 @@ final class CandidatesCommand implements Callable<Integer> {
             Constraints constraints = st.constraints();
             Set<Long> front = st.frontIds();
             List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;
-            LatencyClock clock = SearchSettings.of(store).map(SearchSettings::clock).orElse(LatencyClock.WALL);
+            LatencyClock clock = dev.lathe.config.StudyConfig.of(store).map(c -> c.measuring().clock()).orElse(LatencyClock.WALL);
             var out = spec.commandLine().getOut();
             if (json) {
                 ArrayNode list = Json.MAPPER.createArrayNode();

@@ -1,9 +1,13 @@
 package dev.lathe.cli;
 
-import dev.lathe.eval.LatencyClock;
-import dev.lathe.eval.LatencyMeter;
-import dev.lathe.eval.LatencyStats;
-import dev.lathe.eval.QualityEvaluator;
+import dev.lathe.cli.options.LoadedModel;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.DataOptions;
+import dev.lathe.cli.options.ClockOption;
+import dev.lathe.eval.timing.LatencyClock;
+import dev.lathe.eval.timing.LatencyMeter;
+import dev.lathe.eval.timing.LatencyStats;
+import dev.lathe.eval.quality.QualityEvaluator;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
@@ -55,12 +59,12 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!dev.lathe.eval.ExecutionProviders.IDS.contains(provider)) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
         List<OnnxModel> loaded = new ArrayList<>();
-        for (String m : models) loaded.add(OnnxModel.load(ModelArgument.parse(m).model()));
+        for (String m : models) loaded.add(LoadedModel.load(m).model());
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
         if (timing == LatencyClock.CPU && !provider.equals("cpu"))
             throw new IllegalArgumentException("CPU time misses the work done on the " + provider + " device; time " + provider + " on the wall clock");
         OrtRunner.RunnerSettings settings = new OrtRunner.RunnerSettings(threads, provider, "all");
-        LatencyMeter meter = new LatencyMeter(settings, dev.lathe.eval.TimingProtocol.DEFAULT, timing);
+        LatencyMeter meter = new LatencyMeter(settings, dev.lathe.eval.timing.TimingProtocol.DEFAULT, timing);
         var out = spec.commandLine().getOut();
         String warning = ClockOption.warning(timing, threads);
         if (warning != null) spec.commandLine().getErr().println(warning);
@@ -69,9 +73,9 @@ final class CompareCommand implements Callable<Integer> {
                 String.join(", ", loaded.stream().map(CompareCommand::name).toList()), provider, threads, timing.label(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         if (qualityAgainst != null) {
-            ModelArgument ref = ModelArgument.parse(qualityAgainst);
-            OnnxModel original = OnnxModel.load(ref.model());
-            var split = data.resolve(ref, original, shape.resolve(original.proto().getGraph()));
+            LoadedModel ref = LoadedModel.load(qualityAgainst);
+            OnnxModel original = ref.model();
+            var split = ref.split(data, shape);
             QualityEvaluator quality = new QualityEvaluator(original, split.evaluation(), settings);
             for (OnnxModel m : loaded) {
                 var q = quality.evaluate(m);

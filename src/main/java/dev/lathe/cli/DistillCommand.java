@@ -1,7 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.export.DistilledExporter;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.distill.DistillationSettings;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -49,7 +49,7 @@ final class DistillCommand implements Callable<Integer> {
                 : DistillationSettings.steps(budget.steps != null ? budget.steps : 300, seed);
         settings = settings.withLearningRate(learningRate).withBatchSize(batch);
         var o = spec.commandLine().getOut();
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             DistilledExporter.Result r = DistilledExporter.export(store, candidate, data, tokenizer, settings, out, force, (step, planned, loss, ms) -> {
                 if (step == 1 || step % 25 == 0 || step == planned) {
                     o.printf("step %d/%d  loss %.5f  %.0f s%n", step, planned, loss, ms / 1000.0);

@@ -2,7 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.export.CandidateExporter;
 import dev.lathe.export.MultiCandidateExporter;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,7 +32,7 @@ final class ExportCommand implements Callable<Integer> {
         if (ids.size() > 1 && force)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--force works with one candidate only; several are exported into sub-folders that are never overwritten");
         var out = spec.commandLine().getOut();
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             if (ids.size() == 1) {
                 CandidateExporter.Result r = CandidateExporter.export(store, ids.get(0), this.out, force);
                 out.printf("Wrote %s, %s and %s (quality %.4f reloaded, %.4f recorded)%n", r.model(), r.report(), r.htmlReport(),

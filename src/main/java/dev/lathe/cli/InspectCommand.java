@@ -1,5 +1,10 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.LoadedModel;
+import dev.lathe.cli.options.Json;
+import dev.lathe.cli.options.ModelArgument;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.ImageOptions;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.analysis.ModelInspector;
@@ -46,10 +51,11 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelArgument m = ModelArgument.parse(model);
-        OnnxModel loaded = OnnxModel.load(m.model());
+        LoadedModel input = LoadedModel.load(model);
+        ModelArgument m = input.argument();
+        OnnxModel loaded = input.model();
         ImagePreprocessing preprocessing = image.preprocessing(spec.commandLine());
-        InputShapes shapes = shape.resolve(loaded.proto().getGraph());
+        InputShapes shapes = input.shapes(shape);
         ModelSummary s = ModelInspector.inspect(loaded, shapes);
         EvaluationData.Split split = data == null ? null : EvaluationData.resolve(loaded, data, tokenizer != null ? tokenizer : m.defaultTokenizer(), shapes, preprocessing);
         var out = spec.commandLine().getOut();

@@ -1,7 +1,11 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.LoadedModel;
+import dev.lathe.cli.options.ModelArgument;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.DataOptions;
 import dev.lathe.analysis.PrunableGroup;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.ModelEvaluator;
 import dev.lathe.eval.data.EvaluationData;
@@ -91,10 +95,11 @@ final class PruneCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out writes one model: give one --criterion and one --repair");
         if (out != null && Files.exists(out) && !force) throw new IllegalArgumentException(out + " exists (use --force to overwrite it)");
 
-        ModelArgument m = ModelArgument.parse(model);
-        OnnxModel original = OnnxModel.load(m.model());
-        InputShapes shapes = shape.resolve(original.proto().getGraph());
-        EvaluationData.Split split = data.resolve(m, original, shapes);
+        LoadedModel loaded = LoadedModel.load(model);
+        ModelArgument m = loaded.argument();
+        OnnxModel original = loaded.model();
+        InputShapes shapes = loaded.shapes(shape);
+        EvaluationData.Split split = loaded.split(data, shape);
         PrintWriter o = spec.commandLine().getOut();
         boolean calibrated = options.stream().anyMatch(PruningOptions::needsCalibration) && !split.calibration().synthetic();
         // Statistics are gathered once, for whichever requested option needs them; the others reuse them.

@@ -1,18 +1,32 @@
 package dev.lathe.cli;
 
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.cli.options.QuantizationCliOptions;
+import dev.lathe.cli.options.ModelArgument;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.ImageOptions;
+import dev.lathe.cli.options.DataOptions;
+import dev.lathe.cli.options.ClockOption;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.study.Constraints;
-import dev.lathe.search.KeepRanges;
-import dev.lathe.search.MeasuringOptions;
-import dev.lathe.search.PrecisionChoices;
+import dev.lathe.config.KeepRanges;
+import dev.lathe.config.PrecisionChoices;
+import dev.lathe.config.Criterion;
+import dev.lathe.config.DataConfig;
+import dev.lathe.config.MeasuringConfig;
+import dev.lathe.config.PrecisionConfig;
+import dev.lathe.config.Provider;
+import dev.lathe.config.PruningConfig;
+import dev.lathe.config.Repair;
+import dev.lathe.config.SearchConfig;
+import dev.lathe.config.StrategyKind;
+import dev.lathe.config.StudyConfig;
 import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
 import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -68,7 +82,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--clock", paramLabel = "wall|cpu", description = ClockOption.HELP + " Default: wall, or the study's own clock when resuming.")
     String clock;
 
-    @Option(names = "--objective", defaultValue = "latency", description = "what to trade against quality: latency or memory (peak resident memory of the worker; default ${DEFAULT-VALUE})") String objective;
+    @Option(names = "--objective", defaultValue = "latency", description = "what to trade against quality: latency or memory (the resident memory each candidate needs to load and run, measured in the worker; default ${DEFAULT-VALUE})") String objective;
 
     @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
             description = "a candidate still measuring after this long is recorded as failed and its worker restarted (default ${DEFAULT-VALUE})") double timeout;
@@ -97,7 +111,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--min-quality", paramLabel = "Q", description = "constraint: quality (accuracy or fidelity) at least Q")
     Double minQuality;
 
-    @Option(names = "--max-memory-mib", paramLabel = "MIB", description = "constraint: peak resident memory of the measuring worker at most MIB")
+    @Option(names = "--max-memory-mib", paramLabel = "MIB", description = "constraint: the resident memory a candidate needs to load and run at most MIB")
     Double maxMemoryMib;
 
     @Option(names = "--max-size-mb", paramLabel = "MB", description = "constraint: model file at most MB (10^6 bytes)")
@@ -133,31 +147,32 @@ final class SearchCommand implements Callable<Integer> {
         if (!shape.shapes.isEmpty())
             shape.fixed(dev.lathe.model.OnnxModel.load(m.model()).proto().getGraph())
                     .forEach((k, v) -> fixed.put(k, java.util.Arrays.stream(v).boxed().toList()));
-        SearchSettings settings = new SearchSettings(budget, seed, threads, shape.batch, shape.seqLen, population, strategy,
-                dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(), quick,
-                criterion, repair, fixed);
-        MeasuringOptions measuring = new MeasuringOptions(provider, tolerance, referenceEvery, MeasuringOptions.DEFAULT.referenceMinutes(),
-                parseObjective(), !inProcess, timeout, null);
         PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
                 : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.genome.Precision::parse).toList());
         choices = pinLayers(choices, layerPrecisions);
-        settings = settings.withPrecisions(choices, quantization.options(), sensitivitySamples)
-                .withImageNormalization(image.meanList(), image.stdList());
+        // An unknown strategy, criterion, repair, provider or objective is refused naming the allowed values.
+        StudyConfig asked = StudyConfig.defaults()
+                .with(new SearchConfig(budget, seed, population, StrategyKind.parse(strategy)))
+                .with(new DataConfig(dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(),
+                        shape.batch, shape.seqLen, fixed, image.meanList(), image.stdList()))
+                .with(new PruningConfig(Criterion.parse(criterion), Repair.parse(repair)))
+                .with(PrecisionConfig.of(choices, quantization.options(), sensitivitySamples))
+                .with(new MeasuringConfig(Provider.parse(provider), LatencyClock.WALL, threads, quick, tolerance, referenceEvery,
+                        MeasuringConfig.DEFAULT.referenceMinutes(), Objective.parse(objective), !inProcess, timeout, null));
         try {
-            settings = settings.withConstraints(new Constraints(maxLatencyMs, maxMemoryMib, maxSizeMb, minQuality))
-                    .withKeepRanges(keepRanges(keepRanges, minKeep, keepBlocks));
+            asked = asked.with(new Constraints(maxLatencyMs, maxMemoryMib, maxSizeMb, minQuality)).with(keepRanges(keepRanges, minKeep, keepBlocks));
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             // Without --clock a resumed study keeps its own; asking for another is refused by the runner.
             LatencyClock timing = clock != null ? ClockOption.parse(spec.commandLine(), clock)
-                    : SearchSettings.of(store).map(SearchSettings::clock).orElse(LatencyClock.WALL);
-            settings = settings.withClock(timing);
+                    : StudyConfig.of(store).map(c -> c.measuring().clock()).orElse(LatencyClock.WALL);
+            StudyConfig settings = asked.with(asked.measuring().withClock(timing));
             String unit = timing == LatencyClock.CPU ? " ms CPU" : " ms";
-            SearchRunner runner = new SearchRunner(m.model(), settings, measuring, store, new SearchRunner.Listener() {
+            SearchRunner runner = new SearchRunner(m.model(), settings, store, new SearchRunner.Listener() {
                 @Override
                 public void message(String text) { out.println(text); }
 
@@ -196,20 +211,12 @@ final class SearchCommand implements Callable<Integer> {
             out.printf("%s: %d of %d candidates measured in %s (this run)%n", o.stopped() ? "Stopped" : "Done", o.measured(), o.budget(), duration(o.wallSeconds()));
             if (!o.seconds().isEmpty()) out.println("Time: " + timeSplit(o.seconds(), o.wallSeconds()));
             Study result = runner.study();
-            printFront(out, result, runner.settings().clock());
+            printFront(out, result, runner.config().measuring().clock());
             printViolations(out, result);
         }
         return 0;
     }
 
-    /** --objective as the study's objective; an unknown one is a usage error naming the allowed ones. */
-    private Objective parseObjective() {
-        try {
-            return Objective.parse(objective);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
 
     /** The --keep-range, --min-keep and --keep-block options as settings; a malformed one is refused with what it should look like. */
     static KeepRanges keepRanges(List<String> ranges, Double minKeep, List<String> blocks) {

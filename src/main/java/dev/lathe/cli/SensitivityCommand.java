@@ -1,5 +1,10 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.LoadedModel;
+import dev.lathe.cli.options.Json;
+import dev.lathe.cli.options.QuantizationCliOptions;
+import dev.lathe.cli.options.InputShapeOptions;
+import dev.lathe.cli.options.DataOptions;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.search.SensitivityAnalysis;
@@ -45,16 +50,16 @@ final class SensitivityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (samples < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--samples must be at least 1");
         Precision fixed = precision == null ? null : Precision.parse(precision);
-        ModelArgument m = ModelArgument.parse(model);
-        OnnxModel original = OnnxModel.load(m.model());
-        EvaluationData.Split split = data.resolve(m, original, shape.resolve(original.proto().getGraph()));
+        LoadedModel loaded = LoadedModel.load(model);
+        OnnxModel original = loaded.model();
+        EvaluationData.Split split = loaded.split(data, shape);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (split.evaluation().synthetic()) err.println("WARNING: no data given, scoring on random inputs");
         SensitivityAnalysis.Report report = SensitivityAnalysis.forModel(original, split, fixed, quantization.options(), samples, threads,
                 json ? null : (done, total, r) -> err.printf("\r%d/%d layers", done, total));
         if (!json) err.print("\r");
         if (json) out.println(Json.MAPPER.writeValueAsString(report));
-        else print(out, m.model().getFileName().toString(), report);
+        else print(out, loaded.file().getFileName().toString(), report);
         return 0;
     }
 

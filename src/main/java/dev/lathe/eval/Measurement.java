@@ -1,5 +1,8 @@
 package dev.lathe.eval;
 
+import dev.lathe.eval.quality.QualityReport;
+import dev.lathe.eval.timing.PeakMemory;
+import dev.lathe.eval.timing.LatencyStats;
 /**
  * Everything measured about one model: latency (with its raw samples), quality (null when not asked for),
  * size on disk, parameter count, the peak resident memory the model itself needed while loaded and run, above

@@ -1,5 +1,7 @@
 package dev.lathe.eval;
 
+import dev.lathe.eval.timing.TimingProtocol;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OrtRunner;
 

@@ -1,5 +1,12 @@
 package dev.lathe.eval;
 
+import dev.lathe.eval.quality.QualityReport;
+import dev.lathe.eval.quality.QualityEvaluator;
+import dev.lathe.eval.timing.PeakMemory;
+import dev.lathe.eval.timing.TimingProtocol;
+import dev.lathe.eval.timing.LatencyRun;
+import dev.lathe.eval.timing.LatencyMeter;
+import dev.lathe.eval.timing.LatencyClock;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtException;

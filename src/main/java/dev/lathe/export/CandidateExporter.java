@@ -8,18 +8,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.LatheVersion;
 import dev.lathe.analysis.PrunableGroup;
-import dev.lathe.eval.QualityEvaluator;
-import dev.lathe.eval.QualityReport;
+import dev.lathe.eval.quality.QualityEvaluator;
+import dev.lathe.eval.quality.QualityReport;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
-import dev.lathe.search.Studies;
+import dev.lathe.config.StudyConfig;
+import dev.lathe.search.CandidateBuilders;
+import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.DataIdentity;
+import dev.lathe.study.StudyOrigin;
+import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
@@ -56,7 +58,7 @@ public final class CandidateExporter {
 
     private CandidateExporter() {}
 
-    public static Result export(StudyStore store, long candidateId, Path outDir, boolean overwrite) throws Exception {
+    public static Result export(StudyStorage store, long candidateId, Path outDir, boolean overwrite) throws Exception {
         CandidateRecord c = store.get(candidateId).orElseThrow(() -> new ExportException("study " + store.file().getFileName() + " has no candidate " + candidateId));
         if (!c.isDone()) throw new ExportException("candidate " + candidateId + " is " + c.status().id() + ", only measured candidates can be exported");
         Path modelTarget = outDir.resolve(MODEL_FILE), reportTarget = outDir.resolve(REPORT_FILE);
@@ -64,14 +66,15 @@ public final class CandidateExporter {
             throw new ExportException(outDir + " already holds " + String.join(", ", FILES.stream().filter(f -> Files.exists(outDir.resolve(f))).toList())
                     + "; choose another folder or allow overwriting");
 
-        Path originalPath = Path.of(store.meta("model_path").orElseThrow(() -> new ExportException("study has no model path")));
+        StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null).orElseThrow(() -> new ExportException("study has no model path"));
+        Path originalPath = Path.of(origin.modelPath());
         OnnxModel original = OnnxModel.load(originalPath);
-        if (!original.sha256().equals(store.meta("model_sha256").orElse("")))
+        if (!original.sha256().equals(origin.modelSha256()))
             throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + candidateId + " faithfully");
-        SearchSettings settings = SearchSettings.fromJson(store.meta("settings").orElseThrow());
+        StudyConfig settings = StudyConfig.of(store).orElseThrow(() -> new ExportException("study has no settings"));
         Genome genome = GenomeJson.read(c.genomeJson());
-        EvaluationData.Split split = settings.data(original);
-        CandidateBuilder builder = SearchRunner.builderFor(original, settings, split);
+        EvaluationData.Split split = settings.data().resolve(original);
+        CandidateBuilder builder = CandidateBuilders.of(original, settings, split);
         OnnxModel built = builder.build(genome);
         OnnxModel stamped = OnnxModel.of(withProvenance(built.proto(), store, c, original));
 
@@ -82,7 +85,7 @@ public final class CandidateExporter {
             stamped.save(stagedModel);
             OnnxModel reloaded = OnnxModel.load(stagedModel);
             checkSignature(original.proto(), reloaded.proto());
-            QualityReport q = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(settings.threads())).evaluate(reloaded);
+            QualityReport q = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(settings.measuring().threads())).evaluate(reloaded);
             if (Math.abs(q.quality() - c.quality()) > QUALITY_TOLERANCE)
                 throw new ExportException("exported model scores " + q.quality() + " but the study recorded " + c.quality() + " for candidate " + candidateId);
             Path stagedReport = staging.resolve(REPORT_FILE);
@@ -92,7 +95,7 @@ public final class CandidateExporter {
             Study all = study;
             Files.writeString(staging.resolve(HTML_REPORT_FILE), HtmlReport.render(report, all, builder.groups(),
                     builder.analysis().quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
-            Files.writeString(staging.resolve(PLOT_FILE), HtmlReport.paretoSvg(all, java.util.List.of(c.id()), c.qualityMetric()));
+            Files.writeString(staging.resolve(PLOT_FILE), ParetoScatter.paretoSvg(all, java.util.List.of(c.id()), c.qualityMetric()));
             for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE, PLOT_FILE}) {
                 Path src = staging.resolve(f);
                 if (Files.exists(src)) Files.move(src, outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -112,7 +115,7 @@ public final class CandidateExporter {
             throw new ExportException("exported outputs differ from the original's");
     }
 
-    private static ModelProto withProvenance(ModelProto m, StudyStore store, CandidateRecord c, OnnxModel original) {
+    private static ModelProto withProvenance(ModelProto m, StudyStorage store, CandidateRecord c, OnnxModel original) {
         ModelProto.Builder b = m.toBuilder();
         Map<String, String> props = Map.of(
                 "lathe.version", LatheVersion.get(),
@@ -124,8 +127,8 @@ public final class CandidateExporter {
         return b.build();
     }
 
-    private static ObjectNode report(StudyStore store, Study study, CandidateRecord c, Genome genome, CandidateBuilder builder, OnnxModel original,
-                                     QualityReport reloaded, SearchSettings settings, long fileSize) throws IOException {
+    private static ObjectNode report(StudyStorage store, Study study, CandidateRecord c, Genome genome, CandidateBuilder builder, OnnxModel original,
+                                     QualityReport reloaded, StudyConfig settings, long fileSize) throws IOException {
         ObjectNode r = JSON.createObjectNode();
         r.put("lathe_version", LatheVersion.get());
         r.put("exported_at", Instant.now().toString());
@@ -158,7 +161,7 @@ public final class CandidateExporter {
         Double reference = study.referenceMs(c);
         if (reference != null) figures.put("reference_latency_ms", reference);
         if (c.peakMemoryBytes() != null) figures.put("peak_memory_bytes", c.peakMemoryBytes());
-        store.meta("machine").ifPresent(m -> {
+        store.machine().ifPresent(m -> {
             try {
                 r.set("machine", JSON.readTree(m));
             } catch (IOException e) {
@@ -213,8 +216,8 @@ public final class CandidateExporter {
         }
         r.set("settings", JSON.readTree(settings.toJson()));
         ObjectNode data = r.putObject("data");
-        data.put("description", store.meta("data").orElse(""));
-        data.put("fingerprint", store.meta("data_fingerprint").orElse(""));
+        data.put("description", store.data().map(DataIdentity::description).orElse(""));
+        data.put("fingerprint", store.data().map(DataIdentity::fingerprint).orElse(""));
         ObjectNode verify = r.putObject("verification");
         verify.put("quality_recorded", c.quality());
         verify.put("quality_reloaded", reloaded.quality());

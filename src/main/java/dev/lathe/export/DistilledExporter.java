@@ -5,16 +5,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.LatheVersion;
-import dev.lathe.eval.QualityEvaluator;
-import dev.lathe.eval.QualityReport;
+import dev.lathe.config.StudyConfig;
+import dev.lathe.eval.quality.QualityEvaluator;
+import dev.lathe.eval.quality.QualityReport;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.search.CandidateBuilders;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.StudyOrigin;
+import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.distill.DistillationResult;
 import dev.lathe.transform.distill.DistillationSettings;
@@ -46,23 +47,24 @@ public final class DistilledExporter {
 
     private DistilledExporter() {}
 
-    public static Result export(StudyStore store, long candidateId, Path data, Path tokenizer, DistillationSettings settings,
+    public static Result export(StudyStorage store, long candidateId, Path data, Path tokenizer, DistillationSettings settings,
                                 Path outDir, boolean overwrite, Distiller.Progress progress) throws Exception {
         CandidateRecord c = store.get(candidateId).orElseThrow(() -> new ExportException("study " + store.file().getFileName() + " has no candidate " + candidateId));
         Path modelTarget = outDir.resolve(CandidateExporter.MODEL_FILE), reportTarget = outDir.resolve(CandidateExporter.REPORT_FILE);
         if (!overwrite && (Files.exists(modelTarget) || Files.exists(reportTarget)))
             throw new ExportException(outDir + " already holds an export; choose another folder or allow overwriting");
-        Path originalPath = Path.of(store.meta("model_path").orElseThrow(() -> new ExportException("study has no model path")));
+        StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null).orElseThrow(() -> new ExportException("study has no model path"));
+        Path originalPath = Path.of(origin.modelPath());
         OnnxModel original = OnnxModel.load(originalPath);
-        if (!original.sha256().equals(store.meta("model_sha256").orElse("")))
+        if (!original.sha256().equals(origin.modelSha256()))
             throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + candidateId + " faithfully");
-        SearchSettings study = SearchSettings.fromJson(store.meta("settings").orElseThrow());
+        StudyConfig study = StudyConfig.of(store).orElseThrow(() -> new ExportException("study has no settings"));
         Genome genome = GenomeJson.read(c.genomeJson());
-        CandidateBuilder builder = SearchRunner.builderFor(original, study, study.data(original));
+        CandidateBuilder builder = CandidateBuilders.of(original, study, study.data().resolve(original));
         OnnxModel undistilled = builder.build(genome);
         OnnxModel student = builder.build(genome.withPrecisions(Map.of()));
 
-        EvaluationData.Split split = EvaluationData.resolve(original, data, tokenizer, study.inputShapes(), study.imagePreprocessing());
+        EvaluationData.Split split = EvaluationData.resolve(original, data, tokenizer, study.data().inputShapes(), study.data().imagePreprocessing());
         if (split.calibration().synthetic()) throw new ExportException("distillation needs real data; " + data + " gave none");
         DistillationResult d = Distiller.distill(original, student, split.calibration(), settings, progress);
         OnnxModel distilled = withPrecisions(d.model(), genome);
@@ -73,7 +75,7 @@ public final class DistilledExporter {
             distilled.save(staged);
             OnnxModel reloaded = OnnxModel.load(staged);
             CandidateExporter.checkSignature(original.proto(), reloaded.proto());
-            QualityEvaluator evaluator = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(study.threads()));
+            QualityEvaluator evaluator = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(study.measuring().threads()));
             QualityReport before = evaluator.evaluate(undistilled), after = evaluator.evaluate(reloaded);
             ObjectNode report = report(store, c, settings, split, d, before, after, Files.size(staged));
             Files.move(staged, modelTarget, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -97,7 +99,7 @@ public final class DistilledExporter {
         return OnnxModel.of(g.toModel());
     }
 
-    private static ObjectNode report(StudyStore store, CandidateRecord c, DistillationSettings s, EvaluationData.Split split,
+    private static ObjectNode report(StudyStorage store, CandidateRecord c, DistillationSettings s, EvaluationData.Split split,
                                      DistillationResult d, QualityReport before, QualityReport after, long size) throws Exception {
         ObjectNode r = JSON.createObjectNode();
         r.put("lathe_version", LatheVersion.get());

@@ -2,19 +2,15 @@ package dev.lathe.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.analysis.PrunableGroup;
-import dev.lathe.study.Objective;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.transform.genome.Genome;
-import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.study.Study;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The human-readable side of an export: a self-contained {@code report.html} (no scripts, no outside files)
@@ -28,8 +24,6 @@ public final class HtmlReport {
     /** The scatter as an image file beside the report (and beside an index of several exports). */
     public static final String PLOT_FILE = "pareto.svg";
 
-    private static final int PLOT_W = 660, PLOT_H = 380, LEFT = 70, RIGHT = 24, TOP = 18, BOTTOM = 52;
-
     private HtmlReport() {}
 
     /**
@@ -40,16 +34,16 @@ public final class HtmlReport {
         long id = report.at("/candidate/id").asLong();
         CandidateRecord original = study.original().orElse(null);
         JsonNode f = report.get("figures");
-        String metric = text(f, "quality_metric", "quality");
+        String metric = textAt(f, "quality_metric", "quality");
         String model = fileName(report.at("/original/path").asText(""));
 
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
-                .append("<title>Lathe export: candidate #").append(id).append(" of ").append(esc(model)).append("</title>\n<style>")
+                .append("<title>Lathe export: candidate #").append(id).append(" of ").append(Svg.esc(model)).append("</title>\n<style>")
                 .append(STYLE).append("</style>\n</head>\n<body>\n");
-        h.append("<header><h1>Candidate #").append(id).append(" <span class=\"of\">of ").append(esc(model)).append("</span></h1>\n")
-                .append("<p class=\"sub\">Study <code>").append(esc(fileName(report.path("study").asText("")))).append("</code> · exported ")
-                .append(esc(report.path("exported_at").asText(""))).append(" · Lathe ").append(esc(report.path("lathe_version").asText("")))
+        h.append("<header><h1>Candidate #").append(id).append(" <span class=\"of\">of ").append(Svg.esc(model)).append("</span></h1>\n")
+                .append("<p class=\"sub\">Study <code>").append(Svg.esc(fileName(report.path("study").asText("")))).append("</code> · exported ")
+                .append(Svg.esc(report.path("exported_at").asText(""))).append(" · Lathe ").append(Svg.esc(report.path("lathe_version").asText("")))
                 .append("</p></header>\n");
 
         // Figures beside the original's.
@@ -69,12 +63,12 @@ public final class HtmlReport {
         JsonNode v = report.get("verification");
         if (v != null)
             h.append("<p class=\"note\" id=\"verification\">Rebuilt from the original and reloaded: quality ")
-                    .append(fmt(v.path("quality_reloaded").asDouble())).append(" against ").append(fmt(v.path("quality_recorded").asDouble()))
+                    .append(Svg.fmt(v.path("quality_reloaded").asDouble())).append(" against ").append(Svg.fmt(v.path("quality_recorded").asDouble()))
                     .append(" recorded by the study; inputs and outputs match the original's.</p>\n");
         h.append("</section>\n");
 
-        h.append("<section><h2>").append(capitalized(study.objective().label())).append(" and quality of the study's candidates</h2>\n");
-        scatter(h, study, List.of(id), metric, false);
+        h.append("<section><h2>").append(Svg.capitalized(study.objective().label())).append(" and quality of the study's candidates</h2>\n");
+        ParetoScatter.scatter(h, study, List.of(id), metric, false);
         h.append("<p class=\"note\">The same plot as an image: <a href=\"").append(PLOT_FILE).append("\">").append(PLOT_FILE).append("</a>.</p>\n");
         h.append("</section>\n");
 
@@ -99,12 +93,8 @@ public final class HtmlReport {
         return h.toString();
     }
 
-    private static String capitalized(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
     private static void figure(StringBuilder h, String key, String label, Double value, Double original, String unit, boolean lowerIsBetter) {
-        h.append("<tr id=\"fig-").append(key).append("\"><th>").append(esc(label)).append("</th>");
+        h.append("<tr id=\"fig-").append(key).append("\"><th>").append(Svg.esc(label)).append("</th>");
         cell(h, value, unit);
         cell(h, original, unit);
         h.append("<td class=\"change\">");
@@ -125,127 +115,10 @@ public final class HtmlReport {
         String shown = switch (unit) {
             case "bytes" -> String.format(Locale.ROOT, "%,d bytes", value.longValue());
             case "×" -> String.format(Locale.ROOT, "%.2f×", value);
-            case "ms" -> fmt(value) + " ms";
-            default -> value == Math.rint(value) && Math.abs(value) > 1 ? String.format(Locale.ROOT, "%,d", value.longValue()) : fmt(value);
+            case "ms" -> Svg.fmt(value) + " ms";
+            default -> value == Math.rint(value) && Math.abs(value) > 1 ? String.format(Locale.ROOT, "%,d", value.longValue()) : Svg.fmt(value);
         };
-        h.append("<td class=\"num\" data-value=\"").append(value).append("\">").append(esc(shown)).append("</td>");
-    }
-
-    /**
-     * The study's latency/quality scatter as a standalone SVG image (its own styles, no outside files), with the
-     * candidates in {@code marked} ringed: what an export writes beside its report as {@value #PLOT_FILE}.
-     */
-    public static String paretoSvg(Study study, java.util.Collection<Long> marked, String metric) {
-        StringBuilder h = new StringBuilder(8_192).append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        scatter(h, study, List.copyOf(marked), metric == null ? "quality" : metric, true);
-        return h.toString();
-    }
-
-    /**
-     * The scatter of every measured candidate: the study's cost across (the figure its front is decided on: the
-     * drift-corrected latency, or the peak memory), quality up, {@link Study#front()} joined, the original and the
-     * exported ones marked. Each point carries its plotted figure in {@code data-x} and its measured latency in
-     * {@code data-latency}.
-     */
-    private static void scatter(StringBuilder h, Study study, List<Long> marked, String metric, boolean standalone) {
-        boolean memory = study.objective() == Objective.MEMORY;
-        java.util.function.ToDoubleFunction<CandidateRecord> xOf = memory ? c -> study.cost(c) / 1048576.0 : study::cost;
-        List<CandidateRecord> done = study.trials().stream().filter(c -> c.isDone() && c.latencyMs() != null && c.quality() != null)
-                .filter(c -> study.cost(c) < Double.MAX_VALUE).toList();
-        if (done.isEmpty()) {
-            if (standalone) h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(PLOT_W).append("\" height=\"40\"><text x=\"10\" y=\"24\">No measured candidates.</text></svg>\n");
-            else h.append("<p class=\"note\">No measured candidates.</p>\n");
-            return;
-        }
-        Set<Long> front = study.frontIds();
-        double[] xs = range(done.stream().mapToDouble(xOf).toArray());
-        double[] ys = range(done.stream().mapToDouble(CandidateRecord::quality).toArray());
-        double pw = PLOT_W - LEFT - RIGHT, ph = PLOT_H - TOP - BOTTOM;
-        java.util.function.DoubleUnaryOperator sx = x -> LEFT + (x - xs[0]) / (xs[1] - xs[0]) * pw;
-        java.util.function.DoubleUnaryOperator sy = y -> TOP + ph - (y - ys[0]) / (ys[1] - ys[0]) * ph;
-        h.append("<svg id=\"scatter\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(PLOT_W).append("\" height=\"").append(PLOT_H)
-                .append("\" viewBox=\"0 0 ").append(PLOT_W).append(' ').append(PLOT_H).append("\" role=\"img\">\n");
-        if (standalone) h.append("<style>").append(SVG_STYLE).append("</style>\n");
-        h.append("<title>").append(capitalized(study.objective().label())).append(" against ").append(esc(metric)).append(" of ").append(done.size()).append(" measured candidates</title>\n");
-        h.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(pw).append("\" height=\"").append(ph)
-                .append("\" fill=\"#ffffff\" stroke=\"#dde2ea\"/>\n");
-        List<Double> xt = ticks(xs[0], xs[1]), yt = ticks(ys[0], ys[1]);
-        for (double t : xt) {
-            double x = sx.applyAsDouble(t);
-            h.append(line(x, TOP, x, TOP + ph, "#eef1f4")).append(text(x, TOP + ph + 18, tickLabel(t, xt), "middle", "tick"));
-        }
-        for (double t : yt) {
-            double y = sy.applyAsDouble(t);
-            h.append(line(LEFT, y, LEFT + pw, y, "#eef1f4")).append(text(LEFT - 8, y + 4, tickLabel(t, yt), "end", "tick"));
-        }
-        String xLabel = memory ? "peak memory (MiB) — lower is better"
-                : study.references().isEmpty() ? "latency, median (ms) — lower is faster" : "latency, median (ms, drift-corrected) — lower is faster";
-        h.append(text(LEFT + pw / 2, PLOT_H - 12, xLabel, "middle", "axis"));
-        h.append("<text class=\"axis\" text-anchor=\"middle\" transform=\"translate(16 ").append(r(TOP + ph / 2)).append(") rotate(-90)\">")
-                .append(esc(metric.replace('_', ' '))).append(" — higher is better</text>\n");
-        List<CandidateRecord> frontPoints = new ArrayList<>(done.stream().filter(c -> front.contains(c.id())).toList());
-        frontPoints.sort(Comparator.comparingDouble(xOf));
-        if (frontPoints.size() > 1) {
-            StringBuilder pts = new StringBuilder();
-            for (CandidateRecord c : frontPoints) pts.append(r(sx.applyAsDouble(xOf.applyAsDouble(c)))).append(',').append(r(sy.applyAsDouble(c.quality()))).append(' ');
-            h.append("<polyline class=\"front-line\" points=\"").append(pts.toString().strip())
-                    .append("\" fill=\"none\" stroke=\"#e8590c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\" opacity=\"0.8\"/>\n");
-        }
-        java.util.Map<Long, CandidateRecord> highlighted = new java.util.LinkedHashMap<>();
-        for (long m : marked) highlighted.put(m, null);
-        for (CandidateRecord c : done) {
-            double x = sx.applyAsDouble(xOf.applyAsDouble(c)), y = sy.applyAsDouble(c.quality());
-            boolean isOriginal = Study.isOriginal(c), onFront = front.contains(c.id());
-            String cls = isOriginal ? "point original" : onFront ? "point front" : "point dominated";
-            String tip = "#" + c.id() + ": " + fmt(xOf.applyAsDouble(c)) + (memory ? " MiB, " : " ms, ") + metric + " " + fmt(c.quality()) + (isOriginal ? " (original)" : "");
-            String data = " data-id=\"" + c.id() + "\" data-x=\"" + xOf.applyAsDouble(c) + "\" data-latency=\"" + c.latencyMs() + "\" data-quality=\"" + c.quality() + "\"";
-            if (isOriginal) {
-                h.append("<path class=\"").append(cls).append('"').append(data).append(" d=\"M").append(r(x)).append(',').append(r(y - 7))
-                        .append(" l7,7 l-7,7 l-7,-7 Z\" fill=\"#1f2933\"><title>").append(esc(tip)).append("</title></path>\n");
-            } else {
-                h.append("<circle class=\"").append(cls).append('"').append(data).append(" cx=\"").append(r(x)).append("\" cy=\"").append(r(y))
-                        .append("\" r=\"").append(onFront ? "5" : "4").append("\" fill=\"").append(onFront ? "#e8590c" : "#68788c")
-                        .append("\" fill-opacity=\"").append(onFront ? "1" : "0.45").append("\"><title>").append(esc(tip)).append("</title></circle>\n");
-            }
-            if (highlighted.containsKey(c.id())) highlighted.put(c.id(), c);
-        }
-        for (CandidateRecord ringed : highlighted.values()) {
-            if (ringed == null) continue;
-            long id = ringed.id();
-            double x = sx.applyAsDouble(xOf.applyAsDouble(ringed)), y = sy.applyAsDouble(ringed.quality());
-            // One export rings "exported"; several ring "exported-<id>" each (ids are unique in a page).
-            h.append("<circle class=\"exported\" id=\"").append(marked.size() == 1 ? "exported" : "exported-" + id).append("\" data-id=\"").append(id).append("\" cx=\"").append(r(x)).append("\" cy=\"").append(r(y))
-                    .append("\" r=\"11\" fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"3\"/>\n");
-            // The label goes to whichever corner around the ring is farthest from the other points.
-            String label = marked.size() == 1 ? "#" + id + " (this export)" : "#" + id;
-            double labelW = 7 * label.length(), best = -1, lx = x + 15, ly = y - 12;
-            String anchor = "start";
-            for (int corner = 0; corner < 4; corner++) {
-                boolean right = corner % 2 == 0, above = corner < 2;
-                double cx = right ? x + 15 : x - 15, cy = above ? y - 14 : y + 24;
-                double left = right ? cx : cx - labelW;
-                if (left < LEFT || left + labelW > LEFT + pw || cy < TOP + 12 || cy > TOP + ph - 4) continue;
-                double nearest = Double.POSITIVE_INFINITY;
-                for (CandidateRecord c : done) {
-                    if (c.id() == id) continue;
-                    double px = sx.applyAsDouble(xOf.applyAsDouble(c)), py = sy.applyAsDouble(c.quality());
-                    double dx = Math.max(0, Math.max(left - px, px - (left + labelW))), dy = Math.max(0, Math.max(cy - 12 - py, py - cy));
-                    nearest = Math.min(nearest, Math.hypot(dx, dy));
-                }
-                if (nearest > best) {
-                    best = nearest;
-                    lx = cx;
-                    ly = cy;
-                    anchor = right ? "start" : "end";
-                }
-            }
-            h.append(text(lx, ly, label, anchor, "label"));
-        }
-        h.append("</svg>\n");
-        if (!standalone)
-            h.append("<p class=\"legend\"><span class=\"dot front\"></span> Pareto front <span class=\"dot dominated\"></span> other candidates ")
-                    .append("<span class=\"dot original\"></span> original <span class=\"dot ring\"></span> ")
-                    .append(marked.size() == 1 ? "this export" : "these exports").append("</p>\n");
+        h.append("<td class=\"num\" data-value=\"").append(value).append("\">").append(Svg.esc(shown)).append("</td>");
     }
 
     /** One bar per prunable group (the share of units kept) and per whole block dropped. */
@@ -277,14 +150,14 @@ public final class HtmlReport {
             double y = 4 + i++ * rowH;
             double ratio = b.of() == 0 ? 1 : b.kept() / (double) b.of();
             String name = b.name().length() > 46 ? "…" + b.name().substring(b.name().length() - 45) : b.name();
-            h.append("<g class=\"keep\" data-group=\"").append(esc(b.id())).append("\" data-kept=\"").append(b.kept()).append("\" data-of=\"")
-                    .append(b.of()).append("\" data-ratio=\"").append(ratio).append("\"><title>").append(esc(b.name() + " (" + b.id() + ")")).append("</title>\n");
-            h.append(text(labelW - 10, y + 15, name, "end", "bar-label"));
-            h.append("<rect x=\"").append(labelW).append("\" y=\"").append(r(y + 4)).append("\" width=\"").append(barW)
+            h.append("<g class=\"keep\" data-group=\"").append(Svg.esc(b.id())).append("\" data-kept=\"").append(b.kept()).append("\" data-of=\"")
+                    .append(b.of()).append("\" data-ratio=\"").append(ratio).append("\"><title>").append(Svg.esc(b.name() + " (" + b.id() + ")")).append("</title>\n");
+            h.append(Svg.text(labelW - 10, y + 15, name, "end", "bar-label"));
+            h.append("<rect x=\"").append(labelW).append("\" y=\"").append(Svg.r(y + 4)).append("\" width=\"").append(barW)
                     .append("\" height=\"14\" rx=\"3\" fill=\"#eef1f5\"/>\n");
-            h.append("<rect x=\"").append(labelW).append("\" y=\"").append(r(y + 4)).append("\" width=\"").append(r(barW * ratio))
+            h.append("<rect x=\"").append(labelW).append("\" y=\"").append(Svg.r(y + 4)).append("\" width=\"").append(Svg.r(barW * ratio))
                     .append("\" height=\"14\" rx=\"3\" fill=\"").append(ratio < 1 ? "#e8590c" : "#3f8f5a").append("\"/>\n");
-            h.append(text(labelW + barW + 10, y + 15, b.block() ? "dropped" : b.kept() + " / " + b.of(), "start", "bar-count"));
+            h.append(Svg.text(labelW + barW + 10, y + 15, b.block() ? "dropped" : b.kept() + " / " + b.of(), "start", "bar-count"));
             h.append("</g>\n");
         }
         h.append("</svg>\n");
@@ -305,64 +178,15 @@ public final class HtmlReport {
         h.append("<table id=\"precision\">\n<thead><tr><th>Layer</th><th>Weights</th></tr></thead>\n<tbody>\n");
         for (String l : layers) {
             String p = chosen.getOrDefault(l, "float32");
-            h.append("<tr data-layer=\"").append(esc(l)).append("\"><td><code>").append(esc(l)).append("</code></td><td><span class=\"")
-                    .append(p.equals("float32") ? "fp32" : "int8").append("\">").append(esc(p)).append("</span></td></tr>\n");
+            h.append("<tr data-layer=\"").append(Svg.esc(l)).append("\"><td><code>").append(Svg.esc(l)).append("</code></td><td><span class=\"")
+                    .append(p.equals("float32") ? "fp32" : "int8").append("\">").append(Svg.esc(p)).append("</span></td></tr>\n");
         }
         h.append("</tbody>\n</table>\n<p class=\"note\">").append(chosen.size()).append(" of ").append(layers.size())
                 .append(" layers below float32.</p>\n");
     }
 
     private static void kv(StringBuilder h, String k, String v) {
-        h.append("<tr><th>").append(esc(k)).append("</th><td><code>").append(esc(v)).append("</code></td></tr>\n");
-    }
-
-    private static String line(double x1, double y1, double x2, double y2, String colour) {
-        return "<line x1=\"" + r(x1) + "\" y1=\"" + r(y1) + "\" x2=\"" + r(x2) + "\" y2=\"" + r(y2) + "\" stroke=\"" + colour + "\"/>\n";
-    }
-
-    private static String text(double x, double y, String s, String anchor, String cls) {
-        return "<text class=\"" + cls + "\" x=\"" + r(x) + "\" y=\"" + r(y) + "\" text-anchor=\"" + anchor + "\">" + esc(s) + "</text>\n";
-    }
-
-    /** Axis range: the values' span padded by 8% (a single value gets a small span around it). */
-    static double[] range(double[] values) {
-        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (double v : values) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-        }
-        double span = hi - lo;
-        if (span <= 0) span = Math.max(Math.abs(hi) * 0.1, 1e-6);
-        return new double[] {lo - span * 0.08, hi + span * 0.08};
-    }
-
-    /** Round tick values (steps of 1, 2 or 5 times a power of ten), about five across the range. */
-    static List<Double> ticks(double lo, double hi) {
-        double raw = (hi - lo) / 5, mag = Math.pow(10, Math.floor(Math.log10(raw)));
-        double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
-        List<Double> out = new ArrayList<>();
-        for (double t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.add(Math.abs(t) < step * 1e-9 ? 0 : t);
-        return out;
-    }
-
-    /** A tick's value with as many decimals as the step between ticks needs. */
-    static String tickLabel(double t, List<Double> ticks) {
-        double step = ticks.size() > 1 ? ticks.get(1) - ticks.get(0) : Math.abs(t);
-        int decimals = step <= 0 ? 2 : Math.max(0, (int) Math.ceil(-Math.log10(step) - 1e-9));
-        return String.format(Locale.ROOT, "%,." + Math.min(decimals, 10) + "f", t);
-    }
-
-    /** Four significant digits, without exponent for everyday magnitudes. */
-    static String fmt(double v) {
-        if (v == 0) return "0";
-        double a = Math.abs(v);
-        if (a >= 1000) return String.format(Locale.ROOT, "%,.0f", v);
-        int decimals = Math.max(0, 3 - (int) Math.floor(Math.log10(a)));
-        return String.format(Locale.ROOT, "%." + Math.min(decimals, 8) + "f", v);
-    }
-
-    private static String r(double v) {
-        return String.format(Locale.ROOT, "%.1f", v);
+        h.append("<tr><th>").append(Svg.esc(k)).append("</th><td><code>").append(Svg.esc(v)).append("</code></td></tr>\n");
     }
 
     private static Double num(JsonNode n, String field) {
@@ -370,7 +194,7 @@ public final class HtmlReport {
         return v == null || !v.isNumber() ? null : v.asDouble();
     }
 
-    private static String text(JsonNode n, String field, String fallback) {
+    private static String textAt(JsonNode n, String field, String fallback) {
         JsonNode v = n == null ? null : n.get(field);
         return v == null || v.isNull() ? fallback : v.asText();
     }
@@ -379,31 +203,6 @@ public final class HtmlReport {
         int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
         return slash >= 0 ? path.substring(slash + 1) : path;
     }
-
-    /** Escapes text and attribute values for XHTML. */
-    static String esc(String s) {
-        if (s == null) return "";
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '&' -> b.append("&amp;");
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '"' -> b.append("&quot;");
-                default -> {
-                    if (c < 0x20 && c != '\n' && c != '\t') b.append(' '); // not allowed in XML
-                    else b.append(c);
-                }
-            }
-        }
-        return b.toString();
-    }
-
-    /** The classes the scatter uses, for the standalone SVG (the page has them in {@link #STYLE}). */
-    private static final String SVG_STYLE = """
-            text { font-family: -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; } .tick { font-size: 11px; fill: #66727f; } .axis { font-size: 12px; fill: #3d4752; }
-            .label { font-size: 12px; font-weight: bold; fill: #2f6fde; }
-            """;
 
     /** One exported candidate as the index of several exports lists it: its folder's name relative to the index. */
     public record IndexEntry(CandidateRecord candidate, String folder, double reloadedQuality) {}
@@ -416,17 +215,17 @@ public final class HtmlReport {
         String metric = study.trials().stream().filter(CandidateRecord::isDone).map(CandidateRecord::qualityMetric).filter(java.util.Objects::nonNull).findFirst().orElse("quality");
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
-                .append("<title>Lathe export: ").append(exports.size()).append(" candidates of ").append(esc(modelName)).append("</title>\n<style>")
+                .append("<title>Lathe export: ").append(exports.size()).append(" candidates of ").append(Svg.esc(modelName)).append("</title>\n<style>")
                 .append(STYLE).append("</style>\n</head>\n<body>\n");
-        h.append("<header><h1>").append(exports.size()).append(" candidates <span class=\"of\">of ").append(esc(modelName)).append("</span></h1>\n")
-                .append("<p class=\"sub\">Study <code>").append(esc(studyName)).append("</code> · exported ").append(esc(java.time.Instant.now().toString()))
+        h.append("<header><h1>").append(exports.size()).append(" candidates <span class=\"of\">of ").append(Svg.esc(modelName)).append("</span></h1>\n")
+                .append("<p class=\"sub\">Study <code>").append(Svg.esc(studyName)).append("</code> · exported ").append(Svg.esc(java.time.Instant.now().toString()))
                 .append("</p></header>\n");
         h.append("<section><h2>Exported candidates</h2>\n<table id=\"exports\">\n<thead><tr><th>Candidate</th><th>Latency</th><th>")
-                .append(esc(metric.replace('_', ' '))).append("</th><th>Speed-up</th><th>Size</th><th>Files</th></tr></thead>\n<tbody>\n");
+                .append(Svg.esc(metric.replace('_', ' '))).append("</th><th>Speed-up</th><th>Size</th><th>Files</th></tr></thead>\n<tbody>\n");
         for (IndexEntry e : exports) {
             CandidateRecord c = e.candidate();
             Double speedup = study.speedup(c);
-            String dir = esc(e.folder());
+            String dir = Svg.esc(e.folder());
             h.append("<tr class=\"export\" data-id=\"").append(c.id()).append("\" data-folder=\"").append(dir).append("\"><th><a href=\"").append(dir)
                     .append('/').append(FILE).append("\">#").append(c.id()).append("</a></th>");
             cell(h, c.latencyMs(), "ms");
@@ -437,8 +236,8 @@ public final class HtmlReport {
                     .append(dir).append('/').append(FILE).append("\">").append(FILE).append("</a></td></tr>\n");
         }
         h.append("</tbody>\n</table>\n<p class=\"note\">Each model was rebuilt from the original, reloaded and scored again before it was written.</p>\n</section>\n");
-        h.append("<section><h2>").append(capitalized(study.objective().label())).append(" and quality of the study's candidates</h2>\n");
-        scatter(h, study, exports.stream().map(e -> e.candidate().id()).toList(), metric, false);
+        h.append("<section><h2>").append(Svg.capitalized(study.objective().label())).append(" and quality of the study's candidates</h2>\n");
+        ParetoScatter.scatter(h, study, exports.stream().map(e -> e.candidate().id()).toList(), metric, false);
         h.append("<p class=\"note\">The same plot as an image: <a href=\"").append(PLOT_FILE).append("\">").append(PLOT_FILE).append("</a>.</p>\n");
         h.append("</section>\n</body>\n</html>\n");
         return h.toString();

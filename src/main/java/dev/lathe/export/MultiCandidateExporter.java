@@ -1,9 +1,10 @@
 package dev.lathe.export;
 
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.StudyOrigin;
+import dev.lathe.study.StudyStorage;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,11 +50,11 @@ public final class MultiCandidateExporter {
         return names.stream().filter(n -> Files.exists(dir.resolve(n))).toList();
     }
 
-    public static Result export(StudyStore store, List<Long> candidateIds, Path outDir) throws Exception {
+    public static Result export(StudyStorage store, List<Long> candidateIds, Path outDir) throws Exception {
         return export(store, candidateIds, outDir, (done, total, next) -> {});
     }
 
-    public static Result export(StudyStore store, List<Long> candidateIds, Path outDir, Progress progress) throws Exception {
+    public static Result export(StudyStorage store, List<Long> candidateIds, Path outDir, Progress progress) throws Exception {
         List<Long> ids = List.copyOf(new LinkedHashSet<>(candidateIds));
         if (ids.isEmpty()) throw new ExportException("no candidates to export");
         Study all = Studies.read(store);
@@ -80,10 +81,10 @@ public final class MultiCandidateExporter {
                 staged.add(r);
                 entries.add(new HtmlReport.IndexEntry(byId.get(id), folderName(id), r.reloadedQuality()));
             }
-            String model = store.meta("model_path").map(p -> Path.of(p).getFileName().toString()).orElse("model");
+            String model = store.origin().map(StudyOrigin::modelPath).map(p -> Path.of(p).getFileName().toString()).orElse("model");
             Files.writeString(staging.resolve(INDEX_FILE), HtmlReport.renderIndex(entries, all, model, store.file().getFileName().toString()));
             String metric = byId.get(ids.get(0)).qualityMetric();
-            Files.writeString(staging.resolve(PLOT_FILE), HtmlReport.paretoSvg(all, ids, metric));
+            Files.writeString(staging.resolve(PLOT_FILE), ParetoScatter.paretoSvg(all, ids, metric));
             // Checked again just before the move: a folder made meanwhile is still not replaced (the move would fail on it).
             List<String> late = conflicts(outDir, ids);
             if (!late.isEmpty()) throw new ExportException(outDir + " now holds " + String.join(", ", late) + "; nothing was written");

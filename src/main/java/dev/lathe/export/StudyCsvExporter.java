@@ -2,12 +2,12 @@ package dev.lathe.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
+import dev.lathe.study.StudyStorage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -43,7 +43,7 @@ public final class StudyCsvExporter {
     private StudyCsvExporter() {}
 
     /** Writes the study's candidates to {@code out}; returns how many rows were written. */
-    public static int write(StudyStore store, Path out, boolean overwrite) throws IOException {
+    public static int write(StudyStorage store, Path out, boolean overwrite) throws IOException {
         Study all = Studies.read(store);
         if (!overwrite && Files.exists(out))
             throw new ExportException(out + " already exists; choose another file or allow overwriting");

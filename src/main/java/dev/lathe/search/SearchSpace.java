@@ -1,5 +1,7 @@
 package dev.lathe.search;
 
+import dev.lathe.config.PrecisionChoices;
+import dev.lathe.config.KeepRanges;
 import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.analysis.QuantizableLayer;
@@ -32,7 +34,7 @@ import java.util.TreeMap;
  */
 public final class SearchSpace {
     /** No group is pruned below this keep ratio: beyond it, post-training pruning destroys quality. */
-    public static final double MIN_KEEP = 0.25;
+    public static final double MIN_KEEP = KeepRanges.MIN_KEEP;
 
     /** A block gene below this drops the block: uniform random genomes then drop about a quarter of the blocks. */
     static final double DROP_BELOW = 0.25;

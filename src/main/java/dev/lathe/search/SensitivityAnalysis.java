@@ -1,9 +1,10 @@
 package dev.lathe.search;
 
+import dev.lathe.config.PrecisionChoices;
 import ai.onnxruntime.OrtException;
 import dev.lathe.analysis.QuantizableLayer;
-import dev.lathe.eval.QualityEvaluator;
-import dev.lathe.eval.QualityReport;
+import dev.lathe.eval.quality.QualityEvaluator;
+import dev.lathe.eval.quality.QualityReport;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
@@ -24,7 +25,7 @@ import java.util.function.Function;
  */
 public final class SensitivityAnalysis {
     /** Samples the search scores each layer on: enough to rank layers, few enough to take seconds per layer. */
-    public static final int DEFAULT_SEARCH_SAMPLES = 32;
+    public static final int DEFAULT_SEARCH_SAMPLES = dev.lathe.config.PrecisionConfig.DEFAULT_SENSITIVITY_SAMPLES;
 
     private SensitivityAnalysis() {}
 

@@ -3,7 +3,7 @@ package dev.lathe.study;
 /**
  * One row of a study as stored: the genome (as canonical JSON), where it came from, and what was measured.
  * Figures are null until the candidate is done; {@code error} is set when it failed. {@code latencyMs} is
- * the median as measured; {@code peakMemoryBytes} is the measuring worker's peak resident memory, null where
+ * the median as measured; {@code peakMemoryBytes} is the peak resident memory a candidate needs to load and run (above the measuring process before it), null where
  * unknown. Figures derived from these (drift-corrected latency, speed-up, cost, feasibility) are the
  * {@link Study}'s to compute.
  */

@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * Bounds a candidate must meet to count: latency at most {@code maxLatencyMs} (on the study's clock, drift-corrected
- * where the study has references, as the search compares it), the measuring worker's peak memory at most
+ * where the study has references, as the search compares it), the candidate's own peak memory at most
  * {@code maxMemoryMib} (MiB, 2^20 bytes), the model file at most {@code maxSizeMb} (MB, 10^6 bytes, as the window
  * shows sizes) and quality at least {@code minQuality}. Each is null when not asked for. Infeasible candidates
  * stay in the study; the Pareto front ({@link Study#front()}) is made of feasible ones, and the search prefers them (Deb's rule, see
@@ -43,7 +43,7 @@ public record Constraints(Double maxLatencyMs, Double maxMemoryMib, Double maxSi
         return n;
     }
 
-    /** Whether a memory bound needs the worker's peak-memory figure. */
+    /** Whether a memory bound needs each candidate's peak-memory figure. */
     @JsonIgnore
     public boolean needsPeakMemory() { return maxMemoryMib != null; }
 

@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * What a study trades against quality: latency (drift-corrected where the study has references) or the
- * measuring worker's peak resident memory. The id is what {@code --objective} and the study file spell.
+ * peak resident memory a candidate needs to load and run (above the measuring process before it). The id is what {@code --objective} and the study file spell.
  */
 public enum Objective {
     LATENCY("latency", "latency"),

@@ -40,7 +40,7 @@ public final class Study {
     }
 
     /** The study held by {@code storage}, judged on {@code objective} under {@code constraints}. */
-    public static Study load(StudyStore storage, Objective objective, Constraints constraints) {
+    public static Study load(StudyStorage storage, Objective objective, Constraints constraints) {
         return new Study(storage.all(), storage.references(), objective, constraints);
     }
 

@@ -1,5 +1,6 @@
 package dev.lathe.ui;
 
+import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.SampleModels;
 import dev.lathe.ui.common.Background;
 import dev.lathe.ui.common.Notice;
@@ -12,13 +13,11 @@ import javafx.beans.binding.Bindings;
 import javafx.beans.binding.StringBinding;
 import javafx.util.Duration;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The application's view model: the model, search and study view models and what ties them together (opening
@@ -100,9 +99,8 @@ public final class Workbench {
             openSample(sample.get());
             return;
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Path data = dir == null ? null : Stream.of("test.csv", "sentences.txt").map(dir::resolve).filter(Files::isRegularFile).findFirst().orElse(null);
-        openModel(file, ModelViewModel.displayName(file), data, dir == null ? null : tokenizerIn(dir), false);
+        openModel(file, ModelViewModel.displayName(file), EvaluationData.defaultDataBeside(file).orElse(null),
+                EvaluationData.tokenizerBeside(file).orElse(null), false);
     }
 
     /** Lathe's own study extension, {@code .lathe}, or the plain SQLite ones studies had before it. */
@@ -135,7 +133,7 @@ public final class Workbench {
             if (opened.settings() != null) search.apply(opened.settings());
             long measured = opened.candidates().stream().filter(c -> c.status() != dev.lathe.study.CandidateStatus.PENDING
                     && c.status() != dev.lathe.study.CandidateStatus.RUNNING).count();
-            search.showStudy((int) measured, opened.settings() == null ? (int) measured : opened.settings().budget());
+            search.showStudy((int) measured, opened.settings() == null ? (int) measured : opened.settings().search().budget());
             Path mp = opened.modelPath();
             String counts = opened.candidates().size() + " candidates, " + opened.front().size() + " on the Pareto front";
             if (mp == null) {
@@ -170,13 +168,5 @@ public final class Workbench {
     private static boolean same(Path a, Path b) {
         if (a == null || b == null) return false;
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
-    }
-
-    private static Path tokenizerIn(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith("tokenizer.json")).sorted().findFirst().orElse(null);
-        } catch (IOException e) {
-            return null;
-        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.lathe.analysis;
 
 import dev.lathe.TinyGraphs;
-import dev.lathe.eval.QualityEvaluator;
+import dev.lathe.eval.quality.QualityEvaluator;
 import dev.lathe.eval.data.Dataset;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.MutableGraph;

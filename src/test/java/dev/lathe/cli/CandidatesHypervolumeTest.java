@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.TrialResult;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,11 +18,11 @@ class CandidatesHypervolumeTest {
     @Test
     void candidatesEndsWithTheStudysHypervolume() {
         Path study = dir.resolve("hand.sqlite");
-        try (StudyStore s = StudyStore.open(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
             long original = s.addPending("{\"keep\":{},\"int8\":[]}", "test", 0).id();
-            s.recordDone(original, 10, 11, 0.9, "accuracy", 0.9, 0.9, 1000, 100, null, null, 1);
+            s.recordDone(original, TrialResult.of(10, 11, 0.9, "accuracy", 0.9, 0.9, 1000, 100, null, 1));
             long half = s.addPending("{\"keep\":{\"g\":0.5},\"int8\":[]}", "test", 0).id();
-            s.recordDone(half, 5, 6, 0.8, "accuracy", 0.8, 0.8, 500, 50, null, null, 1);
+            s.recordDone(half, TrialResult.of(5, 6, 0.8, "accuracy", 0.8, 0.8, 500, 50, null, 1));
         }
         LatheCommandTest.Run r = LatheCommandTest.lathe("candidates", "--study", study.toString());
         assertEquals(0, r.code(), r.err());

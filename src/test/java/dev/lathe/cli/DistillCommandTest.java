@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestModels;
 import dev.lathe.TestStudies;
-import dev.lathe.eval.QualityEvaluator;
+import dev.lathe.eval.quality.QualityEvaluator;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +29,7 @@ class DistillCommandTest {
     void distilsAPrunedCandidateAndReportsIt(@TempDir Path dir) throws Exception {
         Path study = TestStudies.searchDigitsMlp(dir.resolve("s.sqlite"), 6, 3);
         long id;
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             id = store.all().stream().filter(CandidateRecord::isDone).filter(c -> c.genomeJson().contains("keep"))
                     .min(java.util.Comparator.comparingDouble(CandidateRecord::quality)).orElseThrow().id();
         }

@@ -194,6 +194,7 @@ class LatheCommandTest {
         assertTrue(budget.err().contains("budget must be at least 1"), budget.err());
     }
 
+    @Tag("slow")
     @Test
     void searchCandidatesAndExportWorkTogether() throws Exception {
         Path study = dir.resolve("cnn.sqlite");
@@ -248,6 +249,7 @@ class LatheCommandTest {
      * fingerprint the worker must match) stores the quality an evaluation in this process gives with the same
      * normalization, for the original and for a pruned candidate, and not what it gives without it.
      */
+    @Tag("slow")
     @Test
     void searchNormalizesImagesAsAskedInTheWorkerToo() throws Exception {
         Path images = dev.lathe.eval.data.TestData.digitPngFolder(dir.resolve("digits"), 90);
@@ -256,21 +258,21 @@ class LatheCommandTest {
                 "--population", "3", "--quick", "--sensitivity-samples", "0", "--image-mean", "0.6", "--image-std", "0.2");
         assertEquals(0, s.code(), s.err() + s.out());
         dev.lathe.model.OnnxModel cnn = dev.lathe.model.OnnxModel.load(TestModels.digitsCnn());
-        try (dev.lathe.study.StudyStore store = dev.lathe.study.StudyStore.openExisting(study)) {
-            dev.lathe.search.SearchSettings settings = dev.lathe.search.SearchSettings.of(store).orElseThrow();
-            assertEquals(java.util.List.of(0.6), settings.imageMean());
-            assertEquals(java.util.List.of(0.2), settings.imageStd());
-            var normalized = dev.lathe.eval.data.EvaluationData.resolve(cnn, images, null, settings.inputShapes(),
+        try (dev.lathe.study.storage.SqliteStudyStorage store = dev.lathe.study.storage.SqliteStudyStorage.openExisting(study)) {
+            dev.lathe.config.StudyConfig settings = dev.lathe.config.StudyConfig.of(store).orElseThrow();
+            assertEquals(java.util.List.of(0.6), settings.data().imageMean());
+            assertEquals(java.util.List.of(0.2), settings.data().imageStd());
+            var normalized = dev.lathe.eval.data.EvaluationData.resolve(cnn, images, null, settings.data().inputShapes(),
                     new dev.lathe.eval.data.ImagePreprocessing(new double[] {0.6}, new double[] {0.2}));
-            var quality = new dev.lathe.eval.QualityEvaluator(cnn, normalized.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1));
-            var builder = dev.lathe.search.SearchRunner.builderFor(cnn, settings, normalized);
+            var quality = new dev.lathe.eval.quality.QualityEvaluator(cnn, normalized.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1));
+            var builder = dev.lathe.search.CandidateBuilders.of(cnn, settings, normalized);
             var done = store.all().stream().filter(dev.lathe.study.CandidateRecord::isDone).toList();
             assertEquals(3, done.size());
             for (var c : done)
                 assertEquals(quality.evaluate(builder.build(dev.lathe.transform.genome.GenomeJson.read(c.genomeJson()))).quality(), c.quality(), 1e-12,
                         "candidate " + c.id() + " " + c.genomeJson());
-            var plain = dev.lathe.eval.data.EvaluationData.resolve(cnn, images, null, settings.inputShapes(), null);
-            double unnormalized = new dev.lathe.eval.QualityEvaluator(cnn, plain.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1)).evaluate(cnn).quality();
+            var plain = dev.lathe.eval.data.EvaluationData.resolve(cnn, images, null, settings.data().inputShapes(), null);
+            double unnormalized = new dev.lathe.eval.quality.QualityEvaluator(cnn, plain.evaluation(), dev.lathe.model.OrtRunner.RunnerSettings.cpu(1)).evaluate(cnn).quality();
             assertNotEquals(unnormalized, done.get(0).quality(), "the normalization changed what the original scores");
         }
     }

@@ -7,6 +7,7 @@ import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
 import dev.lathe.model.InputShapes;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,7 @@ class PrecisionCommandsTest {
         assertTrue(bad.err().contains("unknown precision 'int3'"), bad.err());
     }
 
+    @Tag("slow")
     @Test
     void applyWritesAVariantThatLoadsAndRunsAndNeverOverwrites() throws Exception {
         Path out = dir.resolve("cnn-int8.onnx");
@@ -67,6 +69,7 @@ class PrecisionCommandsTest {
         assertTrue(some.err().contains("no layer '/net/net.0/Conv' that can run at int8"), some.err());
     }
 
+    @Tag("slow")
     @Test
     void compareAlternatesModelsAndScoresThemAgainstTheOriginal() throws Exception {
         Path int8 = dir.resolve("int8.onnx");

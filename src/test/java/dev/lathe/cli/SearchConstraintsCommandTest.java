@@ -1,9 +1,9 @@
 package dev.lathe.cli;
 
 import dev.lathe.study.Constraints;
-import dev.lathe.search.SearchSettings;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Tag;
+import dev.lathe.config.StudyConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,8 +42,8 @@ class SearchConstraintsCommandTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("unknown group or kind in the keep ranges: attention_heads (this model has no attention_heads groups); "
                 + "this model's kinds: mlp_units; its groups: mlp:/net/net.0/Gemm, mlp:/net/net.2/Gemm"), r.err());
-        try (StudyStore s = StudyStore.openExisting(study)) {
-            assertTrue(SearchSettings.of(s).isEmpty(), "nothing recorded, so a corrected run starts afresh");
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
+            assertTrue(StudyConfig.of(s).isEmpty(), "nothing recorded, so a corrected run starts afresh");
         }
     }
 
@@ -61,8 +61,8 @@ class SearchConstraintsCommandTest {
         var changed = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "4", "--quick", "--max-latency-ms", "1000");
         assertEquals(0, changed.code(), changed.err());
         assertTrue(changed.out().contains("Constraints changed from size ≤ 1 MB, quality ≥ 0.975 to latency ≤ 1000 ms"), changed.out());
-        try (StudyStore s = StudyStore.openExisting(study)) {
-            assertEquals(new Constraints(1000.0, null, null, null), SearchSettings.of(s).orElseThrow().constraints());
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
+            assertEquals(new Constraints(1000.0, null, null, null), StudyConfig.of(s).orElseThrow().constraints());
         }
         var list = lathe("candidates", "--study", study.toString());
         assertEquals(0, list.code(), list.err());

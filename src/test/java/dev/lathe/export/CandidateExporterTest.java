@@ -6,7 +6,7 @@ import dev.lathe.TestModels;
 import dev.lathe.TestStudies;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,12 +23,12 @@ class CandidateExporterTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = TestStudies.searchDigitsMlp(dir.resolve("mlp.sqlite"), 5, 11);
+        study = TestStudies.digitsMlp();
     }
 
     @Test
     void exportedCandidateReloadsWithTheOriginalSignatureAndAReport() throws Exception {
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             CandidateRecord smallest = store.all().stream().filter(CandidateRecord::isDone)
                     .min(java.util.Comparator.comparingLong(CandidateRecord::sizeBytes)).orElseThrow();
             Path out = dir.resolve("export1");
@@ -63,7 +63,7 @@ class CandidateExporterTest {
         Path out = dir.resolve("export2");
         Files.createDirectories(out);
         Files.writeString(out.resolve("model.onnx"), "user's own file");
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             assertThrows(ExportException.class, () -> CandidateExporter.export(store, 1, out, false));
             assertEquals("user's own file", Files.readString(out.resolve("model.onnx")));
             assertThrows(ExportException.class, () -> CandidateExporter.export(store, 999, dir.resolve("x"), false));

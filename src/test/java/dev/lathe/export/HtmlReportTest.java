@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestStudies;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import org.junit.jupiter.api.Test;
@@ -35,12 +35,11 @@ class HtmlReportTest {
 
     @Test
     void exportWritesAnHtmlReportWithTheStudysFigures() throws Exception {
-        Path study = dir.resolve("mlp.sqlite");
-        TestStudies.searchDigitsMlp(study, 6, 5);
+        Path study = TestStudies.copyOfDigitsMlp(dir.resolve("mlp.sqlite")); // opened for writing below
         List<CandidateRecord> all;
         CandidateRecord chosen;
         CandidateExporter.Result r;
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             all = store.all();
             chosen = all.stream().filter(CandidateRecord::isDone).min(Comparator.comparingLong(CandidateRecord::sizeBytes)).orElseThrow();
             r = CandidateExporter.export(store, chosen.id(), dir.resolve("export"), false);
@@ -109,13 +108,13 @@ class HtmlReportTest {
 
     @Test
     void textIsEscapedAndTicksAreRound() {
-        assertEquals("a &lt;b&gt; &amp; &quot;c&quot;", HtmlReport.esc("a <b> & \"c\""));
-        assertEquals(List.of(0.2, 0.4, 0.6, 0.8, 1.0), HtmlReport.ticks(0.11, 1.05).stream().map(t -> Math.round(t * 10) / 10.0).toList());
-        assertEquals("0.01234", HtmlReport.fmt(0.012344));
-        assertEquals("28.04", HtmlReport.fmt(28.04));
-        assertEquals("0.012", HtmlReport.tickLabel(0.012, List.of(0.010, 0.012, 0.014)));
-        assertEquals("0.95", HtmlReport.tickLabel(0.95, List.of(0.95, 0.96)));
-        assertEquals("1,500", HtmlReport.tickLabel(1500, List.of(1000.0, 1500.0)));
+        assertEquals("a &lt;b&gt; &amp; &quot;c&quot;", Svg.esc("a <b> & \"c\""));
+        assertEquals(List.of(0.2, 0.4, 0.6, 0.8, 1.0), ParetoScatter.ticks(0.11, 1.05).stream().map(t -> Math.round(t * 10) / 10.0).toList());
+        assertEquals("0.01234", Svg.fmt(0.012344));
+        assertEquals("28.04", Svg.fmt(28.04));
+        assertEquals("0.012", ParetoScatter.tickLabel(0.012, List.of(0.010, 0.012, 0.014)));
+        assertEquals("0.95", ParetoScatter.tickLabel(0.95, List.of(0.95, 0.96)));
+        assertEquals("1,500", ParetoScatter.tickLabel(1500, List.of(1000.0, 1500.0)));
     }
 
     private static Double value(XPath xp, Document doc, String figure, int column) throws Exception {

@@ -6,10 +6,9 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
-import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.GenomeJson;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,13 +43,13 @@ class MultiCandidateExporterTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = TestStudies.searchDigitsMlp(dir.resolve("mlp.sqlite"), 6, 11);
+        study = TestStudies.digitsMlp();
     }
 
     @Test
     void everyExportedModelRunsLikeItsCandidateAndTheIndexListsThem() throws Exception {
         Path out = dir.resolve("several");
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             List<CandidateRecord> done = store.all().stream().filter(CandidateRecord::isDone).toList();
             assertTrue(done.size() >= 3, "the search measured " + done.size());
             // The smallest three: pruned or quantized ones, not only the original.
@@ -59,9 +58,9 @@ class MultiCandidateExporterTest {
             assertEquals(3, r.candidates().size());
 
             OnnxModel original = OnnxModel.load(TestModels.digitsMlp());
-            SearchSettings settings = SearchSettings.fromJson(store.meta("settings").orElseThrow());
-            EvaluationData.Split split = settings.data(original);
-            CandidateBuilder builder = SearchRunner.builderFor(original, settings, split);
+            StudyConfig settings = StudyConfig.of(store).orElseThrow();
+            EvaluationData.Split split = settings.data().resolve(original);
+            CandidateBuilder builder = dev.lathe.search.CandidateBuilders.of(original, settings, split);
             Map<String, TensorData> input = split.evaluation().samples().get(0);
             for (long id : ids) {
                 Path sub = out.resolve("candidate-" + id);
@@ -112,7 +111,7 @@ class MultiCandidateExporterTest {
     void theCliExportsSeveralIdsAndRefusesUnmeasuredOnes() throws Exception {
         List<Long> ids;
         long notDone;
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             ids = store.all().stream().filter(CandidateRecord::isDone).map(CandidateRecord::id).limit(2).toList();
             notDone = store.all().stream().mapToLong(CandidateRecord::id).max().orElseThrow() + 100;
         }

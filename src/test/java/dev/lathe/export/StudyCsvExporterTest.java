@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestStudies;
 import dev.lathe.cli.LatheCommand;
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.Study;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -37,9 +37,8 @@ class StudyCsvExporterTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = dir.resolve("mlp.sqlite");
-        TestStudies.searchDigitsMlp(study, 6, 3);
-        try (StudyStore store = StudyStore.open(study)) {
+        study = TestStudies.copyOfDigitsMlp(dir.resolve("mlp.sqlite")); // a failed candidate is added to it
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             CandidateRecord failed = store.addPending("{\"keep\":{\"bogus\":0.5},\"int8\":[]}", "manual", 9);
             store.recordFailed(failed.id(), AWKWARD_ERROR);
         }
@@ -49,13 +48,13 @@ class StudyCsvExporterTest {
     void everyCandidateComesBackFromTheCsvWithItsFigures() throws Exception {
         Path out = dir.resolve("rows/mlp.csv");
         List<CandidateRecord> stored;
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             stored = store.all();
             assertEquals(stored.size(), StudyCsvExporter.write(store, out, false));
         }
         assertTrue(stored.stream().anyMatch(CandidateRecord::isDone) && stored.stream().anyMatch(c -> c.error() != null));
         Study read;
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             read = Studies.read(store);
         }
         Set<Long> front = read.frontIds();
@@ -109,7 +108,7 @@ class StudyCsvExporterTest {
     void anExistingFileIsReplacedOnlyWhenAsked() throws Exception {
         Path out = dir.resolve("mine.csv");
         Files.writeString(out, "the user's own notes");
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             ExportException e = assertThrows(ExportException.class, () -> StudyCsvExporter.write(store, out, false));
             assertTrue(e.getMessage().contains(out.toString()), e.getMessage());
             assertEquals("the user's own notes", Files.readString(out));
@@ -129,7 +128,7 @@ class StudyCsvExporterTest {
         assertEquals(0, code, e.toString());
         int rows = read(out).size();
         assertEquals("Wrote " + rows + " candidates to " + out, o.toString().strip());
-        try (StudyStore store = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             assertEquals(store.all().size(), rows);
         }
         // Again: refused without --force, with one line naming the file.

@@ -7,7 +7,7 @@ import dev.lathe.study.Constraints;
 import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class StudyFrontExportTest {
     void theCsvMarksTheMemoryFrontOfAMemoryObjectiveStudy() throws Exception {
         Path study = TestStudies.memoryObjectiveStudy(dir.resolve("memory.sqlite"));
         Path out = dir.resolve("memory.csv");
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             StudyCsvExporter.write(s, out, false);
         }
         Set<Long> front = new TreeSet<>();
@@ -74,23 +74,23 @@ class StudyFrontExportTest {
         Study study = new Study(trials, refs, Objective.LATENCY, Constraints.NONE);
         assertEquals(Set.of(1L, 2L, 3L), study.frontIds());
 
-        Map<Long, Element> points = points(HtmlReport.paretoSvg(study, List.of(3L), "accuracy"));
+        Map<Long, Element> points = points(ParetoScatter.paretoSvg(study, List.of(3L), "accuracy"));
         assertEquals(9.0, x(points.get(2L)), 1e-12);
         assertEquals(8.25, x(points.get(3L)), 1e-12);
         assertEquals(15.0, x(points.get(1L)), 1e-12, "the original at the anchor: its speed-up is 1");
         assertEquals(6.0, Double.parseDouble(points.get(2L).getAttribute("data-latency")), "the measured figure is kept beside");
         assertTrue(cx(points.get(3L)) < cx(points.get(2L)), "B is drawn left of A");
         for (long id : List.of(2L, 3L)) assertEquals("point front", points.get(id).getAttribute("class"));
-        assertTrue(HtmlReport.paretoSvg(study, List.of(), "accuracy").contains("latency, median (ms, drift-corrected)"));
+        assertTrue(ParetoScatter.paretoSvg(study, List.of(), "accuracy").contains("latency, median (ms, drift-corrected)"));
     }
 
     @Test
     void theScatterOfAMemoryObjectiveStudyPlotsPeakMemoryAndItsFront() throws Exception {
         Study study;
-        try (StudyStore s = StudyStore.openExisting(TestStudies.memoryObjectiveStudy(dir.resolve("m.sqlite")))) {
-            study = dev.lathe.search.Studies.read(s);
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(TestStudies.memoryObjectiveStudy(dir.resolve("m.sqlite")))) {
+            study = dev.lathe.config.Studies.read(s);
         }
-        String svg = HtmlReport.paretoSvg(study, List.of(), "accuracy");
+        String svg = ParetoScatter.paretoSvg(study, List.of(), "accuracy");
         assertTrue(svg.contains("peak memory (MiB)"), svg);
         Map<Long, Element> points = points(svg);
         Set<Long> front = new TreeSet<>();

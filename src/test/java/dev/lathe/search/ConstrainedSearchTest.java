@@ -1,13 +1,17 @@
 package dev.lathe.search;
 
+import dev.lathe.config.StudyConfig;
+import dev.lathe.config.PrecisionChoices;
+import dev.lathe.config.KeepRanges;
 import dev.lathe.study.Objective;
 import dev.lathe.study.Study;
 import dev.lathe.study.Constraints;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uma.jmetal.solution.doublesolution.DoubleSolution;
@@ -31,22 +35,23 @@ class ConstrainedSearchTest {
      * heavy pruning (the seed keeping a quarter of every group scores far below). The reopened study keeps the bound,
      * its front holds only candidates meeting it, and the others are marked with the broken bound.
      */
+    @Tag("slow")
     @Test
     void theFrontHoldsOnlyCandidatesMeetingAQualityBound() throws Exception {
         Path file = dir.resolve("bounded.sqlite");
         Constraints bound = new Constraints(null, null, null, 0.975);
-        SearchSettings s = SearchRunnerTest.quick(10).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 0)
-                .withConstraints(bound);
+        StudyConfig s = SearchRunnerTest.quick(10).with(dev.lathe.config.PrecisionConfig.of(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 0))
+                .with(bound);
         List<String> log = new ArrayList<>();
-        try (StudyStore store = StudyStore.open(file)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(file)) {
             new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {
                 @Override
                 public void message(String text) { log.add(text); }
             }).run();
         }
         assertTrue(log.contains("Constraints: quality ≥ 0.975"), String.join("\n", log));
-        try (StudyStore store = StudyStore.openExisting(file)) {
-            Constraints stored = SearchSettings.of(store).orElseThrow().constraints();
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(file)) {
+            Constraints stored = StudyConfig.of(store).orElseThrow().constraints();
             assertEquals(bound, stored);
             List<CandidateRecord> all = store.all();
             Study study = Study.load(store, Objective.LATENCY, stored);
@@ -101,20 +106,20 @@ class ConstrainedSearchTest {
 
     @Test
     void settingsKeepConstraintsAndRangesThroughJsonAndOldStudiesReadWithout() {
-        SearchSettings s = SearchRunnerTest.quick(5).withConstraints(new Constraints(8.0, 512.0, 20.0, 0.98))
-                .withKeepRanges(new KeepRanges(0.4, Map.of("ffn_units", new KeepRanges.Range(0.5, 1), "head:/x", KeepRanges.Range.WHOLE), List.of("block:3")))
-                .withBudget(9).withClock(dev.lathe.eval.LatencyClock.CPU);
-        SearchSettings back = SearchSettings.fromJson(s.toJson());
+        StudyConfig s = SearchRunnerTest.quick(5).with(new Constraints(8.0, 512.0, 20.0, 0.98))
+                .with(new KeepRanges(0.4, Map.of("ffn_units", new KeepRanges.Range(0.5, 1), "head:/x", KeepRanges.Range.WHOLE), List.of("block:3")))
+                .withBudget(9).withClock(dev.lathe.eval.timing.LatencyClock.CPU);
+        StudyConfig back = StudyConfig.fromJson(s.toJson());
         assertEquals(s, back);
         assertEquals(new Constraints(8.0, 512.0, 20.0, 0.98), back.constraints(), "every with… carries the constraints along");
         assertEquals(List.of("block:3"), back.keepRanges().keepBlocks());
 
         String old = "{\"budget\":12,\"seed\":1,\"threads\":1,\"batch\":1,\"sequenceLength\":128,\"populationSize\":12,\"strategy\":\"nsga2\","
                 + "\"dataPath\":null,\"tokenizerPath\":null,\"quickTiming\":true}";
-        SearchSettings legacy = SearchSettings.fromJson(old);
+        StudyConfig legacy = StudyConfig.fromJson(old);
         assertEquals(Constraints.NONE, legacy.constraints());
         assertEquals(KeepRanges.DEFAULT, legacy.keepRanges());
-        assertThrows(IllegalArgumentException.class, () -> SearchSettings.fromJson(old.replace("}", ",\"constraints\":{\"maxLatencyMs\":-1}}")));
+        assertThrows(IllegalArgumentException.class, () -> StudyConfig.fromJson(old.replace("}", ",\"constraints\":{\"maxLatencyMs\":-1}}")));
     }
 
     private static DoubleSolution point(double latency, double negQuality, double... constraints) {

@@ -6,7 +6,7 @@ import dev.lathe.study.Study;
 import dev.lathe.TestModels;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,7 +78,7 @@ class HypervolumeHistoryTest {
     /** A real search: one point per evaluation, never falling, ending at the area of the study's front computed by a sweep. */
     @Test
     void aRealStudysHistoryNeverFallsAndEndsAtItsFrontsArea() throws Exception {
-        try (StudyStore store = StudyStore.open(dir.resolve("hv.sqlite"))) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("hv.sqlite"))) {
             new SearchRunner(TestModels.digitsMlp(), SearchRunnerTest.quick(8), store, new SearchRunner.Listener() {}).run();
             Study study = Study.load(store, Objective.LATENCY, Constraints.NONE);
             List<HypervolumeHistory.Point> h = HypervolumeHistory.of(study);

@@ -1,5 +1,8 @@
 package dev.lathe.search;
 
+import dev.lathe.config.StudyConfig;
+import dev.lathe.config.PrecisionChoices;
+import dev.lathe.config.KeepRanges;
 import dev.lathe.TestModels;
 import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.GroupKind;
@@ -8,7 +11,7 @@ import dev.lathe.analysis.RemovableBlock;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
@@ -76,17 +79,17 @@ class KeepRangesTest {
         GroupFinder.Result analysis = GroupFinder.analyze(MutableGraph.of(OnnxModel.load(TestModels.digitsMlp())));
         PrunableGroup first = analysis.groups().get(0), second = analysis.groups().get(1);
         KeepRanges ranges = new KeepRanges(null, Map.of(first.id(), new KeepRanges.Range(0.5, 0.75), second.id(), KeepRanges.Range.WHOLE), List.of());
-        SearchSettings s = SearchRunnerTest.quick(8).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 0)
-                .withKeepRanges(ranges);
+        StudyConfig s = SearchRunnerTest.quick(8).with(dev.lathe.config.PrecisionConfig.of(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 0))
+                .with(ranges);
         Path file = dir.resolve("ranges.sqlite");
-        try (StudyStore store = StudyStore.open(file)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(file)) {
             new SearchRunner(TestModels.digitsMlp(), s, store, new SearchRunner.Listener() {}).run();
         }
-        try (StudyStore store = StudyStore.openExisting(file)) {
-            SearchSettings stored = SearchSettings.of(store).orElseThrow();
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(file)) {
+            StudyConfig stored = StudyConfig.of(store).orElseThrow();
             assertEquals(ranges, stored.keepRanges());
             OnnxModel original = OnnxModel.load(TestModels.digitsMlp());
-            CandidateBuilder builder = CandidateBuilder.create(original, dev.lathe.transform.pruning.PruningOptions.MAGNITUDE, stored.quantization(), null);
+            CandidateBuilder builder = CandidateBuilder.create(original, dev.lathe.transform.pruning.PruningOptions.MAGNITUDE, stored.precision().quantization(), null);
             int pruned = 0;
             for (CandidateRecord c : store.all()) {
                 Genome g = GenomeJson.read(c.genomeJson());

@@ -1,11 +1,13 @@
 package dev.lathe.search;
 
+import dev.lathe.config.StudyConfig;
+import dev.lathe.config.PrecisionChoices;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.TestModels;
 import dev.lathe.eval.CandidateFailedException;
 import dev.lathe.eval.CandidateMeasurer;
-import dev.lathe.eval.LatencyClock;
-import dev.lathe.eval.LatencyStats;
+import dev.lathe.eval.timing.LatencyClock;
+import dev.lathe.eval.timing.LatencyStats;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.SessionInfo;
 import dev.lathe.eval.worker.PoisonModels;
@@ -19,7 +21,7 @@ import dev.lathe.study.Study;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyException;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,14 +41,14 @@ class SearchRunnerTest {
     @TempDir
     Path dir;
 
-    static SearchSettings quick(int budget) {
+    static StudyConfig quick(int budget) {
         return dev.lathe.TestStudies.quickDigitsMlp(budget, 3);
     }
 
     @Test
     void searchFillsTheStudyAndStopsAtTheBudget() throws Exception {
         Path study = dir.resolve("mlp.sqlite");
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), quick(6), store, new SearchRunner.Listener() {}).run();
             assertEquals(6, o.measured());
             assertFalse(o.front().isEmpty());
@@ -65,13 +67,13 @@ class SearchRunnerTest {
     @Test
     void miniLmSearchOnSentencesFindsAFrontOfSeveralCandidates() throws Exception {
         // No sensitivity pass here (37 layers); SearchSpaceSensitivityTest covers it on the digits models.
-        SearchSettings s = new SearchSettings(6, 1, 1, 1, 32, 6, "nsga2", TestModels.sentences().toAbsolutePath().toString(),
+        StudyConfig s = dev.lathe.TestStudies.config(6, 1, 1, 32, 6, TestModels.sentences().toAbsolutePath().toString(),
                 TestModels.minilmTokenizer().toAbsolutePath().toString(), true)
-                .withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 0);
-        try (StudyStore store = StudyStore.open(dir.resolve("minilm.sqlite"))) {
+                .with(dev.lathe.config.PrecisionConfig.of(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 0));
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("minilm.sqlite"))) {
             SearchRunner.Outcome o = new SearchRunner(TestModels.minilm(), s, store, new SearchRunner.Listener() {}).run();
             assertEquals(6, o.measured());
-            assertEquals("embedding", store.meta("output_kind").orElseThrow());
+            assertEquals("embedding", store.outputKind().orElseThrow());
             CandidateRecord original = store.all().get(0);
             assertEquals(1.0, original.quality(), 1e-6, "the original is perfectly faithful to itself");
             CandidateRecord int8 = store.all().get(1);
@@ -116,8 +118,8 @@ class SearchRunnerTest {
             };
         };
         List<String> log = new ArrayList<>();
-        try (StudyStore store = StudyStore.open(dir.resolve("poisoned.sqlite"))) {
-            SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), quick(6), MeasuringOptions.DEFAULT.withTimeout(8), store,
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("poisoned.sqlite"))) {
+            SearchRunner.Outcome o = new SearchRunner(TestModels.digitsMlp(), quick(6).with(quick(6).measuring().withTimeout(8)), store,
                     new SearchRunner.Listener() {
                         @Override
                         public void message(String text) { log.add(text); }
@@ -133,9 +135,9 @@ class SearchRunnerTest {
             assertTrue(store.references().size() >= 2, "the original was re-measured at the start and the end");
             Study study = Study.load(store, Objective.LATENCY, Constraints.NONE);
             assertTrue(all.stream().filter(CandidateRecord::isDone).allMatch(c -> study.speedup(c) != null && study.correctedLatencyMs(c) != null));
-            assertTrue(store.latencySamples(all.get(0).id()).orElseThrow().startsWith("["), "raw samples stored");
-            assertTrue(store.meta("machine").orElseThrow().contains("logicalCores"));
-            assertTrue(store.meta("measuring").orElseThrow().contains("\"provider\":\"cpu\""));
+            assertTrue(store.latencySamples(all.get(0).id()).orElseThrow().length > 0, "raw samples stored");
+            assertTrue(store.machine().orElseThrow().contains("logicalCores"));
+            assertTrue(store.configuration().orElseThrow().contains("\"provider\":\"cpu\""));
         }
     }
 
@@ -144,6 +146,7 @@ class SearchRunnerTest {
      * of its runs' CPU time, stored with both sample sets; the study reopens with its clock, refuses to be
      * resumed on the wall clock, and resumes on its own.
      */
+    @Tag("slow")
     @Test
     void aCpuClockSearchStoresCpuMediansAndKeepsItsClock() throws Exception {
         Path study = dir.resolve("cpu.sqlite");
@@ -152,13 +155,13 @@ class SearchRunnerTest {
             @Override
             public void message(String text) { log.add(text); }
         };
-        try (StudyStore store = StudyStore.open(study)) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             assertEquals(4, new SearchRunner(TestModels.digitsMlp(), quick(4).withClock(LatencyClock.CPU), store, listener).run().measured());
         }
         assertTrue(log.stream().anyMatch(l -> l.startsWith("Timing on CPU time per run")), log.toString());
         ObjectMapper json = new ObjectMapper();
-        try (StudyStore store = StudyStore.openExisting(study)) {
-            assertEquals(LatencyClock.CPU, SearchSettings.of(store).orElseThrow().clock());
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
+            assertEquals(LatencyClock.CPU, StudyConfig.of(store).orElseThrow().measuring().clock());
             List<CandidateRecord> done = store.all().stream().filter(CandidateRecord::isDone).toList();
             Study read = Study.load(store, Objective.LATENCY, Constraints.NONE);
             assertEquals(4, done.size());
@@ -166,8 +169,8 @@ class SearchRunnerTest {
                 LatencyStats stats = json.readValue(c.latencyJson(), LatencyStats.class);
                 assertEquals("cpu", stats.clock());
                 assertEquals(stats.cpuMedianMs(), c.latencyMs(), 0.0, "candidate " + c.id() + ": the objective is the CPU median");
-                double[] cpu = json.readValue(store.cpuSamples(c.id()).orElseThrow(), double[].class);
-                double[] wall = json.readValue(store.latencySamples(c.id()).orElseThrow(), double[].class);
+                double[] cpu = store.cpuSamples(c.id()).orElseThrow();
+                double[] wall = store.latencySamples(c.id()).orElseThrow();
                 assertEquals(median(cpu), c.latencyMs(), 0.0, "the median of the stored CPU samples");
                 assertEquals(median(wall), stats.wallMedianMs(), 0.0, "the wall-clock median is kept too");
                 if (Study.isOriginal(c)) assertEquals(1.0, read.speedup(c), "the original's speed-up is 1 by definition");
@@ -182,7 +185,7 @@ class SearchRunnerTest {
             assertTrue(refused.getMessage().contains("its latencies are CPU time (--clock cpu)"), refused.getMessage());
             assertTrue(refused.getMessage().contains("Resume with --clock cpu"), refused.getMessage());
             assertEquals(4, store.count(CandidateStatus.DONE), "nothing was measured on the wrong clock");
-            assertEquals(LatencyClock.CPU, SearchSettings.of(store).orElseThrow().clock());
+            assertEquals(LatencyClock.CPU, StudyConfig.of(store).orElseThrow().measuring().clock());
 
             assertEquals(5, new SearchRunner(TestModels.digitsMlp(), quick(5).withClock(LatencyClock.CPU), store, listener).run().measured());
         }
@@ -198,9 +201,8 @@ class SearchRunnerTest {
     @Test
     void aStudyOfAnotherModelIsRefused() throws Exception {
         Path study = dir.resolve("x.sqlite");
-        try (StudyStore store = StudyStore.open(study)) {
-            store.putMeta("model_sha256", "0000");
-            store.putMeta("model_path", "/elsewhere/other.onnx");
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
+            store.recordOrigin(new dev.lathe.study.StudyOrigin("/elsewhere/other.onnx", "0000", null, null));
             StudyException e = assertThrows(StudyException.class,
                     () -> new SearchRunner(TestModels.digitsMlp(), quick(2), store, new SearchRunner.Listener() {}).run());
             assertTrue(e.getMessage().contains("belongs to a different model"), e.getMessage());
@@ -231,7 +233,7 @@ class SearchRunnerTest {
         Map<Long, String> after = finishedAt(study);
         before.forEach((id, t) -> assertEquals(t, after.get(id), "candidate " + id + " was not measured again"));
         assertEquals(before.size() + 3, after.size());
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             assertEquals(0, s.count(CandidateStatus.RUNNING));
         }
     }
@@ -247,7 +249,7 @@ class SearchRunnerTest {
 
     private static long doneCount(Path study) {
         if (!Files.exists(study)) return 0;
-        try (StudyStore s = StudyStore.open(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
             return s.count(CandidateStatus.DONE);
         } catch (RuntimeException e) {
             return 0;
@@ -255,7 +257,7 @@ class SearchRunnerTest {
     }
 
     private static Map<Long, String> finishedAt(Path study) {
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             return s.all().stream().filter(CandidateRecord::isDone).collect(Collectors.toMap(CandidateRecord::id, CandidateRecord::finishedAt));
         }
     }

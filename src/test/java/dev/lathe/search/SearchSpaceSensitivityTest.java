@@ -1,11 +1,13 @@
 package dev.lathe.search;
 
+import dev.lathe.config.StudyConfig;
+import dev.lathe.config.PrecisionChoices;
 import dev.lathe.TestModels;
 import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.QuantizableLayer;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.transform.genome.Precision;
@@ -101,16 +103,16 @@ class SearchSpaceSensitivityTest {
 
     @Test
     void aSearchMeasuresSensitivityOnceAndKeepsItInTheStudy(@TempDir Path dir) throws Exception {
-        SearchSettings s = new SearchSettings(5, 1, 1, 1, 1, 5, "nsga2", TestModels.samples().resolve("digits-cnn/test.csv").toAbsolutePath().toString(),
-                null, true).withPrecisions(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 16);
+        StudyConfig s = dev.lathe.TestStudies.config(5, 1, 1, 1, 5, TestModels.samples().resolve("digits-cnn/test.csv").toAbsolutePath().toString(),
+                null, true).with(dev.lathe.config.PrecisionConfig.of(PrecisionChoices.DEFAULT, dev.lathe.transform.quantization.QuantizationOptions.DEFAULT, 16));
         List<String> messages = new java.util.ArrayList<>();
         SearchRunner.Listener listener = new SearchRunner.Listener() {
             @Override
             public void message(String text) { messages.add(text); }
         };
-        try (StudyStore store = StudyStore.open(dir.resolve("cnn.sqlite"))) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("cnn.sqlite"))) {
             new SearchRunner(TestModels.digitsCnn(), s, store, listener).run();
-            var report = new com.fasterxml.jackson.databind.ObjectMapper().readValue(store.meta("sensitivity").orElseThrow(), SensitivityAnalysis.Report.class);
+            var report = new com.fasterxml.jackson.databind.ObjectMapper().readValue(store.sensitivity().orElseThrow(), SensitivityAnalysis.Report.class);
             assertEquals(4, report.layers().size(), "three convolutions at int8_static and the classifier at int8");
             assertTrue(report.layers().stream().allMatch(SensitivityAnalysis.LayerResult::measured), report.toString());
             assertEquals(16, report.samples());
@@ -122,7 +124,7 @@ class SearchSpaceSensitivityTest {
             assertTrue(messages.stream().anyMatch(m -> m.startsWith("Most sensitive layers")), messages.toString());
         }
         messages.clear();
-        try (StudyStore store = StudyStore.open(dir.resolve("cnn.sqlite"))) {
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("cnn.sqlite"))) {
             new SearchRunner(TestModels.digitsCnn(), s.withBudget(6), store, listener).run();
             assertTrue(messages.stream().noneMatch(m -> m.startsWith("Measuring each layer")), "resumed studies reuse the stored figures");
         }

@@ -100,10 +100,10 @@ class UiLogicTest {
     @Test
     void theSearchFormCarriesTheClockAndTakesOverAStudysClock() {
         SearchViewModel form = new SearchViewModel(new Background());
-        assertEquals(dev.lathe.eval.LatencyClock.WALL, form.settings().clock(), "wall clock unless asked");
-        form.clockProperty().set(dev.lathe.eval.LatencyClock.CPU);
-        assertEquals(dev.lathe.eval.LatencyClock.CPU, form.settings().clock(), "the choice reaches the settings the search runs with");
-        form.apply(dev.lathe.search.SearchSettings.defaults());
-        assertEquals(dev.lathe.eval.LatencyClock.WALL, form.clockProperty().get(), "opening a study shows the clock it was timed on");
+        assertEquals(dev.lathe.eval.timing.LatencyClock.WALL, form.settings().measuring().clock(), "wall clock unless asked");
+        form.clockProperty().set(dev.lathe.eval.timing.LatencyClock.CPU);
+        assertEquals(dev.lathe.eval.timing.LatencyClock.CPU, form.settings().measuring().clock(), "the choice reaches the settings the search runs with");
+        form.apply(dev.lathe.config.StudyConfig.defaults());
+        assertEquals(dev.lathe.eval.timing.LatencyClock.WALL, form.clockProperty().get(), "opening a study shows the clock it was timed on");
     }
 }

@@ -116,17 +116,17 @@ public final class EvaluationData {
 
     /** The data a search takes when given none: a labelled {@code test.csv} or a {@code sentences.txt} beside the model. */
     public static Optional<Path> defaultData(OnnxModel model) {
-        return besideModel(model, "test.csv").or(() -> besideModel(model, "sentences.txt"));
+        return model.source() == null ? Optional.empty() : defaultDataBeside(model.source());
+    }
+
+    /** {@link #defaultData} for a model file not loaded yet (the window prefills its form with it). */
+    public static Optional<Path> defaultDataBeside(Path modelFile) {
+        return besideFile(modelFile, "test.csv").or(() -> besideFile(modelFile, "sentences.txt"));
     }
 
     /** The {@code calibration.csv} beside a CSV of evaluation data, which then calibrates instead of the file itself. */
     static Optional<Path> calibrationBeside(Path csv) {
         return besideFile(csv, "calibration.csv");
-    }
-
-    private static Optional<Path> besideModel(OnnxModel model, String fileName) {
-        if (model.source() == null) return Optional.empty();
-        return besideFile(model.source(), fileName);
     }
 
     private static Optional<Path> besideFile(Path file, String fileName) {
@@ -137,8 +137,14 @@ public final class EvaluationData {
 
     /** A {@code tokenizer.json} (or {@code *tokenizer.json}) in the model's folder. */
     public static Optional<Path> findTokenizer(OnnxModel model) {
-        if (model.source() == null) return Optional.empty();
-        try (Stream<Path> s = Files.list(model.source().toAbsolutePath().getParent())) {
+        return model.source() == null ? Optional.empty() : tokenizerBeside(model.source());
+    }
+
+    /** {@link #findTokenizer} for a model file not loaded yet. */
+    public static Optional<Path> tokenizerBeside(Path modelFile) {
+        Path dir = modelFile.toAbsolutePath().getParent();
+        if (dir == null) return Optional.empty();
+        try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().endsWith("tokenizer.json")).sorted().findFirst();
         } catch (IOException e) {
             return Optional.empty();

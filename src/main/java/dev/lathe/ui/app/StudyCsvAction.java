@@ -1,7 +1,7 @@
 package dev.lathe.ui.app;
 
 import dev.lathe.export.StudyCsvExporter;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.ui.Workbench;
 import dev.lathe.ui.common.Background;
 import dev.lathe.ui.common.Notice;
@@ -39,7 +39,7 @@ public final class StudyCsvAction {
     /** Writes every candidate of {@code study} to {@code target} in the background; a notice says how it went. */
     public static Task<Integer> write(Background background, Path study, Path target, boolean overwrite) {
         return background.submit("Writing " + target.getFileName(), () -> {
-            try (StudyStore s = StudyStore.openExisting(study)) {
+            try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
                 return StudyCsvExporter.write(s, target, overwrite);
             }
         }, rows -> background.notify(Notice.success("Wrote " + rows + " candidates of " + study.getFileName() + " to " + target)),

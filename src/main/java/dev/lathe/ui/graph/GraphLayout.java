@@ -17,6 +17,9 @@ import java.util.List;
  * </ol>
  * Node centres are {@code x[v], y[v]}; every edge goes from a lower layer to a higher one (downwards). Edges
  * that close a cycle (not valid ONNX) are kept as straight lines that go up.
+ * <p>
+ * Why it is one class of about 480 lines: the four phases are one algorithm over the same layer arrays, each a
+ * private method in the order above; split apart they would pass those arrays around and read no better.
  */
 final class GraphLayout {
     static final double NODE_HEIGHT = 36;

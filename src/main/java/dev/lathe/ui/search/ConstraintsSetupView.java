@@ -24,7 +24,7 @@ final class ConstraintsSetupView {
         SearchView.row(grid, 1, "Quality ≥", field("minQualityField", "", c.minQualityProperty()),
                 "Lowest quality (accuracy or fidelity) a candidate may have; empty: no bound");
         SearchView.row(grid, 2, "Peak memory ≤", field("maxMemoryField", "MiB", c.maxMemoryMibProperty()),
-                "Highest peak resident memory of the measuring worker; empty: no bound");
+                "Highest resident memory the candidate needs to load and run, above the measuring process before it; empty: no bound");
         SearchView.row(grid, 3, "Size ≤", field("maxSizeField", "MB", c.maxSizeMbProperty()),
                 "Largest model file, in MB (10^6 bytes); empty: no bound");
         Label hint = Ui.label("Candidates outside these bounds are measured and kept, marked as violating, but left off the front; "

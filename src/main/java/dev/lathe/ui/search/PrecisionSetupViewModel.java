@@ -1,8 +1,7 @@
 package dev.lathe.ui.search;
 
 import dev.lathe.analysis.QuantizableLayer;
-import dev.lathe.search.PrecisionChoices;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.config.PrecisionChoices;
 import dev.lathe.search.SensitivityAnalysis;
 import dev.lathe.transform.genome.Precision;
 import dev.lathe.transform.quantization.QuantizationOptions;
@@ -31,7 +30,7 @@ import java.util.Set;
  * defaults per operator, or a list as the command line's {@code --precisions}), layers pinned to a subset
  * ({@code --layer-precisions}), how int8 static layers are calibrated and how many samples score each layer's
  * sensitivity. It produces the same {@link PrecisionChoices} and {@link QuantizationOptions} the command line
- * puts into {@link SearchSettings}.
+ * puts into {@link dev.lathe.config.PrecisionConfig}.
  */
 public final class PrecisionSetupViewModel {
     /** The precisions the form offers, in the order it shows them. */
@@ -48,7 +47,7 @@ public final class PrecisionSetupViewModel {
     private final ObjectProperty<Integer> calibrationSamples = new SimpleObjectProperty<>(QuantizationOptions.DEFAULT.calibrationSamples());
     /** SmoothQuant's alpha, which the form does not show yet: a study's setting is carried through unchanged. */
     private Double smoothAlpha = QuantizationOptions.DEFAULT.smoothAlpha();
-    private final ObjectProperty<Integer> sensitivitySamples = new SimpleObjectProperty<>(SensitivityAnalysis.DEFAULT_SEARCH_SAMPLES);
+    private final ObjectProperty<Integer> sensitivitySamples = new SimpleObjectProperty<>(dev.lathe.config.PrecisionConfig.DEFAULT_SENSITIVITY_SAMPLES);
     private final StringBinding gpuNote;
     private final javafx.beans.binding.BooleanBinding staticOffered;
 
@@ -120,7 +119,7 @@ public final class PrecisionSetupViewModel {
     }
 
     public int sensitivitySampleCount() {
-        return sensitivitySamples.get() == null ? SensitivityAnalysis.DEFAULT_SEARCH_SAMPLES : sensitivitySamples.get();
+        return sensitivitySamples.get() == null ? dev.lathe.config.PrecisionConfig.DEFAULT_SENSITIVITY_SAMPLES : sensitivitySamples.get();
     }
 
     /** Pins one layer to {@code allowed} (empty: float32 only), or back to the search's set with null. */
@@ -130,8 +129,8 @@ public final class PrecisionSetupViewModel {
     }
 
     /** Takes over a study's choices and calibration. */
-    void apply(SearchSettings s) {
-        PrecisionChoices c = s.precisionChoices();
+    void apply(dev.lathe.config.PrecisionConfig s) {
+        PrecisionChoices c = s.choices();
         PrecisionChoices unpinned = new PrecisionChoices(c.byOperator());
         useDefaults.set(unpinned.equals(PrecisionChoices.DEFAULT));
         Set<Precision> any = new LinkedHashSet<>();

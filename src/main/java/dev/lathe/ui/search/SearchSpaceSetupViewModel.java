@@ -2,7 +2,7 @@ package dev.lathe.ui.search;
 
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.analysis.RemovableBlock;
-import dev.lathe.search.KeepRanges;
+import dev.lathe.config.KeepRanges;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;

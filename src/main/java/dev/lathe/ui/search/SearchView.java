@@ -1,7 +1,7 @@
 package dev.lathe.ui.search;
 
 import dev.lathe.eval.ExecutionProviders;
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.ui.Workbench;
 import dev.lathe.ui.WorkbenchCommands;
 import dev.lathe.ui.common.Ui;

@@ -1,21 +1,24 @@
 package dev.lathe.ui.search;
 
 import dev.lathe.eval.ExecutionProviders;
-import dev.lathe.eval.LatencyClock;
+import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.model.InputShapes;
-import dev.lathe.search.MeasuringOptions;
-import dev.lathe.search.Studies;
 import dev.lathe.search.SearchRunner;
-import dev.lathe.search.SearchSettings;
-import dev.lathe.study.CandidateRecord;
+import dev.lathe.config.Criterion;
+import dev.lathe.config.DataConfig;
+import dev.lathe.config.MeasuringConfig;
+import dev.lathe.config.PrecisionConfig;
+import dev.lathe.config.Provider;
+import dev.lathe.config.PruningConfig;
+import dev.lathe.config.Repair;
+import dev.lathe.config.SearchConfig;
+import dev.lathe.config.StudyConfig;
+import dev.lathe.search.StudyBinding;
 import dev.lathe.study.Study;
-import dev.lathe.study.DriftCorrection;
-import dev.lathe.study.ReferenceRun;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.ui.common.Background;
 import dev.lathe.ui.common.Formats;
 import dev.lathe.ui.common.Notice;
-import dev.lathe.ui.study.CandidateRow;
 import dev.lathe.ui.study.StudyViewModel;
 import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
@@ -41,14 +44,17 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Search setup and the running search: the settings the form edits, the study file, and while a search runs
  * its progress, time left and log. The search runs in a background task; listener callbacks reach the FX
- * thread through {@code Platform.runLater}, candidates go to the {@link StudyViewModel} as they finish.
+ * thread through {@code Platform.runLater} ({@link SearchRunListener}), candidates go to the
+ * {@link StudyViewModel} as they finish.
+ * <p>
+ * Why it is over 400 lines: a third of it is the one-line accessors of the fifteen properties the form binds
+ * to; the parts with logic of their own (precisions, constraints, search space, the run's events) are classes
+ * of their own already.
  */
 public final class SearchViewModel {
     /** Samples are small: a dozen candidates show the trade-off in well under a minute. */
@@ -58,12 +64,12 @@ public final class SearchViewModel {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
     private final Background background;
-    private final ObjectProperty<Integer> budget = new SimpleObjectProperty<>(SearchSettings.defaults().budget());
+    private final ObjectProperty<Integer> budget = new SimpleObjectProperty<>(SearchConfig.DEFAULT.budget());
     private final ObjectProperty<Integer> timeLimitMinutes = new SimpleObjectProperty<>(0);
-    private final ObjectProperty<Integer> seed = new SimpleObjectProperty<>((int) SearchSettings.defaults().seed());
-    private final ObjectProperty<Integer> threads = new SimpleObjectProperty<>(SearchSettings.defaults().threads());
-    private final ObjectProperty<Integer> batch = new SimpleObjectProperty<>(SearchSettings.defaults().batch());
-    private final ObjectProperty<Integer> sequenceLength = new SimpleObjectProperty<>(SearchSettings.defaults().sequenceLength());
+    private final ObjectProperty<Integer> seed = new SimpleObjectProperty<>((int) SearchConfig.DEFAULT.seed());
+    private final ObjectProperty<Integer> threads = new SimpleObjectProperty<>(MeasuringConfig.DEFAULT.threads());
+    private final ObjectProperty<Integer> batch = new SimpleObjectProperty<>(DataConfig.DEFAULT.batch());
+    private final ObjectProperty<Integer> sequenceLength = new SimpleObjectProperty<>(DataConfig.DEFAULT.sequenceLength());
     private final StringProperty dataPath = new SimpleStringProperty("");
     private final StringProperty tokenizerPath = new SimpleStringProperty("");
     private final StringProperty studyPath = new SimpleStringProperty("");
@@ -87,6 +93,7 @@ public final class SearchViewModel {
     private final ObservableList<String> log = FXCollections.observableArrayList();
 
     private volatile SearchRunner runner;
+    private volatile SearchRunner.MeasurerFactory measurers = SearchRunner.DEFAULT_MEASURERS;
     private volatile boolean stopRequested;
     private volatile boolean pauseWanted;
     private String lastProgress = "";
@@ -153,11 +160,6 @@ public final class SearchViewModel {
      */
     public ObjectProperty<LatencyClock> clockProperty() { return clock; }
 
-    /** How the search measures: the chosen provider in a worker process, the other options at their defaults. */
-    public MeasuringOptions measuringOptions() {
-        return MeasuringOptions.DEFAULT.withProvider(provider.get());
-    }
-
     /** A warning about the evaluation data, or "" when the data looks usable. */
     public StringBinding dataWarningProperty() { return dataWarning; }
 
@@ -187,22 +189,30 @@ public final class SearchViewModel {
         return InputShapes.of(valueOr(batch, 1), valueOr(sequenceLength, 128));
     }
 
-    /** The settings as the form holds them; throws IllegalArgumentException with a readable message when invalid. */
-    public SearchSettings settings() {
-        SearchSettings d = SearchSettings.defaults();
-        return new SearchSettings(valueOr(budget, d.budget()), valueOr(seed, (int) d.seed()), valueOr(threads, 1), valueOr(batch, 1),
-                valueOr(sequenceLength, d.sequenceLength()), d.populationSize(), d.strategy(), blankToNull(dataPath.get()),
-                blankToNull(tokenizerPath.get()), quickTiming.get(), criterion.get(), repair.get())
-                .withPrecisions(precisions.choices(), precisions.quantization(), precisions.sensitivitySampleCount())
-                .withClock(clock.get() == null ? LatencyClock.WALL : clock.get())
-                .withConstraints(constraints.constraints()).withKeepRanges(space.keepRanges());
+    /**
+     * The configuration as the form holds it (measuring with the chosen provider in a worker process, the other
+     * measuring options at their defaults); throws IllegalArgumentException with a readable message when invalid.
+     */
+    public StudyConfig settings() {
+        SearchConfig d = SearchConfig.DEFAULT;
+        MeasuringConfig m = MeasuringConfig.DEFAULT;
+        return StudyConfig.defaults()
+                .with(new SearchConfig(valueOr(budget, d.budget()), valueOr(seed, (int) d.seed()), d.population(), d.strategy()))
+                .with(new DataConfig(blankToNull(dataPath.get()), blankToNull(tokenizerPath.get()), valueOr(batch, 1),
+                        valueOr(sequenceLength, DataConfig.DEFAULT.sequenceLength()), null, null, null))
+                .with(new PruningConfig(Criterion.parse(criterion.get()), Repair.parse(repair.get())))
+                .with(PrecisionConfig.of(precisions.choices(), precisions.quantization(), precisions.sensitivitySampleCount()))
+                .with(new MeasuringConfig(Provider.parse(provider.get()), clock.get() == null ? LatencyClock.WALL : clock.get(), valueOr(threads, 1),
+                        quickTiming.get(), m.tolerancePct(), m.referenceEvery(), m.referenceMinutes(), m.objective(), m.isolated(), m.timeoutSeconds(),
+                        m.workerHeap()))
+                .with(constraints.constraints()).with(space.keepRanges());
     }
 
     /** Fills the form for a freshly opened model: its data and tokenizer, a budget to suit, a new study file. */
     public void prefill(String modelName, Path data, Path tokenizer, boolean sample) {
         dataPath.set(data == null ? "" : data.toAbsolutePath().toString());
         tokenizerPath.set(tokenizer == null ? "" : tokenizer.toAbsolutePath().toString());
-        budget.set(sample ? SAMPLE_BUDGET : SearchSettings.defaults().budget());
+        budget.set(sample ? SAMPLE_BUDGET : SearchConfig.DEFAULT.budget());
         newStudyPath(modelName);
     }
 
@@ -217,21 +227,26 @@ public final class SearchViewModel {
     }
 
     /** Takes over the settings a study was made with (opening a study lets Start resume it). */
-    public void apply(SearchSettings s) {
-        budget.set(s.budget());
-        seed.set((int) Math.min(Integer.MAX_VALUE, Math.max(0, s.seed())));
-        threads.set(s.threads());
-        batch.set(s.batch());
-        sequenceLength.set(s.sequenceLength());
-        dataPath.set(s.dataPath() == null ? "" : s.dataPath());
-        tokenizerPath.set(s.tokenizerPath() == null ? "" : s.tokenizerPath());
-        quickTiming.set(s.quickTiming());
-        criterion.set(s.criterion());
-        repair.set(s.repair());
-        precisions.apply(s);
-        clock.set(s.clock());
+    public void apply(StudyConfig s) {
+        budget.set(s.search().budget());
+        seed.set((int) Math.min(Integer.MAX_VALUE, Math.max(0, s.search().seed())));
+        threads.set(s.measuring().threads());
+        batch.set(s.data().batch());
+        sequenceLength.set(s.data().sequenceLength());
+        dataPath.set(s.data().dataPath() == null ? "" : s.data().dataPath());
+        tokenizerPath.set(s.data().tokenizerPath() == null ? "" : s.data().tokenizerPath());
+        quickTiming.set(s.measuring().quickTiming());
+        criterion.set(s.pruning().criterion().id());
+        repair.set(s.pruning().repair().id());
+        precisions.apply(s.precision());
+        clock.set(s.measuring().clock());
         constraints.apply(s.constraints());
         space.apply(s.keepRanges());
+    }
+
+    /** What the next search measures its candidates with: the worker processes or this process by default; tests count them. */
+    public void useMeasurers(SearchRunner.MeasurerFactory factory) {
+        this.measurers = java.util.Objects.requireNonNull(factory);
     }
 
     /**
@@ -245,17 +260,10 @@ public final class SearchViewModel {
             background.notify(Notice.warning("Open a model before starting a search."));
             return false;
         }
-        SearchSettings settings;
+        StudyConfig settings;
         try {
             settings = settings();
-        } catch (IllegalArgumentException e) {
-            background.notify(Notice.error("Cannot start the search: " + e.getMessage()));
-            return false;
-        }
-        MeasuringOptions measuring;
-        try {
-            measuring = measuringOptions();
-            ExecutionProviders.require(measuring.provider());
+            ExecutionProviders.require(settings.measuring().provider().id());
         } catch (IllegalArgumentException e) {
             background.notify(Notice.error("Cannot start the search: " + e.getMessage()));
             return false;
@@ -266,8 +274,8 @@ public final class SearchViewModel {
             return false;
         }
         Path studyFile = Path.of(sp).toAbsolutePath();
-        String dataProblem = missing(settings.dataPath(), "data file");
-        if (dataProblem == null) dataProblem = missing(settings.tokenizerPath(), "tokenizer");
+        String dataProblem = missing(settings.data().dataPath(), "data file");
+        if (dataProblem == null) dataProblem = missing(settings.data().tokenizerPath(), "tokenizer");
         if (dataProblem != null) {
             background.notify(Notice.error("Cannot start the search: " + dataProblem));
             return false;
@@ -283,70 +291,22 @@ public final class SearchViewModel {
         progressText.set("Preparing…");
         lastOutcome.set(null);
         appendLog("── " + (Files.exists(studyFile) ? "Resuming " : "Starting ") + "search of " + model.getFileName() + " into "
-                + studyFile.getFileName() + " (budget " + settings.budget() + ")");
+                + studyFile.getFileName() + " (budget " + settings.search().budget() + ")");
 
         int minutes = timeLimitMinutes.get() == null ? 0 : timeLimitMinutes.get();
         task = new Task<>() {
             @Override
             protected SearchRunner.Outcome call() throws Exception {
-                try (StudyStore store = StudyStore.open(studyFile)) {
-                    Study stored = Studies.read(store);
-                    // As the runner will decide: constraints given replace the study's, none given keep them.
-                    Study before = settings.constraints().isEmpty() ? stored : stored.withConstraints(settings.constraints());
+                try (SqliteStudyStorage store = SqliteStudyStorage.open(studyFile)) {
+                    // What the runner will run with, by the same rule (a resumed study keeps its own settings).
+                    StudyConfig bound = StudyBinding.of(store, settings).config();
+                    Study before = Study.load(store, bound.measuring().objective(), bound.constraints());
                     Platform.runLater(() -> study.setCandidates(studyFile, before));
                     Platform.runLater(() -> study.showReferences(before.references()));
-                    SearchRunner r = new SearchRunner(model, settings, measuring, store, new SearchRunner.Listener() {
-                        @Override
-                        public void message(String text) {
-                            Platform.runLater(() -> appendLog(text));
-                        }
-
-                        @Override
-                        public void started(int measured, int budget) {
-                            SearchRunner r = runner;
-                            LatencyClock timing = r == null ? settings.clock() : r.settings().clock();
-                            Platform.runLater(() -> {
-                                study.setClock(timing);
-                                showProgress(measured, budget, Double.NaN);
-                            });
-                        }
-
-                        @Override
-                        public void referenceMeasured(ReferenceRun reference, DriftCorrection drift) {
-                            List<ReferenceRun> refs = store.references();
-                            Platform.runLater(() -> study.showReferences(refs));
-                        }
-
-                        @Override
-                        public void paused(int measured, int budget, Long lastCandidate) {
-                            Platform.runLater(() -> showPaused(measured, budget, lastCandidate));
-                        }
-
-                        @Override
-                        public void resumed(int measured, int budget) {
-                            Platform.runLater(() -> {
-                                paused.set(false);
-                                appendLog("── Resumed");
-                                showProgress(measured, budget, Double.NaN);
-                            });
-                        }
-
-                        @Override
-                        public void candidateFinished(CandidateRecord c, Study after, int measured, int budget, double secondsLeft) {
-                            Set<Long> front = after.frontIds();
-                            String violated = after.describeViolations(c);
-                            String line = (violated.isEmpty() ? "" : "✗ ") + (c.isDone()
-                                    ? String.format(Locale.ROOT, "#%-4d %12s   %s %s   %-22s %s", c.id(), Formats.ms(c.latencyMs()), c.qualityMetric(),
-                                    Formats.quality(c.quality()), new CandidateRow(c).changes(), front.contains(c.id()) ? "★ Pareto front" : "")
-                                    : "#" + c.id() + "  failed: " + c.error()) + (violated.isEmpty() ? "" : "  violates " + violated);
-                            Platform.runLater(() -> {
-                                study.update(c, after);
-                                appendLog(line.stripTrailing());
-                                showProgress(measured, budget, secondsLeft);
-                            });
-                        }
-                    });
+                    SearchRunner r = new SearchRunner(model, settings, store,
+                            new SearchRunListener(SearchViewModel.this, study, store, () -> runner == null ? bound : runner.config()));
                     if (minutes > 0) r.timeBudget(java.time.Duration.ofMinutes(minutes));
+                    r.measurers(measurers);
                     runner = r;
                     if (stopRequested) r.requestStop();
                     if (pauseWanted) r.requestPause();
@@ -428,13 +388,20 @@ public final class SearchViewModel {
         if (!paused.get() && !stopping.get()) progressText.set(lastProgress); // resumed before the pause took effect
     }
 
-    private void showPaused(int measured, int budget, Long lastCandidate) {
+    void showPaused(int measured, int budget, Long lastCandidate) {
         if (!running.get() || stopping.get() || !pauseRequested.get()) return;
         paused.set(true);
         progress.set(budget == 0 ? 1 : measured / (double) budget);
         progressText.set((lastCandidate == null ? "Paused before the first candidate" : "Paused after candidate #" + lastCandidate)
                 + " · " + measured + " / " + budget + " · Resume goes on");
         appendLog("── " + progressText.get());
+    }
+
+    /** The search went on after a pause. */
+    void showResumed(int measured, int budget) {
+        paused.set(false);
+        appendLog("── Resumed");
+        showProgress(measured, budget, Double.NaN);
     }
 
     private void finished() {
@@ -446,7 +413,7 @@ public final class SearchViewModel {
         runner = null;
     }
 
-    private void showProgress(int measured, int budget, double secondsLeft) {
+    void showProgress(int measured, int budget, double secondsLeft) {
         if (stopping.get() || paused.get()) return;
         progress.set(budget == 0 ? 1 : measured / (double) budget);
         String text = measured + " / " + budget;

@@ -119,7 +119,7 @@ public final class CandidateDetailView {
         figures.getChildren().clear();
         int r = 0;
         String metric = c.qualityMetric() == null ? "quality" : c.qualityMetric();
-        boolean cpu = study.clockProperty().get() == dev.lathe.eval.LatencyClock.CPU;
+        boolean cpu = study.clockProperty().get() == dev.lathe.eval.timing.LatencyClock.CPU;
         r = figure(r, cpu ? "CPU time (median)" : "Latency (median)", Formats.ms(c.latencyMs()), cpu ? "per run" : null);
         r = figure(r, cpu ? "CPU time (p90)" : "Latency (p90)", Formats.ms(c.latencyP90Ms()), null);
         r = figure(r, "Speed-up", d.original() ? "1.00×" : Formats.speedup(d.speedup()),

@@ -63,8 +63,8 @@ public final class CandidateTable {
         status.setPrefWidth(80);
         TableColumn<CandidateRow, Double> latency = number("Latency", r -> r.record().latencyMs(), Formats::ms);
         TableColumn<CandidateRow, Double> p90 = number("p90", r -> r.record().latencyP90Ms(), Formats::ms);
-        latency.textProperty().bind(study.clockProperty().map(c -> c == dev.lathe.eval.LatencyClock.CPU ? "CPU time" : "Latency"));
-        p90.textProperty().bind(study.clockProperty().map(c -> c == dev.lathe.eval.LatencyClock.CPU ? "CPU p90" : "p90"));
+        latency.textProperty().bind(study.clockProperty().map(c -> c == dev.lathe.eval.timing.LatencyClock.CPU ? "CPU time" : "Latency"));
+        p90.textProperty().bind(study.clockProperty().map(c -> c == dev.lathe.eval.timing.LatencyClock.CPU ? "CPU p90" : "p90"));
         TableColumn<CandidateRow, Double> quality = number("Quality", r -> r.record().quality(), Formats::quality);
         quality.textProperty().bind(Bindings.createStringBinding(() -> capitalise(study.qualityMetricProperty().get()), study.qualityMetricProperty()));
         TableColumn<CandidateRow, Double> speed = number("Speed-up", CandidateRow::speedup, Formats::speedup);

@@ -16,7 +16,7 @@ public enum ChartAxis {
     LATENCY("Latency", "Latency, median ms", false, CandidateRow::comparableLatencyMs),
     SPEEDUP("Speed-up", "Speed-up over the original", true, CandidateRow::speedup),
     SIZE("Model size", "Model size", false, r -> asDouble(r.record().sizeBytes())),
-    PEAK_MEMORY("Peak memory", "Peak memory of the measuring worker", false, r -> asDouble(r.record().peakMemoryBytes())),
+    PEAK_MEMORY("Peak memory", "Resident memory the candidate needs to load and run", false, r -> asDouble(r.record().peakMemoryBytes())),
     PARAMETERS("Parameters", "Parameters", false, r -> asDouble(r.record().parameters())),
     QUALITY("Quality", "Quality", true, r -> r.record().quality()),
     FIDELITY("Fidelity", "Fidelity to the original", true, r -> r.record().fidelity()),

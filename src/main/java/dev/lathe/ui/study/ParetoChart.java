@@ -53,7 +53,7 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         x.setForceZeroInRange(false);
         y.setForceZeroInRange(false);
         x.labelProperty().bind(Bindings.createStringBinding(() -> xFigure.get() == ChartAxis.LATENCY
-                && study.clockProperty().get() == dev.lathe.eval.LatencyClock.CPU
+                && study.clockProperty().get() == dev.lathe.eval.timing.LatencyClock.CPU
                 ? "CPU time per run, median ms (lower is better)" : xFigure.get().label(), xFigure, study.clockProperty()));
         y.labelProperty().bind(Bindings.createStringBinding(() -> yFigure.get() == ChartAxis.QUALITY
                 ? "Quality: " + study.qualityMetricProperty().get() + " (higher is better)" : yFigure.get().label(), yFigure, study.qualityMetricProperty()));

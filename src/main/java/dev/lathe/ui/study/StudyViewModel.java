@@ -3,14 +3,14 @@ package dev.lathe.ui.study;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.export.CandidateExporter;
 import dev.lathe.export.MultiCandidateExporter;
-import dev.lathe.search.Studies;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.config.Studies;
+import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.Objective;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.ui.common.Background;
 import dev.lathe.ui.common.Formats;
 import dev.lathe.ui.common.Notice;
@@ -69,10 +69,10 @@ public final class StudyViewModel {
     private final ObjectProperty<CandidateExporter.Result> lastExport = new SimpleObjectProperty<>();
     private final StringProperty exportMessage = new SimpleStringProperty("");
     private final StringProperty referenceDrift = new SimpleStringProperty("");
-    private final ObjectProperty<dev.lathe.eval.LatencyClock> clock = new SimpleObjectProperty<>(dev.lathe.eval.LatencyClock.WALL);
+    private final ObjectProperty<dev.lathe.eval.timing.LatencyClock> clock = new SimpleObjectProperty<>(dev.lathe.eval.timing.LatencyClock.WALL);
 
     /** What opening a study file found: the study (candidates, references, front), and the model and settings it was made with. */
-    public record Opened(Path file, Study study, Path modelPath, SearchSettings settings, String data) {
+    public record Opened(Path file, Study study, Path modelPath, StudyConfig settings, String data) {
         public List<CandidateRecord> candidates() { return study.trials(); }
 
         public Set<Long> front() { return study.frontIds(); }
@@ -152,10 +152,10 @@ public final class StudyViewModel {
     }
 
     /** The clock the study's latencies are on (wall clock for a study from before the choice). */
-    public ReadOnlyObjectProperty<dev.lathe.eval.LatencyClock> clockProperty() { return clock; }
+    public ReadOnlyObjectProperty<dev.lathe.eval.timing.LatencyClock> clockProperty() { return clock; }
 
-    public void setClock(dev.lathe.eval.LatencyClock c) {
-        clock.set(c == null ? dev.lathe.eval.LatencyClock.WALL : c);
+    public void setClock(dev.lathe.eval.timing.LatencyClock c) {
+        clock.set(c == null ? dev.lathe.eval.timing.LatencyClock.WALL : c);
         refreshDetail();
     }
 
@@ -262,23 +262,28 @@ public final class StudyViewModel {
         background.submit("Opening study " + f.getFileName(), () -> read(f), o -> {
             loading.set(false);
             setCandidates(o.file(), o.study());
-            setClock(o.settings() == null ? null : o.settings().clock());
+            setClock(o.settings() == null ? null : o.settings().measuring().clock());
             showReferences(o.references());
             if (then != null) then.accept(o);
         }, "Could not open study " + f.getFileName(), e -> loading.set(false));
     }
 
     static Opened read(Path f) {
-        try (StudyStore s = StudyStore.openExisting(f)) {
-            Study study = Studies.read(s);
-            Path model = s.meta("model_path").map(Path::of).orElse(null);
-            SearchSettings settings;
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
+            Study study;
             try {
-                settings = s.meta("settings").map(SearchSettings::fromJson).orElse(null);
+                study = Studies.read(s);
+            } catch (IllegalArgumentException e) { // settings this version cannot read: shown as a plain latency study
+                study = Study.load(s, Objective.LATENCY, dev.lathe.study.Constraints.NONE);
+            }
+            Path model = s.origin().map(dev.lathe.study.StudyOrigin::modelPath).map(Path::of).orElse(null);
+            StudyConfig settings;
+            try {
+                settings = StudyConfig.of(s).orElse(null);
             } catch (IllegalArgumentException e) {
                 settings = null;
             }
-            return new Opened(f, study, model, settings, s.meta("data").orElse(null));
+            return new Opened(f, study, model, settings, s.data().map(dev.lathe.study.DataIdentity::description).orElse(null));
         }
     }
 
@@ -312,7 +317,7 @@ public final class StudyViewModel {
         lastExport.set(null);
         exportMessage.set("Exporting candidate #" + id + "…");
         return background.submit("Exporting candidate #" + id, () -> {
-            try (StudyStore s = StudyStore.openExisting(study)) {
+            try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
                 return CandidateExporter.export(s, id, dir, overwrite);
             }
         }, r -> {
@@ -350,7 +355,7 @@ public final class StudyViewModel {
         lastExport.set(null);
         exportMessage.set("Exporting " + ids.size() + " candidates…");
         return background.submit("Exporting " + ids.size() + " candidates", () -> {
-            try (StudyStore s = StudyStore.openExisting(study)) {
+            try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
                 return MultiCandidateExporter.export(s, ids, dir, (done, total, next) -> {
                     if (next >= 0) javafx.application.Platform.runLater(() -> exportMessage.set("Exporting candidate #" + next + " (" + (done + 1) + " of " + total + ")…"));
                 });

@@ -2,8 +2,8 @@ package dev.lathe.eval.data;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.lathe.TestModels;
-import dev.lathe.eval.QualityEvaluator;
-import dev.lathe.eval.QualityReport;
+import dev.lathe.eval.quality.QualityEvaluator;
+import dev.lathe.eval.quality.QualityReport;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;

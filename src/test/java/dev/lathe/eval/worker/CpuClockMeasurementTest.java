@@ -2,11 +2,11 @@ package dev.lathe.eval.worker;
 
 import dev.lathe.TestModels;
 import dev.lathe.eval.InProcessMeasurer;
-import dev.lathe.eval.LatencyClock;
-import dev.lathe.eval.LatencyStats;
+import dev.lathe.eval.timing.LatencyClock;
+import dev.lathe.eval.timing.LatencyStats;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.TimingProtocol;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

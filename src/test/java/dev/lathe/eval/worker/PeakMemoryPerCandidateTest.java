@@ -4,6 +4,7 @@ import dev.lathe.TestModels;
 import dev.lathe.TinyGraphs;
 import dev.lathe.eval.Measurement;
 import dev.lathe.model.OnnxModel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ class PeakMemoryPerCandidateTest {
     static final double RELATIVE_TOLERANCE = 0.3;
     static final int HIDDEN = 32768;
 
+    @Tag("slow")
     @Test
     void theSameModelHasTheSamePeakInOneWorkerAndABiggerModelABiggerOne() throws Exception {
         assumeTrue(System.getProperty("os.name").startsWith("Linux"), "peak memory is read from /proc");

@@ -5,7 +5,7 @@ import dev.lathe.eval.CandidateFailedException;
 import dev.lathe.eval.InProcessMeasurer;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
-import dev.lathe.eval.TimingProtocol;
+import dev.lathe.eval.timing.TimingProtocol;
 import dev.lathe.model.OnnxModel;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -74,6 +74,7 @@ class WorkerProcessTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void aCandidateThatExhaustsTheHeapKillsOnlyTheWorker() throws Exception {
         try (WorkerMeasurer w = new WorkerMeasurer(digits(), options(120, "64m"), null)) {
@@ -87,6 +88,7 @@ class WorkerProcessTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void aNativeCrashIsReportedWithTheExitCodeAndTheWorkerReplaced() throws Exception {
         try (WorkerMeasurer w = new WorkerMeasurer(digits(), options(120, "256m", "-D" + MeasurementWorker.TEST_HOOKS_PROPERTY + "=true"), null)) {

@@ -4,7 +4,7 @@ import dev.lathe.TestModels;
 import dev.lathe.TinyGraphs;
 import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.PrunableGroup;
-import dev.lathe.eval.QualityEvaluator;
+import dev.lathe.eval.quality.QualityEvaluator;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;

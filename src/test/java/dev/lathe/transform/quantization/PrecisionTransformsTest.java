@@ -7,7 +7,7 @@ import dev.lathe.TestModels;
 import dev.lathe.TinyGraphs;
 import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.PrunableGroup;
-import dev.lathe.eval.QualityEvaluator;
+import dev.lathe.eval.quality.QualityEvaluator;
 import dev.lathe.eval.data.Dataset;
 import dev.lathe.eval.data.DatasetLoader;
 import dev.lathe.model.MutableGraph;

@@ -2,7 +2,7 @@ package dev.lathe.ui.app;
 
 import dev.lathe.export.CandidateExporter;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.ui.Workbench;
 import dev.lathe.ui.WorkbenchUiTest;
 import dev.lathe.ui.common.Formats;
@@ -75,8 +75,8 @@ class LatheAppTest extends WorkbenchUiTest {
         });
         // The search view is built when first shown; it knows the sample's data.
         assertFalse(fx(() -> robot.lookup("#noDataWarning").queryAs(Label.class).isVisible()));
-        assertEquals(4, fx(() -> wb.search().settings().budget()));
-        assertTrue(fx(() -> wb.search().settings().quickTiming()));
+        assertEquals(4, fx(() -> wb.search().settings().search().budget()));
+        assertTrue(fx(() -> wb.search().settings().measuring().quickTiming()));
 
         robot.clickOn("#startButton");
         waitUntil(20, () -> wb.search().isRunning() || wb.search().lastOutcomeProperty().get() != null);
@@ -121,7 +121,7 @@ class LatheAppTest extends WorkbenchUiTest {
 
         // Open the .lathe file again, as a file association or a drop does: it opens as a study, and the same candidates come back.
         List<CandidateRecord> stored;
-        try (StudyStore s = StudyStore.openExisting(studyFile)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(studyFile)) {
             stored = s.all();
         }
         robot.interact(() -> wb.study().show(null));

@@ -4,7 +4,7 @@ import dev.lathe.TestStudies;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.export.StudyCsvExporter;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.pruning.StructuredPruner;
 import dev.lathe.ui.Workbench;
@@ -46,7 +46,7 @@ class CompareViewTest extends WorkbenchUiTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = TestStudies.searchDigitsMlp(dir.resolve("digits.sqlite"), 8, 7);
+        study = TestStudies.copyOfDigitsMlp(dir.resolve("digits.sqlite"));
     }
 
 

@@ -93,6 +93,19 @@ class ParetoPanelTest {
         assertEquals(0.4 + 0.07 + 0.01, HypervolumeHistory.last(fx(hv::points)), 1e-12);
     }
 
+    /** A study searched on peak memory opens on its memory axis, and the chart's front there is the study's own. */
+    @Test
+    void aMemoryObjectiveStudyOpensOnItsMemoryFront(FxRobot robot) throws Exception {
+        Study memory = new Study(STUDY, List.of(), Objective.MEMORY, Constraints.NONE);
+        robot.interact(() -> study.setCandidates(Path.of("memory.lathe"), memory));
+        ParetoChart chart = robot.lookup("#paretoChart").queryAs(ParetoChart.class);
+        @SuppressWarnings("unchecked")
+        ChoiceBox<ChartAxis> x = robot.lookup("#paretoXAxis").queryAs(ChoiceBox.class);
+        assertEquals(ChartAxis.PEAK_MEMORY, fx(x::getValue));
+        assertEquals(memory.frontIds(), fx(() -> xById(chart, 1).keySet()), "the study's front");
+        assertEquals(Set.of(1L, 2L, 3L), memory.frontIds(), "4 and 5 have no peak memory figure; 1, 2 and 3 trade memory for quality");
+    }
+
     @Test
     void hoveringAPointTellsItsIdFiguresAndGenome() {
         CandidateRow row = new CandidateRow(STUDY.get(2));

@@ -1,7 +1,9 @@
 package dev.lathe.ui.run;
 
+import dev.lathe.search.CountingMeasurer;
+import dev.lathe.search.SearchRunner;
 import dev.lathe.study.CandidateStatus;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.ui.Workbench;
 import dev.lathe.ui.WorkbenchUiTest;
 import dev.lathe.ui.app.ShortcutsDialog;
@@ -27,9 +29,6 @@ class PauseSearchUiTest extends WorkbenchUiTest {
     @TempDir
     Path tmp;
 
-
-
-
     @Test
     void pausesAfterACandidateAndResumesToTheBudget(FxRobot robot) throws Exception {
         Workbench wb = app.workbench();
@@ -46,38 +45,37 @@ class PauseSearchUiTest extends WorkbenchUiTest {
         assertTrue(fx(() -> ShortcutsDialog.list(robot.lookup("#menuBar").queryAs(MenuBar.class)))
                 .contains(new ShortcutsDialog.Shortcut("Search", "Pause search", "Ctrl+P")));
 
-        // A quick search of this sample outruns a robot's click: press Pause as the first measured candidate arrives.
-        Button pause = robot.lookup("#pauseButton").queryAs(Button.class);
-        robot.interact(() -> wb.study().measuredProperty().addListener((o, was, now) -> {
-            if (now.intValue() == 1 && !wb.search().pauseRequestedProperty().get()) pause.fire();
-        }));
+        // The second candidate is held in flight until Pause has been pressed, so the pause lands mid-candidate.
+        CountingMeasurer measurer = new CountingMeasurer(SearchRunner.DEFAULT_MEASURERS, 2);
+        wb.search().useMeasurers(measurer.factory());
         robot.clickOn("#startButton");
+        measurer.awaitHeld();
+        robot.clickOn("#pauseButton");
+        waitUntil(30, () -> wb.search().pauseRequestedProperty().get());
+        measurer.release();
         waitUntil(120, () -> wb.search().pausedProperty().get());
         String status = fx(() -> robot.lookup("#progressLabel").queryAs(Label.class).getText());
-        assertTrue(status.startsWith("Paused after candidate #"), status);
+        assertTrue(status.startsWith("Paused after candidate #") && status.contains(" · 2 / 5 · "), status);
         assertEquals("Resume", fx(() -> robot.lookup("#pauseButton").queryAs(Button.class).getText()));
         assertTrue(fx(() -> ShortcutsDialog.list(robot.lookup("#menuBar").queryAs(MenuBar.class)))
                 .contains(new ShortcutsDialog.Shortcut("Search", "Resume search", "Ctrl+P")));
 
-        long finished = finished(studyFile);
-        for (int i = 0; i < 4; i++) {
-            Thread.sleep(500);
-            assertEquals(finished, finished(studyFile), "nothing is measured while paused");
-        }
-        assertTrue(finished < 5);
+        // The search thread is parked waiting for the resume, so nothing can be measured while paused.
+        CountingMeasurer.awaitParked(measurer.measuringThread());
+        assertEquals(2, finished(studyFile), "paused after the candidate that was in flight");
+        assertEquals(2, measurer.candidates(), "nothing was started after the pause");
 
         robot.clickOn("#pauseButton");
         waitUntil(120, () -> !wb.search().isRunning());
         assertEquals(5, fx(() -> wb.search().lastOutcomeProperty().get().measured()));
+        assertEquals(5, measurer.candidates());
         assertTrue(fx(() -> robot.lookup("#progressLabel").queryAs(Label.class).getText()).startsWith("Finished: 5 / 5"));
         assertTrue(fx(() -> String.join("\n", wb.search().log())).contains("── Resumed"));
     }
 
     private static long finished(Path study) {
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             return s.count(CandidateStatus.DONE) + s.count(CandidateStatus.FAILED);
         }
     }
-
-
 }

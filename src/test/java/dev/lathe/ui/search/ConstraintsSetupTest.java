@@ -1,10 +1,10 @@
 package dev.lathe.ui.search;
 
 import dev.lathe.study.Constraints;
-import dev.lathe.search.KeepRanges;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.config.KeepRanges;
+import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.ui.Workbench;
@@ -78,10 +78,10 @@ class ConstraintsSetupTest extends WorkbenchUiTest {
         }
         assertNotNull(fx(() -> wb.search().lastOutcomeProperty().get()), () -> "search failed");
 
-        SearchSettings stored;
+        StudyConfig stored;
         List<CandidateRecord> candidates;
-        try (StudyStore s = StudyStore.openExisting(studyFile)) {
-            stored = SearchSettings.of(s).orElseThrow();
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(studyFile)) {
+            stored = StudyConfig.of(s).orElseThrow();
             candidates = s.all();
         }
         assertEquals(new Constraints(null, null, null, 0.975), stored.constraints());

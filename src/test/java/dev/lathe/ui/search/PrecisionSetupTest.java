@@ -1,10 +1,10 @@
 package dev.lathe.ui.search;
 
 import dev.lathe.analysis.QuantizableLayer;
-import dev.lathe.search.PrecisionChoices;
-import dev.lathe.search.SearchSettings;
+import dev.lathe.config.PrecisionChoices;
+import dev.lathe.config.StudyConfig;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.transform.genome.Precision;
@@ -94,7 +94,7 @@ class PrecisionSetupTest extends WorkbenchUiTest {
             wb.search().studyPathProperty().set(studyFile.toString());
         });
         PrecisionChoices expected = PrecisionChoices.of(List.of(Precision.INT8, Precision.INT4_B32)).pin(pinned, List.of());
-        assertEquals(expected, fx(() -> wb.search().settings().precisionChoices()), "the form gives what --precisions int8,int4_b32 --layer-precisions " + pinned + "=fp32 gives");
+        assertEquals(expected, fx(() -> wb.search().settings().precision().choices()), "the form gives what --precisions int8,int4_b32 --layer-precisions " + pinned + "=fp32 gives");
 
         robot.interact(() -> robot.lookup("#startButton").queryAs(javafx.scene.control.Button.class).fire());
         waitUntil(20, () -> wb.search().isRunning() || wb.search().lastOutcomeProperty().get() != null);
@@ -105,15 +105,15 @@ class PrecisionSetupTest extends WorkbenchUiTest {
         }
         assertNotNull(fx(() -> wb.search().lastOutcomeProperty().get()), () -> "search failed: " + fxQuiet(() -> String.join("\n", wb.search().log())));
 
-        SearchSettings stored;
+        StudyConfig stored;
         List<CandidateRecord> candidates;
-        try (StudyStore s = StudyStore.openExisting(studyFile)) {
-            stored = SearchSettings.fromJson(s.meta("settings").orElseThrow());
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(studyFile)) {
+            stored = StudyConfig.of(s).orElseThrow();
             candidates = s.all();
         }
-        assertEquals(Map.of("Gemm", List.of("int8", "int4_b32"), "MatMul", List.of("int8", "int4_b32"), "layer:" + pinned, List.of()), stored.precisions());
-        assertEquals(expected, stored.precisionChoices());
-        assertEquals(16, stored.sensitivitySamples());
+        assertEquals(Map.of("Gemm", List.of("int8", "int4_b32"), "MatMul", List.of("int8", "int4_b32"), "layer:" + pinned, List.of()), stored.precision().precisions());
+        assertEquals(expected, stored.precision().choices());
+        assertEquals(16, stored.precision().sensitivitySamples());
         assertEquals(8, candidates.stream().filter(c -> c.isDone() || c.status() == dev.lathe.study.CandidateStatus.FAILED).count());
         Set<Precision> allowed = Set.of(Precision.INT8, Precision.INT4_B32);
         Set<Precision> seen = new java.util.HashSet<>();

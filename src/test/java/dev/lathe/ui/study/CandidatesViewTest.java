@@ -7,7 +7,7 @@ import dev.lathe.eval.data.TestData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.ui.Workbench;
 import dev.lathe.ui.WorkbenchUiTest;
 import javafx.scene.control.Button;
@@ -44,7 +44,7 @@ class CandidatesViewTest extends WorkbenchUiTest {
 
     @BeforeAll
     static void search() throws Exception {
-        study = TestStudies.searchDigitsMlp(dir.resolve("digits.sqlite"), 8, 7);
+        study = TestStudies.copyOfDigitsMlp(dir.resolve("digits.sqlite"));
     }
 
 
@@ -54,7 +54,7 @@ class CandidatesViewTest extends WorkbenchUiTest {
         robot.interact(() -> app.view().open(study));
         waitUntil(60, () -> wb.study().rows().size() >= 8);
         List<CandidateRecord> all;
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             all = s.all();
         }
         @SuppressWarnings("unchecked")
@@ -83,7 +83,7 @@ class CandidatesViewTest extends WorkbenchUiTest {
         // Pareto front only on top: the front's members among them, still in latency order.
         robot.clickOn("#paretoOnlyCheck");
         java.util.Set<Long> front;
-        try (StudyStore s = StudyStore.openExisting(study)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(study)) {
             front = dev.lathe.study.Study.load(s, dev.lathe.study.Objective.LATENCY, dev.lathe.study.Constraints.NONE).frontIds();
         }
         List<Long> onFront = expected.stream().filter(front::contains).toList();

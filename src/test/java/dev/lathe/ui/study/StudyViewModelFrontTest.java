@@ -3,9 +3,9 @@ package dev.lathe.ui.study;
 import dev.lathe.ui.common.Background;
 
 import dev.lathe.TestStudies;
-import dev.lathe.search.Studies;
+import dev.lathe.config.Studies;
 import dev.lathe.study.Objective;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +32,7 @@ class StudyViewModelFrontTest {
         assertEquals(TestStudies.MEMORY_FRONT, marked);
         assertEquals(Objective.MEMORY, vm.objectiveProperty().get());
         assertEquals(1.0, vm.rows().stream().filter(CandidateRow::isOriginal).findFirst().orElseThrow().speedup(), 0.0);
-        try (StudyStore s = StudyStore.openExisting(file)) {
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(file)) {
             assertEquals(Studies.read(s).frontIds(), marked);
         }
     }

@@ -2,7 +2,7 @@ package dev.lathe.ui.welcome;
 
 import dev.lathe.SampleModels;
 import dev.lathe.TestModels;
-import dev.lathe.study.StudyStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.ui.Workbench;
 import dev.lathe.ui.WorkbenchUiTest;
 import dev.lathe.ui.app.LatheApp;
@@ -55,8 +55,8 @@ class WelcomeViewTest extends WorkbenchUiTest {
         Files.copy(TestModels.digitsMlp(), model);
         missingModel = tmp.resolve("gone/deleted.onnx");
         study = tmp.resolve("mlp-study.sqlite");
-        try (StudyStore s = StudyStore.open(study)) {
-            s.putMeta("model_path", model.toAbsolutePath().toString());
+        try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
+            s.recordOrigin(new dev.lathe.study.StudyOrigin(model.toAbsolutePath().toString(), "0", null, null));
         }
         missingStudy = tmp.resolve("gone/old.sqlite");
         UiPreferences seeded = prefs.open();

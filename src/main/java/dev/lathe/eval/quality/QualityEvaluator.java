@@ -1,0 +1,111 @@
+package dev.lathe.eval.quality;
+
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.OrtException;
+import dev.lathe.eval.data.Dataset;
+import dev.lathe.model.InputShapes;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.model.OrtRunner;
+import dev.lathe.model.TensorData;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Compares a candidate's first output with the original model's on the same samples. The original's outputs
+ * are computed once. Embedders (a rank-3 output beside an attention mask) are mean-pooled over real tokens
+ * first, as sentence-transformers does, so the comparison is of the embeddings users actually consume.
+ * A rank-2 output is a classifier when the data is labelled, its name says so (logits, probabilities, classes)
+ * or the original's rows are probability distributions; classifiers are scored with {@link FidelityMetrics#classifier},
+ * everything else by cosine similarity.
+ */
+public final class QualityEvaluator {
+    public enum OutputKind { CLASSIFIER, EMBEDDING, FLOAT }
+
+    private final Dataset data;
+    private final String outputName;
+    private final OutputKind kind;
+    private final boolean probabilities;
+    private final String maskInput;
+    private final List<float[]> reference;
+    private final OrtRunner.RunnerSettings settings;
+
+    public QualityEvaluator(OnnxModel original, Dataset data, OrtRunner.RunnerSettings settings) throws OrtException {
+        this.data = data;
+        this.settings = settings;
+        ValueInfoProto out = original.proto().getGraph().getOutput(0);
+        this.outputName = out.getName();
+        this.maskInput = InputShapes.realInputs(original.proto().getGraph()).stream().map(ValueInfoProto::getName)
+                .filter(n -> n.toLowerCase(Locale.ROOT).contains("mask")).findFirst().orElse(null);
+        int rank = out.getType().getTensorType().getShape().getDimCount();
+        String lower = outputName.toLowerCase(Locale.ROOT);
+        boolean embedding = rank == 3 && maskInput != null;
+        this.reference = outputs(original.toBytes(), embedding);
+        this.probabilities = rank == 2 && FidelityMetrics.areProbabilities(reference) && reference.get(0).length > 1;
+        if (embedding) kind = OutputKind.EMBEDDING;
+        else if (rank == 2 && (data.hasLabels() || probabilities || lower.contains("logit") || lower.contains("prob") || lower.contains("class"))) kind = OutputKind.CLASSIFIER;
+        else kind = OutputKind.FLOAT;
+        if (kind == OutputKind.CLASSIFIER && data.hasLabels()) checkLabels();
+    }
+
+    /** A label the output has no class for would silently count as wrong on every candidate. */
+    private void checkLabels() {
+        int classes = reference.isEmpty() ? 0 : reference.get(0).length;
+        for (int i = 0; i < data.size(); i++)
+            if (data.labels()[i] < 0 || data.labels()[i] >= classes)
+                throw new IllegalArgumentException(data.description() + ": label " + data.labels()[i] + " of sample " + (i + 1)
+                        + " is out of range: output '" + outputName + "' has " + classes + " classes");
+    }
+
+    /** Whether the classifier's outputs are probabilities already (else logits, softmaxed for the KL divergence). */
+    public boolean outputsProbabilities() { return probabilities; }
+
+    public OutputKind kind() { return kind; }
+
+    public Dataset data() { return data; }
+
+    public QualityReport evaluate(OnnxModel candidate) throws OrtException {
+        return evaluate(candidate.toBytes());
+    }
+
+    /** Scores a model already serialized (the measuring loop serializes each candidate once). */
+    public QualityReport evaluate(byte[] candidate) throws OrtException {
+        List<float[]> got = outputs(candidate, kind == OutputKind.EMBEDDING);
+        if (kind == OutputKind.CLASSIFIER) return FidelityMetrics.classifier(reference, got, data.labels(), probabilities);
+        return FidelityMetrics.cosine(reference, got);
+    }
+
+    private List<float[]> outputs(byte[] model, boolean pool) throws OrtException {
+        List<float[]> out = new ArrayList<>(data.size());
+        try (OrtRunner runner = new OrtRunner(model, settings)) {
+            for (Map<String, TensorData> sample : data.samples()) {
+                Map<String, TensorData> result = runner.run(sample);
+                // Models from other tools (ONNX Runtime's own int8 export) may rename outputs: fall back to the first.
+                TensorData y = result.containsKey(outputName) ? result.get(outputName) : result.values().stream().findFirst().orElse(null);
+                if (y == null || !y.isFloat()) throw new IllegalStateException("model has no float output '" + outputName + "'");
+                out.add(pool ? meanPool(y, sample.get(maskInput)) : y.floats());
+            }
+        }
+        return out;
+    }
+
+    /** Mean over positions whose attention mask is 1, for batch 1: [1, seq, hidden] -> [hidden]. */
+    static float[] meanPool(TensorData hidden, TensorData mask) {
+        int seq = (int) hidden.shape()[1], dim = (int) hidden.shape()[2];
+        float[] pooled = new float[dim];
+        int count = 0;
+        for (int t = 0; t < seq; t++) {
+            if (mask != null && mask.longs()[t] == 0) continue;
+            count++;
+            for (int d = 0; d < dim; d++) pooled[d] += hidden.floats()[t * dim + d];
+        }
+        for (int d = 0; d < dim; d++) pooled[d] /= Math.max(1, count);
+        return pooled;
+    }
+
+    static int argmax(float[] v) {
+        return FidelityMetrics.argmax(v);
+    }
+}

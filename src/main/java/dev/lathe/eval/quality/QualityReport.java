@@ -1,0 +1,47 @@
+package dev.lathe.eval.quality;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How close a candidate stays to the original on the evaluation samples. {@code fidelity} is the mean cosine
+ * similarity (embedders, other float outputs; {@code worstCase} is then the lowest) or the top-1 agreement
+ * (classifiers; {@code worstCase} repeats it); {@code accuracy} is null without labels. {@link #quality()} is the
+ * figure the search optimises. Classifiers also carry the KL divergence of the candidate's class distribution
+ * from the original's (mean and largest, in nats) and, with labels and more than five classes, top-5 accuracy;
+ * these are null where they do not apply.
+ */
+public record QualityReport(String metric, double fidelity, double worstCase, Double accuracy, int samples,
+                            Double top5Accuracy, Double klDivergence, Double worstKlDivergence) {
+    public static final String COSINE = "cosine";
+    public static final String TOP1_AGREEMENT = "top1_agreement";
+
+    /** A report with fidelity and accuracy only. */
+    public QualityReport(String metric, double fidelity, double worstCase, Double accuracy, int samples) {
+        this(metric, fidelity, worstCase, accuracy, samples, null, null, null);
+    }
+
+    public double quality() {
+        return accuracy != null ? accuracy : fidelity;
+    }
+
+    public String qualityMetric() {
+        return accuracy != null ? "accuracy" : metric;
+    }
+
+    /**
+     * Every figure that applies, by the name the CLI and reports print it under, in a fixed order:
+     * {@code accuracy}, {@code top5_accuracy}, then {@code top1_agreement} or {@code cosine} and {@code cosine_worst},
+     * then {@code kl_divergence} and {@code kl_divergence_worst}.
+     */
+    public Map<String, Double> figures() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (accuracy != null) out.put("accuracy", accuracy);
+        if (top5Accuracy != null) out.put("top5_accuracy", top5Accuracy);
+        out.put(metric, fidelity);
+        if (COSINE.equals(metric)) out.put("cosine_worst", worstCase);
+        if (klDivergence != null) out.put("kl_divergence", klDivergence);
+        if (worstKlDivergence != null) out.put("kl_divergence_worst", worstKlDivergence);
+        return out;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.lathe.study;
+
+import dev.lathe.study.storage.InMemoryStudyStorage;
+import dev.lathe.study.storage.SqliteStudyStorage;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Both storages keep the same contract, and a Study read from either has the same front. */
+class StudyStorageContractTest {
+    @TempDir
+    Path dir;
+
+    private StudyStorage open(String kind) {
+        return kind.equals("sqlite") ? SqliteStudyStorage.open(dir.resolve("contract.sqlite")) : new InMemoryStudyStorage();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "memory"})
+    void trialsReferencesAndProvenanceReadBackAsWritten(String kind) {
+        try (StudyStorage s = open(kind)) {
+            assertTrue(s.origin().isEmpty() && s.configuration().isEmpty() && s.data().isEmpty());
+            s.recordOrigin(new StudyOrigin("/m.onnx", "sha", "v", "2026-01-01T00:00:00Z"));
+            s.saveConfiguration("{\"version\":2}");
+            s.recordData(new DataIdentity("digits test.csv", "f00d"));
+            s.recordOutputKind("logits");
+            s.recordSensitivity("{\"layers\":[]}");
+            CandidateRecord original = s.addPending(Study.ORIGINAL_GENOME, "seed", 0);
+            assertEquals(original.id(), s.addPending(Study.ORIGINAL_GENOME, "nsga2", 2).id(), "same genome, same candidate");
+            s.markRunning(original.id());
+            s.recordDone(original.id(), new TrialResult(10, 11, "{}", new double[] {9.5, 10, 10.5}, new double[] {9, 10}, 0.9, "accuracy", 0.9, 0.9,
+                    "{}", 1000L, 100L, 100L << 20, 1.0));
+            s.recordReference(1, new TrialResult(10, 11, "{}", null, null, null, null, null, null, null, null, null, null, null));
+            long fast = s.addPending(StudyTest.pruned(0.5), "nsga2", 1).id();
+            s.recordDone(fast, TrialResult.of(5, 6, 0.8, "accuracy", 0.8, 0.8, 500, 50, 120L << 20, 1.0));
+            long lean = s.addPending(StudyTest.pruned(0.75), "nsga2", 1).id();
+            s.recordDone(lean, TrialResult.of(8, 9, 0.85, "accuracy", 0.85, 0.85, 700, 70, 60L << 20, 1.0));
+            long crashed = s.addPending(StudyTest.pruned(0.25), "nsga2", 1).id();
+            s.recordFailed(crashed, "crashed");
+            long caught = s.addPending(StudyTest.pruned(0.3), "nsga2", 1).id();
+            s.markRunning(caught);
+
+            assertEquals("sha", s.origin().orElseThrow().modelSha256());
+            assertEquals("{\"version\":2}", s.configuration().orElseThrow());
+            assertEquals(new DataIdentity("digits test.csv", "f00d"), s.data().orElseThrow());
+            assertEquals("logits", s.outputKind().orElseThrow());
+            assertEquals("{\"layers\":[]}", s.sensitivity().orElseThrow());
+            assertArrayEquals(new double[] {9.5, 10, 10.5}, s.latencySamples(original.id()).orElseThrow());
+            assertArrayEquals(new double[] {9, 10}, s.cpuSamples(original.id()).orElseThrow());
+            assertTrue(s.cpuSamples(fast).isEmpty());
+            assertEquals(3, s.count(CandidateStatus.DONE));
+            assertEquals("crashed", s.get(crashed).orElseThrow().error());
+            assertEquals(1, s.resetInterrupted());
+            assertEquals(CandidateStatus.PENDING, s.get(caught).orElseThrow().status());
+            assertEquals(List.of(10.0), s.references().stream().map(ReferenceRun::latencyMs).toList());
+
+            Study latency = Study.load(s, Objective.LATENCY, Constraints.NONE), memory = Study.load(s, Objective.MEMORY, Constraints.NONE);
+            assertEquals(Set.of(original.id(), fast, lean), latency.frontIds());
+            assertEquals(Set.of(original.id(), lean), memory.frontIds(), "lean uses half the memory of fast and scores better");
+            assertEquals(1.0, latency.speedup(latency.original().orElseThrow()));
+            assertEquals(Set.of(fast, lean), Study.load(s, Objective.LATENCY, new Constraints(9.0, null, null, null)).frontIds(),
+                    "the original (10 ms) breaks the bound");
+        }
+    }
+}

@@ -12,16 +12,13 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
-import dev.lathe.search.CandidateBuilders;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyOrigin;
 import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.distill.DistillationResult;
 import dev.lathe.transform.distill.DistillationSettings;
 import dev.lathe.transform.distill.Distiller;
 import dev.lathe.transform.genome.Genome;
-import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.transform.genome.Precision;
 import dev.lathe.transform.quantization.DynamicInt8Quantizer;
 import dev.lathe.transform.quantization.Fp16Converter;
@@ -53,14 +50,11 @@ public final class DistilledExporter {
         Path modelTarget = outDir.resolve(CandidateExporter.MODEL_FILE), reportTarget = outDir.resolve(CandidateExporter.REPORT_FILE);
         if (!overwrite && (Files.exists(modelTarget) || Files.exists(reportTarget)))
             throw new ExportException(outDir + " already holds an export; choose another folder or allow overwriting");
-        StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null).orElseThrow(() -> new ExportException("study has no model path"));
-        Path originalPath = Path.of(origin.modelPath());
-        OnnxModel original = OnnxModel.load(originalPath);
-        if (!original.sha256().equals(origin.modelSha256()))
-            throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + candidateId + " faithfully");
-        StudyConfig study = StudyConfig.of(store).orElseThrow(() -> new ExportException("study has no settings"));
-        Genome genome = GenomeJson.read(c.genomeJson());
-        CandidateBuilder builder = CandidateBuilders.of(original, study, study.data().resolve(original));
+        StudyCandidate source = StudyCandidate.of(store, c);
+        OnnxModel original = source.original();
+        StudyConfig study = source.settings();
+        Genome genome = source.genome();
+        CandidateBuilder builder = source.builder();
         OnnxModel undistilled = builder.build(genome);
         OnnxModel student = builder.build(genome.withPrecisions(Map.of()));
 

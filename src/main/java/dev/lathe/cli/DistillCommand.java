@@ -33,7 +33,7 @@ final class DistillCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "1") long seed;
 
-    @Option(names = "--lr", defaultValue = "1e-4", paramLabel = "RATE", description = "peak learning rate (default ${DEFAULT-VALUE})") double learningRate;
+    @Option(names = "--lr", defaultValue = "5e-5", paramLabel = "RATE", description = "peak learning rate (default ${DEFAULT-VALUE})") double learningRate;
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "samples per step (default ${DEFAULT-VALUE})") int batch;
 

@@ -63,7 +63,7 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--distill-minutes", paramLabel = "M", description = "time limit of --repair distill instead of a step count") Double distillMinutes;
 
-    @Option(names = "--distill-lr", defaultValue = "1e-4", paramLabel = "RATE", description = "peak learning rate of --repair distill (default ${DEFAULT-VALUE})") double distillRate;
+    @Option(names = "--distill-lr", defaultValue = "5e-5", paramLabel = "RATE", description = "peak learning rate of --repair distill (default ${DEFAULT-VALUE})") double distillRate;
 
     @Option(names = "--distill-batch", defaultValue = "16", paramLabel = "N", description = "samples per step of --repair distill (default ${DEFAULT-VALUE})") int distillBatch;
 

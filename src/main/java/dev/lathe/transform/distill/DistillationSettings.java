@@ -20,11 +20,11 @@ public record DistillationSettings(int steps, long maxMillis, int batchSize, dou
     }
 
     public static DistillationSettings steps(int steps, long seed) {
-        return new DistillationSettings(steps, 0, 16, 1e-4, 0.01, 0.1, 0.1, 0, 5, 2.0, 0.5, 1.0, seed);
+        return new DistillationSettings(steps, 0, 16, 5e-5, 0.01, 0.1, 0.1, 0, 5, 2.0, 0.5, 1.0, seed);
     }
 
     public static DistillationSettings minutes(double minutes, long seed) {
-        return new DistillationSettings(0, Math.round(minutes * 60_000), 16, 1e-4, 0.01, 0.1, 0.1, 0, 5, 2.0, 0.5, 1.0, seed);
+        return new DistillationSettings(0, Math.round(minutes * 60_000), 16, 5e-5, 0.01, 0.1, 0.1, 0, 5, 2.0, 0.5, 1.0, seed);
     }
 
     public DistillationSettings withLearningRate(double lr) {

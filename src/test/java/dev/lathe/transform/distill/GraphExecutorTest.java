@@ -48,7 +48,6 @@ class GraphExecutorTest {
     }
 
     @Test
-    @Tag("slow")
     @Tag("minilm")
     void miniLmMatchesOnnxRuntime() throws Exception {
         OnnxModel model = OnnxModel.load(TestModels.minilm());

@@ -22,10 +22,23 @@ import static dev.lathe.cli.LatheCommandTest.lathe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code lathe distill} on a study candidate: exports a model ONNX Runtime re-scores as its report says. */
-@Tag("slow")
+/** {@code lathe distill} on a study candidate, and {@code prune --repair distill} on one decision. */
 class DistillCommandTest {
     @Test
+    void pruneRepairDistillWritesADistilledModel(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("m.onnx");
+        LatheCommandTest.Run r = lathe("prune", "sample:digits-mlp", "--keep", "mlp_units=0.25", "--repair", "distill", "--distill-steps", "40",
+                "--distill-lr", "1e-3", "--quick", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("distilled ") && r.out().contains(" distill "), r.out());
+        OnnxModel written = OnnxModel.load(out), original = OnnxModel.load(TestModels.digitsMlp());
+        assertEquals(original.proto().getGraph().getOutputList(), written.proto().getGraph().getOutputList());
+        assertTrue(written.parameterCount() < original.parameterCount() / 2, "pruned to a quarter of the units");
+    }
+
+    /** Exports a model ONNX Runtime re-scores as its report says. */
+    @Test
+    @Tag("slow")
     void distilsAPrunedCandidateAndReportsIt(@TempDir Path dir) throws Exception {
         Path study = TestStudies.searchDigitsMlp(dir.resolve("s.sqlite"), 6, 3);
         long id;

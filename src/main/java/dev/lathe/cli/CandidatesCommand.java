@@ -97,6 +97,7 @@ final class CandidatesCommand implements Callable<Integer> {
         o.put("pareto", study.onFront(c));
         o.put("origin", c.origin());
         o.put("generation", c.generation());
+        o.put("device", c.device()); // the pool device that measured it; null: this machine
         putNullable(o, "latency_ms", c.latencyMs());
         putNullable(o, "latency_p90_ms", c.latencyP90Ms());
         putNullable(o, "quality", c.quality());

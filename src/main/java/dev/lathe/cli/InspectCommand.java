@@ -19,6 +19,8 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.eval.data.ImagePreprocessing;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
+import dev.lathe.model.gate.Verdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -51,8 +53,14 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadedModel input = LoadedModel.load(model);
-        ModelArgument m = input.argument();
+        ModelArgument m = ModelArgument.parse(model);
+        Verdict verdict = ModelGate.check(m.model());
+        if (!verdict.valid()) {
+            if (json) spec.commandLine().getOut().println(Json.MAPPER.writeValueAsString(InvalidModelJson.of(verdict)));
+            spec.commandLine().getErr().println("lathe: " + verdict.oneLine());
+            return 1;
+        }
+        LoadedModel input = new LoadedModel(m, verdict.model());
         OnnxModel loaded = input.model();
         ImagePreprocessing preprocessing = image.preprocessing(spec.commandLine());
         InputShapes shapes = input.shapes(shape);
@@ -106,6 +114,7 @@ final class InspectCommand implements Callable<Integer> {
     static ObjectNode toJson(ModelSummary s) {
         ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("file", s.file());
+        r.put("valid", true);
         r.put("size_bytes", s.sizeBytes());
         r.put("sha256", s.sha256());
         r.put("opset", s.opset());

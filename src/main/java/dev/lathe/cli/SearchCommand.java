@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.cli.options.QuantizationCliOptions;
+import dev.lathe.cli.options.LoadedModel;
 import dev.lathe.cli.options.ModelArgument;
 import dev.lathe.cli.options.InputShapeOptions;
 import dev.lathe.cli.options.ImageOptions;
@@ -13,6 +14,9 @@ import dev.lathe.config.PrecisionChoices;
 import dev.lathe.config.Criterion;
 import dev.lathe.config.DataConfig;
 import dev.lathe.config.MeasuringConfig;
+import dev.lathe.pool.PoolToken;
+import dev.lathe.pool.client.PoolMeasurer;
+import dev.lathe.pool.net.HazelcastSetup;
 import dev.lathe.config.PrecisionConfig;
 import dev.lathe.config.Provider;
 import dev.lathe.config.PruningConfig;
@@ -87,6 +91,17 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
             description = "a candidate still measuring after this long is recorded as failed and its worker restarted (default ${DEFAULT-VALUE})") double timeout;
 
+    @Option(names = "--pool", paramLabel = "POOL", description = "measure on the devices of this pool (lathe agent) instead of this machine; see docs/pool.md")
+    String pool;
+
+    @Option(names = "--members", paramLabel = "HOST:PORT,...", description = "with --pool: agents to connect to") String members;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "with --pool: the pool token's file (default: $LATHE_POOL_TOKEN)") Path tokenFile;
+
+    @Option(names = "--heartbeat-seconds", defaultValue = "60", paramLabel = "S",
+            description = "with --pool: a device silent this long is lost and its candidate measured elsewhere (default ${DEFAULT-VALUE})")
+    int heartbeatSeconds;
+
     @Option(names = "--in-process", description = "measure in this process instead of a worker process (no protection from crashing candidates)") boolean inProcess;
 
     @Option(names = "--precisions", split = ",", paramLabel = "P",
@@ -139,13 +154,14 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (timeBudgetMinutes != null && !(timeBudgetMinutes > 0))
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time-budget must be a positive number of minutes, got " + timeBudgetMinutes);
-        ModelArgument m = ModelArgument.parse(model);
+        LoadedModel gated = LoadedModel.load(model); // a broken model is refused before any study file exists
+        ModelArgument m = gated.argument();
         Path dataFile = data.dataPath(m);
         Path tok = data.tokenizerPath(m);
         image.preprocessing(spec.commandLine()); // bad values are a usage error before anything starts
         java.util.Map<String, java.util.List<Long>> fixed = new java.util.LinkedHashMap<>();
         if (!shape.shapes.isEmpty())
-            shape.fixed(dev.lathe.model.OnnxModel.load(m.model()).proto().getGraph())
+            shape.fixed(gated.model().proto().getGraph())
                     .forEach((k, v) -> fixed.put(k, java.util.Arrays.stream(v).boxed().toList()));
         PrecisionChoices choices = precisions == null ? PrecisionChoices.DEFAULT
                 : PrecisionChoices.of(precisions.stream().map(dev.lathe.transform.genome.Precision::parse).toList());
@@ -166,6 +182,11 @@ final class SearchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean console = System.console() != null;
+        StudyConfig configured = asked;
+        return dev.lathe.study.storage.FreshStudy.run(study, () -> search(m, configured, out, console));
+    }
+
+    private int search(ModelArgument m, StudyConfig asked, PrintWriter out, boolean console) throws Exception {
         try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             // Without --clock a resumed study keeps its own; asking for another is refused by the runner.
             LatencyClock timing = clock != null ? ClockOption.parse(spec.commandLine(), clock)
@@ -190,17 +211,24 @@ final class SearchCommand implements Callable<Integer> {
                             : "FAILED " + c.error();
                     String violated = study.describeViolations(c);
                     if (!violated.isEmpty()) figures += "  violates: " + violated;
+                    if (c.device() != null) figures += "  on " + c.device();
                     out.printf("[%d/%d] #%d %s  ~%s left%s", measured, total, c.id(), figures, duration(secondsLeft), console ? "\n" : "\n");
                     out.flush();
                 }
 
                 @Override
                 public void referenceMeasured(ReferenceRun r, DriftCorrection drift) {
-                    out.printf("reference: original %.3f%s after %d candidates%s%n", r.latencyMs(), unit, r.afterCandidates(),
+                    out.printf("reference: original %.3f%s after %d candidates%s%s%n", r.latencyMs(), unit, r.afterCandidates(),
+                            r.device() == null ? "" : " on " + r.device(),
                             drift.spread() > 0 ? String.format(" (references so far vary by %.1f%%)", drift.spread() * 100) : "");
                     out.flush();
                 }
             });
+            if (pool != null)
+                runner.pool(new PoolMeasurer.Options(pool, HazelcastSetup.Address.parseList(members), PoolToken.read(tokenFile), heartbeatSeconds,
+                        settings.measuring().referenceEvery(), 60));
+            else if (members != null || tokenFile != null)
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--members and --token-file go with --pool");
             if (timeBudgetMinutes != null) {
                 runner.timeBudget(java.time.Duration.ofMillis(Math.round(timeBudgetMinutes * 60_000)));
             }

@@ -16,11 +16,13 @@ public final class MeasurementSession {
     private final MeasurementSetup setup;
     private final ModelEvaluator evaluator;
     private final SessionInfo info;
+    private final byte[] originalBytes;
 
-    private MeasurementSession(MeasurementSetup setup, ModelEvaluator evaluator, SessionInfo info) {
+    private MeasurementSession(MeasurementSetup setup, ModelEvaluator evaluator, SessionInfo info, byte[] originalBytes) {
         this.setup = setup;
         this.evaluator = evaluator;
         this.info = info;
+        this.originalBytes = originalBytes;
     }
 
     public static MeasurementSession open(MeasurementSetup setup) throws OrtException {
@@ -34,7 +36,7 @@ public final class MeasurementSession {
         String kind = evaluator.quality() == null ? null : evaluator.quality().kind().name().toLowerCase(Locale.ROOT);
         SessionInfo info = new SessionInfo(kind, split.evaluation().description(), split.evaluation().synthetic(),
                 split.evaluation().fingerprint(), split.evaluation().size(), MachineInfo.current(), ProcessHandle.current().pid());
-        return new MeasurementSession(setup, evaluator, info);
+        return new MeasurementSession(setup, evaluator, info, original.toBytes());
     }
 
     public SessionInfo info() { return info; }
@@ -46,6 +48,16 @@ public final class MeasurementSession {
     /** Latency and (if the setup asks) quality of a serialized candidate; parameters are the caller's to fill in. */
     public Measurement measure(byte[] candidate) throws OrtException {
         return evaluator.measure(candidate, setup.withQuality(), setup.peakMemory());
+    }
+
+    /**
+     * Where the run time of a serialized model (null: the original) goes, node by node: its whole run timed as
+     * candidates are, then ONNX Runtime's profiler on the same input ({@link dev.lathe.eval.profile.NodeProfiler}).
+     */
+    public dev.lathe.eval.profile.ModelProfile profile(byte[] model) throws OrtException {
+        byte[] bytes = model == null ? originalBytes : model;
+        Measurement timed = evaluator.measure(bytes, false, false);
+        return new dev.lathe.eval.profile.NodeProfiler(setup.runnerSettings(), setup.protocol()).profile(bytes, evaluator.timingInput(), timed.latency());
     }
 
     /** The original's latency again, measured exactly as candidates are. */

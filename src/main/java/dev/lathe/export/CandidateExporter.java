@@ -72,8 +72,16 @@ public final class CandidateExporter {
         OnnxModel built = builder.build(genome);
         OnnxModel stamped = OnnxModel.of(withProvenance(built.proto(), store, c, original));
 
-        Files.createDirectories(outDir);
-        Path staging = Files.createTempDirectory(outDir, ".lathe-export-");
+        boolean createdOutDir = !Files.exists(outDir);
+        Path staging;
+        try {
+            Files.createDirectories(outDir);
+            staging = Files.createTempDirectory(outDir, ".lathe-export-");
+        } catch (IOException e) {
+            if (createdOutDir) deleteIfEmpty(outDir);
+            throw unwritable(outDir, e);
+        }
+        boolean done = false;
         try {
             Path stagedModel = staging.resolve(MODEL_FILE);
             stamped.save(stagedModel);
@@ -94,9 +102,29 @@ public final class CandidateExporter {
                 Path src = staging.resolve(f);
                 if (Files.exists(src)) Files.move(src, outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
+            done = true;
             return new Result(modelTarget, reportTarget, c.quality(), q.quality(), outDir.resolve(HTML_REPORT_FILE));
+        } catch (IOException e) {
+            throw unwritable(outDir, e);
         } finally {
             deleteQuietly(staging);
+            if (!done && createdOutDir) deleteIfEmpty(outDir);
+        }
+    }
+
+    /** A full disk or a read-only folder, in one line naming the folder; staging means nothing there was replaced. */
+    private static ExportException unwritable(Path outDir, IOException e) {
+        String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        if (why != null && why.startsWith("cannot write ")) why = why.substring(why.indexOf(": ") + 2); // OnnxModel.save names its file
+        return new ExportException("cannot export into " + outDir + ": " + why + "; files already there are unchanged", e);
+    }
+
+    /** Removes a folder this export created, when the failure left it empty. */
+    private static void deleteIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // not empty (then it is not only ours) or already gone
         }
     }
 

@@ -3,6 +3,7 @@ package dev.lathe.export;
 import dev.lathe.config.StudyConfig;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
 import dev.lathe.search.CandidateBuilders;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.StudyOrigin;
@@ -21,7 +22,7 @@ record StudyCandidate(OnnxModel original, StudyConfig settings, Genome genome, E
     static StudyCandidate of(StudyStorage store, CandidateRecord c) throws Exception {
         StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null).orElseThrow(() -> new ExportException("study has no model path"));
         Path originalPath = Path.of(origin.modelPath());
-        OnnxModel original = OnnxModel.load(originalPath);
+        OnnxModel original = ModelGate.admit(originalPath);
         if (!original.sha256().equals(origin.modelSha256()))
             throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + c.id() + " faithfully");
         StudyConfig settings = StudyConfig.of(store).orElseThrow(() -> new ExportException("study has no settings"));

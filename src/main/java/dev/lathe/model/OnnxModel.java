@@ -65,6 +65,11 @@ public final class OnnxModel {
         } catch (InvalidProtocolBufferException e) {
             throw new ModelFormatException(file, "not a valid ONNX model (truncated or corrupt protobuf: " + e.getMessage() + ")");
         }
+        return parsed(file, bytes, proto);
+    }
+
+    /** A model whose file was already read and parsed (by {@code model.gate.ModelGate}, which checks it first). */
+    public static OnnxModel parsed(Path file, byte[] bytes, ModelProto proto) {
         if (!proto.hasGraph() || proto.getGraph().getNodeCount() == 0)
             throw new ModelFormatException(file, "not a valid ONNX model (no graph or no nodes)");
         int opset = defaultOpset(proto);
@@ -257,7 +262,7 @@ public final class OnnxModel {
                 if (location == null)
                     throw new ModelFormatException(modelFile, "tensor " + t.getName() + " has external data without a location");
                 Path data = folder.resolve(location).normalize();
-                if (!data.startsWith(folder))
+                if (!data.startsWith(folder) || !insideRealFolder(data, folder))
                     throw new ModelFormatException(modelFile, "refusing external data path '" + location + "' of tensor " + t.getName() + ": it leaves the model's folder");
                 if (length < 0) length = Tensors.elementCount(t) * Tensors.bytesPerElement(t.getDataType());
                 byte[] buf = new byte[Math.toIntExact(length)];
@@ -272,6 +277,15 @@ public final class OnnxModel {
                 g.setInitializer(i, t.toBuilder().clearExternalData().clearDataLocation().setRawData(ByteString.copyFrom(buf)).build());
             }
             return b.build();
+        }
+
+        /** False for a symbolic link (or a path through one) that leads out of the folder; a missing file is left to the read to report. */
+        private static boolean insideRealFolder(Path data, Path folder) {
+            try {
+                return !Files.exists(data) || data.toRealPath().startsWith(folder.toRealPath());
+            } catch (IOException e) {
+                return true;
+            }
         }
 
         /** The data files inside its folder that the model now at {@code modelFile} names; none if there is no readable model. */

@@ -33,9 +33,33 @@ public final class OrtRunner implements AutoCloseable {
         }
     }
 
+    /** Extra session options on top of the shared ones (the profiler's trace and optimized-graph files). */
+    @FunctionalInterface
+    public interface OptionsHook {
+        void apply(OrtSession.SessionOptions options) throws OrtException;
+    }
+
     public OrtRunner(byte[] modelBytes, RunnerSettings settings) throws OrtException {
+        this(modelBytes, null, settings, false, o -> { });
+    }
+
+    public OrtRunner(byte[] modelBytes, RunnerSettings settings, OptionsHook extra) throws OrtException {
+        this(modelBytes, null, settings, false, extra);
+    }
+
+    /**
+     * A session that logs nothing, for checking whether a model loads and runs: the caller reports the failure itself,
+     * in one line, so ONNX Runtime's own log line would only repeat it. {@code modelFile} is read (external data
+     * included, for models too large for one protobuf) when the bytes are null.
+     */
+    public static OrtRunner silent(byte[] modelBytes, java.nio.file.Path modelFile, RunnerSettings settings) throws OrtException {
+        return new OrtRunner(modelBytes, modelFile, settings, true, o -> { });
+    }
+
+    private OrtRunner(byte[] modelBytes, java.nio.file.Path modelFile, RunnerSettings settings, boolean silent, OptionsHook extra) throws OrtException {
         this.settings = settings;
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            if (silent) opts.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             opts.setIntraOpNumThreads(settings.intraOpThreads());
             opts.setInterOpNumThreads(1);
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
@@ -46,7 +70,8 @@ public final class OrtRunner implements AutoCloseable {
                 default -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
             });
             if ("cuda".equals(settings.provider())) opts.addCUDA(0);
-            this.session = ENV.createSession(modelBytes, opts);
+            extra.apply(opts);
+            this.session = modelBytes != null ? ENV.createSession(modelBytes, opts) : ENV.createSession(modelFile.toString(), opts);
         }
     }
 
@@ -93,6 +118,19 @@ public final class OrtRunner implements AutoCloseable {
         }
     }
 
+    /** Runs once and returns the shape of every output, whatever its element type (nothing is copied). */
+    public Map<String, long[]> runShapes(Map<String, TensorData> inputs) throws OrtException {
+        Map<String, OnnxTensor> feeds = toOrt(inputs);
+        try (OrtSession.Result result = session.run(feeds)) {
+            Map<String, long[]> out = new LinkedHashMap<>();
+            for (Map.Entry<String, OnnxValue> e : result)
+                if (e.getValue() instanceof OnnxTensor t) out.put(e.getKey(), t.getInfo().getShape());
+            return out;
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
     /** Prepared native inputs for repeated timing runs; the caller closes them. */
     public Map<String, OnnxTensor> toOrt(Map<String, TensorData> inputs) throws OrtException {
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
@@ -127,6 +165,11 @@ public final class OrtRunner implements AutoCloseable {
         try (OrtSession.Result ignored = session.run(feeds)) {
             // outputs are dropped: only the time matters
         }
+    }
+
+    /** Ends the profiling a {@link OptionsHook} enabled and returns the trace file ONNX Runtime wrote. */
+    public java.nio.file.Path endProfiling() throws OrtException {
+        return java.nio.file.Path.of(session.endProfiling());
     }
 
     private static float[] requireFloats(String name, TensorData d) {

@@ -1,7 +1,6 @@
 package dev.lathe.search;
 
 import dev.lathe.config.MeasuringConfig;
-import dev.lathe.config.PrecisionChoices;
 import dev.lathe.config.StudyConfig;
 import dev.lathe.eval.CandidateFailedException;
 import dev.lathe.eval.CandidateMeasurer;
@@ -15,6 +14,8 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.eval.worker.WorkerMeasurer;
 import dev.lathe.eval.worker.WorkerProcess;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
+import dev.lathe.pool.client.PoolMeasurer;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.DataIdentity;
@@ -22,11 +23,11 @@ import dev.lathe.study.DriftCorrection;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.Study;
 import dev.lathe.study.StudyStorage;
+import dev.lathe.study.storage.StudyLock;
 import dev.lathe.study.TrialResult;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
-import dev.lathe.transform.genome.Precision;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +48,7 @@ import java.util.function.Consumer;
  */
 public final class SearchRunner {
     /** What a failed candidate is told: worse than anything measured. */
-    private static final double[] FAILED = {Double.MAX_VALUE, Double.MAX_VALUE};
+    static final double[] FAILED = {Double.MAX_VALUE, Double.MAX_VALUE};
 
     /** Progress callbacks, on the searching thread. */
     public interface Listener {
@@ -104,6 +105,8 @@ public final class SearchRunner {
     /** This run's time budget (paused time not counted), or null for the candidate budget alone. */
     private java.time.Duration timeBudget;
     private boolean timeUp;
+    /** The pool of devices to measure on, or null to measure on this machine. */
+    private PoolMeasurer.Options pool;
 
     /** A search of {@code modelPath} into {@code store} with {@code asked} (a resumed study keeps its own, see {@link StudyBinding}). */
     public SearchRunner(Path modelPath, StudyConfig asked, StudyStorage store, Listener listener) {
@@ -119,6 +122,12 @@ public final class SearchRunner {
         return this;
     }
 
+    /** Measures on the devices of a pool ({@link PoolSearch}) instead of on this machine. */
+    public SearchRunner pool(PoolMeasurer.Options devices) {
+        this.pool = devices;
+        return this;
+    }
+
     /**
      * Ends this run once it has searched for {@code budget} (time paused not counted), whichever of that and the
      * candidate budget comes first; the candidate in flight is finished. A run option rather than a study setting:
@@ -131,7 +140,7 @@ public final class SearchRunner {
         return this;
     }
 
-    private static String describe(java.time.Duration d) {
+    static String describe(java.time.Duration d) {
         long s = d.toSeconds();
         return s % 60 == 0 ? (s / 60) + " min" : s + " s";
     }
@@ -172,7 +181,7 @@ public final class SearchRunner {
      * Between candidates: waits while a pause is asked for (or until a stop), telling the listener when the pause
      * takes effect and ends. Returns the nanoseconds spent paused, which time-left estimates leave out.
      */
-    private long awaitResume(int measured, Long lastCandidate) throws InterruptedException {
+    long awaitResume(int measured, Long lastCandidate) throws InterruptedException {
         synchronized (pauseLock) {
             if (!pauseRequested || stop.get()) return 0;
         }
@@ -188,10 +197,17 @@ public final class SearchRunner {
     /** The configuration this search runs with: the asked one until {@link #run} binds it to the study, the bound one after. */
     public StudyConfig config() { return config; }
 
+    /** Runs the search; a second search on the same study file at the same time is refused, naming the first. */
     public Outcome run() throws Exception {
+        try (StudyLock ignored = StudyLock.acquire(store.file())) {
+            return runLocked();
+        }
+    }
+
+    private Outcome runLocked() throws Exception {
         long t0 = System.nanoTime();
         listener.message("Loading " + modelPath.getFileName());
-        OnnxModel original = OnnxModel.load(modelPath);
+        OnnxModel original = ModelGate.admit(modelPath); // also a resumed study's model, which may have changed since
         Preflight.checkSpace(config, original);
         StudyBinding binding = StudyBinding.of(store, config);
         binding.record(store, modelPath, original.sha256(), listener::message);
@@ -215,6 +231,16 @@ public final class SearchRunner {
             if (caveat != null) listener.message("WARNING: " + caveat);
         }
         store.recordMachine(MachineInfo.current());
+        if (pool != null) {
+            CandidateBuilder builder = CandidateBuilders.of(original, config, split);
+            store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
+            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, listener::message);
+            try (PoolSearch search = PoolSearch.open(this, store, pool, original, setup, builder, split, listener)) {
+                phases.since("prepare", t0);
+                search.loop(strategy);
+            }
+            return outcome(t0);
+        }
         listener.message("Preparing evaluation on " + split.evaluation().size() + " samples"
                 + (measuring.isolated() ? " in a measurement worker" : " in this process"));
         try (CandidateMeasurer measurer = measurers.open(setup, measuring, listener::message)) {
@@ -225,17 +251,7 @@ public final class SearchRunner {
                     ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
             CandidateBuilder builder = CandidateBuilders.of(original, config, split);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
-            PrecisionChoices choices = config.precision().choices();
-            choices.requireLayers(builder.analysis().quantizable());
-            if (choices.offers(Precision.INT8_STATIC) && !builder.canCalibrate()) {
-                choices = choices.without(Precision.INT8_STATIC);
-                listener.message("int8_static is left out of this search: its activation ranges need calibration data");
-            }
-            var sensitivity = StudySensitivity.of(store, config.precision().sensitivitySamples(), measuring.threads(), original, builder, choices, split,
-                    listener::message);
-            SearchSpace space = new SearchSpace(builder.analysis(), choices, sensitivity, config.keepRanges());
-            listener.message(space.groups().size() + " prunable groups, " + space.layers().size() + " quantizable layers");
-            SearchStrategy strategy = Strategies.of(config.search(), space);
+            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, listener::message);
 
             SessionInfo info;
             try {
@@ -251,6 +267,10 @@ public final class SearchRunner {
             phases.since("prepare", t0);
             loop(strategy, builder, measurer);
         }
+        return outcome(t0);
+    }
+
+    private Outcome outcome(long t0) {
         double wall = (System.nanoTime() - t0) / 1e9;
         List<CandidateRecord> front = study().front();
         int measuredNow = measuredCount();
@@ -260,10 +280,7 @@ public final class SearchRunner {
 
     /** Ask, measure, tell, until the budget, the time budget, a stop or an exhausted space; pauses between candidates. */
     private void loop(SearchStrategy strategy, CandidateBuilder builder, CandidateMeasurer measurer) throws InterruptedException {
-        Study known = study();
-        for (CandidateRecord c : known.trials())
-            if (c.status() == CandidateStatus.DONE) strategy.tell(GenomeJson.read(c.genomeJson()), known.objectives(c), known.constraintValues(c));
-            else if (c.status() == CandidateStatus.FAILED) strategy.tell(GenomeJson.read(c.genomeJson()), FAILED, config.constraints().failed());
+        Study known = replay(strategy);
 
         int budget = config.search().budget();
         int measured = measuredCount();
@@ -318,6 +335,23 @@ public final class SearchRunner {
         if (references.pending()) reference(measurer, measured);
     }
 
+    /** Tells {@code strategy} every finished candidate of the study (a resumed search goes on from them); the study as it stands. */
+    Study replay(SearchStrategy strategy) {
+        Study known = study();
+        for (CandidateRecord c : known.trials())
+            if (c.status() == CandidateStatus.DONE) strategy.tell(GenomeJson.read(c.genomeJson()), known.objectives(c), known.constraintValues(c));
+            else if (c.status() == CandidateStatus.FAILED) strategy.tell(GenomeJson.read(c.genomeJson()), FAILED, config.constraints().failed());
+        return known;
+    }
+
+    boolean stopRequested() { return stop.get(); }
+
+    java.time.Duration timeBudgetOrNull() { return timeBudget; }
+
+    void timeIsUp() { timeUp = true; }
+
+    PhaseTimes phases() { return phases; }
+
     /** Re-measures the original as the drift reference; a failure is logged and the search goes on. */
     private void reference(CandidateMeasurer measurer, int measured) {
         long t0 = System.nanoTime();
@@ -362,7 +396,7 @@ public final class SearchRunner {
         return Study.load(store, config.measuring().objective(), config.constraints());
     }
 
-    private int measuredCount() {
+    int measuredCount() {
         return (int) (store.count(CandidateStatus.DONE) + store.count(CandidateStatus.FAILED));
     }
 }

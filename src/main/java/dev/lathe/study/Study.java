@@ -27,6 +27,8 @@ public final class Study {
     private final Objective objective;
     private final Constraints constraints;
     private final DriftCorrection drift;
+    /** Each pool device's own references: a candidate is compared with the original as measured on its device. */
+    private final java.util.Map<String, DriftCorrection> deviceDrift = new java.util.HashMap<>();
     private final CandidateRecord original;
     private List<CandidateRecord> front;
 
@@ -36,6 +38,8 @@ public final class Study {
         this.objective = objective == null ? Objective.LATENCY : objective;
         this.constraints = constraints == null ? Constraints.NONE : constraints;
         this.drift = new DriftCorrection(this.references);
+        this.references.stream().filter(r -> r.device() != null).map(ReferenceRun::device).distinct().forEach(d ->
+                deviceDrift.put(d, new DriftCorrection(this.references.stream().filter(r -> d.equals(r.device())).toList())));
         this.original = this.trials.stream().filter(c -> c.isDone() && isOriginal(c)).findFirst().orElse(null);
     }
 
@@ -79,10 +83,14 @@ public final class Study {
         return ORIGINAL_GENOME.equals(c.genomeJson());
     }
 
-    /** The original's latency measured nearest in time to {@code c}, or null in a study without references. */
+    /**
+     * The original's latency measured nearest in time to {@code c}, on {@code c}'s own device where that device
+     * measured references (a pool), or null in a study without references.
+     */
     public Double referenceMs(CandidateRecord c) {
         if (drift.isEmpty() || c.latencyMs() == null || c.finishedAt() == null) return null;
-        return drift.referenceAt(Instant.parse(c.finishedAt()));
+        DriftCorrection own = c.device() == null ? drift : deviceDrift.getOrDefault(c.device(), drift);
+        return own.referenceAt(Instant.parse(c.finishedAt()));
     }
 
     /**

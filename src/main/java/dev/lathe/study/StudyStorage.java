@@ -89,7 +89,15 @@ public interface StudyStorage extends AutoCloseable {
     // ---- references
 
     /** Records a re-measurement of the original, taken after {@code afterCandidates} measured candidates. */
-    ReferenceRun recordReference(int afterCandidates, TrialResult latency);
+    default ReferenceRun recordReference(int afterCandidates, TrialResult latency) {
+        return recordReference(afterCandidates, latency, null);
+    }
+
+    /** The same, measured on pool device {@code device} (null: this machine). */
+    ReferenceRun recordReference(int afterCandidates, TrialResult latency, String device);
+
+    /** Which pool device measured candidate {@code id}; recorded after its figures (a candidate measured here has none). */
+    void recordDevice(long id, String device);
 
     /** The reference measurements of the original, oldest first. */
     List<ReferenceRun> references();

@@ -68,4 +68,46 @@ class StudyStorageContractTest {
                     "the original (10 ms) breaks the bound");
         }
     }
+
+    /**
+     * A pool's study names the device of every candidate and reference (a reopened file too), and each candidate is
+     * compared with the original as measured on its own device: a device twice as slow gives the same speed-up.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "memory"})
+    void devicesReadBackAndEachCandidateIsJudgedByItsDevicesReference(String kind) throws Exception {
+        long slow, fast, local;
+        try (StudyStorage s = open(kind)) {
+            s.recordReference(0, ref(10), "board-1");
+            s.recordReference(0, ref(20), "board-2");
+            fast = s.addPending(StudyTest.pruned(0.5), "nsga2", 1).id();
+            s.recordDone(fast, TrialResult.of(5, 6, 0.8, "accuracy", 0.8, 0.8, 500, 50, null, 1.0));
+            s.recordDevice(fast, "board-1");
+            slow = s.addPending(StudyTest.pruned(0.75), "nsga2", 1).id();
+            s.recordDone(slow, TrialResult.of(10, 11, 0.8, "accuracy", 0.8, 0.8, 500, 50, null, 1.0));
+            s.recordDevice(slow, "board-2");
+            local = s.addPending(StudyTest.pruned(0.25), "nsga2", 1).id();
+            s.recordDone(local, TrialResult.of(7.5, 8, 0.7, "accuracy", 0.7, 0.7, 400, 40, null, 1.0));
+            if (kind.equals("memory")) check(s, fast, slow, local);
+        }
+        if (kind.equals("sqlite"))
+            try (StudyStorage s = open(kind)) {
+                check(s, fast, slow, local);
+            }
+    }
+
+    private static TrialResult ref(double ms) {
+        return new TrialResult(ms, ms, "{}", null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    private static void check(StudyStorage s, long fast, long slow, long local) {
+        assertEquals(List.of("board-1", "board-2"), s.references().stream().map(ReferenceRun::device).toList());
+        assertEquals("board-1", s.get(fast).orElseThrow().device());
+        assertEquals("board-2", s.get(slow).orElseThrow().device());
+        assertNull(s.get(local).orElseThrow().device(), "measured on this machine");
+        Study st = Study.load(s, Objective.LATENCY, Constraints.NONE);
+        assertEquals(2.0, st.speedup(st.trial(fast).orElseThrow()), 1e-9);
+        assertEquals(2.0, st.speedup(st.trial(slow).orElseThrow()), 1e-9, "board-2 is twice as slow, its original too");
+        assertEquals(st.comparableLatencyMs(st.trial(fast).orElseThrow()), st.comparableLatencyMs(st.trial(slow).orElseThrow()), 1e-9);
+    }
 }

@@ -3,6 +3,7 @@ package dev.lathe.cli.options;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
 
 import java.nio.file.Path;
 
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 public record LoadedModel(ModelArgument argument, OnnxModel model) {
     public static LoadedModel load(String modelArgument) {
         ModelArgument m = ModelArgument.parse(modelArgument);
-        return new LoadedModel(m, OnnxModel.load(m.model()));
+        return new LoadedModel(m, ModelGate.admit(m.model())); // a broken file ends the command in one line naming it
     }
 
     /** The model's file. */

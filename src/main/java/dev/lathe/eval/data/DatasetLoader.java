@@ -66,6 +66,8 @@ public final class DatasetLoader {
             }
         } catch (NoSuchFileException e) {
             throw new DataFormatException(file, "file not found");
+        } catch (java.io.UncheckedIOException e) { // the parser's iterator wraps its CSVException (an unclosed quote, ...)
+            throw new DataFormatException(file, "not a readable CSV: " + e.getCause().getMessage(), e);
         } catch (IOException | IllegalArgumentException | IllegalStateException e) {
             if (e instanceof DataFormatException d) throw d;
             throw new DataFormatException(file, "not a readable CSV: " + e.getMessage(), e);

@@ -126,6 +126,21 @@ public final class LatencyMeter {
         }
     }
 
+    /** Timed work other than {@link #measure} (the node profiler) under the same one-measurement-per-machine rule. */
+    public static <T> T exclusively(TimedWork<T> work) throws OrtException {
+        MEASURING.lock();
+        try (MachineLock ignored = MachineLock.acquire()) {
+            return work.run();
+        } finally {
+            MEASURING.unlock();
+        }
+    }
+
+    @FunctionalInterface
+    public interface TimedWork<T> {
+        T run() throws OrtException;
+    }
+
     /**
      * Runs per sample, from the last warm-up samples (the timed phase keeps the one the warm-up ended with): enough that a sample lasts
      * {@link #MIN_SAMPLE_MS}, so the clock reads and the call overhead are a small share of what is timed.

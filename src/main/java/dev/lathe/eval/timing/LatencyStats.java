@@ -92,7 +92,7 @@ public record LatencyStats(double medianMs, double p90Ms, double meanMs, double 
     }
 
     /** The same over the first {@code n} entries of {@code sorted}. */
-    static double percentile(double[] sorted, int n, double p) {
+    public static double percentile(double[] sorted, int n, double p) {
         if (n == 1) return sorted[0];
         double rank = p / 100.0 * (n - 1);
         int lo = (int) Math.floor(rank);

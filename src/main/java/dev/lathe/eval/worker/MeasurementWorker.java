@@ -44,6 +44,8 @@ public final class MeasurementWorker {
                         byte[] bytes = Files.readAllBytes(Path.of(r.modelPath()));
                         yield WorkerMessages.Response.measured(session.measure(bytes));
                     }
+                    case "profile" -> session == null ? WorkerMessages.Response.error("no setup received before profile")
+                            : WorkerMessages.Response.profiled(session.profile(r.modelPath() == null ? null : Files.readAllBytes(Path.of(r.modelPath()))));
                     case "reference" -> session == null ? WorkerMessages.Response.error("no setup received before reference")
                             : WorkerMessages.Response.measured(session.reference());
                     case "crash" -> crash(r.crash());

@@ -53,6 +53,22 @@ public final class WorkerMeasurer implements CandidateMeasurer {
         }
     }
 
+    /** Per-node times of {@code model} (null: the original), profiled in the worker. */
+    public dev.lathe.eval.profile.ModelProfile profile(OnnxModel model) throws CandidateFailedException {
+        if (model == null) return worker.profile(null);
+        Path file = folder.resolve("profiled.onnx");
+        try {
+            Files.write(file, model.toBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the model to " + file, e);
+        }
+        try {
+            return worker.profile(file);
+        } finally {
+            try { Files.deleteIfExists(file); } catch (IOException ignored) { /* the folder goes at close */ }
+        }
+    }
+
     @Override
     public Measurement measureReference() throws CandidateFailedException {
         return worker.reference();

@@ -6,12 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
 import dev.lathe.eval.SessionInfo;
+import dev.lathe.eval.profile.ModelProfile;
 
 /**
  * The line protocol between Lathe and its measurement worker: one JSON object per line, one request and one
  * answer at a time. Requests: {@code setup} (once), {@code measure} (a candidate file), {@code reference}
- * (the original again), {@code shutdown}, and {@code crash} (tests only). Answers: {@code ready},
- * {@code measured} or {@code error}.
+ * (the original again), {@code profile} (per-node times of a file, or of the original), {@code shutdown}, and {@code crash} (tests only). Answers: {@code ready},
+ * {@code measured}, {@code profiled} or {@code error}.
  */
 final class WorkerMessages {
     static final ObjectMapper JSON = new ObjectMapper()
@@ -25,6 +26,9 @@ final class WorkerMessages {
 
         static Request measure(String path) { return new Request("measure", null, path, null); }
 
+        /** Per-node times of the model in {@code path}, or of the original when null. */
+        static Request profile(String path) { return new Request("profile", null, path, null); }
+
         static Request reference() { return new Request("reference", null, null, null); }
 
         static Request shutdown() { return new Request("shutdown", null, null, null); }
@@ -32,11 +36,13 @@ final class WorkerMessages {
         static Request crash(String how) { return new Request("crash", null, null, how); }
     }
 
-    record Response(String type, SessionInfo ready, Measurement measurement, String error) {
-        static Response ready(SessionInfo i) { return new Response("ready", i, null, null); }
+    record Response(String type, SessionInfo ready, Measurement measurement, String error, ModelProfile profile) {
+        static Response ready(SessionInfo i) { return new Response("ready", i, null, null, null); }
 
-        static Response measured(Measurement m) { return new Response("measured", null, m, null); }
+        static Response measured(Measurement m) { return new Response("measured", null, m, null, null); }
 
-        static Response error(String message) { return new Response("error", null, null, message); }
+        static Response profiled(ModelProfile p) { return new Response("profiled", null, null, null, p); }
+
+        static Response error(String message) { return new Response("error", null, null, message, null); }
     }
 }

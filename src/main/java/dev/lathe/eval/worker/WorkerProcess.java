@@ -103,6 +103,15 @@ public final class WorkerProcess implements AutoCloseable {
         return measured(request(WorkerMessages.Request.reference(), options.requestSeconds()));
     }
 
+    /** Per-node times of the model in {@code modelFile} (null: the original), measured in the worker. */
+    public synchronized dev.lathe.eval.profile.ModelProfile profile(Path modelFile) throws CandidateFailedException {
+        start();
+        WorkerMessages.Response r = request(WorkerMessages.Request.profile(modelFile == null ? null : modelFile.toAbsolutePath().toString()),
+                options.requestSeconds());
+        if ("profiled".equals(r.type())) return r.profile();
+        throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, r.error(), null);
+    }
+
     /** Test hook: asks a worker started with -Dlathe.worker.testHooks=true to die ("native", "exit") or hang. */
     public synchronized void crash(String how) throws CandidateFailedException {
         start();

@@ -159,11 +159,16 @@ public final class InMemoryStudyStorage implements StudyStorage {
     }
 
     @Override
-    public synchronized ReferenceRun recordReference(int afterCandidates, TrialResult r) {
+    public synchronized ReferenceRun recordReference(int afterCandidates, TrialResult r, String device) {
         ReferenceRun run = new ReferenceRun(references.size() + 1, Instant.now().toString(), afterCandidates, r.latencyMs(), r.latencyP90Ms(),
-                r.latencyJson(), r.peakMemoryBytes());
+                r.latencyJson(), r.peakMemoryBytes(), device);
         references.add(run);
         return run;
+    }
+
+    @Override
+    public synchronized void recordDevice(long id, String device) {
+        set(id, row(id).withDevice(device));
     }
 
     @Override

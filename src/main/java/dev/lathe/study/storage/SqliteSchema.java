@@ -30,7 +30,7 @@ final class SqliteSchema {
                       fidelity REAL, accuracy REAL, size_bytes INTEGER, parameters INTEGER,
                       latency_json TEXT, quality_json TEXT, error TEXT, eval_seconds REAL,
                       created_at TEXT NOT NULL, finished_at TEXT,
-                      latency_samples TEXT, peak_memory_bytes INTEGER, cpu_samples TEXT)""");
+                      latency_samples TEXT, peak_memory_bytes INTEGER, cpu_samples TEXT, device TEXT)""");
         }
     }
 
@@ -49,18 +49,20 @@ final class SqliteSchema {
             if (!columns.contains("latency_samples")) s.execute("ALTER TABLE candidates ADD COLUMN latency_samples TEXT");
             if (!columns.contains("peak_memory_bytes")) s.execute("ALTER TABLE candidates ADD COLUMN peak_memory_bytes INTEGER");
             if (!columns.contains("cpu_samples")) s.execute("ALTER TABLE candidates ADD COLUMN cpu_samples TEXT");
+            if (!columns.contains("device")) s.execute("ALTER TABLE candidates ADD COLUMN device TEXT");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS reference_runs (
                       id INTEGER PRIMARY KEY AUTOINCREMENT,
                       measured_at TEXT NOT NULL,
                       after_candidates INTEGER NOT NULL,
                       latency_ms REAL NOT NULL, latency_p90_ms REAL, latency_json TEXT, latency_samples TEXT,
-                      peak_memory_bytes INTEGER, cpu_samples TEXT)""");
+                      peak_memory_bytes INTEGER, cpu_samples TEXT, device TEXT)""");
             java.util.Set<String> referenceColumns = new java.util.HashSet<>();
             try (ResultSet rs = s.executeQuery("PRAGMA table_info(reference_runs)")) {
                 while (rs.next()) referenceColumns.add(rs.getString("name"));
             }
             if (!referenceColumns.contains("cpu_samples")) s.execute("ALTER TABLE reference_runs ADD COLUMN cpu_samples TEXT");
+            if (!referenceColumns.contains("device")) s.execute("ALTER TABLE reference_runs ADD COLUMN device TEXT");
             db.commit();
         } catch (SQLException e) {
             db.rollback();
@@ -68,5 +70,27 @@ final class SqliteSchema {
         } finally {
             db.setAutoCommit(auto);
         }
+    }
+
+    /** Tables a Lathe study holds, in any schema version. */
+    private static final java.util.Set<String> STUDY_TABLES = java.util.Set.of("meta", "candidates", "reference_runs");
+
+    /**
+     * Another program's SQLite database (any table a study does not have) is refused before a study's tables are
+     * created in it, so opening the wrong file as a study changes nothing in it.
+     */
+    static void refuseForeign(java.nio.file.Path file, Connection c) throws SQLException {
+        java.util.List<String> foreign = new java.util.ArrayList<>();
+        try (var st = c.createStatement();
+             var rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+            while (rs.next()) if (!STUDY_TABLES.contains(rs.getString(1))) foreign.add(rs.getString(1));
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        if (foreign.isEmpty()) return;
+        c.close();
+        throw new dev.lathe.study.StudyException(file, "not a Lathe study but another program's SQLite database (tables " + String.join(", ", foreign.stream().limit(5).toList())
+                + (foreign.size() > 5 ? ", ..." : "") + "); it was left as it is", null);
     }
 }

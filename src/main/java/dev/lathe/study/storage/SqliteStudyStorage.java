@@ -36,6 +36,8 @@ import java.util.Optional;
  * of each timed run ({@code cpu_samples}, beside the wall-clock {@code latency_samples}) is added the same way.
  * Schema 3 keeps the study's configuration as one document ({@code configuration}); the settings of a schema-2
  * study ({@code settings} and {@code measuring}) are read as its version 1 until a search saves it anew.
+ * The pool device that measured a candidate or a reference ({@code device}) is added as a column the same way.
+ * Just over 400 lines: each statement over the two tables is here, beside the others, so the columns agree.
  */
 public final class SqliteStudyStorage implements StudyStorage {
     public static final int SCHEMA_VERSION = 3;
@@ -61,6 +63,7 @@ public final class SqliteStudyStorage implements StudyStorage {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            SqliteSchema.refuseForeign(file, c);
             SqliteSchema.create(c);
             SqliteStudyStorage store = new SqliteStudyStorage(file, c);
             String v = store.meta(SCHEMA).orElse(null);
@@ -70,6 +73,7 @@ public final class SqliteStudyStorage implements StudyStorage {
             if (v == null || Integer.parseInt(v) < SCHEMA_VERSION) store.putMeta(SCHEMA, Integer.toString(SCHEMA_VERSION));
             return store;
         } catch (SQLException e) {
+            if (e.getErrorCode() == 26) throw new StudyException(file, "not a study: the file is not an SQLite database; it was left as it is", null); // SQLITE_NOTADB
             throw new StudyException(file, "not a readable study file", e);
         } catch (java.io.IOException e) {
             throw new StudyException(file, "cannot create its folder", e);
@@ -256,11 +260,11 @@ public final class SqliteStudyStorage implements StudyStorage {
 
     /** Records a re-measurement of the original model, taken after {@code afterCandidates} measured candidates. */
     @Override
-    public ReferenceRun recordReference(int afterCandidates, TrialResult r) {
+    public ReferenceRun recordReference(int afterCandidates, TrialResult r, String device) {
         String now = Instant.now().toString();
         try (PreparedStatement ps = db.prepareStatement("""
                 INSERT INTO reference_runs(measured_at, after_candidates, latency_ms, latency_p90_ms, latency_json, latency_samples,
-                  peak_memory_bytes, cpu_samples) VALUES(?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                  peak_memory_bytes, cpu_samples, device) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, now);
             ps.setInt(2, afterCandidates);
             ps.setDouble(3, r.latencyMs());
@@ -269,10 +273,11 @@ public final class SqliteStudyStorage implements StudyStorage {
             ps.setString(6, TrialResult.samplesJson(r.latencySamplesMs()));
             integer(ps, 7, r.peakMemoryBytes());
             ps.setString(8, TrialResult.samplesJson(r.cpuSamplesMs()));
+            ps.setString(9, device);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 long id = keys.next() ? keys.getLong(1) : -1;
-                return new ReferenceRun(id, now, afterCandidates, r.latencyMs(), r.latencyP90Ms(), r.latencyJson(), r.peakMemoryBytes());
+                return new ReferenceRun(id, now, afterCandidates, r.latencyMs(), r.latencyP90Ms(), r.latencyJson(), r.peakMemoryBytes(), device);
             }
         } catch (SQLException e) {
             throw new StudyException(file, "cannot record a reference measurement", e);
@@ -286,10 +291,21 @@ public final class SqliteStudyStorage implements StudyStorage {
             List<ReferenceRun> out = new ArrayList<>();
             while (rs.next())
                 out.add(new ReferenceRun(rs.getLong("id"), rs.getString("measured_at"), rs.getInt("after_candidates"), rs.getDouble("latency_ms"),
-                        dbl(rs, "latency_p90_ms"), rs.getString("latency_json"), lng(rs, "peak_memory_bytes")));
+                        dbl(rs, "latency_p90_ms"), rs.getString("latency_json"), lng(rs, "peak_memory_bytes"), rs.getString("device")));
             return out;
         } catch (SQLException e) {
             throw new StudyException(file, "cannot read reference measurements", e);
+        }
+    }
+
+    @Override
+    public void recordDevice(long id, String device) {
+        try (PreparedStatement ps = db.prepareStatement("UPDATE candidates SET device = ? WHERE id = ?")) {
+            ps.setString(1, device);
+            ps.setLong(2, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StudyException(file, "cannot record the device of candidate " + id, e);
         }
     }
 
@@ -373,7 +389,7 @@ public final class SqliteStudyStorage implements StudyStorage {
                 CandidateStatus.of(rs.getString("status")), dbl(rs, "latency_ms"), dbl(rs, "latency_p90_ms"), dbl(rs, "quality"),
                 rs.getString("quality_metric"), dbl(rs, "fidelity"), dbl(rs, "accuracy"), lng(rs, "size_bytes"), lng(rs, "parameters"),
                 rs.getString("latency_json"), rs.getString("quality_json"), rs.getString("error"), dbl(rs, "eval_seconds"),
-                rs.getString("created_at"), rs.getString("finished_at"), lng(rs, "peak_memory_bytes"));
+                rs.getString("created_at"), rs.getString("finished_at"), lng(rs, "peak_memory_bytes"), rs.getString("device"));
     }
 
     private static Double dbl(ResultSet rs, String col) throws SQLException {

@@ -69,6 +69,7 @@ public final class MainView {
             public void chooseStudyFile() { dialogs.chooseStudyFile(); }
         }).node());
         graphTab = lazyTab("Graph", "graphTab", () -> graphView().node());
+        workbench.study().graphRequestProperty().addListener((o, a, id) -> showInGraph(id));
         tabs.getTabs().addAll(startTab, modelTab, graphTab, searchTab);
         tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> {
             if (t == startTab) welcome.refresh();
@@ -125,6 +126,14 @@ public final class MainView {
         return tab;
     }
 
+    /** "Show in graph": the graph tab, showing the requested candidate of the open study. */
+    private void showInGraph(Long id) {
+        if (id == null || workbench.study().file() == null) return;
+        tabs.getSelectionModel().select(graphTab);
+        graphView().showCandidate(workbench.study().file(), id);
+        workbench.study().graphRequestProperty().set(null);
+    }
+
     public void selectSearchTab() { tabs.getSelectionModel().select(searchTab); }
 
     /** Accepts .onnx models and .lathe (or .sqlite, .db) studies dropped anywhere on the scene. */
@@ -151,6 +160,11 @@ public final class MainView {
     void openSample(SampleModels.Sample sample) {
         workbench.openSample(sample);
         tabs.getSelectionModel().select(modelTab);
+    }
+
+    void exportGraph() {
+        tabs.getSelectionModel().select(graphTab);
+        graphView().chooseExport(window());
     }
 
     void findInGraph() {

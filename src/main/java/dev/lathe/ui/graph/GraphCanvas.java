@@ -46,6 +46,8 @@ final class GraphCanvas extends Region {
     private GraphLayout layout;
     private Color[] fill;
     private BitSet matches = new BitSet();
+    private GraphOverlay overlay = GraphOverlay.NONE;
+    private final Font badgeFont = Font.font("System", FontWeight.BOLD, 9);
     private double scale = 1, tx, ty;
     private double pressX, pressY, pressTx, pressTy;
     private boolean dragged;
@@ -85,6 +87,26 @@ final class GraphCanvas extends Region {
         fill = g == null ? null : new Color[g.nodes().size()];
         if (g != null) for (GraphModel.Node n : g.nodes()) fill[n.id()] = FAMILY.get(family(n));
         home();
+    }
+
+    /** Paints an overlay (heat or changes, badges, greyed nodes, legend) over the graph shown. */
+    void setOverlay(GraphOverlay o) {
+        overlay = o == null ? GraphOverlay.NONE : o;
+        redraw();
+    }
+
+    GraphOverlay overlay() { return overlay; }
+
+    /** The current drawing as an image (File ▸ Export graph… as PNG). */
+    javafx.scene.image.WritableImage snapshot() {
+        return canvas.snapshot(null, null);
+    }
+
+    /** The fill a node is drawn with under the current overlay. */
+    Color fillOf(int v) {
+        if (overlay.fill() == null) return fill[v];
+        Color c = overlay.fill()[v];
+        return c != null ? c : model.node(v).kind() == GraphModel.Kind.OPERATOR ? GraphOverlay.NO_DATA : fill[v];
     }
 
     /** Nodes to outline as matches of the find field. */
@@ -211,7 +233,8 @@ final class GraphCanvas extends Region {
         e.consume();
     }
 
-    private void pan(double dx, double dy) {
+    /** Moves the view by a screen distance (drag, arrow keys, and the frame-time test). */
+    void pan(double dx, double dy) {
         tx += dx;
         ty += dy;
         redraw();
@@ -294,7 +317,9 @@ final class GraphCanvas extends Region {
                 drawnNodes++;
                 GraphModel.Node node = model.node(v);
                 boolean io = node.kind() != GraphModel.Kind.OPERATOR;
-                gc.setFill(fill[v]);
+                boolean grey = overlay.greyed().get(v);
+                gc.setGlobalAlpha(grey ? 0.35 : 1);
+                gc.setFill(fillOf(v));
                 if (detailed) {
                     gc.fillRoundRect(x0, yTop, bw, nh, io ? nh : 8, io ? nh : 8);
                     if (v == sel || matches.get(v)) {
@@ -307,7 +332,7 @@ final class GraphCanvas extends Region {
                         gc.setFill(v == sel ? EDGE_SELECTED : MATCH);
                         double pad = 4 / scale;
                         gc.fillRect(x0 - pad, yTop - pad, bw + 2 * pad, nh + 2 * pad);
-                        gc.setFill(fill[v]);
+                        gc.setFill(fillOf(v));
                     }
                     gc.fillRect(x0, yTop, bw, nh);
                 }
@@ -321,10 +346,14 @@ final class GraphCanvas extends Region {
                         gc.setFill(Color.web("#52606d"));
                         gc.fillText(shortName(node.caption(), bw), layout.x[v], yTop + nh * 0.72, bw - 8);
                     }
+                    String badge = overlay.badge() == null ? null : overlay.badge()[v];
+                    if (badge != null) OverlayPainter.badge(gc, badgeFont, badge, x0 + bw, yTop);
                 }
+                gc.setGlobalAlpha(1);
             }
         }
         gc.setTransform(1, 0, 0, 1, 0, 0);
+        if (overlay.legend() != null) OverlayPainter.legend(gc, nameFont, overlay.legend(), h);
     }
 
     /** The end of a caption, as much as fits the box ("…_embeddings/Gather"). */

@@ -68,8 +68,14 @@ record GraphModel(String name, List<Node> nodes, List<Edge> edges, Map<String, T
     }
 
     static GraphModel of(ModelProto model) {
+        return of(model, Map.of());
+    }
+
+    /** With {@code probed} shapes (from running the model) for the tensors the model itself records nothing of. */
+    static GraphModel of(ModelProto model, Map<String, List<String>> probed) {
         GraphProto g = model.getGraph();
         Map<String, TensorInfo> tensors = new HashMap<>();
+        probed.forEach((t, dims) -> tensors.put(t, new TensorInfo(t, null, dims, false)));
         for (ValueInfoProto v : g.getValueInfoList()) tensors.put(v.getName(), info(v));
         for (ValueInfoProto v : g.getOutputList()) tensors.put(v.getName(), info(v));
         for (ValueInfoProto v : g.getInputList()) tensors.put(v.getName(), info(v));

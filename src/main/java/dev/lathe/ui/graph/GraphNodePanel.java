@@ -26,6 +26,7 @@ final class GraphNodePanel {
     private final GridPane attributes = new GridPane();
     private final VBox inputs = new VBox(6);
     private final VBox outputs = new VBox(6);
+    private final VBox figures = new VBox(4);
     private final VBox empty;
 
     GraphNodePanel() {
@@ -34,6 +35,7 @@ final class GraphNodePanel {
         attributes.setId("graphAttributes");
         inputs.setId("graphInputs");
         outputs.setId("graphOutputs");
+        figures.setId("graphFigures");
         name.setWrapText(true);
         attributes.setHgap(10);
         attributes.setVgap(5);
@@ -60,6 +62,11 @@ final class GraphNodePanel {
     Node node() { return root; }
 
     void show(GraphModel g, int id) {
+        show(g, id, null);
+    }
+
+    /** The node's attributes and tensors, and with a subject its measured figures: ms and share, kernel, error, change. */
+    void show(GraphModel g, int id, dev.lathe.explain.GraphSubject subject) {
         if (g == null || id < 0) {
             box.getChildren().setAll(empty);
             return;
@@ -87,10 +94,37 @@ final class GraphNodePanel {
 
         tensors(inputs, g, n.kind() == GraphModel.Kind.INPUT ? n.outputs() : n.inputs());
         tensors(outputs, g, n.kind() == GraphModel.Kind.INPUT ? java.util.List.of() : n.outputs());
-        box.getChildren().setAll(new VBox(2, op, name, kind),
-                Ui.sectionHeader("Attributes"), attributes,
+        box.getChildren().setAll(new VBox(2, op, name, kind));
+        if (subject != null && n.kind() == GraphModel.Kind.OPERATOR) {
+            figures.getChildren().setAll(figureLines(subject, n.name()).stream().map(t -> {
+                Label l = Ui.label(t, "graph-value");
+                l.setWrapText(true);
+                return (Node) l;
+            }).toList());
+            box.getChildren().addAll(Ui.sectionHeader("Figures · " + subject.title()), figures);
+        }
+        box.getChildren().addAll(Ui.sectionHeader("Attributes"), attributes,
                 Ui.sectionHeader(n.kind() == GraphModel.Kind.OPERATOR ? "Inputs" : "Tensor"), inputs);
         if (n.kind() == GraphModel.Kind.OPERATOR) box.getChildren().addAll(Ui.sectionHeader("Outputs"), outputs);
+    }
+
+    /** What the side panel says of a node's figures, one line each (also read by tests). */
+    static java.util.List<String> figureLines(dev.lathe.explain.GraphSubject subject, String node) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        dev.lathe.explain.GraphSubject.NodeFigures f = subject.figures(node);
+        java.util.Locale r = java.util.Locale.ROOT;
+        if (f == null) return java.util.List.of("no figures");
+        if (f.ms() != null) {
+            out.add(String.format(r, "%.4f ms · %.1f%% of the run", f.ms(), f.share() * 100));
+            if (f.kernel() != null) out.add("kernel " + f.kernel() + (f.provider() == null ? "" : " on " + f.provider().replace("ExecutionProvider", "")));
+            if (!f.fusedWith().isEmpty()) out.add("fused with " + f.fusedWith().size() + " node(s); the kernel's time is shared equally");
+        } else if (subject.profile() != null) out.add("0 ms: folded away when the session was built");
+        else out.add("latency not measured (Profile)");
+        if (f.relativeL2() != null) out.add(String.format(r, "error: relative L2 %.4g · cosine %.6f", f.relativeL2(), f.cosine()));
+        if (node.equals(subject.firstJump())) out.add("the candidate's error first jumps here");
+        if (f.change() != null) out.add("change: " + f.change().text());
+        if (f.sensitivity() != null) out.add(String.format(r, "sensitivity: quality drop %.4f with this layer alone reduced", f.sensitivity()));
+        return out;
     }
 
     private static void tensors(VBox into, GraphModel g, java.util.List<String> names) {

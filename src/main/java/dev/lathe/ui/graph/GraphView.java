@@ -21,6 +21,16 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import org.controlsfx.control.MaskerPane;
+import dev.lathe.eval.profile.ModelProfile;
+import dev.lathe.explain.GraphSubject;
+import dev.lathe.explain.Profiles;
+import dev.lathe.explain.StudyCandidates;
+import dev.lathe.model.InputShapes;
+import dev.lathe.study.ProfileStore;
+import dev.lathe.study.storage.SqliteStudyStorage;
+import javafx.collections.FXCollections;
+import javafx.scene.control.ComboBox;
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -34,8 +44,8 @@ import java.util.Locale;
  * zoom buttons, and the selected node's attributes and tensor shapes at the side.
  */
 public final class GraphView {
-    /** A graph and its drawing, computed together off the FX thread. */
-    record Laid(GraphModel graph, GraphLayout layout) {}
+    /** A graph and its drawing, computed together off the FX thread, with what it shows (null: a plain graph). */
+    record Laid(GraphModel graph, GraphLayout layout, GraphSubject subject, OnnxModel model) {}
 
     private final Workbench workbench;
     private final BorderPane root = new BorderPane();
@@ -45,6 +55,15 @@ public final class GraphView {
     private final Label matchLabel = Ui.label("", "graph-match");
     private final Label stats = Ui.label("", "graph-stats");
     private final BooleanProperty layingOut = new SimpleBooleanProperty();
+    private final BooleanProperty profiling = new SimpleBooleanProperty();
+    private final ComboBox<GraphOverlay.Mode> overlayChoice = new ComboBox<>(FXCollections.observableArrayList(GraphOverlay.Mode.values()));
+    private final Label subjectLabel = Ui.label("", "graph-stats");
+    private final Button profileButton = new Button("Profile");
+    private final Button originalButton = new Button("Original");
+    private GraphSubject subject;
+    /** The model behind {@link #subject}: the original, or the rebuilt candidate. */
+    private OnnxModel subjectModel;
+    private Path subjectStudy;
     private GraphModel graph;
     private OnnxModel shownModel;
     private long generation;
@@ -88,7 +107,20 @@ public final class GraphView {
         top.setId("graphTop");
         top.setTooltip(new Tooltip("Back to the inputs at a readable size"));
         top.setOnAction(e -> canvas.home());
-        HBox bar = new HBox(8, find, previous, next, matchLabel, Ui.spacer(), stats, zoomOut, zoomIn, fit, top);
+        overlayChoice.setId("graphOverlay");
+        overlayChoice.setValue(GraphOverlay.Mode.NONE);
+        overlayChoice.setTooltip(new Tooltip("Colour the nodes by latency share, error, sensitivity, or what the candidate changed"));
+        overlayChoice.valueProperty().addListener((o, a, m) -> applyOverlay());
+        subjectLabel.setId("graphSubject");
+        profileButton.setId("graphProfile");
+        profileButton.setTooltip(new Tooltip("Time each node with ONNX Runtime's profiler (in a measurement worker); kept in the study when one is open"));
+        profileButton.setOnAction(e -> profile());
+        profileButton.disableProperty().bind(profiling.or(layingOut));
+        originalButton.setId("graphOriginal");
+        originalButton.setTooltip(new Tooltip("Back to the original model"));
+        originalButton.setOnAction(e -> showOriginal());
+        HBox bar = new HBox(8, find, previous, next, matchLabel, Ui.spacer(), subjectLabel, Ui.label("Overlay", "muted"), overlayChoice, profileButton,
+                originalButton, stats, zoomOut, zoomIn, fit, top);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.getStyleClass().add("graph-toolbar");
         HBox.setHgrow(find, Priority.SOMETIMES);
@@ -108,8 +140,11 @@ public final class GraphView {
         root.setCenter(split);
         VBox.setVgrow(split, Priority.ALWAYS);
 
-        canvas.selectedProperty().addListener((o, a, id) -> panel.show(graph, id.intValue()));
+        canvas.selectedProperty().addListener((o, a, id) -> panel.show(graph, id.intValue(), subject));
         workbench.model().summaryProperty().addListener((o, a, s) -> modelChanged());
+        workbench.sensitivity().reportProperty().addListener((o, a, r) -> {
+            if (subject != null) setSubject(withSensitivity(subject));
+        });
         modelChanged();
     }
 
@@ -120,6 +155,12 @@ public final class GraphView {
     GraphModel graph() { return graph; }
 
     ReadOnlyBooleanProperty layingOutProperty() { return layingOut; }
+
+    ReadOnlyBooleanProperty profilingProperty() { return profiling; }
+
+    GraphSubject subject() { return subject; }
+
+    ComboBox<GraphOverlay.Mode> overlayChoice() { return overlayChoice; }
 
     /** Puts the cursor in the find field with its text selected (Ctrl+F). */
     public void focusFind() {
@@ -140,27 +181,162 @@ public final class GraphView {
         OnnxModel m = workbench.model().loadedModel();
         if (m == shownModel) return;
         shownModel = m;
-        long gen = ++generation;
+        showOriginal();
+    }
+
+    /** The workbench's model itself, every tensor's shape probed at the model view's input shape. */
+    public void showOriginal() {
+        OnnxModel m = shownModel;
         if (m == null) {
+            ++generation;
             show(null);
             return;
         }
+        InputShapes shapes = workbench.model().shapes();
+        Path study = workbench.study().file();
+        lay("Laying out the graph of " + workbench.model().name(), () -> {
+            ModelProfile stored = null;
+            if (study != null) {
+                try {
+                    stored = Profiles.stored(study, ProfileStore.ORIGINAL).orElse(null);
+                } catch (RuntimeException e) {
+                    stored = null; // a study of another model, or unreadable: no stored profile
+                }
+            }
+            GraphSubject s;
+            try {
+                s = GraphSubject.original(m, shapes == null ? InputShapes.of(1, 128) : shapes, stored);
+            } catch (Exception e) {
+                // A model ONNX Runtime cannot run still gets its graph drawn, with the shapes it records.
+                GraphModel g = GraphModel.of(m.proto());
+                return new Laid(g, GraphLayout.of(g), null, m);
+            }
+            GraphModel g = GraphModel.of(s.display(), s.shapes());
+            return new Laid(g, GraphLayout.of(g), s, m);
+        }, null);
+    }
+
+    /** Candidate {@code id} of {@code study}: rebuilt, with its changes, its per-node error and any stored profile. */
+    public void showCandidate(Path study, long id) {
+        InputShapes shapes = workbench.model().shapes();
+        lay("Rebuilding candidate #" + id + " for the graph", () -> {
+            try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
+                StudyCandidates c = StudyCandidates.of(store);
+                InputShapes at = shapes != null ? shapes : c.config().data().inputShapes();
+                GraphSubject s = GraphSubject.candidate(c, id, at);
+                GraphModel g = GraphModel.of(s.display(), s.shapes());
+                return new Laid(g, GraphLayout.of(g), s, c.build(id));
+            }
+        }, study);
+    }
+
+    private void lay(String activity, java.util.concurrent.Callable<Laid> work, Path study) {
+        long gen = ++generation;
         layingOut.set(true);
-        workbench.background().submit("Laying out the graph of " + workbench.model().name(), () -> {
-            GraphModel g = GraphModel.of(m.proto());
-            return new Laid(g, GraphLayout.of(g));
-        }, laid -> {
+        workbench.background().submit(activity, work, laid -> {
             if (gen != generation) return;
             layingOut.set(false);
+            subjectStudy = study;
             show(laid);
-        }, "Could not draw the graph of " + workbench.model().name(), e -> {
+            if (study != null && overlayChoice.getValue() == GraphOverlay.Mode.NONE) overlayChoice.setValue(GraphOverlay.Mode.CHANGES);
+        }, "Could not draw the graph", e -> {
             if (gen == generation) layingOut.set(false);
         });
+    }
+
+    /** Times each node of what is shown (in a measurement worker), stores it with the study if there is one, and shows the latency heat. */
+    void profile() {
+        if (subject == null || subjectModel == null) return;
+        GraphSubject s = subject;
+        boolean candidate = subjectStudy != null;
+        Path study = candidate ? subjectStudy : workbench.study().file();
+        Path original = candidate ? null : workbench.model().path();
+        InputShapes shapes = workbench.model().shapes() == null ? InputShapes.of(1, 128) : workbench.model().shapes();
+        OnnxModel model = candidate ? subjectModel : null;
+        profiling.set(true);
+        workbench.background().submit("Profiling " + s.title(), () -> {
+            Path source = original;
+            String data = null, tokenizer = null;
+            if (candidate) {
+                try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
+                    StudyCandidates c = StudyCandidates.of(store);
+                    source = c.originalPath();
+                    data = c.config().data().dataPath();
+                    tokenizer = c.config().data().tokenizerPath();
+                }
+            }
+            Path keep = study;
+            if (!candidate && keep != null) {
+                try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(keep)) {
+                    if (!StudyCandidates.of(store).original().sha256().equals(subjectModel.sha256())) keep = null; // another model's study
+                } catch (RuntimeException e) {
+                    keep = null;
+                }
+            }
+            return Profiles.profile(GraphSubject.profileSetup(source, shapes, data, tokenizer), model, keep, s.studySubject(), false, null).profile();
+        }, p -> {
+            profiling.set(false);
+            if (subject != s) return;
+            setSubject(s.withProfile(p));
+            overlayChoice.setValue(GraphOverlay.Mode.LATENCY);
+            applyOverlay();
+        }, "Could not profile " + s.title(), e -> profiling.set(false));
+    }
+
+    private GraphSubject withSensitivity(GraphSubject s) {
+        var report = workbench.sensitivity().reportProperty().get();
+        if (report == null || subjectStudy != null) return s;
+        java.util.Map<String, Double> drops = new java.util.HashMap<>();
+        for (var l : report.layers()) if (l.error() == null) drops.merge(l.layer(), l.drop(), Math::max);
+        return s.withSensitivity(drops);
+    }
+
+    private void setSubject(GraphSubject s) {
+        subject = s;
+        subjectLabel.setText(s == null ? "" : s.title() + (s.profile() == null ? "" : String.format(Locale.ROOT, " · %.2f ms", s.profile().totalMs())));
+        applyOverlay();
+        panel.show(graph, canvas.selectedProperty().get(), subject);
+    }
+
+    private void applyOverlay() {
+        if (graph == null) return;
+        canvas.setOverlay(GraphOverlay.of(overlayChoice.getValue(), graph, subject));
+    }
+
+    /** Writes the whole graph as SVG, or the current view as PNG, with the overlay and its legend. */
+    public void export(Path file) throws java.io.IOException {
+        if (graph == null) throw new IllegalStateException("no graph to export");
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png")) {
+            java.awt.image.BufferedImage image = javafx.embed.swing.SwingFXUtils.fromFXImage(canvas.snapshot(), null);
+            javax.imageio.ImageIO.write(image, "png", file.toFile());
+        } else {
+            java.nio.file.Files.writeString(file, GraphSvg.write(graph, canvas.graphLayout(), canvas));
+        }
+    }
+
+    /** File ▸ Export graph…: asks where, then writes SVG or PNG by the chosen extension. */
+    public void chooseExport(javafx.stage.Window owner) {
+        if (graph == null) return;
+        javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+        chooser.setTitle("Export graph");
+        chooser.getExtensionFilters().addAll(new javafx.stage.FileChooser.ExtensionFilter("SVG (whole graph)", "*.svg"),
+                new javafx.stage.FileChooser.ExtensionFilter("PNG (current view)", "*.png"));
+        chooser.setInitialFileName(workbench.model().name() + (subject == null ? "" : "-" + subject.title().replace(" #", "-")) + ".svg");
+        java.io.File f = chooser.showSaveDialog(owner);
+        if (f == null) return;
+        try {
+            export(f.toPath());
+        } catch (java.io.IOException | RuntimeException e) {
+            workbench.background().notify(dev.lathe.ui.common.Notice.error("Could not export the graph to " + f + ": " + e.getMessage()));
+        }
     }
 
     private void show(Laid laid) {
         graph = laid == null ? null : laid.graph();
         canvas.show(graph, laid == null ? null : laid.layout());
+        subjectModel = laid == null ? null : laid.model();
+        setSubject(laid == null || laid.subject() == null ? null : withSensitivity(laid.subject()));
         panel.show(null, -1);
         if (laid == null) stats.setText("");
         else stats.setText(Formats.count(graph.nodes().size()) + " nodes · " + Formats.count(graph.edges().size()) + " edges · "

@@ -4,6 +4,7 @@ import dev.lathe.analysis.ModelInspector;
 import dev.lathe.analysis.ModelSummary;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
 import dev.lathe.ui.common.Background;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -77,7 +78,7 @@ public final class ModelViewModel {
         long gen = ++generation;
         loading.set(true);
         background.submit("Opening " + file.getFileName(), () -> {
-            OnnxModel m = OnnxModel.load(file);
+            OnnxModel m = ModelGate.admit(file); // a broken file ends in the error notice, one line naming it
             return new Loaded(m, ModelInspector.inspect(m, shapes));
         }, r -> {
             if (gen != generation) return;

@@ -3,6 +3,7 @@ package dev.lathe.ui.model;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
+import dev.lathe.model.gate.ModelGate;
 import dev.lathe.search.SensitivityAnalysis;
 import dev.lathe.transform.genome.Precision;
 import dev.lathe.transform.quantization.QuantizationOptions;
@@ -70,7 +71,7 @@ public final class SensitivityViewModel {
         running.set(true);
         progress.set("Preparing…");
         background.submit("Measuring each layer's sensitivity", () -> {
-            OnnxModel original = OnnxModel.load(model);
+            OnnxModel original = ModelGate.admit(model);
             EvaluationData.Split split = EvaluationData.resolve(original, path(dataPath), path(tokenizerPath), shapes);
             return SensitivityAnalysis.forModel(original, split, fixed, QuantizationOptions.DEFAULT, samples, 1,
                     (done, total, r) -> Platform.runLater(() -> { if (gen == generation) progress.set(done + " of " + total + " layers"); }));

@@ -297,6 +297,10 @@ public final class SearchViewModel {
         task = new Task<>() {
             @Override
             protected SearchRunner.Outcome call() throws Exception {
+                return dev.lathe.study.storage.FreshStudy.run(studyFile, this::search);
+            }
+
+            private SearchRunner.Outcome search() throws Exception {
                 try (SqliteStudyStorage store = SqliteStudyStorage.open(studyFile)) {
                     // What the runner will run with, by the same rule (a resumed study keeps its own settings).
                     StudyConfig bound = StudyBinding.of(store, settings).config();

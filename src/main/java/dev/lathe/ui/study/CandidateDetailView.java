@@ -38,6 +38,7 @@ public final class CandidateDetailView {
     private final FlowPane precisions = new FlowPane(5, 5);
     private final Label error = Ui.label("", "error-text");
     private final Button export = new Button("Export…");
+    private final Button showInGraph = new Button("Show in graph");
     private final Label exportStatus = Ui.label("", "export-status");
     private final VBox empty;
 
@@ -55,6 +56,11 @@ public final class CandidateDetailView {
         exportCommand.bind(export);
         export.setTooltip(new Tooltip("Rebuild this candidate, check it against the study and write model.onnx and report.json into a folder"));
         exportStatus.textProperty().bind(study.exportMessageProperty());
+        showInGraph.setId("showInGraphButton");
+        showInGraph.setMaxWidth(Double.MAX_VALUE);
+        showInGraph.setTooltip(new Tooltip("Open this candidate in the graph view: what it changed, its per-node error, its profile"));
+        showInGraph.setOnAction(e -> study.showSelectedInGraph());
+        showInGraph.disableProperty().bind(study.selectedProperty().isNull());
         exportStatus.setWrapText(true);
         error.setWrapText(true);
 
@@ -147,7 +153,7 @@ public final class CandidateDetailView {
         box.getChildren().setAll(head, subtitle, figures,
                 Ui.sectionHeader("Pruning · " + pruned + " of " + d.groups().size() + " groups"), groups,
                 Ui.sectionHeader("Reduced precision · " + d.precisions().size() + " layers"), precisions,
-                error, new VBox(8, export, exportStatus));
+                error, new VBox(8, export, showInGraph, exportStatus));
         VBox.setMargin(error, new Insets(4, 0, 0, 0));
         VBox.setMargin(box.getChildren().getLast(), new Insets(10, 0, 0, 0));
     }

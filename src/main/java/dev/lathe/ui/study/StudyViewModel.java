@@ -57,6 +57,8 @@ public final class StudyViewModel {
     /** The study on display: every derived figure (front, speed-up, drift-corrected latency, violations) is its. */
     private Study current = new Study(List.of(), List.of(), Objective.LATENCY, dev.lathe.study.Constraints.NONE);
     private final ObjectProperty<CandidateRow> selected = new SimpleObjectProperty<>();
+    /** Set by "Show in graph" to the candidate the graph view should show; the main view takes it and clears it. */
+    private final ObjectProperty<Long> graphRequest = new SimpleObjectProperty<>();
     private final ObservableList<CandidateRow> chosen = FXCollections.observableArrayList();
     private final ObjectProperty<CandidateDetail> detail = new SimpleObjectProperty<>();
     private final ObjectProperty<List<PrunableGroup>> groups = new SimpleObjectProperty<>(List.of());
@@ -104,6 +106,14 @@ public final class StudyViewModel {
     public ReadOnlyObjectProperty<CandidateRow> originalProperty() { return original; }
 
     public ObjectProperty<CandidateRow> selectedProperty() { return selected; }
+
+    public ObjectProperty<Long> graphRequestProperty() { return graphRequest; }
+
+    /** Asks for the selected candidate in the graph view ("Show in graph"). */
+    public void showSelectedInGraph() {
+        CandidateRow r = selected.get();
+        if (r != null && file.get() != null) graphRequest.set(r.id());
+    }
 
     /** Every row selected in the candidates table (the selected one among them): what File ▸ Export writes. */
     public ObservableList<CandidateRow> chosenRows() { return chosen; }

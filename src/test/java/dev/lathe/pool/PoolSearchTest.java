@@ -1,0 +1,116 @@
+package dev.lathe.pool;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.cli.LatheCommand;
+import dev.lathe.search.SearchRunner;
+import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.CandidateStatus;
+import dev.lathe.study.ReferenceRun;
+import dev.lathe.study.storage.SqliteStudyStorage;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code lathe search --pool} over two real agents: every candidate measured exactly once, the work spread over
+ * both, the study naming each candidate's and each reference's device, and a resumed study going on from where it
+ * was (nothing measured again).
+ */
+@Tag("slow")
+class PoolSearchTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run lathe(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int exit = LatheCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void aSearchOnAPoolOfTwoMeasuresEachCandidateOnceOnBothAndResumes() throws Exception {
+        String pool = "search-" + UUID.randomUUID().toString().substring(0, 8);
+        Path token = dir.resolve("token");
+        Files.writeString(token, "a-pool-token-for-tests-" + pool);
+        Path study = dir.resolve("pool.sqlite");
+        try (AgentJvm a = AgentJvm.start("alpha", pool, "", token, dir);
+             AgentJvm b = AgentJvm.start("beta", pool, a.address(), token, dir)) {
+            String[] search = {"search", "sample:digits-mlp", "--study", study.toString(), "--quick", "--population", "4", "--criterion", "activation",
+                    "--sensitivity-samples", "0", "--pool", pool, "--members", a.address() + "," + b.address(), "--token-file", token.toString(),
+                    "--heartbeat-seconds", "6", "--budget"};
+            Run first = lathe(concat(search, "8"));
+            assertEquals(0, first.exit(), first.out() + first.err());
+            try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
+                List<CandidateRecord> all = s.all();
+                assertEquals(8, all.size());
+                Set<String> devices = new HashSet<>();
+                for (CandidateRecord c : all) {
+                    assertEquals(CandidateStatus.DONE, c.status(), c.toString());
+                    devices.add(c.device());
+                }
+                assertEquals(Set.of("alpha", "beta"), devices, first.out());
+                Set<String> referenced = new HashSet<>();
+                for (ReferenceRun r : s.references()) referenced.add(r.device());
+                assertEquals(Set.of("alpha", "beta"), referenced, "each device measured its own reference");
+                assertEquals("classifier", s.outputKind().orElseThrow(), "the output kind the devices' workers found");
+            }
+            assertEquals(8, a.status().measured() + b.status().measured(), "every candidate measured exactly once on the agents");
+
+            Run resumed = lathe(concat(search, "12"));
+            assertEquals(0, resumed.exit(), resumed.out() + resumed.err());
+            assertTrue(resumed.out().contains("Resuming: 8 of 12"), resumed.out());
+            assertEquals(12, a.status().measured() + b.status().measured(), "resuming measured only the 4 new candidates");
+
+            // A search stopped mid-generation and resumed: it goes on where it was, measuring nothing twice.
+            int before = a.status().measured() + b.status().measured();
+            Path stopped = dir.resolve("stopped.sqlite");
+            var devices = new dev.lathe.pool.client.PoolMeasurer.Options(pool, List.of(dev.lathe.pool.net.HazelcastSetup.Address.parse(a.address())),
+                    PoolToken.read(token), 6, 5, 60);
+            try (SqliteStudyStorage s = SqliteStudyStorage.open(stopped)) {
+                SearchRunner[] runner = new SearchRunner[1];
+                runner[0] = new SearchRunner(dev.lathe.TestModels.digitsMlp(), dev.lathe.TestStudies.quickDigitsMlp(8, 3), s, new SearchRunner.Listener() {
+                    @Override
+                    public void candidateFinished(CandidateRecord c, dev.lathe.study.Study st, int measured, int budget, double left) {
+                        if (measured == 2) runner[0].requestStop();
+                    }
+                }).pool(devices);
+                SearchRunner.Outcome o = runner[0].run();
+                assertTrue(o.stopped() && o.measured() >= 2 && o.measured() < 8, "stopped after " + o.measured());
+            }
+            try (SqliteStudyStorage s = SqliteStudyStorage.open(stopped)) {
+                SearchRunner.Outcome o = new SearchRunner(dev.lathe.TestModels.digitsMlp(), dev.lathe.TestStudies.quickDigitsMlp(8, 3), s,
+                        new SearchRunner.Listener() {}).pool(devices).run();
+                assertEquals(8, o.measured());
+                assertEquals(8, s.count(CandidateStatus.DONE));
+            }
+            assertEquals(before + 8, a.status().measured() + b.status().measured(), "stopping and resuming measured each candidate once");
+
+            Run json = lathe("candidates", "--study", study.toString(), "--json");
+            assertEquals(0, json.exit(), json.err());
+            JsonNode list = new ObjectMapper().readTree(json.out());
+            assertEquals(12, list.size());
+            for (JsonNode c : list) assertTrue(Set.of("alpha", "beta").contains(c.path("device").asText()), c.toString());
+        }
+    }
+
+    private static String[] concat(String[] a, String last) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+        out[a.length] = last;
+        return out;
+    }
+}

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
         description = "Prune and quantize ONNX models against latency measured on this machine.",
         subcommands = {InspectCommand.class, SearchCommand.class, CandidatesCommand.class, ExportCommand.class, BenchCommand.class,
                 CompareCommand.class, PruneCommand.class, SensitivityCommand.class, ApplyCommand.class, ProfileCommand.class, AgentCommand.class,
-                TabulateCommand.class, BenchmarkSearchCommand.class,
+                DistillCommand.class, TabulateCommand.class, BenchmarkSearchCommand.class,
                 CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class})
 public final class LatheCommand implements Runnable {
     @CommandLine.Spec

@@ -13,6 +13,9 @@ import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.transform.CandidateBuilder;
+import dev.lathe.transform.distill.DistillationResult;
+import dev.lathe.transform.distill.DistillationSettings;
+import dev.lathe.transform.distill.Distiller;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.pruning.PruningOptions;
 import picocli.CommandLine.Command;
@@ -36,6 +39,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "prune", description = "Prune a fixed share of units with each ranking/repair given, and print quality and speed-up against the original.")
 final class PruneCommand implements Callable<Integer> {
+    private static final String DISTILL = "distill";
+
     @Parameters(paramLabel = "MODEL", description = "ONNX file, or sample:NAME") String model;
 
     @Option(names = "--keep", paramLabel = "KIND_OR_GROUP=RATIO", required = true,
@@ -47,12 +52,22 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--criterion", split = ",", defaultValue = "obs", description = "rankings to compare, comma-separated: obs, activation, sensitivity, magnitude (default ${DEFAULT-VALUE})")
     List<String> criteria;
 
-    @Option(names = "--repair", split = ",", defaultValue = "lstsq", description = "repairs to compare, comma-separated: lstsq, none (default ${DEFAULT-VALUE})")
+    @Option(names = "--repair", split = ",", defaultValue = "lstsq", description = "repairs to compare, comma-separated: lstsq, none, distill (lstsq, then distillation against the original on the calibration part; default ${DEFAULT-VALUE})")
     List<String> repairs;
 
     @picocli.CommandLine.Mixin DataOptions data;
 
     @Option(names = "--threads", defaultValue = "1") int threads;
+
+    @Option(names = "--distill-steps", defaultValue = "300", paramLabel = "N", description = "optimizer steps of --repair distill (default ${DEFAULT-VALUE})") int distillSteps;
+
+    @Option(names = "--distill-minutes", paramLabel = "M", description = "time limit of --repair distill instead of a step count") Double distillMinutes;
+
+    @Option(names = "--distill-lr", defaultValue = "5e-5", paramLabel = "RATE", description = "peak learning rate of --repair distill (default ${DEFAULT-VALUE})") double distillRate;
+
+    @Option(names = "--distill-batch", defaultValue = "16", paramLabel = "N", description = "samples per step of --repair distill (default ${DEFAULT-VALUE})") int distillBatch;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of --repair distill (default ${DEFAULT-VALUE})") long seed;
 
     @Option(names = "--out", paramLabel = "FILE.onnx", description = "write the pruned model (one ranking and one repair only)") Path out;
 
@@ -71,7 +86,11 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<PruningOptions> options = new ArrayList<>();
-        for (String c : criteria) for (String r : repairs) options.add(new PruningOptions(c, r, multiple));
+        List<Boolean> distilled = new ArrayList<>();
+        for (String c : criteria) for (String r : repairs) {
+            options.add(new PruningOptions(c, r.equals(DISTILL) ? "lstsq" : r, multiple));
+            distilled.add(r.equals(DISTILL));
+        }
         if (out != null && options.size() != 1)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out writes one model: give one --criterion and one --repair");
         if (out != null && Files.exists(out) && !force) throw new IllegalArgumentException(out + " exists (use --force to overwrite it)");
@@ -98,13 +117,23 @@ final class PruneCommand implements Callable<Integer> {
         o.printf("%-12s %-7s %-10s %9.4f %9.4f %11.3f %9s %,13d %8s%n", "(original)", "", ref.quality().qualityMetric(), ref.quality().quality(),
                 ref.quality().worstCase(), ref.latency().medianMs(), "1.00x", ref.parameters(), "");
         o.flush();
-        for (PruningOptions opt : options) {
+        for (int v = 0; v < options.size(); v++) {
+            PruningOptions opt = options.get(v);
             CandidateBuilder b = base.withOptions(opt);
             long t0 = System.nanoTime();
             OnnxModel pruned = b.build(genome); // the first build of a ranking includes scoring every group
+            if (distilled.get(v)) {
+                if (split.calibration().synthetic()) throw new IllegalArgumentException("--repair distill needs real data (--data)");
+                DistillationSettings ds = (distillMinutes != null ? DistillationSettings.minutes(distillMinutes, seed) : DistillationSettings.steps(distillSteps, seed))
+                        .withLearningRate(distillRate).withBatchSize(distillBatch);
+                DistillationResult d = Distiller.distill(original, pruned, split.calibration(), ds, null);
+                o.printf("distilled %d steps in %.1f s (%s): held-out %s %.4f -> %.4f%n", d.steps(), d.millis() / 1000.0, d.stopReason(),
+                        d.qualityMetric(), d.heldOutQualityBefore(), d.heldOutQualityAfter());
+                pruned = d.model();
+            }
             double buildSeconds = (System.nanoTime() - t0) / 1e9;
             Measurement got = evaluator.measure(pruned);
-            o.printf("%-12s %-7s %-10s %9.4f %9.4f %11.3f %8.2fx %,13d %8.1f%s%n", opt.criterion(), opt.repair(), got.quality().qualityMetric(),
+            o.printf("%-12s %-7s %-10s %9.4f %9.4f %11.3f %8.2fx %,13d %8.1f%s%n", opt.criterion(), distilled.get(v) ? DISTILL : opt.repair(), got.quality().qualityMetric(),
                     got.quality().quality(), got.quality().worstCase(), got.latency().medianMs(), ref.latency().medianMs() / got.latency().medianMs(),
                     got.parameters(), buildSeconds, b.options().equals(opt) ? "" : "  (no calibration data: ran as " + b.options().criterion() + "+" + b.options().repair() + ")");
             o.flush();

@@ -13,19 +13,15 @@ import dev.lathe.eval.quality.QualityReport;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.model.gate.ModelGate;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.config.StudyConfig;
-import dev.lathe.search.CandidateBuilders;
 import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
 import dev.lathe.study.DataIdentity;
-import dev.lathe.study.StudyOrigin;
 import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
-import dev.lathe.transform.genome.GenomeJson;
 import dev.lathe.transform.genome.Precision;
 
 import java.io.IOException;
@@ -67,15 +63,12 @@ public final class CandidateExporter {
             throw new ExportException(outDir + " already holds " + String.join(", ", FILES.stream().filter(f -> Files.exists(outDir.resolve(f))).toList())
                     + "; choose another folder or allow overwriting");
 
-        StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null).orElseThrow(() -> new ExportException("study has no model path"));
-        Path originalPath = Path.of(origin.modelPath());
-        OnnxModel original = ModelGate.admit(originalPath);
-        if (!original.sha256().equals(origin.modelSha256()))
-            throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + candidateId + " faithfully");
-        StudyConfig settings = StudyConfig.of(store).orElseThrow(() -> new ExportException("study has no settings"));
-        Genome genome = GenomeJson.read(c.genomeJson());
-        EvaluationData.Split split = settings.data().resolve(original);
-        CandidateBuilder builder = CandidateBuilders.of(original, settings, split);
+        StudyCandidate source = StudyCandidate.of(store, c);
+        OnnxModel original = source.original();
+        StudyConfig settings = source.settings();
+        Genome genome = source.genome();
+        EvaluationData.Split split = source.split();
+        CandidateBuilder builder = source.builder();
         OnnxModel built = builder.build(genome);
         OnnxModel stamped = OnnxModel.of(withProvenance(built.proto(), store, c, original));
 

@@ -1,0 +1,202 @@
+package dev.lathe.transform.distill;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import ai.onnxruntime.OrtException;
+import dev.lathe.eval.data.Dataset;
+import dev.lathe.model.OnnxModel;
+import dev.lathe.model.OrtRunner;
+import dev.lathe.model.TensorData;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Distils a student (a pruned candidate, normally after its least-squares refit) against its teacher (the original)
+ * on unlabeled samples: the teacher's outputs come from ONNX Runtime once, the student runs on the
+ * {@link GraphExecutor} with gradients, AdamW with linear warm-up and cosine decay updates its weights, a held-out
+ * part of the data stops it early, and the best weights seen go back into the student's own graph. Deterministic
+ * for a seed: the split, the batch order and the arithmetic (one PyTorch thread count) follow from it.
+ */
+public final class Distiller {
+    /** Told after every step; may return false to stop (the best weights so far are kept). */
+    @FunctionalInterface
+    public interface Progress {
+        boolean step(int step, int plannedSteps, double trainLoss, long elapsedMillis);
+    }
+
+    private static final int MIN_HELD_OUT = 8, MAX_HELD_OUT = 128;
+    /** Steps timed before a time-bounded run plans its schedule. */
+    private static final int PROBE_STEPS = 3;
+
+    private Distiller() {}
+
+    public static DistillationResult distill(OnnxModel teacher, OnnxModel student, Dataset data, DistillationSettings settings,
+                                             Progress progress) throws OrtException {
+        GraphExecutor.requireSupported(student.proto().getGraph());
+        List<Map<String, TensorData>> samples = data.samples();
+        if (samples.size() < 2 * MIN_HELD_OUT) throw new IllegalArgumentException("distillation needs at least " + 2 * MIN_HELD_OUT + " samples, got " + samples.size());
+        String output = student.proto().getGraph().getOutput(0).getName();
+        List<TensorData> targets = teacherOutputs(teacher, samples, output);
+
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) order.add(i);
+        Random random = new Random(settings.seed());
+        Collections.shuffle(order, random);
+        int heldOutCount = (int) Math.clamp(Math.round(samples.size() * settings.heldOutFraction()), MIN_HELD_OUT, Math.min(MAX_HELD_OUT, samples.size() / 2));
+        List<Integer> heldOut = List.copyOf(order.subList(0, heldOutCount));
+        List<Integer> train = new ArrayList<>(order.subList(heldOutCount, order.size()));
+
+        Engine engine = TorchEngine.get();
+        engine.setRandomSeed((int) settings.seed());
+        long start = System.nanoTime();
+        try (GraphExecutor executor = GraphExecutor.load(student)) {
+            DistillationObjective objective = DistillationObjective.detect(output, targets.get(0), executor.inputNames(),
+                    settings.temperature(), settings.labelWeight());
+            int[] labels = data.hasLabels() ? data.labels() : null;
+            AdamW optimizer = new AdamW(executor.parameters(), settings.weightDecay(), settings.clipNorm());
+            long trainable = executor.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
+
+            double[] before = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
+            double bestLoss = before[0];
+            int bestStep = 0;
+            Map<String, float[]> best = null;
+            int planned = settings.steps() > 0 ? settings.steps() : Integer.MAX_VALUE;
+            int evaluateEvery = settings.evaluateEvery();
+            int sinceBest = 0;
+            String stop = "steps";
+            List<DistillationResult.Point> curve = new ArrayList<>();
+            int cursor = train.size();
+            int step = 0;
+            long loopStart = System.nanoTime();
+            long budgetLeft = settings.maxMillis() - (loopStart - start) / 1_000_000;
+            while (step < planned) {
+                if (cursor + settings.batchSize() > train.size()) {
+                    Collections.shuffle(train, random);
+                    cursor = 0;
+                }
+                List<Integer> batch = train.subList(cursor, Math.min(train.size(), cursor + settings.batchSize()));
+                cursor += batch.size();
+                double lr = learningRate(settings, step, planned);
+                double loss = trainStep(executor, objective, optimizer, samples, targets, labels, batch, lr);
+                step++;
+                long elapsed = (System.nanoTime() - start) / 1_000_000;
+                if (settings.maxMillis() > 0 && step == PROBE_STEPS) {
+                    // Plan the schedule from the steps' speed so far, leaving about a seventh for held-out evaluations.
+                    double perStep = (System.nanoTime() - loopStart) / 1e6 / step;
+                    planned = Math.min(planned, Math.max(step + 1, (int) (budgetLeft / (perStep * 1.15))));
+                }
+                if (evaluateEvery <= 0 && planned != Integer.MAX_VALUE) evaluateEvery = Math.max(10, planned / 15);
+                double held = Double.NaN;
+                if (evaluateEvery > 0 && (step % evaluateEvery == 0 || step == planned)) {
+                    held = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize())[0];
+                    if (held < bestLoss) {
+                        bestLoss = held;
+                        bestStep = step;
+                        best = executor.snapshot();
+                        sinceBest = 0;
+                    } else if (step > warmUpSteps(settings, planned) && ++sinceBest >= settings.patience()) {
+                        stop = "early stopping (no held-out improvement in " + settings.patience() + " evaluations)";
+                    }
+                }
+                curve.add(new DistillationResult.Point(step, loss, held, lr));
+                boolean goOn = progress == null || progress.step(step, planned, loss, elapsed);
+                if (!stop.equals("steps")) break;
+                if (!goOn) { stop = "stopped"; break; }
+                if (settings.maxMillis() > 0 && elapsed >= settings.maxMillis()) { stop = "time limit"; break; }
+                if (!Double.isFinite(loss)) { stop = "loss is not finite"; break; }
+            }
+            if (best != null) executor.restore(best);
+            else executor.restore(snapshotOf(student));
+            double[] after = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            return new DistillationResult(executor.writeBack(), objective.describe(), objective.qualityMetric(), step,
+                    planned == Integer.MAX_VALUE ? step : planned, millis, stop, bestStep, before[0], after[0], before[1], after[1],
+                    train.size(), heldOut.size(), trainable, List.copyOf(curve));
+        }
+    }
+
+    private static double trainStep(GraphExecutor executor, DistillationObjective objective, AdamW optimizer,
+                                    List<Map<String, TensorData>> samples, List<TensorData> targets, int[] labels, List<Integer> batch, double lr) {
+        executor.zeroGradients();
+        double loss;
+        try (NDScope ignored = new NDScope(); GradientCollector collector = TorchEngine.get().newGradientCollector()) {
+            Map<String, NDArray> inputs = executor.toNDArrays(Batches.stack(pick(samples, batch)));
+            NDArray out = executor.forward(inputs, List.of()).get(objective.output());
+            NDArray l = objective.loss(out, pick(targets, batch), inputs, pickLabels(labels, batch));
+            collector.backward(l);
+            loss = l.getFloat();
+        }
+        optimizer.update(lr);
+        return loss;
+    }
+
+    /** Held-out {loss, quality}: the loss averaged over batches weighted by their size, the quality per sample. */
+    private static double[] evaluate(GraphExecutor executor, DistillationObjective objective, List<Map<String, TensorData>> samples,
+                                     List<TensorData> targets, int[] labels, List<Integer> heldOut, int batchSize) {
+        double loss = 0, quality = 0;
+        for (int from = 0; from < heldOut.size(); from += batchSize) {
+            List<Integer> batch = heldOut.subList(from, Math.min(heldOut.size(), from + batchSize));
+            try (NDScope ignored = new NDScope()) {
+                Map<String, NDArray> inputs = executor.toNDArrays(Batches.stack(pick(samples, batch)));
+                NDArray out = executor.forward(inputs, List.of()).get(objective.output());
+                loss += objective.loss(out, pick(targets, batch), inputs, pickLabels(labels, batch)).getFloat() * batch.size();
+                quality += objective.qualitySum(out, pick(targets, batch), inputs);
+            }
+        }
+        return new double[] {loss / heldOut.size(), quality / heldOut.size()};
+    }
+
+    /** Early stopping waits for the warm-up: the held-out loss may rise while the rate climbs. */
+    private static int warmUpSteps(DistillationSettings s, int planned) {
+        return planned == Integer.MAX_VALUE ? 10 : Math.max(1, (int) Math.round(planned * s.warmUpFraction()));
+    }
+
+    /** Linear warm-up to the peak rate, then cosine decay to a twentieth of it. */
+    static double learningRate(DistillationSettings s, int step, int planned) {
+        if (planned == Integer.MAX_VALUE) return s.learningRate() * Math.min(1, (step + 1) / 10.0);
+        int warmUp = warmUpSteps(s, planned);
+        if (step < warmUp) return s.learningRate() * (step + 1) / warmUp;
+        double progress = Math.min(1, (double) (step - warmUp) / Math.max(1, planned - warmUp));
+        double floor = s.learningRate() / 20;
+        return floor + (s.learningRate() - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
+    }
+
+    private static List<TensorData> teacherOutputs(OnnxModel teacher, List<Map<String, TensorData>> samples, String output) throws OrtException {
+        List<TensorData> out = new ArrayList<>(samples.size());
+        try (OrtRunner runner = OrtRunner.of(teacher, OrtRunner.RunnerSettings.cpu(Math.max(1, Runtime.getRuntime().availableProcessors())))) {
+            for (Map<String, TensorData> s : samples) {
+                TensorData t = runner.run(s).get(output);
+                if (t == null || !t.isFloat()) throw new IllegalArgumentException("the original has no float output '" + output + "' to distil against");
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, float[]> snapshotOf(OnnxModel student) {
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        java.util.Set<String> trainable = Trainability.trainable(student.proto().getGraph());
+        for (var t : student.proto().getGraph().getInitializerList())
+            if (trainable.contains(t.getName())) out.put(t.getName(), dev.lathe.model.Tensors.toFloats(t));
+        return out;
+    }
+
+    private static <T> List<T> pick(List<T> all, List<Integer> indices) {
+        List<T> out = new ArrayList<>(indices.size());
+        for (int i : indices) out.add(all.get(i));
+        return out;
+    }
+
+    private static int[] pickLabels(int[] labels, List<Integer> indices) {
+        if (labels == null) return null;
+        int[] out = new int[indices.size()];
+        for (int i = 0; i < out.length; i++) out[i] = labels[indices.get(i)];
+        return out;
+    }
+}

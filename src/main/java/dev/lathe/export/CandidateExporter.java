@@ -64,6 +64,7 @@ public final class CandidateExporter {
                     + "; choose another folder or allow overwriting");
 
         StudyCandidate source = StudyCandidate.of(store, c);
+        Path originalPath = source.originalPath();
         OnnxModel original = source.original();
         StudyConfig settings = source.settings();
         Genome genome = source.genome();

@@ -68,7 +68,7 @@ public final class DistilledExporter {
         try {
             distilled.save(staged);
             OnnxModel reloaded = OnnxModel.load(staged);
-            CandidateExporter.checkSignature(original.proto(), reloaded.proto());
+            DecoderExport.checkSignature(original.proto(), reloaded.proto()); // the same ports; only a decoder's cache head axis may shrink
             QualityEvaluator evaluator = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(study.measuring().threads()));
             QualityReport before = evaluator.evaluate(undistilled), after = evaluator.evaluate(reloaded);
             ObjectNode report = report(store, c, settings, split, d, before, after, Files.size(staged));

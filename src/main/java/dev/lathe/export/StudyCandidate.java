@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * What rebuilding a study's candidate needs: the original (refused if its file changed since the study measured it),
  * the study's settings, the genome, the study's data split and a builder over them. Export and distillation share it.
  */
-record StudyCandidate(OnnxModel original, StudyConfig settings, Genome genome, EvaluationData.Split split, CandidateBuilder builder) {
+record StudyCandidate(Path originalPath, OnnxModel original, StudyConfig settings, Genome genome, EvaluationData.Split split, CandidateBuilder builder) {
     static StudyCandidate of(StudyStorage store, CandidateRecord c) throws Exception {
         StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null).orElseThrow(() -> new ExportException("study has no model path"));
         Path originalPath = Path.of(origin.modelPath());
@@ -28,6 +28,6 @@ record StudyCandidate(OnnxModel original, StudyConfig settings, Genome genome, E
         StudyConfig settings = StudyConfig.of(store).orElseThrow(() -> new ExportException("study has no settings"));
         Genome genome = GenomeJson.read(c.genomeJson());
         EvaluationData.Split split = settings.data().resolve(original);
-        return new StudyCandidate(original, settings, genome, split, CandidateBuilders.of(original, settings, split));
+        return new StudyCandidate(originalPath, original, settings, genome, split, CandidateBuilders.of(original, settings, split));
     }
 }

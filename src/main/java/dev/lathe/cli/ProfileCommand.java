@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.options.LoadedModel;
 import dev.lathe.eval.ExecutionProviders;
 import dev.lathe.eval.MeasurementSetup;
 import dev.lathe.eval.timing.TimingProtocol;
@@ -69,7 +70,7 @@ final class ProfileCommand implements Callable<Integer> {
             try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
                 StudyCandidates c = StudyCandidates.of(store);
                 modelPath = c.originalPath();
-                if (model != null && !OnnxModel.load(ModelArgument.parse(model).model()).sha256().equals(c.original().sha256()))
+                if (model != null && !LoadedModel.load(model).model().sha256().equals(c.original().sha256()))
                     throw new IllegalArgumentException(model + " is not the original of study " + study.getFileName() + " (" + modelPath + ")");
                 if (dataFile == null && c.config().data().dataPath() != null) dataFile = Path.of(c.config().data().dataPath());
                 if (c.config().data().tokenizerPath() != null) tokenizer = Path.of(c.config().data().tokenizerPath());
@@ -80,7 +81,7 @@ final class ProfileCommand implements Callable<Integer> {
                 }
             }
         } else {
-            ModelArgument m = ModelArgument.parse(model);
+            ModelArgument m = LoadedModel.load(model).argument(); // through the gate
             modelPath = m.model();
             if (dataFile == null) dataFile = m.defaultData();
             tokenizer = m.defaultTokenizer();

@@ -5,7 +5,7 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.search.CandidateBuilders;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyOrigin;
+import dev.lathe.study.StudyModel;
 import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
@@ -37,12 +37,9 @@ public final class StudyCandidates {
     }
 
     public static StudyCandidates of(StudyStorage store) {
-        StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null)
-                .orElseThrow(() -> new IllegalArgumentException("study " + store.file().getFileName() + " has no model path"));
-        Path path = Path.of(origin.modelPath());
-        OnnxModel original = OnnxModel.load(path);
-        if (!original.sha256().equals(origin.modelSha256()))
-            throw new IllegalArgumentException(path + " has changed since the study measured it; its candidates cannot be rebuilt faithfully");
+        StudyModel studyModel = StudyModel.of(store); // through the gate, refused if the file changed
+        Path path = studyModel.path();
+        OnnxModel original = studyModel.model();
         StudyConfig config = StudyConfig.of(store).orElseThrow(() -> new IllegalArgumentException("study " + store.file().getFileName() + " has no settings"));
         return new StudyCandidates(store, original, path, config);
     }

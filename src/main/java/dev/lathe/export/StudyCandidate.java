@@ -3,10 +3,9 @@ package dev.lathe.export;
 import dev.lathe.config.StudyConfig;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
-import dev.lathe.model.gate.ModelGate;
 import dev.lathe.search.CandidateBuilders;
 import dev.lathe.study.CandidateRecord;
-import dev.lathe.study.StudyOrigin;
+import dev.lathe.study.StudyModel;
 import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
@@ -20,11 +19,9 @@ import java.nio.file.Path;
  */
 record StudyCandidate(Path originalPath, OnnxModel original, StudyConfig settings, Genome genome, EvaluationData.Split split, CandidateBuilder builder) {
     static StudyCandidate of(StudyStorage store, CandidateRecord c) throws Exception {
-        StudyOrigin origin = store.origin().filter(o -> o.modelPath() != null).orElseThrow(() -> new ExportException("study has no model path"));
-        Path originalPath = Path.of(origin.modelPath());
-        OnnxModel original = ModelGate.admit(originalPath);
-        if (!original.sha256().equals(origin.modelSha256()))
-            throw new ExportException(originalPath + " has changed since the study measured it; cannot rebuild candidate " + c.id() + " faithfully");
+        StudyModel studyModel = StudyModel.of(store);
+        Path originalPath = studyModel.path();
+        OnnxModel original = studyModel.model();
         StudyConfig settings = StudyConfig.of(store).orElseThrow(() -> new ExportException("study has no settings"));
         Genome genome = GenomeJson.read(c.genomeJson());
         EvaluationData.Split split = settings.data().resolve(original);

@@ -57,9 +57,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!ExecutionProviders.IDS.contains(provider)) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
         if (repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
-        ExecutionProviders.require(provider);
+        provider = ExecutionProviders.require(provider); // an unknown one, or one this machine lacks, is refused with the reason
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
         LoadedModel input = LoadedModel.load(model);
         ModelArgument m = input.argument();

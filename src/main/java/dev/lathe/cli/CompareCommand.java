@@ -57,7 +57,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!dev.lathe.eval.ExecutionProviders.IDS.contains(provider)) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
+        provider = dev.lathe.eval.ExecutionProviders.require(provider); // an unknown one, or one this machine lacks, is refused with the reason
         List<OnnxModel> loaded = new ArrayList<>();
         for (String m : models) loaded.add(LoadedModel.load(m).model());
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);

@@ -57,8 +57,7 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!ExecutionProviders.IDS.contains(provider)) throw new IllegalArgumentException("unknown provider '" + provider + "' (cpu or cuda)");
-        ExecutionProviders.require(provider);
+        provider = ExecutionProviders.require(provider); // an unknown one, or one this machine lacks, is refused with the reason
         if (candidate != null && study == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--candidate needs --study");
         if (model == null && study == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a MODEL or a --study");
         Path modelPath;

@@ -61,6 +61,7 @@ final class ProfileCommand implements Callable<Integer> {
         if (candidate != null && study == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--candidate needs --study");
         if (model == null && study == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a MODEL or a --study");
         Path modelPath;
+        OnnxModel original;
         Path dataFile = data;
         Path tokenizer = null;
         OnnxModel profiled = null;
@@ -69,6 +70,7 @@ final class ProfileCommand implements Callable<Integer> {
             try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
                 StudyCandidates c = StudyCandidates.of(store);
                 modelPath = c.originalPath();
+                original = c.original();
                 if (model != null && !LoadedModel.load(model).model().sha256().equals(c.original().sha256()))
                     throw new IllegalArgumentException(model + " is not the original of study " + study.getFileName() + " (" + modelPath + ")");
                 if (dataFile == null && c.config().data().dataPath() != null) dataFile = Path.of(c.config().data().dataPath());
@@ -80,12 +82,13 @@ final class ProfileCommand implements Callable<Integer> {
                 }
             }
         } else {
-            ModelArgument m = LoadedModel.load(model).argument(); // through the gate
+            LoadedModel loaded = LoadedModel.load(model); // through the gate
+            ModelArgument m = loaded.argument();
             modelPath = m.model();
+            original = loaded.model();
             if (dataFile == null) dataFile = m.defaultData();
             tokenizer = m.defaultTokenizer();
         }
-        OnnxModel original = OnnxModel.load(modelPath);
         Map<String, List<Long>> fixed = new LinkedHashMap<>();
         shape.fixed(original.proto().getGraph()).forEach((k, v) -> fixed.put(k, Arrays.stream(v).boxed().toList()));
         MeasurementSetup setup = new MeasurementSetup(modelPath.toAbsolutePath().toString(), dataFile == null ? null : dataFile.toAbsolutePath().toString(),

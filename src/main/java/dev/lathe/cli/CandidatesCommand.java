@@ -77,7 +77,7 @@ final class CandidatesCommand implements Callable<Integer> {
                             c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()),
                             constraints.isEmpty() ? "" : "  " + st.describeViolations(c));
                 out.println(hypervolumeLine(st));
-                var predictor = dev.lathe.study.storage.SqliteSideTables.predictorReports(study);
+                var predictor = store.predictorReports();
                 if (!predictor.isEmpty()) out.println("predictor, per generation (tau out of sample: cross-validated, and on the batch measured next):");
                 for (var r : predictor) out.println("  " + r.describe());
             }

@@ -8,7 +8,6 @@ import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.study.PredictorReport;
 import dev.lathe.study.StudyStorage;
-import dev.lathe.study.storage.SqliteSideTables;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Precision;
 
@@ -21,7 +20,7 @@ public final class Strategies {
 
     /** {@code store} keeps the predictor's reports per generation; {@code log} hears its decisions. */
     static SearchStrategy of(SearchConfig search, SearchSpace space, StudyStorage store, Consumer<String> log) {
-        return of(search.strategy(), space, search.population(), search.seed(), r -> SqliteSideTables.appendPredictorReport(store.file(), r), log);
+        return of(search.strategy(), space, search.population(), search.seed(), store::appendPredictorReport, log);
     }
 
     /** A strategy of {@code kind}; {@code reports} hears the predictor's per-generation reports (others make none). */

@@ -102,6 +102,12 @@ public interface StudyStorage extends AutoCloseable {
     /** The reference measurements of the original, oldest first. */
     List<ReferenceRun> references();
 
+    /** Keeps what the predictor strategy learned in one generation (its predictors' tau and error). */
+    void appendPredictorReport(PredictorReport report);
+
+    /** The predictor strategy's reports, one per generation, oldest first; empty for other strategies. */
+    List<PredictorReport> predictorReports();
+
     @Override
     void close();
 }

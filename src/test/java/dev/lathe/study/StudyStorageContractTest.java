@@ -23,6 +23,23 @@ class StudyStorageContractTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "memory"})
+    void predictorReportsReadBackInOrder(String kind) {
+        PredictorReport predicted = new PredictorReport(12, "predictor", "gp", 0.61, 0.44, 8, 0.5, null, 0.12, 0.03, 2000);
+        PredictorReport fallback = new PredictorReport(20, "fallback", "ridge", 0.12, null, 8, null, null, null, null, 0);
+        try (StudyStorage s = open(kind)) {
+            assertEquals(List.of(), s.predictorReports());
+            s.appendPredictorReport(predicted);
+            s.appendPredictorReport(fallback);
+            assertEquals(List.of(predicted, fallback), s.predictorReports());
+        }
+        if (kind.equals("sqlite"))
+            try (StudyStorage reopened = SqliteStudyStorage.openExisting(dir.resolve("contract.sqlite"))) {
+                assertEquals(List.of(predicted, fallback), reopened.predictorReports(), "kept in the study file");
+            }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "memory"})
     void trialsReferencesAndProvenanceReadBackAsWritten(String kind) {
         try (StudyStorage s = open(kind)) {
             assertTrue(s.origin().isEmpty() && s.configuration().isEmpty() && s.data().isEmpty());

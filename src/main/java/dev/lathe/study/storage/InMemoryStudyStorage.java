@@ -3,6 +3,7 @@ package dev.lathe.study.storage;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
 import dev.lathe.study.DataIdentity;
+import dev.lathe.study.PredictorReport;
 import dev.lathe.study.ReferenceRun;
 import dev.lathe.study.StudyOrigin;
 import dev.lathe.study.StudyStorage;
@@ -22,6 +23,7 @@ public final class InMemoryStudyStorage implements StudyStorage {
     private final List<CandidateRecord> candidates = new ArrayList<>();
     private final List<double[][]> samples = new ArrayList<>();
     private final List<ReferenceRun> references = new ArrayList<>();
+    private final List<PredictorReport> predictorReports = new ArrayList<>();
     private StudyOrigin origin;
     private String configuration, machine, outputKind, pruning, sensitivity;
     private DataIdentity data;
@@ -173,6 +175,12 @@ public final class InMemoryStudyStorage implements StudyStorage {
 
     @Override
     public synchronized List<ReferenceRun> references() { return List.copyOf(references); }
+
+    @Override
+    public synchronized void appendPredictorReport(PredictorReport report) { predictorReports.add(report); }
+
+    @Override
+    public synchronized List<PredictorReport> predictorReports() { return List.copyOf(predictorReports); }
 
     @Override
     public void close() {}

@@ -286,6 +286,16 @@ public final class SqliteStudyStorage implements StudyStorage {
 
     /** The reference measurements of the original, oldest first. */
     @Override
+    public void appendPredictorReport(dev.lathe.study.PredictorReport report) {
+        SqliteSideTables.appendPredictorReport(file, report);
+    }
+
+    @Override
+    public List<dev.lathe.study.PredictorReport> predictorReports() {
+        return SqliteSideTables.predictorReports(file);
+    }
+
+    @Override
     public List<ReferenceRun> references() {
         try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM reference_runs ORDER BY measured_at, id")) {
             List<ReferenceRun> out = new ArrayList<>();

@@ -240,7 +240,7 @@ public final class SearchRunner {
         }
         store.recordMachine(MachineInfo.current());
         if (pool != null) {
-            CandidateBuilder builder = CandidateBuilders.of(original, config, split);
+            CandidateBuilder builder = CandidateBuilders.of(original, config, split, listener::message);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
             SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message);
             try (PoolSearch search = PoolSearch.open(this, store, pool, original, setup, builder, split, listener)) {
@@ -257,7 +257,7 @@ public final class SearchRunner {
                     ? java.util.concurrent.CompletableFuture.supplyAsync(measurer::start) : null;
             listener.message("Analysing graph" + (config.pruning().options().needsCalibration() && !split.calibration().synthetic()
                     ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
-            CandidateBuilder builder = CandidateBuilders.of(original, config, split);
+            CandidateBuilder builder = CandidateBuilders.of(original, config, split, listener::message);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
             SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message);
 

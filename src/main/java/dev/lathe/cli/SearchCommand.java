@@ -209,6 +209,8 @@ final class SearchCommand implements Callable<Integer> {
                             ? String.format("%.3f%s%s  %s %.4f  %,d bytes", c.latencyMs(), unit,
                                     speedup == null ? "" : String.format(" (%.2fx)", speedup), c.qualityMetric(), c.quality(), c.sizeBytes())
                             : "FAILED " + c.error();
+                    var early = dev.lathe.study.StoppedEarly.of(c);
+                    if (early.isPresent()) figures += "  (" + early.get().describe() + ")";
                     String violated = study.describeViolations(c);
                     if (!violated.isEmpty()) figures += "  violates: " + violated;
                     if (c.device() != null) figures += "  on " + c.device();

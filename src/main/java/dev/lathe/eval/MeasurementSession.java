@@ -47,7 +47,7 @@ public final class MeasurementSession {
 
     /** Latency and (if the setup asks) quality of a serialized candidate; parameters are the caller's to fill in. */
     public Measurement measure(byte[] candidate) throws OrtException {
-        return evaluator.measure(candidate, setup.withQuality(), setup.peakMemory());
+        return evaluator.measure(candidate, setup.withQuality(), setup.peakMemory(), setup.qualityFloor());
     }
 
     /**

@@ -60,6 +60,11 @@ public final class MeasurementSession {
         return new dev.lathe.eval.profile.NodeProfiler(setup.runnerSettings(), setup.protocol()).profile(bytes, evaluator.timingInput(), timed.latency());
     }
 
+    /** The candidate's speed-up over the original, timed interleaved A B B A in this process ({@link dev.lathe.eval.timing.InterleavedComparison}). */
+    public dev.lathe.eval.timing.InterleavedComparison.Result confirm(byte[] candidate) throws OrtException {
+        return dev.lathe.eval.timing.InterleavedComparison.compare(originalBytes, candidate, evaluator.timingInput(), setup.runnerSettings(), setup.clock());
+    }
+
     /** The original's latency again, measured exactly as candidates are. */
     public Measurement reference() throws OrtException {
         return evaluator.measureOriginal(setup.peakMemory());

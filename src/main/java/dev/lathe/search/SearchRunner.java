@@ -109,6 +109,8 @@ public final class SearchRunner {
     private boolean timeUp;
     /** The pool of devices to measure on, or null to measure on this machine. */
     private PoolMeasurer.Options pool;
+    /** Whether the front is re-timed interleaved with the original after the loop ({@link FrontConfirmation}). */
+    private boolean confirmFront = true;
 
     /** A search of {@code modelPath} into {@code store} with {@code asked} (a resumed study keeps its own, see {@link StudyBinding}). */
     public SearchRunner(Path modelPath, StudyConfig asked, StudyStorage store, Listener listener) {
@@ -121,6 +123,12 @@ public final class SearchRunner {
     /** Measures with {@code factory} instead of the default worker (tests, tools). */
     public SearchRunner measurers(MeasurerFactory factory) {
         this.measurers = factory;
+        return this;
+    }
+
+    /** Whether to confirm the front's speed-ups after the search (on by default; tools that only tabulate turn it off). */
+    public SearchRunner confirmFront(boolean on) {
+        this.confirmFront = on;
         return this;
     }
 
@@ -274,6 +282,11 @@ public final class SearchRunner {
             if (info.machine() != null) store.recordMachine(info.machine());
             phases.since("prepare", t0);
             loop(strategy, builder, measurer);
+            if (confirmFront && strategyFactory == null && !stop.get()) {
+                long c0 = System.nanoTime();
+                FrontConfirmation.run(study(), builder, measurer, store, listener::message, stop::get);
+                phases.since("confirm", c0);
+            }
         }
         return outcome(t0);
     }

@@ -108,6 +108,12 @@ public interface StudyStorage extends AutoCloseable {
     /** The predictor strategy's reports, one per generation, oldest first; empty for other strategies. */
     List<PredictorReport> predictorReports();
 
+    /** Keeps a front candidate's confirmed speed-up, replacing an earlier confirmation of the same candidate. */
+    void recordConfirmation(ConfirmedSpeedup confirmed);
+
+    /** The confirmed speed-ups by candidate id; empty when none was confirmed. */
+    java.util.Map<Long, ConfirmedSpeedup> confirmations();
+
     @Override
     void close();
 }

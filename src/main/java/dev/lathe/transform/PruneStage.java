@@ -56,9 +56,22 @@ final class PruneStage implements BuildStage {
     public void apply(CandidateDraft draft) {
         Map<String, int[]> kept = keptUnits(draft.genome);
         // Every refit before any slicing: a layer two groups share keeps its full width until both are refitted.
-        if (!options.repair().equals("none") && stats != null)
+        if (!options.repair().equals("none") && stats != null) {
+            // Groups whose consumer no other kept group shares are refitted ahead, side by side (the worker is idle while building).
+            Map<String, Integer> readers = new java.util.HashMap<>();
+            for (String id : kept.keySet()) {
+                var c = analysis.group(id).orElseThrow().consumer();
+                if (c != null) readers.merge(c.weight(), 1, Integer::sum);
+            }
+            Map<PrunableGroup, int[]> alone = new LinkedHashMap<>();
+            kept.forEach((id, units) -> {
+                PrunableGroup g = analysis.group(id).orElseThrow();
+                if (g.consumer() != null && readers.get(g.consumer().weight()) == 1) alone.put(g, units);
+            });
+            refits.prefetch(originalGraph, alone, stats);
             for (Map.Entry<String, int[]> e : kept.entrySet())
                 refits.repair(draft.graph, originalGraph, analysis.group(e.getKey()).orElseThrow(), e.getValue(), stats);
+        }
         for (Map.Entry<String, int[]> e : kept.entrySet())
             StructuredPruner.prune(draft.graph, analysis.group(e.getKey()).orElseThrow(), e.getValue());
     }

@@ -74,6 +74,28 @@ class PreparationCacheTest {
         assertTrue(fresh.refitCounts()[0] > 0, "repeated kept sets reuse refits: " + java.util.Arrays.toString(fresh.refitCounts()));
     }
 
+    /**
+     * The uncached path written out: rank on the original, refit every group's consumer in turn on one graph, then
+     * slice; a builder (refits made ahead in parallel, then reused) writes the same bytes.
+     */
+    @Test
+    void cachedAndParallelRefitsEqualTheSequentialUncachedBuild() throws Exception {
+        OnnxModel m = cnn();
+        var samples = calibration(m);
+        CandidateBuilder builder = CandidateBuilder.create(m, PruningOptions.CALIBRATED, QuantizationOptions.DEFAULT, samples);
+        var stats = dev.lathe.transform.pruning.ActivationStats.collect(m, builder.groups(), samples.subList(0, Math.min(samples.size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES)));
+        assertTrue(builder.groups().stream().filter(g -> g.consumer() != null).map(g -> g.consumer().weight()).distinct().count() >= 2,
+                "at least two groups with their own consumers, so refits run side by side");
+        for (Genome g : genomes(builder).subList(0, 4)) {
+            var plan = builder.plan(g).keptUnits();
+            var graph = dev.lathe.model.MutableGraph.of(m);
+            plan.forEach((id, units) -> dev.lathe.transform.pruning.LeastSquaresRepair.repair(graph, builder.analysis().group(id).orElseThrow(), units, stats));
+            plan.forEach((id, units) -> dev.lathe.transform.pruning.StructuredPruner.prune(graph, builder.analysis().group(id).orElseThrow(), units));
+            assertArrayEquals(OnnxModel.of(graph.toModel()).toBytes(), builder.build(g).toBytes(), "genome " + g);
+        }
+        assertTrue(builder.refitCounts()[0] > 0, java.util.Arrays.toString(builder.refitCounts()));
+    }
+
     @Test
     void anAlteredOrForeignEntryIsRefusedAndGatheredAgain() throws Exception {
         OnnxModel m = cnn();

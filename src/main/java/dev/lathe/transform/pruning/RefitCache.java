@@ -36,7 +36,7 @@ public final class RefitCache {
             LeastSquaresRepair.repair(graph, group, keptUnits, stats);
             return;
         }
-        String key = group.id() + "|" + Arrays.toString(keptUnits);
+        String key = key(group, keptUnits);
         Refit known = refits.get(key);
         if (known != null) {
             hits++;
@@ -44,20 +44,48 @@ public final class RefitCache {
             if (known.bias != null) graph.putInitializer(known.bias);
             return;
         }
-        misses++;
         LeastSquaresRepair.repair(graph, group, keptUnits, stats);
-        TensorProto w = graph.initializer(c.weight()), b = c.bias() == null ? null : graph.initializer(c.bias());
+        store(key, graph.initializer(c.weight()), c.bias() == null ? null : graph.initializer(c.bias()));
+    }
+
+    /**
+     * Makes the refits of {@code wanted} (group to kept units) that are not stored yet, in parallel, each on its own
+     * copy of {@code original}: they are independent when no two of them refit the same consumer, which the caller
+     * ensures. Each refit is the same computation as in {@link #repair}, so the weights do not depend on the threads.
+     */
+    public void prefetch(MutableGraph original, Map<PrunableGroup, int[]> wanted, ActivationStats stats) {
+        java.util.List<Map.Entry<PrunableGroup, int[]>> missing;
+        synchronized (this) {
+            missing = wanted.entrySet().stream().filter(e -> e.getKey().consumer() != null)
+                    .filter(e -> !refits.containsKey(key(e.getKey(), e.getValue()))).toList();
+        }
+        if (missing.size() < 2) return; // nothing to overlap: repair makes it in place
+        missing.parallelStream().forEach(e -> {
+            MutableGraph scratch = new MutableGraph(original.original());
+            LeastSquaresRepair.repair(scratch, e.getKey(), e.getValue(), stats);
+            PrunableGroup.Consumer c = e.getKey().consumer();
+            store(key(e.getKey(), e.getValue()), scratch.initializer(c.weight()), c.bias() == null ? null : scratch.initializer(c.bias()));
+        });
+    }
+
+    private static String key(PrunableGroup group, int[] keptUnits) {
+        return group.id() + "|" + Arrays.toString(keptUnits);
+    }
+
+    private synchronized void store(String key, TensorProto w, TensorProto b) {
+        misses++;
         long size = w.getSerializedSize() + (b == null ? 0 : b.getSerializedSize());
-        refits.put(key, new Refit(w, b, size));
+        Refit old = refits.put(key, new Refit(w, b, size));
+        if (old != null) bytes -= old.bytes;
         bytes += size;
         var eldest = refits.entrySet().iterator();
-        while (bytes > MAX_BYTES && eldest.hasNext()) {
+        while (bytes > MAX_BYTES && refits.size() > 1 && eldest.hasNext()) {
             bytes -= eldest.next().getValue().bytes;
             eldest.remove();
         }
     }
 
-    /** Refits reused and made, for the log and the throughput figures. */
+    /** Refits written into drafts from the store, and refits made (in place or ahead), for the log and the throughput figures. */
     public synchronized long hits() { return hits; }
 
     public synchronized long misses() { return misses; }

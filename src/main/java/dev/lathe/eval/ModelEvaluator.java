@@ -74,10 +74,16 @@ public final class ModelEvaluator {
     public Measurement measure(byte[] bytes, boolean withQuality, boolean peakMemory, Double qualityFloor) throws OrtException {
         long t0 = System.nanoTime();
         PeakMemory.Window window = peakMemory ? PeakMemory.open() : null;
-        LatencyRun latency = meter.measure(bytes, timingInput);
-        long t1 = System.nanoTime();
-        QualityReport q = withQuality && quality != null ? quality.evaluate(bytes, qualityFloor) : null;
-        long t2 = System.nanoTime();
+        LatencyRun latency;
+        QualityReport q = null;
+        long t1, t2;
+        // One session for both: loading a MiniLM candidate takes about a second, and the quality run needs the same session options.
+        try (OrtRunner runner = new OrtRunner(bytes, meter.settings())) {
+            latency = meter.measure(runner, timingInput);
+            t1 = System.nanoTime();
+            if (withQuality && quality != null) q = quality.evaluate(runner, qualityFloor);
+            t2 = System.nanoTime();
+        }
         Long peakBytes = window == null ? null : window.peakAboveBaseline();
         return new Measurement(latency.stats(), q, bytes.length, 0, (t2 - t0) / 1e9, latency.samplesMs(), peakBytes, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                 latency.cpuSamplesMs());

@@ -84,6 +84,13 @@ public final class QualityEvaluator {
      * is not stopped gives exactly the figures of a full run.
      */
     public QualityReport evaluate(byte[] candidate, Double floor) throws OrtException {
+        try (OrtRunner runner = new OrtRunner(candidate, settings)) {
+            return evaluate(runner, floor);
+        }
+    }
+
+    /** As {@link #evaluate(byte[], Double)}, on a session already loaded with this evaluator's settings (the caller closes it). */
+    public QualityReport evaluate(OrtRunner runner, Double floor) throws OrtException {
         int n = data.size();
         double[] sum = {0};
         SampleCheck check = floor == null ? null : (i, y) -> {
@@ -92,7 +99,7 @@ public final class QualityEvaluator {
             // A hair of slack for the rounding of a cosine of identical vectors, which can land just above 1.
             return m < n && (sum[0] + (n - m) * (1 + 1e-9)) / n < floor;
         };
-        List<float[]> got = outputs(candidate, kind == OutputKind.EMBEDDING, check);
+        List<float[]> got = outputs(runner, kind == OutputKind.EMBEDDING, check);
         boolean stopped = got.size() < n;
         List<float[]> ref = stopped ? reference.subList(0, got.size()) : reference;
         int[] labels = stopped && data.labels() != null ? java.util.Arrays.copyOf(data.labels(), got.size()) : data.labels();
@@ -118,8 +125,14 @@ public final class QualityEvaluator {
     }
 
     private List<float[]> outputs(byte[] model, boolean pool, SampleCheck check) throws OrtException {
-        List<float[]> out = new ArrayList<>(data.size());
         try (OrtRunner runner = new OrtRunner(model, settings)) {
+            return outputs(runner, pool, check);
+        }
+    }
+
+    private List<float[]> outputs(OrtRunner runner, boolean pool, SampleCheck check) throws OrtException {
+        List<float[]> out = new ArrayList<>(data.size());
+        {
             for (Map<String, TensorData> sample : data.samples()) {
                 Map<String, TensorData> result = runner.run(sample);
                 // Models from other tools (ONNX Runtime's own int8 export) may rename outputs: fall back to the first.

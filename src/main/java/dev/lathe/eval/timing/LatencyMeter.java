@@ -67,8 +67,18 @@ public final class LatencyMeter {
 
     /** Times a model already serialized (the measuring loop serializes each candidate once). */
     public LatencyRun measure(byte[] model, Map<String, TensorData> input) throws OrtException {
+        try (OrtRunner runner = new OrtRunner(model, settings)) {
+            return measure(runner, input);
+        }
+    }
+
+    /**
+     * Times a model already loaded into {@code runner} (made with this meter's settings), which the caller keeps: the
+     * measuring loop scores quality on the same session afterwards instead of loading the candidate twice.
+     */
+    public LatencyRun measure(OrtRunner runner, Map<String, TensorData> input) throws OrtException {
         MEASURING.lock();
-        try (MachineLock ignored = MachineLock.acquire(); OrtRunner runner = new OrtRunner(model, settings)) {
+        try (MachineLock ignored = MachineLock.acquire()) {
             Map<String, OnnxTensor> feeds = runner.toOrt(input);
             try {
                 boolean cpuClock = clock == LatencyClock.CPU;

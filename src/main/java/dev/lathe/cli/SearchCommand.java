@@ -81,7 +81,10 @@ final class SearchCommand implements Callable<Integer> {
             description = "time each candidate until its median's 95%% confidence interval is within ±PCT %% (default ${DEFAULT-VALUE})") double tolerance;
 
     @Option(names = "--reference-every", defaultValue = "5", paramLabel = "N",
-            description = "re-measure the original as the drift reference every N candidates (and every 2 minutes; default ${DEFAULT-VALUE})") int referenceEvery;
+            description = "re-measure the original as the drift reference every N candidates (see --reference-minutes; default ${DEFAULT-VALUE})") int referenceEvery;
+
+    @Option(names = "--reference-minutes", defaultValue = "2", paramLabel = "M",
+            description = "and at least every M minutes (each device of a pool on its own; default ${DEFAULT-VALUE})") double referenceMinutes;
 
     @Option(names = "--clock", paramLabel = "wall|cpu", description = ClockOption.HELP + " Default: wall, or the study's own clock when resuming.")
     String clock;
@@ -174,7 +177,7 @@ final class SearchCommand implements Callable<Integer> {
                 .with(new PruningConfig(Criterion.parse(criterion), Repair.parse(repair)))
                 .with(PrecisionConfig.of(choices, quantization.options(), sensitivitySamples))
                 .with(new MeasuringConfig(Provider.parse(provider), LatencyClock.WALL, threads, quick, tolerance, referenceEvery,
-                        MeasuringConfig.DEFAULT.referenceMinutes(), Objective.parse(objective), !inProcess, timeout, null));
+                        referenceMinutes, Objective.parse(objective), !inProcess, timeout, null));
         try {
             asked = asked.with(new Constraints(maxLatencyMs, maxMemoryMib, maxSizeMb, minQuality)).with(keepRanges(keepRanges, minKeep, keepBlocks));
         } catch (IllegalArgumentException e) {
@@ -226,7 +229,7 @@ final class SearchCommand implements Callable<Integer> {
             });
             if (pool != null)
                 runner.pool(new PoolMeasurer.Options(pool, HazelcastSetup.Address.parseList(members), PoolToken.read(tokenFile), heartbeatSeconds,
-                        settings.measuring().referenceEvery(), 60));
+                        settings.measuring().referenceEvery(), settings.measuring().referenceMinutes(), 60));
             else if (members != null || tokenFile != null)
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--members and --token-file go with --pool");
             if (timeBudgetMinutes != null) {

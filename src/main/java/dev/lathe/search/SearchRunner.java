@@ -109,6 +109,8 @@ public final class SearchRunner {
     private boolean timeUp;
     /** The pool of devices to measure on, or null to measure on this machine. */
     private PoolMeasurer.Options pool;
+    /** The pool search once connected (its devices stay readable after it ends), or null. */
+    private volatile PoolSearch poolSearch;
 
     /** A search of {@code modelPath} into {@code store} with {@code asked} (a resumed study keeps its own, see {@link StudyBinding}). */
     public SearchRunner(Path modelPath, StudyConfig asked, StudyStorage store, Listener listener) {
@@ -202,6 +204,12 @@ public final class SearchRunner {
         return System.nanoTime() - t0;
     }
 
+    /** The pool's devices and what each is doing, from any thread; empty before the pool is connected or on one machine. */
+    public List<dev.lathe.pool.schedule.DeviceState> poolDevices() {
+        PoolSearch p = poolSearch;
+        return p == null ? List.of() : p.devices();
+    }
+
     /** The configuration this search runs with: the asked one until {@link #run} binds it to the study, the bound one after. */
     public StudyConfig config() { return config; }
 
@@ -244,6 +252,7 @@ public final class SearchRunner {
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
             SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message);
             try (PoolSearch search = PoolSearch.open(this, store, pool, original, setup, builder, split, listener)) {
+                poolSearch = search;
                 phases.since("prepare", t0);
                 search.loop(strategy);
             }

@@ -73,7 +73,9 @@ public final class SearchView {
         Tab candidatesTab = new Tab("Candidates", table.node());
         candidatesTab.textProperty().bind(Bindings.size(workbench.study().rows()).asString("Candidates (%d)"));
         Tab logTab = new Tab("Log", log);
-        TabPane bottom = new TabPane(candidatesTab, logTab);
+        Tab devicesTab = new dev.lathe.ui.pool.PoolDevicesView(new dev.lathe.ui.pool.PoolDevicesViewModel(workbench.search()::poolDevices),
+                workbench.search().runningProperty()).tab();
+        TabPane bottom = new TabPane(candidatesTab, logTab, devicesTab);
         bottom.setId("bottomTabs");
         bottom.getStyleClass().add("bottom-tabs");
         bottom.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -271,6 +273,7 @@ public final class SearchView {
                 Ui.sectionHeader("Objectives"), objectives,
                 Ui.sectionHeader("Constraints"), new ConstraintsSetupView(s.constraints()).node(),
                 Ui.sectionHeader("Search space"), new SearchSpaceSetupView(s.space()).node(),
+                Ui.sectionHeader("Devices"), new dev.lathe.ui.pool.PoolSetupView(s.pool()).node(),
                 Ui.sectionHeader("Study file"), new VBox(8, study, studyButtons, studyHint));
         box.disableProperty().bind(s.runningProperty());
 

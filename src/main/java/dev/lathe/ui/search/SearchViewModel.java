@@ -83,6 +83,7 @@ public final class SearchViewModel {
     private final PrecisionSetupViewModel precisions = new PrecisionSetupViewModel(provider);
     private final ConstraintsSetupViewModel constraints = new ConstraintsSetupViewModel();
     private final SearchSpaceSetupViewModel space = new SearchSpaceSetupViewModel();
+    private final dev.lathe.ui.pool.PoolSetupViewModel pool = new dev.lathe.ui.pool.PoolSetupViewModel();
 
     private final BooleanProperty running = new SimpleBooleanProperty();
     private final BooleanProperty stopping = new SimpleBooleanProperty();
@@ -157,6 +158,15 @@ public final class SearchViewModel {
 
     /** Keep ranges per group and blocks never dropped. */
     public SearchSpaceSetupViewModel space() { return space; }
+
+    /** Where candidates are measured: this machine or a pool of devices. */
+    public dev.lathe.ui.pool.PoolSetupViewModel pool() { return pool; }
+
+    /** The running pool search's devices, from any thread; empty on one machine or between searches. */
+    public java.util.List<dev.lathe.pool.schedule.DeviceState> poolDevices() {
+        SearchRunner r = runner;
+        return r == null ? java.util.List.of() : r.poolDevices();
+    }
 
     /**
      * The clock latency is timed on: wall clock, or CPU time per run (steadier on a busy machine; with several
@@ -266,9 +276,12 @@ public final class SearchViewModel {
             return false;
         }
         StudyConfig settings;
+        dev.lathe.pool.client.PoolMeasurer.Options devices;
         try {
             settings = settings();
-            ExecutionProviders.require(settings.measuring().provider().id());
+            // The token file is read here, when Start is pressed, and nowhere else.
+            devices = pool.options(settings.measuring());
+            if (devices == null) ExecutionProviders.require(settings.measuring().provider().id());
         } catch (IllegalArgumentException e) {
             background.notify(Notice.error("Cannot start the search: " + e.getMessage()));
             return false;
@@ -296,7 +309,7 @@ public final class SearchViewModel {
         progressText.set("Preparing…");
         lastOutcome.set(null);
         appendLog("── " + (Files.exists(studyFile) ? "Resuming " : "Starting ") + "search of " + model.getFileName() + " into "
-                + studyFile.getFileName() + " (budget " + settings.search().budget() + ")");
+                + studyFile.getFileName() + " (budget " + settings.search().budget() + ")" + (devices == null ? "" : " " + pool.describe()));
 
         int minutes = timeLimitMinutes.get() == null ? 0 : timeLimitMinutes.get();
         task = new Task<>() {
@@ -316,6 +329,7 @@ public final class SearchViewModel {
                             new SearchRunListener(SearchViewModel.this, study, store, () -> runner == null ? bound : runner.config()));
                     if (minutes > 0) r.timeBudget(java.time.Duration.ofMinutes(minutes));
                     r.measurers(measurers);
+                    if (devices != null) r.pool(devices);
                     runner = r;
                     if (stopRequested) r.requestStop();
                     if (pauseWanted) r.requestPause();

@@ -61,6 +61,7 @@ public final class PoolSetupView {
             File f = c.showOpenDialog(chooseToken.getScene().getWindow());
             if (f != null) pool.tokenFileProperty().set(f.toPath().toAbsolutePath().toString());
         });
+        token.focusedProperty().addListener((o, was, is) -> pool.recheck());
         HBox tokenRow = new HBox(6, token, chooseToken);
         HBox.setHgrow(token, Priority.ALWAYS);
         Spinner<Integer> heartbeat = new Spinner<>();

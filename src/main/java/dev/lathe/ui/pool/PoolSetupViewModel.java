@@ -57,6 +57,9 @@ public final class PoolSetupViewModel {
     /** What keeps the pool settings from being used, or "" when they look usable (or the search is local). */
     public StringBinding problemProperty() { return problem; }
 
+    /** Checks again what the form cannot see change, the token file appearing or going; Start always checks afresh. */
+    public void recheck() { problem.invalidate(); }
+
     /** Whether the next search measures on a pool. */
     public boolean isOnPool() { return onPool.get(); }
 

@@ -179,4 +179,31 @@ class PoolAgentsTest {
             assertEquals(0, Files.list(a.cache.resolve("blobs")).count(), "nothing was stored for the refused client");
         }
     }
+
+    /**
+     * A member that will not measure for this client (here: started with another token) is not used, and says so:
+     * the log names it with the reason, and the devices the window lists show it as refused with that reason,
+     * while the pool's good device measures everything.
+     */
+    @Test
+    void aDeviceThatRefusesIsListedWithTheReasonAndTheOthersMeasure() throws Exception {
+        String pool = pool();
+        Path token = token("the-pools-token-" + pool);
+        Path other = token("another-token-" + pool);
+        try (AgentJvm a = AgentJvm.start("alpha", pool, "", token, dir);
+             AgentJvm g = AgentJvm.start("gamma", pool, a.address(), other, dir);
+             PoolMeasurer m = measurer(pool, List.of(a, g), PoolToken.read(token))) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!m.refusals().containsKey("gamma") && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(m.refusals().get("gamma").contains("signature does not match"), m.refusals().toString());
+            DeviceState refused = m.devices().stream().filter(d -> d.name().equals("gamma")).findFirst().orElseThrow();
+            assertEquals("refused", refused.state());
+            assertTrue(refused.reason().contains("refused this client: signature does not match"), refused.reason());
+            assertTrue(log.stream().anyMatch(l -> l.startsWith("Device gamma is not used: refused this client: signature does not match")), log.toString());
+            List<DeviceMeasurement> results = measureAll(m);
+            assertEveryCandidateOnce(results);
+            for (DeviceMeasurement r : results) assertEquals("alpha", r.device());
+            assertEquals(0, g.status().measured());
+        }
+    }
 }

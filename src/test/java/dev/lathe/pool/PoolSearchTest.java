@@ -191,6 +191,58 @@ class PoolSearchTest {
         }
     }
 
+    /**
+     * Pause on a pool: once the candidates in flight are back nothing more is sent, both agents stay idle with
+     * their counts unchanged while paused, and after Resume the search reaches its budget, each candidate once.
+     */
+    @Test
+    void aPausedPoolSearchSendsNothingUntilResumed() throws Exception {
+        String pool = "pause-" + UUID.randomUUID().toString().substring(0, 8);
+        Path token = dir.resolve("token");
+        Files.writeString(token, "a-pool-token-for-tests-" + pool);
+        try (AgentJvm a = AgentJvm.start("alpha", pool, "", token, dir);
+             AgentJvm b = AgentJvm.start("beta", pool, a.address(), token, dir);
+             SqliteStudyStorage s = SqliteStudyStorage.open(dir.resolve("paused.sqlite"))) {
+            var devices = new dev.lathe.pool.client.PoolMeasurer.Options(pool, List.of(dev.lathe.pool.net.HazelcastSetup.Address.parse(a.address()),
+                    dev.lathe.pool.net.HazelcastSetup.Address.parse(b.address())), PoolToken.read(token), 6, 5, 60);
+            java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+            int[] measuredAtPause = new int[1];
+            SearchRunner[] runner = new SearchRunner[1];
+            runner[0] = new SearchRunner(dev.lathe.TestModels.digitsMlp(), dev.lathe.TestStudies.quickDigitsMlp(8, 3), s, new SearchRunner.Listener() {
+                @Override
+                public void candidateFinished(CandidateRecord c, dev.lathe.study.Study st, int measured, int budget, double left) {
+                    if (measured == 2) runner[0].requestPause();
+                }
+
+                @Override
+                public void paused(int measured, int budget, Long lastCandidate) {
+                    measuredAtPause[0] = measured;
+                    paused.countDown();
+                }
+            }).pool(devices);
+            java.util.concurrent.CompletableFuture<SearchRunner.Outcome> outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return runner[0].run();
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            assertTrue(paused.await(180, java.util.concurrent.TimeUnit.SECONDS), "the search paused");
+            int onAgents = a.status().measured() + b.status().measured();
+            assertTrue(measuredAtPause[0] >= 2 && measuredAtPause[0] < 8, "paused after " + measuredAtPause[0]);
+            Thread.sleep(3000);
+            assertEquals("idle", a.status().state());
+            assertEquals("idle", b.status().state());
+            assertEquals(onAgents, a.status().measured() + b.status().measured(), "nothing was measured while paused");
+            assertEquals(measuredAtPause[0], s.count(CandidateStatus.DONE), "the study holds what was back before the pause");
+            runner[0].resume();
+            SearchRunner.Outcome o = outcome.get(300, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(8, o.measured());
+            assertEquals(8, s.count(CandidateStatus.DONE));
+            assertEquals(8, a.status().measured() + b.status().measured(), "each candidate measured once, the pause notwithstanding");
+        }
+    }
+
     private static String[] concat(String[] a, String last) {
         String[] out = java.util.Arrays.copyOf(a, a.length + 1);
         out[a.length] = last;

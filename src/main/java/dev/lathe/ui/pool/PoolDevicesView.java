@@ -29,13 +29,13 @@ public final class PoolDevicesView {
         table.setPlaceholder(new Label("A search on a pool lists its devices here (choose a pool under Devices in the form)."));
         table.getColumns().add(column("Device", 140, PoolDevicesViewModel.Row::name));
         table.getColumns().add(column("State", 100, PoolDevicesViewModel.Row::state));
-        table.getColumns().add(column("Candidate", 80, PoolDevicesViewModel.Row::current));
+        table.getColumns().add(column("Candidate", 95, PoolDevicesViewModel.Row::current));
         TableColumn<PoolDevicesViewModel.Row, Integer> measured = new TableColumn<>("Measured");
         measured.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().measured()));
-        measured.setPrefWidth(80);
+        measured.setPrefWidth(95);
         table.getColumns().add(measured);
-        table.getColumns().add(column("Last reference", 110, PoolDevicesViewModel.Row::lastReference));
-        table.getColumns().add(column("Why not used", 360, PoolDevicesViewModel.Row::reason));
+        table.getColumns().add(column("Last reference", 120, PoolDevicesViewModel.Row::lastReference));
+        table.getColumns().add(column("Why not used", 560, PoolDevicesViewModel.Row::reason));
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
 
         Timeline poll = new Timeline(new KeyFrame(REFRESH, e -> devices.refresh()));

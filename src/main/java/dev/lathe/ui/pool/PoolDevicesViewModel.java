@@ -21,7 +21,7 @@ public final class PoolDevicesViewModel {
     public record Row(String name, String state, String current, int measured, String lastReference, String reason) {
         static Row of(DeviceState d) {
             return new Row(d.name(), d.state(), d.current() == null ? "" : "#" + d.current(), d.measured(),
-                    d.lastReferenceMs() == null ? "" : String.format(Locale.ROOT, "%.3f ms", d.lastReferenceMs()), d.reason() == null ? "" : d.reason());
+                    d.lastReferenceMs() == null ? "" : String.format(Locale.ROOT, "%.4g ms", d.lastReferenceMs()), d.reason() == null ? "" : d.reason());
         }
     }
 

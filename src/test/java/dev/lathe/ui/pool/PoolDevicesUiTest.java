@@ -89,7 +89,7 @@ class PoolDevicesUiTest extends WorkbenchUiTest {
                     long inStudy = s.all().stream().filter(c -> c.status() == CandidateStatus.DONE && r.name().equals(c.device())).count();
                     assertEquals(inStudy, r.measured(), "the table counts what the study records for " + r.name());
                     double last = s.references().stream().filter(x -> r.name().equals(x.device())).reduce((x, y) -> y).orElseThrow().latencyMs();
-                    assertEquals(String.format(java.util.Locale.ROOT, "%.3f ms", last), r.lastReference(), "the device's last reference");
+                    assertEquals(String.format(java.util.Locale.ROOT, "%.4g ms", last), r.lastReference(), "the device's last reference");
                 }
                 Set<String> devices = new HashSet<>();
                 for (CandidateRecord c : s.all()) devices.add(c.device());

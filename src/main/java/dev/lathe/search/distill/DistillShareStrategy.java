@@ -8,12 +8,12 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * A strategy that proposes what {@code inner} proposes and, once every genome of a generation has been told, hands
- * the most promising share of that generation's measured candidates to {@code step} (which distils them and keeps
- * the figures apart). The inner strategy is told the measured figures only, so the search's course is the same as
+ * that generation's measured candidates, most promising first, to {@code step}, which distils the first share of
+ * them it can (a candidate it cannot distil, such as one with int8_static layers, gives its turn to the next) and
+ * keeps the figures apart. The inner strategy is told the measured figures only, so the search's course is the same as
  * without it; what changes is which candidates come with a distilled figure. Candidates told before the first
  * {@link #ask} are a resumed study's replay and are not distilled again.
  *
@@ -25,14 +25,19 @@ public final class DistillShareStrategy implements SearchStrategy {
     /** One measured candidate of a generation: its genome and its objectives (both minimised: cost, negated quality). */
     public record Measured(Genome genome, double[] objectives) {}
 
+    /** Distils up to {@code quota} of {@code ranked}, in order, skipping those it cannot distil. */
+    public interface Step {
+        void distil(List<Measured> ranked, int quota);
+    }
+
     private final SearchStrategy inner;
     private final double share;
-    private final Consumer<List<Measured>> step;
+    private final Step step;
     private final List<Measured> seen = new ArrayList<>(), generation = new ArrayList<>();
     private final Set<Genome> waiting = new LinkedHashSet<>();
     private boolean asked;
 
-    public DistillShareStrategy(SearchStrategy inner, double share, Consumer<List<Measured>> step) {
+    public DistillShareStrategy(SearchStrategy inner, double share, Step step) {
         if (!(share > 0 && share <= 1)) throw new IllegalArgumentException("the distillation share must be in (0, 1], got " + share);
         this.inner = inner;
         this.share = share;
@@ -61,21 +66,20 @@ public final class DistillShareStrategy implements SearchStrategy {
         if (!asked || !waiting.remove(genome)) return;
         if (feasible) generation.add(m);
         if (waiting.isEmpty()) {
-            List<Measured> chosen = mostPromising(generation, seen, share);
+            List<Measured> ranked = ranked(generation, seen);
+            int quota = (int) Math.ceil(share * generation.size());
             generation.clear();
-            if (!chosen.isEmpty()) step.accept(chosen);
+            if (!ranked.isEmpty()) step.distil(ranked, quota);
         }
     }
 
-    /** The {@code share} of {@code generation} (rounded up) most worth distilling, judged against everything {@code seen}. */
-    static List<Measured> mostPromising(List<Measured> generation, List<Measured> seen, double share) {
+    /** {@code generation}'s candidates that lost quality, most worth distilling first, judged against everything {@code seen}. */
+    static List<Measured> ranked(List<Measured> generation, List<Measured> seen) {
         double bestQuality = seen.stream().mapToDouble(m -> m.objectives()[1]).min().orElse(Double.NaN);
-        List<Measured> lossy = generation.stream().filter(m -> m.objectives()[1] > bestQuality).toList();
-        int n = (int) Math.ceil(share * generation.size());
-        return lossy.stream()
+        return generation.stream().filter(m -> m.objectives()[1] > bestQuality)
                 .sorted(Comparator.<Measured>comparingLong(m -> seen.stream().filter(o -> dominates(o.objectives(), m.objectives())).count())
                         .thenComparingDouble(m -> m.objectives()[0]))
-                .limit(n).toList();
+                .toList();
     }
 
     private static boolean dominates(double[] a, double[] b) {

@@ -17,12 +17,12 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The step {@link DistillShareStrategy} hands each generation's chosen candidates to: distils each one with the same
+ * The step {@link DistillShareStrategy} hands each generation's ranked candidates to: distils the first {@code quota} it can with the same
  * code {@code lathe distill} uses (on the study's data, a short budget), and records the figures in the study's
  * distilled candidates, never over its measured ones. Nothing is exported; the trained model is dropped once scored.
  * A candidate that cannot be distilled (an operator the executor lacks, int8_static layers) is reported and skipped.
  */
-public final class SearchDistillation implements Consumer<List<DistillShareStrategy.Measured>> {
+public final class SearchDistillation implements DistillShareStrategy.Step {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final StudyStorage store;
@@ -42,8 +42,10 @@ public final class SearchDistillation implements Consumer<List<DistillShareStrat
     }
 
     @Override
-    public void accept(List<DistillShareStrategy.Measured> chosen) {
-        for (DistillShareStrategy.Measured m : chosen) {
+    public void distil(List<DistillShareStrategy.Measured> ranked, int quota) {
+        int done = 0;
+        for (DistillShareStrategy.Measured m : ranked) {
+            if (done >= quota) break;
             CandidateRecord c = store.byGenome(GenomeJson.write(m.genome())).orElse(null);
             if (c == null || store.distilled().stream().anyMatch(d -> d.candidateId() == c.id())) continue;
             long t0 = System.nanoTime();
@@ -56,6 +58,7 @@ public final class SearchDistillation implements Consumer<List<DistillShareStrat
                         report.at("/data/training_fingerprint").asText(null), r.distillation().steps(), r.qualityMetric(), r.qualityBefore(),
                         r.qualityAfter(), null, report.path("size_bytes").asLong(), null));
                 distilled++;
+                done++;
                 log.accept(String.format(java.util.Locale.ROOT, "distilled #%d: %s %.4f -> %.4f (%+.4f) in %d steps, %.1f s", c.id(), d.qualityMetric(),
                         d.qualityBefore(), d.qualityAfter(), d.recovered(), d.steps(), (System.nanoTime() - t0) / 1e9));
             } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.lathe.search.distill;
 
+import dev.lathe.search.SearchStrategy;
 import dev.lathe.transform.genome.Genome;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +20,35 @@ class DistillShareStrategyTest {
         var dominated = measured(0.8, 2, -0.80); // dominated by fastLossy
         var fastest = measured(0.2, 3, -0.70);
         List<DistillShareStrategy.Measured> seen = List.of(original, fastLossy, dominated, fastest);
-        assertEquals(List.of(fastest, fastLossy), DistillShareStrategy.mostPromising(List.of(fastLossy, dominated, fastest), seen, 0.5));
-        assertEquals(List.of(fastest), DistillShareStrategy.mostPromising(List.of(fastLossy, dominated, fastest), seen, 0.1));
-        assertEquals(List.of(), DistillShareStrategy.mostPromising(List.of(original), seen, 1.0), "nothing to recover at the best quality");
+        assertEquals(List.of(fastest, fastLossy, dominated), DistillShareStrategy.ranked(List.of(fastLossy, dominated, fastest), seen));
+        assertEquals(List.of(), DistillShareStrategy.ranked(List.of(original), seen), "nothing to recover at the best quality");
+    }
+
+    @Test
+    void handsEachWholeGenerationOnceWithItsQuotaAndNotTheReplay() {
+        var original = measured(1.0, 0, -1.0);
+        List<Integer> quotas = new java.util.ArrayList<>();
+        List<List<DistillShareStrategy.Measured>> handed = new java.util.ArrayList<>();
+        Genome[] proposals = {measured(0.3, 1, -0.9).genome(), measured(0.5, 2, -0.95).genome(), measured(0.6, 3, -1.0).genome()};
+        SearchStrategy inner = new SearchStrategy() {
+            public String id() { return "fixed"; }
+            public List<Genome> ask(int count) { return List.of(proposals); }
+            public void tell(Genome g, double[] o, double[] c) {}
+        };
+        DistillShareStrategy s = new DistillShareStrategy(inner, 0.2, (ranked, quota) -> {
+            handed.add(ranked);
+            quotas.add(quota);
+        });
+        s.tell(original.genome(), original.objectives()); // a resumed study's replay: told before any ask
+        assertTrue(handed.isEmpty());
+        assertEquals(List.of(proposals), s.ask(3));
+        s.tell(proposals[0], new double[] {0.3, -0.9});
+        s.tell(proposals[1], new double[] {0.5, -0.95});
+        assertTrue(handed.isEmpty(), "not before the generation is complete");
+        s.tell(proposals[2], new double[] {0.6, -1.0});
+        assertEquals(List.of(1), quotas, "a fifth of three, rounded up");
+        assertEquals(List.of(proposals[0], proposals[1]), handed.getFirst().stream().map(DistillShareStrategy.Measured::genome).toList(),
+                "the lossless one is left out; the others nearest the front first");
     }
 
     private static DistillShareStrategy.Measured measured(double cost, int tag, double negatedQuality) {

@@ -24,10 +24,15 @@ final class DistillShareOptions {
     @Option(names = "--distill-lr", defaultValue = "5e-5", paramLabel = "RATE", description = "with --distill-share: peak learning rate (default ${DEFAULT-VALUE})")
     double learningRate;
 
+    @Option(names = "--distill-steer", description = "with --distill-share: the strategy is told the distilled quality of the candidates distilled, "
+            + "so it breeds from what distillation reaches (the study keeps the measured figures)")
+    boolean steer;
+
     void check(CommandLine cl, Path data) {
         if (share != null && data == null) throw new CommandLine.ParameterException(cl, "--distill-share needs data to train on (--data)");
         if (share != null && !(share > 0 && share <= 1))
             throw new CommandLine.ParameterException(cl, "--distill-share must be in (0, 1], got " + share);
+        if (steer && share == null) throw new CommandLine.ParameterException(cl, "--distill-steer goes with --distill-share");
         if (steps < 1) throw new CommandLine.ParameterException(cl, "--distill-steps must be at least 1, got " + steps);
     }
 
@@ -39,7 +44,7 @@ final class DistillShareOptions {
             out.flush();
         });
         double f = share;
-        runner.decorateStrategy(s -> new DistillShareStrategy(s, f, step));
+        runner.decorateStrategy(s -> new DistillShareStrategy(s, f, step, steer));
         return step;
     }
 }

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * The step {@link DistillShareStrategy} hands each generation's ranked candidates to: distils the first {@code quota} it can with the same
  * code {@code lathe distill} uses (on the study's data, a short budget), and records the figures in the study's
  * distilled candidates, never over its measured ones. Nothing is exported; the trained model is dropped once scored.
- * A candidate that cannot be distilled (an operator the executor lacks, int8_static layers) is reported and skipped.
+ * A candidate with int8_static layers is passed over before any work (their ranges would need recalibrating on the
+ * distilled graph, which the exporter does not do yet); one that fails otherwise (an operator the executor lacks) is reported.
  */
 public final class SearchDistillation implements DistillShareStrategy.Step {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,7 +31,7 @@ public final class SearchDistillation implements DistillShareStrategy.Step {
     private final DistillationSettings settings;
     private final Consumer<String> log;
     private long millis;
-    private int distilled;
+    private int distilled, skipped;
 
     public SearchDistillation(StudyStorage store, Path data, Path tokenizer, DistillationSettings settings, Consumer<String> log) {
         if (data == null) throw new IllegalArgumentException("distillation in the search needs the study's data (--data)");
@@ -48,6 +49,10 @@ public final class SearchDistillation implements DistillShareStrategy.Step {
             if (done >= quota) break;
             CandidateRecord c = store.byGenome(GenomeJson.write(m.genome())).orElse(null);
             if (c == null || store.distilled().stream().anyMatch(d -> d.candidateId() == c.id())) continue;
+            if (!m.genome().layersAt(dev.lathe.transform.genome.Precision.INT8_STATIC).isEmpty()) {
+                skipped++; // refused by the exporter only after training: judged here, before any work
+                continue;
+            }
             long t0 = System.nanoTime();
             Path scratch = null;
             try {
@@ -70,10 +75,17 @@ public final class SearchDistillation implements DistillShareStrategy.Step {
         }
     }
 
+    @Override
+    public Double distilledQuality(dev.lathe.transform.genome.Genome genome) {
+        CandidateRecord c = store.byGenome(GenomeJson.write(genome)).orElse(null);
+        if (c == null) return null;
+        return store.distilled().stream().filter(d -> d.candidateId() == c.id()).map(DistilledCandidate::qualityAfter).max(Double::compare).orElse(null);
+    }
+
     /** Candidates distilled and the time it took, for the run's summary. */
     public String summary() {
-        return String.format(java.util.Locale.ROOT, "distilled %d candidates in %.1f min (kept apart from the measured figures; see candidates)",
-                distilled, millis / 60000.0);
+        return String.format(java.util.Locale.ROOT, "distilled %d candidates in %.1f min (kept apart from the measured figures; see candidates)%s",
+                distilled, millis / 60000.0, skipped == 0 ? "" : "; passed over " + skipped + " with int8_static layers, which distillation cannot re-calibrate yet");
     }
 
     private static void delete(Path dir) {

@@ -51,6 +51,30 @@ class DistillShareStrategyTest {
                 "the lossless one is left out; the others nearest the front first");
     }
 
+    @Test
+    void steeringTellsTheInnerStrategyTheDistilledQualityOnceTheGenerationIsDistilled() {
+        Genome a = measured(0.3, 1, 0).genome(), b = measured(0.5, 2, 0).genome();
+        List<String> told = new java.util.ArrayList<>();
+        SearchStrategy inner = new SearchStrategy() {
+            public String id() { return "fixed"; }
+            public List<Genome> ask(int count) { return List.of(a, b); }
+            public void tell(Genome g, double[] o, double[] c) { told.add((g == a ? "a" : "b") + " " + o[1]); }
+        };
+        java.util.Map<Genome, Double> distilled = new java.util.HashMap<>();
+        DistillShareStrategy.Step step = new DistillShareStrategy.Step() {
+            public void distil(List<DistillShareStrategy.Measured> ranked, int quota) {
+                assertTrue(told.isEmpty(), "the inner strategy hears nothing before the generation's distillation");
+                distilled.put(ranked.getFirst().genome(), 0.97);
+            }
+            public Double distilledQuality(Genome g) { return distilled.get(g); }
+        };
+        DistillShareStrategy s = new DistillShareStrategy(inner, 0.5, step, true);
+        s.ask(2);
+        s.tell(a, new double[] {0.3, -0.9});
+        s.tell(b, new double[] {0.5, -0.99});
+        assertEquals(List.of("a -0.97", "b -0.99"), told, "a distilled from 0.90 to 0.97 is told 0.97; b as measured");
+    }
+
     private static DistillShareStrategy.Measured measured(double cost, int tag, double negatedQuality) {
         Genome g = new Genome(new TreeMap<>(Map.of("g" + tag, 0.5)), new TreeMap<>(), new TreeSet<>());
         return new DistillShareStrategy.Measured(g, new double[] {cost, negatedQuality});

@@ -51,10 +51,12 @@ final class CandidatesCommand implements Callable<Integer> {
             List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;
             LatencyClock clock = dev.lathe.config.StudyConfig.of(store).map(c -> c.measuring().clock()).orElse(LatencyClock.WALL);
             var out = spec.commandLine().getOut();
+            var distilled = store.distilled();
             if (json) {
                 ArrayNode list = Json.MAPPER.createArrayNode();
                 for (CandidateRecord c : shown) {
                     ObjectNode o = toJson(c, st).put("latency_clock", clock.id());
+                    DistilledListing.addTo(o, c.id(), distilled);
                     if (!constraints.isEmpty()) {
                         o.put("feasible", st.feasible(c));
                         ArrayNode v = o.putArray("violations");
@@ -77,6 +79,7 @@ final class CandidatesCommand implements Callable<Integer> {
                             c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()),
                             constraints.isEmpty() ? "" : "  " + st.describeViolations(c));
                 out.println(hypervolumeLine(st));
+                DistilledListing.print(out, distilled);
                 var predictor = store.predictorReports();
                 if (!predictor.isEmpty()) out.println("predictor, per generation (tau out of sample: cross-validated, and on the batch measured next):");
                 for (var r : predictor) out.println("  " + r.describe());

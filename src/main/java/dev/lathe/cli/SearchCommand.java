@@ -150,6 +150,9 @@ final class SearchCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     InputShapeOptions shape;
 
+    @picocli.CommandLine.Mixin
+    DistillShareOptions distillShare;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -161,6 +164,7 @@ final class SearchCommand implements Callable<Integer> {
         ModelArgument m = gated.argument();
         Path dataFile = data.dataPath(m);
         Path tok = data.tokenizerPath(m);
+        distillShare.check(spec.commandLine(), dataFile);
         image.preprocessing(spec.commandLine()); // bad values are a usage error before anything starts
         java.util.Map<String, java.util.List<Long>> fixed = new java.util.LinkedHashMap<>();
         if (!shape.shapes.isEmpty())
@@ -232,6 +236,7 @@ final class SearchCommand implements Callable<Integer> {
                         settings.measuring().referenceEvery(), settings.measuring().referenceMinutes(), 60));
             else if (members != null || tokenFile != null)
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--members and --token-file go with --pool");
+            var distillation = distillShare.wire(runner, store, data.dataPath(m), data.tokenizerPath(m), seed, out);
             if (timeBudgetMinutes != null) {
                 runner.timeBudget(java.time.Duration.ofMillis(Math.round(timeBudgetMinutes * 60_000)));
             }
@@ -241,6 +246,7 @@ final class SearchCommand implements Callable<Integer> {
             try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException ignored) { /* shutting down */ }
             out.printf("%s: %d of %d candidates measured in %s (this run)%n", o.stopped() ? "Stopped" : "Done", o.measured(), o.budget(), duration(o.wallSeconds()));
             if (!o.seconds().isEmpty()) out.println("Time: " + timeSplit(o.seconds(), o.wallSeconds()));
+            if (distillation != null) out.println(distillation.summary());
             Study result = runner.study();
             printFront(out, result, runner.config().measuring().clock());
             printViolations(out, result);

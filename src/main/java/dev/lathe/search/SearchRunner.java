@@ -104,6 +104,8 @@ public final class SearchRunner {
     private MeasurerFactory measurers = DEFAULT_MEASURERS;
     /** Makes the strategy over the study's space instead of the configured kind (tools such as tabulation), or null. */
     private java.util.function.Function<SearchSpace, SearchStrategy> strategyFactory;
+    /** Wraps the strategy (distillation of each generation's most promising share); identity unless set. */
+    private java.util.function.UnaryOperator<SearchStrategy> strategyDecorator = java.util.function.UnaryOperator.identity();
     /** This run's time budget (paused time not counted), or null for the candidate budget alone. */
     private java.time.Duration timeBudget;
     private boolean timeUp;
@@ -135,6 +137,12 @@ public final class SearchRunner {
     /** Proposes candidates with {@code factory}'s strategy over the study's space rather than the configured kind's (tools). */
     public SearchRunner strategies(java.util.function.Function<SearchSpace, SearchStrategy> factory) {
         this.strategyFactory = factory;
+        return this;
+    }
+
+    /** Wraps whatever strategy the study gets in {@code decorator} (for example {@code search.distill.DistillShareStrategy}). */
+    public SearchRunner decorateStrategy(java.util.function.UnaryOperator<SearchStrategy> decorator) {
+        this.strategyDecorator = decorator;
         return this;
     }
 
@@ -250,7 +258,7 @@ public final class SearchRunner {
         if (pool != null) {
             CandidateBuilder builder = CandidateBuilders.of(original, config, split);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
-            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message);
+            SearchStrategy strategy = strategyDecorator.apply(Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message));
             try (PoolSearch search = PoolSearch.open(this, store, pool, original, setup, builder, split, listener)) {
                 poolSearch = search;
                 phases.since("prepare", t0);
@@ -268,7 +276,7 @@ public final class SearchRunner {
                     ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
             CandidateBuilder builder = CandidateBuilders.of(original, config, split);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
-            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message);
+            SearchStrategy strategy = strategyDecorator.apply(Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message));
 
             SessionInfo info;
             try {

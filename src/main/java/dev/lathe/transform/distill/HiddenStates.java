@@ -36,6 +36,8 @@ import java.util.Set;
  * from a copy of the original with the boundaries as extra outputs, so memory does not grow with the data.
  */
 final class HiddenStates implements AutoCloseable {
+    /** The id prefix of {@code TransformerLayerFinder}'s blocks. */
+    private static final String TRANSFORMER_LAYER = "block:";
     private final List<String> boundaries;
     private final OrtRunner teacher;
     private final String maskInput;
@@ -53,8 +55,12 @@ final class HiddenStates implements AutoCloseable {
         Set<String> outputs = new HashSet<>();
         for (ValueInfoProto v : teacher.proto().getGraph().getOutputList()) outputs.add(v.getName());
         for (ValueInfoProto v : student.proto().getGraph().getOutputList()) outputs.add(v.getName());
+        List<RemovableBlock> blocks = GroupFinder.analyze(teacher).blocks();
+        // A transformer's layers are its blocks; the residual branches inside them (attention, feed-forward) end
+        // before the layer's normalization, off the residual stream, so they count only where there are no layers (ResNets).
+        List<RemovableBlock> layers = blocks.stream().filter(b -> b.id().startsWith(TRANSFORMER_LAYER)).toList();
         Set<String> out = new LinkedHashSet<>();
-        for (RemovableBlock b : GroupFinder.analyze(teacher).blocks())
+        for (RemovableBlock b : layers.isEmpty() ? blocks : layers)
             if (computed.contains(b.output()) && !outputs.contains(b.output())) out.add(b.output());
         return List.copyOf(out);
     }

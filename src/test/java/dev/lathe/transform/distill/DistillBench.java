@@ -8,6 +8,8 @@ import dev.lathe.model.InputShapes;
 import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
+import dev.lathe.model.TensorData;
+import dev.lathe.eval.data.Dataset;
 import dev.lathe.transform.CandidateBuilder;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.pruning.PruningOptions;
@@ -15,7 +17,9 @@ import dev.lathe.transform.quantization.DynamicInt8Quantizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -40,6 +44,18 @@ public final class DistillBench {
         EvaluationData.Split sentences = EvaluationData.resolve(original, TestModels.sentences(), tok, shapes);
         int trainCount = Integer.parseInt(o.getOrDefault("train", String.valueOf(corpus.calibration().size())));
         var train = corpus.calibration().head(trainCount);
+        if (Boolean.parseBoolean(o.getOrDefault("mix", "false"))) { // the corpus's training part plus sentences.txt lines 1-400, refit on a mix of both
+            List<Map<String, TensorData>> both = new ArrayList<>();
+            var hand = sentences.calibration().samples();
+            var word = train.samples();
+            for (int i = 0; i < Math.max(hand.size(), word.size()); i++) {
+                if (i < word.size()) both.add(word.get(i));
+                if (i < hand.size()) both.add(hand.get(i));
+            }
+            train = new Dataset(train.description() + " + " + sentences.calibration().description(), both, null, false,
+                    train.fingerprint() + "+" + sentences.calibration().fingerprint());
+        }
+        System.out.println("training on " + train.size() + " sentences: " + train.description());
 
         long t0 = System.nanoTime();
         CandidateBuilder b = CandidateBuilder.create(original, new PruningOptions("obs", "lstsq", 8), train.samples());

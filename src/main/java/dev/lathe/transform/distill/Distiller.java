@@ -55,9 +55,11 @@ public final class Distiller {
         Engine engine = TorchEngine.get();
         engine.setRandomSeed((int) settings.seed());
         long start = System.nanoTime();
-        try (GraphExecutor executor = GraphExecutor.load(student)) {
+        try (GraphExecutor executor = GraphExecutor.load(student);
+             HiddenStates hidden = settings.hiddenStateWeight() > 0 ? HiddenStates.create(teacher, student, maskInput(executor.inputNames())) : null) {
             DistillationObjective objective = DistillationObjective.detect(output, targets.get(0), executor.inputNames(),
                     settings.temperature(), settings.labelWeight());
+            if (!settings.fakeQuantizedLayers().isEmpty()) executor.fakeQuantize(settings.fakeQuantizedLayers());
             int[] labels = data.hasLabels() ? data.labels() : null;
             AdamW optimizer = new AdamW(executor.parameters(), settings.weightDecay(), settings.clipNorm());
             long trainable = executor.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
@@ -83,7 +85,7 @@ public final class Distiller {
                 List<Integer> batch = train.subList(cursor, Math.min(train.size(), cursor + settings.batchSize()));
                 cursor += batch.size();
                 double lr = learningRate(settings, step, planned);
-                double loss = trainStep(executor, objective, optimizer, samples, targets, labels, batch, lr);
+                double loss = trainStep(executor, objective, hidden, settings.hiddenStateWeight(), optimizer, samples, targets, labels, batch, lr);
                 step++;
                 long elapsed = (System.nanoTime() - start) / 1_000_000;
                 if (settings.maxMillis() > 0 && step == PROBE_STEPS) {
@@ -121,16 +123,20 @@ public final class Distiller {
         }
     }
 
-    private static double trainStep(GraphExecutor executor, DistillationObjective objective, AdamW optimizer,
-                                    List<Map<String, TensorData>> samples, List<TensorData> targets, int[] labels, List<Integer> batch, double lr) {
+    /** One optimizer step; the loss it returns is the output loss alone (hidden-state terms train but are not reported). */
+    private static double trainStep(GraphExecutor executor, DistillationObjective objective, HiddenStates hidden, double hiddenWeight, AdamW optimizer,
+                                    List<Map<String, TensorData>> samples, List<TensorData> targets, int[] labels, List<Integer> batch, double lr) throws OrtException {
         executor.zeroGradients();
         double loss;
+        boolean matchHidden = hidden != null && !hidden.isEmpty();
         try (NDScope ignored = new NDScope(); GradientCollector collector = TorchEngine.get().newGradientCollector()) {
-            Map<String, NDArray> inputs = executor.toNDArrays(Batches.stack(pick(samples, batch)));
-            NDArray out = executor.forward(inputs, List.of()).get(objective.output());
-            NDArray l = objective.loss(out, pick(targets, batch), inputs, pickLabels(labels, batch));
-            collector.backward(l);
+            List<Map<String, TensorData>> picked = pick(samples, batch);
+            Map<String, NDArray> inputs = executor.toNDArrays(Batches.stack(picked));
+            Map<String, NDArray> values = executor.forward(inputs, matchHidden ? hidden.names() : List.of());
+            NDArray l = objective.loss(values.get(objective.output()), pick(targets, batch), inputs, pickLabels(labels, batch));
             loss = l.getFloat();
+            if (matchHidden) l = l.add(hidden.loss(values, picked, inputs).mul((float) hiddenWeight));
+            collector.backward(l);
         }
         optimizer.update(lr);
         return loss;
@@ -177,6 +183,10 @@ public final class Distiller {
             }
         }
         return out;
+    }
+
+    private static String maskInput(List<String> inputs) {
+        return inputs.stream().filter(n -> n.toLowerCase(java.util.Locale.ROOT).contains("mask")).findFirst().orElse(null);
     }
 
     private static Map<String, float[]> snapshotOf(OnnxModel student) {

@@ -32,12 +32,17 @@ final class CandidatesCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "with --csv: replace an existing file") boolean force;
 
+    @Option(names = "--confirm", description = "first re-time every front candidate interleaved with the original (A B B A, in a measurement worker) "
+            + "and store the confirmed speed-ups beside the search's")
+    boolean confirm;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
+            if (confirm) dev.lathe.search.FrontConfirmation.confirmStudy(store, json ? spec.commandLine().getErr()::println : spec.commandLine().getOut()::println);
             if (csv != null) {
                 int rows = dev.lathe.export.StudyCsvExporter.write(store, csv, force);
                 spec.commandLine().getOut().println("Wrote " + rows + " candidates to " + csv);
@@ -48,6 +53,7 @@ final class CandidatesCommand implements Callable<Integer> {
             List<CandidateRecord> all = st.trials();
             Constraints constraints = st.constraints();
             Set<Long> front = st.frontIds();
+            var confirmed = store.confirmations();
             List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;
             LatencyClock clock = dev.lathe.config.StudyConfig.of(store).map(c -> c.measuring().clock()).orElse(LatencyClock.WALL);
             var out = spec.commandLine().getOut();
@@ -57,6 +63,11 @@ final class CandidatesCommand implements Callable<Integer> {
                 for (CandidateRecord c : shown) {
                     ObjectNode o = toJson(c, st).put("latency_clock", clock.id());
                     DistilledListing.addTo(o, c.id(), distilled);
+                    var conf = confirmed.get(c.id());
+                    if (conf == null) o.putNull("confirmed_speedup");
+                    else o.put("confirmed_speedup", conf.speedup()).put("confirmed_low", conf.low()).put("confirmed_high", conf.high())
+                            .put("confirmed_cycles", conf.cycles());
+                    dev.lathe.study.StoppedEarly.of(c).ifPresent(e -> o.put("stopped_early_samples", e.samples()).put("stopped_early_of", e.total()));
                     if (!constraints.isEmpty()) {
                         o.put("feasible", st.feasible(c));
                         ArrayNode v = o.putArray("violations");
@@ -69,15 +80,18 @@ final class CandidatesCommand implements Callable<Integer> {
                 out.println("latency: median " + clock.label() + " per run");
                 if (st.objective() != Objective.LATENCY) out.println("front: " + st.objective().label() + " against quality");
                 if (!constraints.isEmpty()) out.println("constraints: " + constraints.describe() + " (the front is of the candidates meeting them)");
-                out.printf("%5s %-8s %-6s %11s %9s %10s %14s%s%n", "id", "status", "pareto", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up", "quality", "size_bytes",
-                        constraints.isEmpty() ? "" : "  violates");
+                out.printf("%5s %-8s %-6s %11s %9s %9s %10s %14s%s%n", "id", "status", "pareto", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up",
+                        "confirmed", "quality", "size_bytes", constraints.isEmpty() ? "" : "  violates");
                 for (CandidateRecord c : shown)
-                    out.printf("%5d %-8s %-6s %11s %9s %10s %14s%s%n", c.id(), c.status().id(), front.contains(c.id()) ? "*" : "",
+                    out.printf("%5d %-8s %-6s %11s %9s %9s %10s %14s%s%s%n", c.id(), c.status().id(), front.contains(c.id()) ? "*" : "",
                             c.latencyMs() == null ? "-" : String.format("%.3f", c.latencyMs()),
                             st.speedup(c) == null ? "-" : String.format("%.2fx", st.speedup(c)),
+                            confirmed.containsKey(c.id()) ? String.format("%.2fx", confirmed.get(c.id()).speedup()) : "-",
                             c.quality() == null ? "-" : String.format("%.4f", c.quality()),
                             c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()),
-                            constraints.isEmpty() ? "" : "  " + st.describeViolations(c));
+                            constraints.isEmpty() ? "" : "  " + st.describeViolations(c),
+                            dev.lathe.study.StoppedEarly.of(c).map(e -> "  (" + e.describe() + ")").orElse(""));
+                if (!confirmed.isEmpty()) out.println("confirmed: the original's time over the candidate's, timed interleaved A B B A in one worker after the search");
                 out.println(hypervolumeLine(st));
                 DistilledListing.print(out, distilled);
                 var predictor = store.predictorReports();

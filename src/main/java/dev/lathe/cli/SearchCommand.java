@@ -73,6 +73,8 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--repair", defaultValue = "lstsq", description = "after pruning: lstsq (refit the next layer on calibration data) or none (default ${DEFAULT-VALUE})") String repair;
 
+    @Option(names = "--no-confirm", description = "skip re-timing the front interleaved with the original after the search") boolean noConfirm;
+
     @Option(names = "--quick", description = "shorter timing protocol (median within ±5%%, at most 2 s per candidate) for smoke runs") boolean quick;
 
     @Option(names = "--provider", defaultValue = "cpu", description = "execution provider: cpu or cuda (default ${DEFAULT-VALUE})") String provider;
@@ -216,6 +218,8 @@ final class SearchCommand implements Callable<Integer> {
                             ? String.format("%.3f%s%s  %s %.4f  %,d bytes", c.latencyMs(), unit,
                                     speedup == null ? "" : String.format(" (%.2fx)", speedup), c.qualityMetric(), c.quality(), c.sizeBytes())
                             : "FAILED " + c.error();
+                    var early = dev.lathe.study.StoppedEarly.of(c);
+                    if (early.isPresent()) figures += "  (" + early.get().describe() + ")";
                     String violated = study.describeViolations(c);
                     if (!violated.isEmpty()) figures += "  violates: " + violated;
                     if (c.device() != null) figures += "  on " + c.device();
@@ -237,6 +241,7 @@ final class SearchCommand implements Callable<Integer> {
             else if (members != null || tokenFile != null)
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--members and --token-file go with --pool");
             var distillation = distillShare.wire(runner, store, data.dataPath(m), data.tokenizerPath(m), seed, out);
+            if (noConfirm) runner.confirmFront(false);
             if (timeBudgetMinutes != null) {
                 runner.timeBudget(java.time.Duration.ofMillis(Math.round(timeBudgetMinutes * 60_000)));
             }
@@ -248,7 +253,7 @@ final class SearchCommand implements Callable<Integer> {
             if (!o.seconds().isEmpty()) out.println("Time: " + timeSplit(o.seconds(), o.wallSeconds()));
             if (distillation != null) out.println(distillation.summary());
             Study result = runner.study();
-            printFront(out, result, runner.config().measuring().clock());
+            printFront(out, result, runner.config().measuring().clock(), store.confirmations());
             printViolations(out, result);
         }
         return 0;
@@ -295,16 +300,24 @@ final class SearchCommand implements Callable<Integer> {
 
     /** The study's front, in order of increasing cost on its objective. */
     static void printFront(PrintWriter out, Study study, LatencyClock clock) {
+        printFront(out, study, clock, java.util.Map.of());
+    }
+
+    /** The same, with each candidate's confirmed (interleaved) speed-up beside the search's where there is one. */
+    static void printFront(PrintWriter out, Study study, LatencyClock clock, java.util.Map<Long, dev.lathe.study.ConfirmedSpeedup> confirmed) {
         List<CandidateRecord> front = study.front();
         out.println("Pareto front of " + (study.objective() == Objective.MEMORY ? "peak memory" : "latency on " + clock.label() + " (drift-corrected where the study has references)")
                 + " against quality (" + front.size() + " candidates):");
-        out.printf("  %5s %11s %9s %10s %14s %9s  %s%n", "id", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up", "quality", "size_bytes", "peak_MiB", "metric");
+        out.printf("  %5s %11s %9s %9s %10s %14s %9s  %s%n", "id", clock == LatencyClock.CPU ? "cpu_ms" : "latency_ms", "speed-up", "confirmed",
+                "quality", "size_bytes", "peak_MiB", "metric");
         for (CandidateRecord c : front) {
             Double speedup = study.speedup(c);
-            out.printf("  %5d %11.3f %9s %10.4f %,14d %9s  %s%n", c.id(), c.latencyMs(),
-                    speedup == null ? "-" : String.format("%.2fx", speedup), c.quality(), c.sizeBytes(),
+            var conf = confirmed.get(c.id());
+            out.printf("  %5d %11.3f %9s %9s %10.4f %,14d %9s  %s%n", c.id(), c.latencyMs(),
+                    speedup == null ? "-" : String.format("%.2fx", speedup), conf == null ? "-" : String.format("%.2fx", conf.speedup()), c.quality(), c.sizeBytes(),
                     c.peakMemoryBytes() == null ? "-" : String.format("%.1f", c.peakMemoryBytes() / 1048576.0), c.qualityMetric());
         }
+        if (!confirmed.isEmpty()) out.println("  confirmed: the original's time over the candidate's, timed interleaved A B B A in one worker after the search");
     }
 
     /** "latency 61% · quality 20% · build 9% · reference 6% · prepare 2% · overhead 2%", largest first. */

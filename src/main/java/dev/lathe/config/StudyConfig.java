@@ -68,7 +68,8 @@ public record StudyConfig(SearchConfig search, DataConfig data, PruningConfig pr
     public MeasurementSetup measurementSetup(Path model) {
         return new MeasurementSetup(model.toAbsolutePath().toString(), data.dataPath(), data.tokenizerPath(), data.batch(), data.sequenceLength(),
                 data.shapes(), measuring.threads(), measuring.provider().id(), "all", measuring.protocol(), true,
-                measuring.objective() == dev.lathe.study.Objective.MEMORY || measuring.isolated(), measuring.clock(), data.imageMean(), data.imageStd());
+                measuring.objective() == dev.lathe.study.Objective.MEMORY || measuring.isolated(), measuring.clock(), data.imageMean(), data.imageStd(),
+                constraints.minQuality());
     }
 
     /** The configuration {@code storage} holds, or empty for a new study. */

@@ -13,6 +13,14 @@ public interface CandidateMeasurer extends AutoCloseable {
 
     Measurement measure(OnnxModel candidate) throws CandidateFailedException;
 
+    /**
+     * The candidate's speed-up over the original timed interleaved, A B B A, in the measuring process
+     * ({@link dev.lathe.eval.timing.InterleavedComparison}): the confirmation of a front candidate.
+     */
+    default dev.lathe.eval.timing.InterleavedComparison.Result confirm(OnnxModel candidate) throws CandidateFailedException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot time candidates interleaved");
+    }
+
     /** The original model's latency now, for drift correction. */
     Measurement measureReference() throws CandidateFailedException;
 

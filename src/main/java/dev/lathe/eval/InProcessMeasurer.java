@@ -38,6 +38,16 @@ public final class InProcessMeasurer implements CandidateMeasurer {
     }
 
     @Override
+    public dev.lathe.eval.timing.InterleavedComparison.Result confirm(OnnxModel candidate) throws CandidateFailedException {
+        start();
+        try {
+            return session.confirm(candidate.toBytes());
+        } catch (Exception | OutOfMemoryError e) {
+            throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Measurement measureReference() throws CandidateFailedException {
         start();
         try {

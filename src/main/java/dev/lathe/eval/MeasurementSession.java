@@ -47,7 +47,7 @@ public final class MeasurementSession {
 
     /** Latency and (if the setup asks) quality of a serialized candidate; parameters are the caller's to fill in. */
     public Measurement measure(byte[] candidate) throws OrtException {
-        return evaluator.measure(candidate, setup.withQuality(), setup.peakMemory());
+        return evaluator.measure(candidate, setup.withQuality(), setup.peakMemory(), setup.qualityFloor());
     }
 
     /**
@@ -58,6 +58,11 @@ public final class MeasurementSession {
         byte[] bytes = model == null ? originalBytes : model;
         Measurement timed = evaluator.measure(bytes, false, false);
         return new dev.lathe.eval.profile.NodeProfiler(setup.runnerSettings(), setup.protocol()).profile(bytes, evaluator.timingInput(), timed.latency());
+    }
+
+    /** The candidate's speed-up over the original, timed interleaved A B B A in this process ({@link dev.lathe.eval.timing.InterleavedComparison}). */
+    public dev.lathe.eval.timing.InterleavedComparison.Result confirm(byte[] candidate) throws OrtException {
+        return dev.lathe.eval.timing.InterleavedComparison.compare(originalBytes, candidate, evaluator.timingInput(), setup.runnerSettings(), setup.clock());
     }
 
     /** The original's latency again, measured exactly as candidates are. */

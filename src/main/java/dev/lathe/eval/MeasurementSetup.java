@@ -13,13 +13,14 @@ import java.util.Map;
  * Everything a measuring process needs to measure candidates of one original model the way a study does:
  * the original's file, the data to rebuild the evaluation samples from (null for random inputs), the timing
  * shape, ONNX Runtime's settings, the timing protocol and the clock it runs on, and how image pixels are
- * normalized ({@code imageMean}/{@code imageStd}, both null for the model's own preprocessing). Plain values,
+ * normalized ({@code imageMean}/{@code imageStd}, both null for the model's own preprocessing), and the quality
+ * below which scoring a candidate may stop early ({@code qualityFloor}, null: never). Plain values,
  * so it crosses to a worker as JSON.
  */
 public record MeasurementSetup(String originalModel, String dataPath, String tokenizerPath, int batch, int sequenceLength,
                                Map<String, List<Long>> shapes, int threads, String provider, String optimizationLevel,
                                TimingProtocol protocol, boolean withQuality, boolean peakMemory,
-                               LatencyClock clock, List<Double> imageMean, List<Double> imageStd) {
+                               LatencyClock clock, List<Double> imageMean, List<Double> imageStd, Double qualityFloor) {
     public MeasurementSetup {
         shapes = shapes == null ? Map.of() : Map.copyOf(shapes);
         if (provider == null) provider = "cpu";
@@ -29,6 +30,16 @@ public record MeasurementSetup(String originalModel, String dataPath, String tok
             throw new IllegalArgumentException("CPU time misses the work done on the " + provider + " device; time " + provider + " on the wall clock");
         imageMean = imageMean == null ? null : List.copyOf(imageMean);
         imageStd = imageStd == null ? null : List.copyOf(imageStd);
+        if (qualityFloor != null && !Double.isFinite(qualityFloor)) throw new IllegalArgumentException("quality floor must be a number, got " + qualityFloor);
+    }
+
+    /** Without a quality floor: every candidate is scored on every sample. */
+    public MeasurementSetup(String originalModel, String dataPath, String tokenizerPath, int batch, int sequenceLength,
+                            Map<String, List<Long>> shapes, int threads, String provider, String optimizationLevel,
+                            TimingProtocol protocol, boolean withQuality, boolean peakMemory,
+                            LatencyClock clock, List<Double> imageMean, List<Double> imageStd) {
+        this(originalModel, dataPath, tokenizerPath, batch, sequenceLength, shapes, threads, provider, optimizationLevel, protocol, withQuality,
+                peakMemory, clock, imageMean, imageStd, null);
     }
 
     /** Wall clock, the model's own image preprocessing. */
@@ -41,7 +52,16 @@ public record MeasurementSetup(String originalModel, String dataPath, String tok
 
     public MeasurementSetup withClock(LatencyClock c) {
         return new MeasurementSetup(originalModel, dataPath, tokenizerPath, batch, sequenceLength, shapes, threads, provider, optimizationLevel,
-                protocol, withQuality, peakMemory, c, imageMean, imageStd);
+                protocol, withQuality, peakMemory, c, imageMean, imageStd, qualityFloor);
+    }
+
+    /**
+     * Scoring of a candidate stops once it certainly ends below {@code floor} (a study's quality constraint), and
+     * is recorded as stopped early ({@link dev.lathe.eval.quality.QualityEvaluator#evaluate(byte[], Double)}).
+     */
+    public MeasurementSetup withQualityFloor(Double floor) {
+        return new MeasurementSetup(originalModel, dataPath, tokenizerPath, batch, sequenceLength, shapes, threads, provider, optimizationLevel,
+                protocol, withQuality, peakMemory, clock, imageMean, imageStd, floor);
     }
 
     /** How image folders are normalized: the given mean and std, or null to let the model's folder decide. */

@@ -67,11 +67,16 @@ public final class ModelEvaluator {
      * before loading it ({@link PeakMemory.Window}), so it does not depend on what was measured before.
      */
     public Measurement measure(byte[] bytes, boolean withQuality, boolean peakMemory) throws OrtException {
+        return measure(bytes, withQuality, peakMemory, null);
+    }
+
+    /** As {@link #measure(byte[], boolean, boolean)}, scoring stopped once the model certainly ends below {@code qualityFloor} (null: never). */
+    public Measurement measure(byte[] bytes, boolean withQuality, boolean peakMemory, Double qualityFloor) throws OrtException {
         long t0 = System.nanoTime();
         PeakMemory.Window window = peakMemory ? PeakMemory.open() : null;
         LatencyRun latency = meter.measure(bytes, timingInput);
         long t1 = System.nanoTime();
-        QualityReport q = withQuality && quality != null ? quality.evaluate(bytes) : null;
+        QualityReport q = withQuality && quality != null ? quality.evaluate(bytes, qualityFloor) : null;
         long t2 = System.nanoTime();
         Long peakBytes = window == null ? null : window.peakAboveBaseline();
         return new Measurement(latency.stats(), q, bytes.length, 0, (t2 - t0) / 1e9, latency.samplesMs(), peakBytes, (t1 - t0) / 1e9, (t2 - t1) / 1e9,

@@ -113,6 +113,8 @@ public final class SearchRunner {
     private PoolMeasurer.Options pool;
     /** The pool search once connected (its devices stay readable after it ends), or null. */
     private volatile PoolSearch poolSearch;
+    /** Whether the front is re-timed interleaved with the original after the loop ({@link FrontConfirmation}). */
+    private boolean confirmFront = true;
 
     /** A search of {@code modelPath} into {@code store} with {@code asked} (a resumed study keeps its own, see {@link StudyBinding}). */
     public SearchRunner(Path modelPath, StudyConfig asked, StudyStorage store, Listener listener) {
@@ -125,6 +127,12 @@ public final class SearchRunner {
     /** Measures with {@code factory} instead of the default worker (tests, tools). */
     public SearchRunner measurers(MeasurerFactory factory) {
         this.measurers = factory;
+        return this;
+    }
+
+    /** Whether to confirm the front's speed-ups after the search (on by default; tools that only tabulate turn it off). */
+    public SearchRunner confirmFront(boolean on) {
+        this.confirmFront = on;
         return this;
     }
 
@@ -256,7 +264,7 @@ public final class SearchRunner {
         }
         store.recordMachine(MachineInfo.current());
         if (pool != null) {
-            CandidateBuilder builder = CandidateBuilders.of(original, config, split);
+            CandidateBuilder builder = CandidateBuilders.of(original, config, split, listener::message);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
             SearchStrategy strategy = strategyDecorator.apply(Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message));
             try (PoolSearch search = PoolSearch.open(this, store, pool, original, setup, builder, split, listener)) {
@@ -274,7 +282,7 @@ public final class SearchRunner {
                     ? java.util.concurrent.CompletableFuture.supplyAsync(measurer::start) : null;
             listener.message("Analysing graph" + (config.pruning().options().needsCalibration() && !split.calibration().synthetic()
                     ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
-            CandidateBuilder builder = CandidateBuilders.of(original, config, split);
+            CandidateBuilder builder = CandidateBuilders.of(original, config, split, listener::message);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
             SearchStrategy strategy = strategyDecorator.apply(Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message));
 
@@ -291,6 +299,11 @@ public final class SearchRunner {
             if (info.machine() != null) store.recordMachine(info.machine());
             phases.since("prepare", t0);
             loop(strategy, builder, measurer);
+            if (confirmFront && strategyFactory == null && !stop.get()) {
+                long c0 = System.nanoTime();
+                FrontConfirmation.run(study(), builder, measurer, store, listener::message, stop::get);
+                phases.since("confirm", c0);
+            }
         }
         return outcome(t0);
     }

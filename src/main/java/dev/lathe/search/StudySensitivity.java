@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 /**
  * Each layer's quality drop at its first offered precision, on the first calibration samples: measured once per
  * study and kept in its storage, so a resumed search ranks layers the same way; it seeds and biases the search
- * ({@link SearchSpace}). Empty when the study turns it off.
+ * ({@link SearchSpace}). Empty when the study turns it off. A new study of the same model, data and settings reads it from
+ * the {@link PreparationCache}.
  */
 final class StudySensitivity {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,11 +27,22 @@ final class StudySensitivity {
         var stored = store.sensitivity();
         if (stored.isPresent()) return JSON.readValue(stored.get(), SensitivityAnalysis.Report.class).drops();
         var data = split.calibration().head(samples);
+        PreparationCache cache = PreparationCache.standard();
+        String key = cache == null ? null : PreparationCache.sensitivityKey(original, data.samples(), samples, threads, choices,
+                builder.options(), builder.quantization());
+        String cached = cache == null ? null : cache.sensitivity(key, log);
+        if (cached != null) {
+            log.accept("Per-layer sensitivity read from the preparation cache");
+            store.recordSensitivity(cached);
+            return JSON.readValue(cached, SensitivityAnalysis.Report.class).drops();
+        }
         log.accept("Measuring each layer's sensitivity to reduced precision on " + data.size() + " calibration samples");
         var quality = new dev.lathe.eval.quality.QualityEvaluator(original, data, dev.lathe.model.OrtRunner.RunnerSettings.cpu(threads));
         SensitivityAnalysis.Report report = SensitivityAnalysis.run(builder, original, quality,
                 l -> choices.forLayer(l).isEmpty() ? null : choices.forLayer(l).get(0), null);
-        store.recordSensitivity(JSON.writeValueAsString(report));
+        String json = JSON.writeValueAsString(report);
+        store.recordSensitivity(json);
+        if (cache != null) cache.storeSensitivity(key, json, log);
         var worst = report.worstFirst().stream().limit(3).map(r -> String.format("%s %+.4f", r.layer(), -r.drop())).toList();
         if (!worst.isEmpty()) log.accept("Most sensitive layers: " + String.join(", ", worst));
         return report.drops();

@@ -162,7 +162,8 @@ public final class Study {
      */
     public List<CandidateRecord> front() {
         if (front == null) {
-            List<CandidateRecord> eligible = trials.stream().filter(this::feasible).filter(c -> c.quality() != null)
+            // A candidate whose quality run stopped early is below the quality bound by construction; it is left out explicitly too.
+            List<CandidateRecord> eligible = trials.stream().filter(this::feasible).filter(c -> c.quality() != null).filter(c -> !StoppedEarly.is(c))
                     .filter(c -> cost(c) < Double.MAX_VALUE).toList();
             Set<Long> ids = new TreeSet<>();
             for (CandidateRecord c : ParetoFront.nonDominated(eligible, this::cost, CandidateRecord::quality)) ids.add(c.id());

@@ -116,6 +116,12 @@ public interface StudyStorage extends AutoCloseable {
     /** Every distillation recorded, oldest first. */
     List<DistilledCandidate> distilled();
 
+    /** Keeps a front candidate's confirmed speed-up, replacing an earlier confirmation of the same candidate. */
+    void recordConfirmation(ConfirmedSpeedup confirmed);
+
+    /** The confirmed speed-ups by candidate id; empty when none was confirmed. */
+    java.util.Map<Long, ConfirmedSpeedup> confirmations();
+
     @Override
     void close();
 }

@@ -44,8 +44,15 @@ public final class CandidateBuilder {
     private final PruneStage pruning;
     private final List<BuildStage> stages;
 
+    private final ImportanceCriterion criterion;
+
     private CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, PruningOptions options, QuantizationOptions quantization,
                              ActivationStats stats, List<Map<String, TensorData>> calibration) {
+        this(original, analysis, options, quantization, stats, calibration, Map.of());
+    }
+
+    private CandidateBuilder(OnnxModel original, GroupFinder.Result analysis, PruningOptions options, QuantizationOptions quantization,
+                             ActivationStats stats, List<Map<String, TensorData>> calibration, Map<String, double[]> knownRankings) {
         this.original = original;
         this.analysis = analysis;
         this.options = options;
@@ -55,13 +62,14 @@ public final class CandidateBuilder {
         ImportanceCriterion activation = stats != null ? new ActivationImportance(stats) : new MagnitudeImportance();
         ImportanceCriterion criterion = switch (options.criterion()) {
             case "activation" -> activation;
-            case "obs" -> stats != null ? new OptimalBrainSurgeonImportance(stats, activation) : activation;
+            case "obs" -> stats != null ? new OptimalBrainSurgeonImportance(stats, activation, knownRankings) : activation;
             case "sensitivity" -> new SensitivityImportance(original, calibration, activation);
             default -> new MagnitudeImportance();
         };
         List<Map<String, TensorData>> samples = calibration.subList(0, Math.min(calibration.size(), quantization.calibrationSamples()));
         // One cache per builder: which units a keep ratio removes, and so every activation after, depends on the ranking.
         StructureCache structures = new StructureCache();
+        this.criterion = criterion;
         this.pruning = new PruneStage(original, analysis, criterion, options, stats);
         this.stages = List.of(
                 pruning,
@@ -101,6 +109,35 @@ public final class CandidateBuilder {
         return new CandidateBuilder(original, analysis,
                 stats == null ? options.uncalibrated() : options, quantization, stats, used);
     }
+
+    /**
+     * A builder from statistics gathered before on the same original and calibration samples (the first
+     * {@link #MAX_CALIBRATION_SAMPLES} of {@code calibration} are used, as in {@link #create}), and the Optimal Brain
+     * Surgeon paths walked on them ({@link #rankings()}): it builds exactly what a freshly created builder builds.
+     */
+    public static CandidateBuilder prepared(OnnxModel original, PruningOptions options, QuantizationOptions quantization,
+                                            List<Map<String, TensorData>> calibration, ActivationStats stats, Map<String, double[]> rankings) {
+        List<Map<String, TensorData>> used = List.copyOf(calibration.subList(0, Math.min(MAX_CALIBRATION_SAMPLES, calibration.size())));
+        return new CandidateBuilder(original, GroupFinder.analyze(original), stats == null ? options.uncalibrated() : options, quantization,
+                stats, used, rankings);
+    }
+
+    /** The calibration statistics this builder ranks and refits with; null without calibration data. */
+    public ActivationStats stats() { return stats; }
+
+    /**
+     * The Optimal Brain Surgeon scores of every group, walked now where not yet (about a second per 1536-unit layer),
+     * by group id; empty for other criteria. They depend only on the original weights and the statistics.
+     */
+    public Map<String, double[]> rankings() {
+        if (!(criterion instanceof OptimalBrainSurgeonImportance obs)) return Map.of();
+        MutableGraph g = MutableGraph.of(original);
+        for (PrunableGroup group : analysis.groups()) obs.score(group, g);
+        return obs.orders();
+    }
+
+    /** Refits reused and made so far ({@link dev.lathe.transform.pruning.RefitCache}). */
+    public long[] refitCounts() { return new long[] {pruning.refits().hits(), pruning.refits().misses()}; }
 
     /**
      * The same model and calibration statistics ranked and repaired another way, without gathering the

@@ -6,7 +6,7 @@ import dev.lathe.model.MutableGraph;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.pruning.ActivationStats;
-import dev.lathe.transform.pruning.LeastSquaresRepair;
+import dev.lathe.transform.pruning.RefitCache;
 import dev.lathe.transform.pruning.PruningOptions;
 import dev.lathe.transform.pruning.StructuredPruner;
 import dev.lathe.transform.pruning.importance.ImportanceCriterion;
@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * Ranks every group's units on the original weights, refits the layers reading them if the options ask for it, and
- * removes the units the genome's keep ratios drop.
+ * removes the units the genome's keep ratios drop. Refits are reused across candidates ({@link RefitCache}).
  */
 final class PruneStage implements BuildStage {
     private final OnnxModel original;
@@ -24,6 +24,9 @@ final class PruneStage implements BuildStage {
     private final ImportanceCriterion criterion;
     private final PruningOptions options;
     private final ActivationStats stats;
+    /** The original's graph, so the refit cache can tell an untouched consumer (same weight objects) from a refitted one. */
+    private final MutableGraph originalGraph;
+    private final RefitCache refits = new RefitCache();
 
     PruneStage(OnnxModel original, GroupFinder.Result analysis, ImportanceCriterion criterion, PruningOptions options, ActivationStats stats) {
         this.original = original;
@@ -31,7 +34,10 @@ final class PruneStage implements BuildStage {
         this.criterion = criterion;
         this.options = options;
         this.stats = stats;
+        this.originalGraph = MutableGraph.of(original);
     }
+
+    RefitCache refits() { return refits; }
 
     /** The units kept per group, for groups that lose any; a group the model lacks is an error naming it. */
     Map<String, int[]> keptUnits(Genome genome) {
@@ -50,9 +56,22 @@ final class PruneStage implements BuildStage {
     public void apply(CandidateDraft draft) {
         Map<String, int[]> kept = keptUnits(draft.genome);
         // Every refit before any slicing: a layer two groups share keeps its full width until both are refitted.
-        if (!options.repair().equals("none") && stats != null)
+        if (!options.repair().equals("none") && stats != null) {
+            // Groups whose consumer no other kept group shares are refitted ahead, side by side (the worker is idle while building).
+            Map<String, Integer> readers = new java.util.HashMap<>();
+            for (String id : kept.keySet()) {
+                var c = analysis.group(id).orElseThrow().consumer();
+                if (c != null) readers.merge(c.weight(), 1, Integer::sum);
+            }
+            Map<PrunableGroup, int[]> alone = new LinkedHashMap<>();
+            kept.forEach((id, units) -> {
+                PrunableGroup g = analysis.group(id).orElseThrow();
+                if (g.consumer() != null && readers.get(g.consumer().weight()) == 1) alone.put(g, units);
+            });
+            refits.prefetch(originalGraph, alone, stats);
             for (Map.Entry<String, int[]> e : kept.entrySet())
-                LeastSquaresRepair.repair(draft.graph, analysis.group(e.getKey()).orElseThrow(), e.getValue(), stats);
+                refits.repair(draft.graph, originalGraph, analysis.group(e.getKey()).orElseThrow(), e.getValue(), stats);
+        }
         for (Map.Entry<String, int[]> e : kept.entrySet())
             StructuredPruner.prune(draft.graph, analysis.group(e.getKey()).orElseThrow(), e.getValue());
     }

@@ -72,12 +72,52 @@ public final class QualityEvaluator {
 
     /** Scores a model already serialized (the measuring loop serializes each candidate once). */
     public QualityReport evaluate(byte[] candidate) throws OrtException {
-        List<float[]> got = outputs(candidate, kind == OutputKind.EMBEDDING);
-        if (kind == OutputKind.CLASSIFIER) return FidelityMetrics.classifier(reference, got, data.labels(), probabilities);
-        return FidelityMetrics.cosine(reference, got);
+        return evaluate(candidate, null);
+    }
+
+    /**
+     * As {@link #evaluate(byte[])}, but stops once the candidate certainly ends below {@code floor} on the figure
+     * {@link QualityReport#quality()} reports (null: never stops): the figure is a mean of per-sample scores of at
+     * most 1 (cosine, agreement, correctness), so after m of n samples with sum S the final mean is at most
+     * (S + n - m) / n. Stopping when even that is below the floor never drops a candidate that could still meet it;
+     * the report then covers the m samples scored and says so ({@link QualityReport#stoppedEarlyOf()}). A run that
+     * is not stopped gives exactly the figures of a full run.
+     */
+    public QualityReport evaluate(byte[] candidate, Double floor) throws OrtException {
+        int n = data.size();
+        double[] sum = {0};
+        SampleCheck check = floor == null ? null : (i, y) -> {
+            sum[0] += sampleScore(i, y);
+            int m = i + 1;
+            // A hair of slack for the rounding of a cosine of identical vectors, which can land just above 1.
+            return m < n && (sum[0] + (n - m) * (1 + 1e-9)) / n < floor;
+        };
+        List<float[]> got = outputs(candidate, kind == OutputKind.EMBEDDING, check);
+        boolean stopped = got.size() < n;
+        List<float[]> ref = stopped ? reference.subList(0, got.size()) : reference;
+        int[] labels = stopped && data.labels() != null ? java.util.Arrays.copyOf(data.labels(), got.size()) : data.labels();
+        QualityReport r = kind == OutputKind.CLASSIFIER ? FidelityMetrics.classifier(ref, got, labels, probabilities) : FidelityMetrics.cosine(ref, got);
+        return stopped ? r.stoppedEarly(n) : r;
+    }
+
+    /** Sample {@code i}'s share of the figure {@link QualityReport#quality()} is the mean of. */
+    private double sampleScore(int i, float[] got) {
+        if (kind != OutputKind.CLASSIFIER) return TensorData.cosine(reference.get(i), got);
+        int predicted = FidelityMetrics.argmax(got);
+        if (data.labels() != null) return predicted == data.labels()[i] ? 1 : 0;
+        return predicted == FidelityMetrics.argmax(reference.get(i)) ? 1 : 0;
+    }
+
+    /** Told each sample's output as it comes; true stops the run there. */
+    private interface SampleCheck {
+        boolean stop(int index, float[] output);
     }
 
     private List<float[]> outputs(byte[] model, boolean pool) throws OrtException {
+        return outputs(model, pool, null);
+    }
+
+    private List<float[]> outputs(byte[] model, boolean pool, SampleCheck check) throws OrtException {
         List<float[]> out = new ArrayList<>(data.size());
         try (OrtRunner runner = new OrtRunner(model, settings)) {
             for (Map<String, TensorData> sample : data.samples()) {
@@ -85,7 +125,9 @@ public final class QualityEvaluator {
                 // Models from other tools (ONNX Runtime's own int8 export) may rename outputs: fall back to the first.
                 TensorData y = result.containsKey(outputName) ? result.get(outputName) : result.values().stream().findFirst().orElse(null);
                 if (y == null || !y.isFloat()) throw new IllegalStateException("model has no float output '" + outputName + "'");
-                out.add(pool ? meanPool(y, sample.get(maskInput)) : y.floats());
+                float[] v = pool ? meanPool(y, sample.get(maskInput)) : y.floats();
+                out.add(v);
+                if (check != null && check.stop(out.size() - 1, v)) break;
             }
         }
         return out;

@@ -9,12 +9,31 @@ import java.util.Map;
  * (classifiers; {@code worstCase} repeats it); {@code accuracy} is null without labels. {@link #quality()} is the
  * figure the search optimises. Classifiers also carry the KL divergence of the candidate's class distribution
  * from the original's (mean and largest, in nats) and, with labels and more than five classes, top-5 accuracy;
- * these are null where they do not apply.
+ * these are null where they do not apply. {@code stoppedEarlyOf} is the number of evaluation samples when scoring
+ * stopped early (the figures then cover the first {@code samples} only), null for a full run.
  */
 public record QualityReport(String metric, double fidelity, double worstCase, Double accuracy, int samples,
-                            Double top5Accuracy, Double klDivergence, Double worstKlDivergence) {
+                            Double top5Accuracy, Double klDivergence, Double worstKlDivergence, Integer stoppedEarlyOf) {
     public static final String COSINE = "cosine";
     public static final String TOP1_AGREEMENT = "top1_agreement";
+
+    /** A report of a run over every sample. */
+    public QualityReport(String metric, double fidelity, double worstCase, Double accuracy, int samples,
+                         Double top5Accuracy, Double klDivergence, Double worstKlDivergence) {
+        this(metric, fidelity, worstCase, accuracy, samples, top5Accuracy, klDivergence, worstKlDivergence, null);
+    }
+
+    /**
+     * The same figures, marked as a run stopped after {@link #samples} of {@code total} samples because the candidate
+     * could no longer reach the quality bound ({@link QualityEvaluator#evaluate(byte[], Double)}).
+     */
+    public QualityReport stoppedEarly(int total) {
+        return new QualityReport(metric, fidelity, worstCase, accuracy, samples, top5Accuracy, klDivergence, worstKlDivergence, total);
+    }
+
+    /** Whether scoring stopped before the last sample: the figures then cover {@link #samples} of {@link #stoppedEarlyOf}. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isStoppedEarly() { return stoppedEarlyOf != null; }
 
     /** A report with fidelity and accuracy only. */
     public QualityReport(String metric, double fidelity, double worstCase, Double accuracy, int samples) {

@@ -46,6 +46,8 @@ public final class MeasurementWorker {
                     }
                     case "profile" -> session == null ? WorkerMessages.Response.error("no setup received before profile")
                             : WorkerMessages.Response.profiled(session.profile(r.modelPath() == null ? null : Files.readAllBytes(Path.of(r.modelPath()))));
+                    case "confirm" -> session == null ? WorkerMessages.Response.error("no setup received before confirm")
+                            : WorkerMessages.Response.confirmed(session.confirm(Files.readAllBytes(Path.of(r.modelPath()))));
                     case "reference" -> session == null ? WorkerMessages.Response.error("no setup received before reference")
                             : WorkerMessages.Response.measured(session.reference());
                     case "crash" -> crash(r.crash());

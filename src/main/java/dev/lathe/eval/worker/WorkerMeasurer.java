@@ -53,6 +53,21 @@ public final class WorkerMeasurer implements CandidateMeasurer {
         }
     }
 
+    @Override
+    public dev.lathe.eval.timing.InterleavedComparison.Result confirm(OnnxModel candidate) throws CandidateFailedException {
+        Path file = folder.resolve("confirmed.onnx");
+        try {
+            Files.write(file, candidate.toBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the candidate to " + file, e);
+        }
+        try {
+            return worker.confirm(file);
+        } finally {
+            try { Files.deleteIfExists(file); } catch (IOException ignored) { /* the folder goes at close */ }
+        }
+    }
+
     /** Per-node times of {@code model} (null: the original), profiled in the worker. */
     public dev.lathe.eval.profile.ModelProfile profile(OnnxModel model) throws CandidateFailedException {
         if (model == null) return worker.profile(null);

@@ -103,6 +103,14 @@ public final class WorkerProcess implements AutoCloseable {
         return measured(request(WorkerMessages.Request.reference(), options.requestSeconds()));
     }
 
+    /** The speed-up of the model in {@code modelFile} over the original, timed interleaved in the worker. */
+    public synchronized dev.lathe.eval.timing.InterleavedComparison.Result confirm(Path modelFile) throws CandidateFailedException {
+        start();
+        WorkerMessages.Response r = request(WorkerMessages.Request.confirm(modelFile.toAbsolutePath().toString()), options.requestSeconds());
+        if ("confirmed".equals(r.type())) return r.comparison();
+        throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, r.error(), null);
+    }
+
     /** Per-node times of the model in {@code modelFile} (null: the original), measured in the worker. */
     public synchronized dev.lathe.eval.profile.ModelProfile profile(Path modelFile) throws CandidateFailedException {
         start();

@@ -183,6 +183,14 @@ public final class InMemoryStudyStorage implements StudyStorage {
     @Override
     public synchronized List<PredictorReport> predictorReports() { return List.copyOf(predictorReports); }
 
+    private final java.util.Map<Long, dev.lathe.study.ConfirmedSpeedup> confirmations = new java.util.TreeMap<>();
+
+    @Override
+    public synchronized void recordConfirmation(dev.lathe.study.ConfirmedSpeedup confirmed) { confirmations.put(confirmed.candidateId(), confirmed); }
+
+    @Override
+    public synchronized java.util.Map<Long, dev.lathe.study.ConfirmedSpeedup> confirmations() { return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(confirmations)); }
+
     @Override
     public synchronized dev.lathe.study.DistilledCandidate recordDistilled(dev.lathe.study.DistilledCandidate d) {
         if (d.candidateId() < 1 || d.candidateId() > candidates.size())

@@ -307,6 +307,16 @@ public final class SqliteStudyStorage implements StudyStorage {
     }
 
     @Override
+    public void recordConfirmation(dev.lathe.study.ConfirmedSpeedup confirmed) {
+        SqliteConfirmations.record(file, confirmed);
+    }
+
+    @Override
+    public java.util.Map<Long, dev.lathe.study.ConfirmedSpeedup> confirmations() {
+        return SqliteConfirmations.all(file);
+    }
+
+    @Override
     public List<ReferenceRun> references() {
         try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM reference_runs ORDER BY measured_at, id")) {
             List<ReferenceRun> out = new ArrayList<>();

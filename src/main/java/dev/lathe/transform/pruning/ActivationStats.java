@@ -38,6 +38,14 @@ public final class ActivationStats {
 
     public boolean has(String groupId) { return gram.containsKey(groupId); }
 
+    /** Statistics gathered before ({@link dev.lathe.search.PreparationCache} keeps them between studies). */
+    public static ActivationStats of(Map<String, DMatrixRMaj> gram, long rows) {
+        return new ActivationStats(new LinkedHashMap<>(gram), rows);
+    }
+
+    /** Every group's Gram matrix, in the order gathered (read-only). */
+    public Map<String, DMatrixRMaj> grams() { return java.util.Collections.unmodifiableMap(gram); }
+
     public long rows() { return rows; }
 
     /**

@@ -30,8 +30,21 @@ public final class OptimalBrainSurgeonImportance implements ImportanceCriterion 
     private final Map<String, double[]> scored = new ConcurrentHashMap<>();
 
     public OptimalBrainSurgeonImportance(ActivationStats stats, ImportanceCriterion fallback) {
+        this(stats, fallback, Map.of());
+    }
+
+    /** With the greedy paths of earlier runs on the same statistics and weights ({@link #orders()}), which are not walked again. */
+    public OptimalBrainSurgeonImportance(ActivationStats stats, ImportanceCriterion fallback, Map<String, double[]> known) {
         this.stats = stats;
         this.fallback = fallback;
+        known.forEach((id, order) -> scored.put(id, order.clone()));
+    }
+
+    /** The scores of every group walked so far, by group id (copies). */
+    public Map<String, double[]> orders() {
+        Map<String, double[]> out = new java.util.TreeMap<>();
+        scored.forEach((id, order) -> out.put(id, order.clone()));
+        return out;
     }
 
     @Override

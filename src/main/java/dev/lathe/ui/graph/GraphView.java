@@ -277,6 +277,7 @@ public final class GraphView {
         }, p -> {
             profiling.set(false);
             if (subject != s) return;
+            if (!candidate) workbench.layerTimes().show(subjectModel, p);
             setSubject(s.withProfile(p));
             overlayChoice.setValue(GraphOverlay.Mode.LATENCY);
             applyOverlay();

@@ -33,8 +33,15 @@ import java.util.Set;
 public final class CandidateChanges {
     public enum Kind { ADDED, PRUNED, PRECISION, DROPPED, REPLACED }
 
-    /** A node's change: its kind, a short badge for the box ("1536 → 768", "int8") and a sentence for the side panel. */
-    public record Change(Kind kind, String badge, String text) {}
+    /**
+     * A node's change: its kind, a short badge for the box ("1536 → 768", "int8") and a sentence for the side panel;
+     * {@code width} ("1536 → 768") and {@code precision} ("int8_static") where they changed, else null.
+     */
+    public record Change(Kind kind, String badge, String text, String width, String precision) {
+        public Change(Kind kind, String badge, String text) {
+            this(kind, badge, text, null, null);
+        }
+    }
 
     private final ModelProto display;
     private final Map<String, Change> changes;
@@ -78,7 +85,7 @@ public final class CandidateChanges {
             }
             String pruned = prunedWidth(o, n, originalInits, candidateInits);
             if (pruned == null && n.getOutputCount() > 0) pruned = changedWidth(originalShapes.get(n.getOutput(0)), candidateShapes.get(n.getOutput(0)));
-            if (pruned != null) changes.put(n.getName(), new Change(Kind.PRUNED, pruned, "pruned: " + pruned));
+            if (pruned != null) changes.put(n.getName(), new Change(Kind.PRUNED, pruned, "pruned: " + pruned, pruned, null));
         }
         if (genome != null)
             for (Map.Entry<String, Precision> p : genome.precisions().entrySet()) {
@@ -87,7 +94,8 @@ public final class CandidateChanges {
                     Change before = changes.get(n.getName());
                     if (before != null && before.kind() == Kind.ADDED) continue; // its own quantize nodes stay "added"
                     String text = "precision " + p.getValue().id() + (before == null ? "" : "; " + before.text());
-                    changes.put(n.getName(), new Change(Kind.PRECISION, p.getValue().id() + (before == null ? "" : " · " + before.badge()), text));
+                    changes.put(n.getName(), new Change(Kind.PRECISION, p.getValue().id() + (before == null ? "" : " · " + before.badge()), text,
+                            before == null ? null : before.width(), p.getValue().id()));
                 }
             }
 

@@ -118,11 +118,20 @@ public final class CandidateChanges {
             if (a == null || b == null || a.getDataType() == TensorProto.DataType.INT64_VALUE) continue;
             long[] da = Tensors.dims(a), db = Tensors.dims(b);
             if (da.length != db.length || Arrays.equals(da, db)) continue;
+            // A quantized Gemm reads its weight transposed ([in, out] for [out, in]): the same dimensions, nothing pruned.
+            if (Arrays.equals(Arrays.stream(da).sorted().toArray(), Arrays.stream(db).sorted().toArray())) continue;
+            if (db.length == 2 && same(da, new long[]{db[1], db[0]}) > same(da, db)) db = new long[]{db[1], db[0]}; // transposed and pruned
             List<String> diffs = new ArrayList<>();
             for (int d = 0; d < da.length; d++) if (da[d] != db[d]) diffs.add(da[d] + " → " + db[d]);
             return String.join(", ", diffs);
         }
         return null;
+    }
+
+    private static int same(long[] a, long[] b) {
+        int n = 0;
+        for (int i = 0; i < a.length; i++) if (a[i] == b[i]) n++;
+        return n;
     }
 
     /** "32 → 8" where an output's probed shape changed in one or more dimensions, else null. */

@@ -33,8 +33,15 @@ import java.util.Set;
 public final class CandidateChanges {
     public enum Kind { ADDED, PRUNED, PRECISION, DROPPED, REPLACED }
 
-    /** A node's change: its kind, a short badge for the box ("1536 → 768", "int8") and a sentence for the side panel. */
-    public record Change(Kind kind, String badge, String text) {}
+    /**
+     * A node's change: its kind, a short badge for the box ("1536 → 768", "int8") and a sentence for the side panel;
+     * {@code width} ("1536 → 768") and {@code precision} ("int8_static") where they changed, else null.
+     */
+    public record Change(Kind kind, String badge, String text, String width, String precision) {
+        public Change(Kind kind, String badge, String text) {
+            this(kind, badge, text, null, null);
+        }
+    }
 
     private final ModelProto display;
     private final Map<String, Change> changes;
@@ -78,7 +85,7 @@ public final class CandidateChanges {
             }
             String pruned = prunedWidth(o, n, originalInits, candidateInits);
             if (pruned == null && n.getOutputCount() > 0) pruned = changedWidth(originalShapes.get(n.getOutput(0)), candidateShapes.get(n.getOutput(0)));
-            if (pruned != null) changes.put(n.getName(), new Change(Kind.PRUNED, pruned, "pruned: " + pruned));
+            if (pruned != null) changes.put(n.getName(), new Change(Kind.PRUNED, pruned, "pruned: " + pruned, pruned, null));
         }
         if (genome != null)
             for (Map.Entry<String, Precision> p : genome.precisions().entrySet()) {
@@ -87,7 +94,8 @@ public final class CandidateChanges {
                     Change before = changes.get(n.getName());
                     if (before != null && before.kind() == Kind.ADDED) continue; // its own quantize nodes stay "added"
                     String text = "precision " + p.getValue().id() + (before == null ? "" : "; " + before.text());
-                    changes.put(n.getName(), new Change(Kind.PRECISION, p.getValue().id() + (before == null ? "" : " · " + before.badge()), text));
+                    changes.put(n.getName(), new Change(Kind.PRECISION, p.getValue().id() + (before == null ? "" : " · " + before.badge()), text,
+                            before == null ? null : before.width(), p.getValue().id()));
                 }
             }
 
@@ -110,11 +118,20 @@ public final class CandidateChanges {
             if (a == null || b == null || a.getDataType() == TensorProto.DataType.INT64_VALUE) continue;
             long[] da = Tensors.dims(a), db = Tensors.dims(b);
             if (da.length != db.length || Arrays.equals(da, db)) continue;
+            // A quantized Gemm reads its weight transposed ([in, out] for [out, in]): the same dimensions, nothing pruned.
+            if (Arrays.equals(Arrays.stream(da).sorted().toArray(), Arrays.stream(db).sorted().toArray())) continue;
+            if (db.length == 2 && same(da, new long[]{db[1], db[0]}) > same(da, db)) db = new long[]{db[1], db[0]}; // transposed and pruned
             List<String> diffs = new ArrayList<>();
             for (int d = 0; d < da.length; d++) if (da[d] != db[d]) diffs.add(da[d] + " → " + db[d]);
             return String.join(", ", diffs);
         }
         return null;
+    }
+
+    private static int same(long[] a, long[] b) {
+        int n = 0;
+        for (int i = 0; i < a.length; i++) if (a[i] == b[i]) n++;
+        return n;
     }
 
     /** "32 → 8" where an output's probed shape changed in one or more dimensions, else null. */

@@ -166,7 +166,7 @@ class GraphOverlayUiTest extends WorkbenchUiTest {
                 "every scored layer carries its score");
     }
 
-    private static List<String> labels(VBox box) {
+    static List<String> labels(VBox box) {
         return box.getChildren().stream().map(n -> ((Label) n).getText()).toList();
     }
 }

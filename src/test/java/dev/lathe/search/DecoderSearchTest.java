@@ -48,6 +48,10 @@ class DecoderSearchTest {
             assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("heads:")), "key/value groups are genes");
             assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("hidden:")), "the hidden width is a gene");
             assertTrue(done.stream().anyMatch(c -> c.sizeBytes() < done.get(0).sizeBytes()));
+            // The text.txt beside the decoder is its data: candidates are scored by next-token agreement, with KL and perplexity.
+            assertTrue(done.stream().allMatch(c -> "next_token_agreement".equals(c.qualityMetric())), done.get(0).qualityMetric());
+            assertTrue(done.stream().allMatch(c -> c.qualityJson().contains("\"perplexity\"") && c.qualityJson().contains("\"klDivergence\"")), done.get(0).qualityJson());
+            assertTrue(done.stream().anyMatch(c -> c.quality() < 1.0), "pruning changes some next tokens");
 
             // Exporting a candidate with fewer key/value heads: the cache ports say so, generation agrees, config.json follows.
             CandidateRecord pruned = done.stream().filter(c -> c.genomeJson().contains("\"heads:/layers.0/self_attn\":0.5")

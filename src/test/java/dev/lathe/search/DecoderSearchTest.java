@@ -27,7 +27,12 @@ class DecoderSearchTest {
     @Tag("slow")
     @Test
     void decodingStepWithABoundCacheIsSearched() throws Exception {
-        Path model = TestModels.samples().resolve("tiny-llama/model.onnx");
+        // A copy of the sample's folder with onnxruntime-genai's configuration beside it, which the export must follow.
+        Path folder = java.nio.file.Files.createDirectories(dir.resolve("tiny-llama"));
+        for (String f : List.of("model.onnx", "config.json", "text.txt"))
+            java.nio.file.Files.copy(TestModels.samples().resolve("tiny-llama").resolve(f), folder.resolve(f));
+        java.nio.file.Files.writeString(folder.resolve("genai_config.json"), dev.lathe.export.DecoderConfigFilesTest.GENAI);
+        Path model = folder.resolve("model.onnx");
         InputShapeOptions shape = new InputShapeOptions();
         shape.batch = 1;
         shape.seqLen = 1;
@@ -65,6 +70,13 @@ class DecoderSearchTest {
             var hfConfig = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile());
             assertEquals(1, hfConfig.get("num_key_value_heads").asInt());
             assertEquals(2, hfConfig.get("num_attention_heads").asInt());
+            var genai = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("genai_config.json").toFile()).get("model").get("decoder");
+            assertEquals(1, genai.get("num_key_value_heads").asInt());
+            assertEquals(2, genai.get("num_attention_heads").asInt());
+            assertEquals(hfConfig.get("hidden_size").asInt(), genai.get("hidden_size").asInt(), "both files state the kept width");
+            assertEquals("model.onnx", genai.get("filename").asText());
+            assertTrue(report.get("decoder").get("changes").toString().contains("genai_config.json model.decoder: num_key_value_heads 2 -> 1"),
+                    report.get("decoder").toString());
         }
     }
 }

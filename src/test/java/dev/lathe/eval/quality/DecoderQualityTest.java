@@ -119,6 +119,28 @@ class DecoderQualityTest {
         assertTrue(e.getMessage().startsWith("text.txt: ") && e.getMessage().contains("--tokenizer"), e.getMessage());
     }
 
+    @Test
+    void aTokenizerBesideTheDecoderGivesItsTokens() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("words"));
+        Files.copy(TestModels.samples().resolve("tiny-llama/model.onnx"), folder.resolve("model.onnx"));
+        // A word-level tokenizer.json as the tokenizers library writes one: five words, an unknown token.
+        Files.writeString(folder.resolve("tokenizer.json"), """
+                {"version": "1.0", "truncation": null, "padding": null, "added_tokens": [], "normalizer": null,
+                 "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null, "decoder": null,
+                 "model": {"type": "WordLevel", "vocab": {"[UNK]": 0, "the": 84, "cat": 99, "sat": 115, "down": 100}, "unk_token": "[UNK]"}}
+                """);
+        Path text = Files.writeString(folder.resolve("words.txt"), "the cat sat down\nthe dog sat\n");
+        OnnxModel m = OnnxModel.load(folder.resolve("model.onnx"));
+        EvaluationData.Split split = EvaluationData.resolve(m, text, null, InputShapes.of(1, 8));
+        assertTrue(split.evaluation().description().contains("tokenizer.json"), split.evaluation().description());
+        assertArrayEquals(new long[] {84, 99, 115, 100}, split.evaluation().samples().get(0).get("input_ids").longs());
+        assertArrayEquals(new long[] {84, 0, 115}, split.evaluation().samples().get(1).get("input_ids").longs());
+        QualityReport r = new QualityEvaluator(m, split.evaluation(), OrtRunner.RunnerSettings.cpu(1)).evaluate(m);
+        assertEquals(1.0, r.fidelity());
+        Direct d = direct(m, m, List.of(new long[] {84, 99, 115, 100}, new long[] {84, 0, 115}));
+        assertEquals(d.originalPerplexity(), r.perplexity(), 1e-6 * d.originalPerplexity());
+    }
+
     record Direct(double agreement, double worstAgreement, double kl, double worstKl, double perplexity, double originalPerplexity) {}
 
     /** Plain ONNX Runtime: each sequence from an empty cache shaped as each model declares it, softmax and sums written out. */

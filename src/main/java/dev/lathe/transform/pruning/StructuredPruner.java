@@ -73,6 +73,7 @@ public final class StructuredPruner {
         double ratio = (double) group.size() / keptUnits.length;
         for (PrunableGroup.NormPatch p : group.normPatches()) {
             if (p.meanNode() != null) { NormCompensation.layerNorm(graph, p, group.size(), keptUnits.length); continue; }
+            if (p.fusedNode() != null) { NormCompensation.layerNormalization(graph, p, group.size(), keptUnits.length); continue; }
             int at = NodeNames.require(graph, p.epsilonNode());
             String input = graph.node(at).getInput(p.epsilonInput());
             TensorProto eps = graph.constant(input).orElseThrow(() -> new IllegalStateException("epsilon " + input + " vanished"));

@@ -27,7 +27,12 @@ class DecoderSearchTest {
     @Tag("slow")
     @Test
     void decodingStepWithABoundCacheIsSearched() throws Exception {
-        Path model = TestModels.samples().resolve("tiny-llama/model.onnx");
+        // A copy of the sample's folder with onnxruntime-genai's configuration beside it, which the export must follow.
+        Path folder = java.nio.file.Files.createDirectories(dir.resolve("tiny-llama"));
+        for (String f : List.of("model.onnx", "config.json", "text.txt"))
+            java.nio.file.Files.copy(TestModels.samples().resolve("tiny-llama").resolve(f), folder.resolve(f));
+        java.nio.file.Files.writeString(folder.resolve("genai_config.json"), dev.lathe.export.DecoderConfigFilesTest.GENAI);
+        Path model = folder.resolve("model.onnx");
         InputShapeOptions shape = new InputShapeOptions();
         shape.batch = 1;
         shape.seqLen = 1;
@@ -48,6 +53,10 @@ class DecoderSearchTest {
             assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("heads:")), "key/value groups are genes");
             assertTrue(done.stream().anyMatch(c -> c.genomeJson().contains("hidden:")), "the hidden width is a gene");
             assertTrue(done.stream().anyMatch(c -> c.sizeBytes() < done.get(0).sizeBytes()));
+            // The text.txt beside the decoder is its data: candidates are scored by next-token agreement, with KL and perplexity.
+            assertTrue(done.stream().allMatch(c -> "next_token_agreement".equals(c.qualityMetric())), done.get(0).qualityMetric());
+            assertTrue(done.stream().allMatch(c -> c.qualityJson().contains("\"perplexity\"") && c.qualityJson().contains("\"klDivergence\"")), done.get(0).qualityJson());
+            assertTrue(done.stream().anyMatch(c -> c.quality() < 1.0), "pruning changes some next tokens");
 
             // Exporting a candidate with fewer key/value heads: the cache ports say so, generation agrees, config.json follows.
             CandidateRecord pruned = done.stream().filter(c -> c.genomeJson().contains("\"heads:/layers.0/self_attn\":0.5")
@@ -61,6 +70,13 @@ class DecoderSearchTest {
             var hfConfig = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile());
             assertEquals(1, hfConfig.get("num_key_value_heads").asInt());
             assertEquals(2, hfConfig.get("num_attention_heads").asInt());
+            var genai = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("genai_config.json").toFile()).get("model").get("decoder");
+            assertEquals(1, genai.get("num_key_value_heads").asInt());
+            assertEquals(2, genai.get("num_attention_heads").asInt());
+            assertEquals(hfConfig.get("hidden_size").asInt(), genai.get("hidden_size").asInt(), "both files state the kept width");
+            assertEquals("model.onnx", genai.get("filename").asText());
+            assertTrue(report.get("decoder").get("changes").toString().contains("genai_config.json model.decoder: num_key_value_heads 2 -> 1"),
+                    report.get("decoder").toString());
         }
     }
 }

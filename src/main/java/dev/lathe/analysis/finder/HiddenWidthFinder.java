@@ -6,6 +6,7 @@ import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.analysis.PrunableGroup.NormPatch;
 import dev.lathe.analysis.PrunableGroup.TensorSlice;
+import dev.lathe.analysis.pattern.LayerNormOp;
 import dev.lathe.analysis.pattern.LinearLayer;
 import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.analysis.pattern.WrittenLayerNorm;
@@ -26,7 +27,7 @@ import java.util.Set;
  * and shift) and every projection that reads the stream (its input rows) or writes back into it (its output
  * columns), to the head. Pre-norm decoders (Llama: RMSNorm before each sublayer, the stream itself is never
  * normalized) and post-norm encoders (BERT: a LayerNorm written out after each residual Add, whose output is the
- * stream) are both followed. Removing a channel removes it everywhere; a stream that is a model output (an
+ * stream) are both followed, and so is the {@code LayerNormalization} operator opset 17 exports. Removing a channel removes it everywhere; a stream that is a model output (an
  * embedder's token vectors) cannot lose channels.
  *
  * <p>A norm over fewer channels divides by fewer of them; each one's statistics are compensated ({@link NormPatch})
@@ -119,6 +120,16 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                     if (ln.get().shift() != null) slices.add(new TensorSlice(ln.get().shift(), 0));
                     norms.add(NormPatch.layerNorm(ln.get().meanNode(), ln.get().varianceNode()));
                     join(ln.get().output()); // post-norm: the normalized tensor is the stream
+                    return null;
+                }
+                case "LayerNormalization" -> {
+                    Optional<LayerNormOp> ln = LayerNormOp.of(graph, n, t, width);
+                    if (ln.isEmpty()) return "LayerNormalization " + id + " does not normalize the stream's last axis with constant scale and bias";
+                    done.add(c);
+                    slices.add(new TensorSlice(ln.get().scale(), 0));
+                    if (ln.get().shift() != null) slices.add(new TensorSlice(ln.get().shift(), 0));
+                    norms.add(NormPatch.layerNormalization(ln.get().node()));
+                    join(ln.get().output()); // post-norm: the stream; pre-norm: read by projections only, which the walk accepts
                     return null;
                 }
                 case "Pow" -> { return rmsNorm(t, c); }

@@ -206,4 +206,34 @@ class PoolAgentsTest {
             assertEquals(0, g.status().measured());
         }
     }
+
+    /**
+     * Membership is followed live: an agent started while the search is already measuring on another is greeted,
+     * prepared and used, and the candidates are still measured once each.
+     */
+    @Test
+    void anAgentThatJoinsMidSearchIsUsed() throws Exception {
+        String pool = pool();
+        Path token = token("a-pool-token-for-tests-" + pool);
+        int candidates = 40;
+        try (AgentJvm a = AgentJvm.start("alpha", pool, "", token, dir);
+             PoolMeasurer m = measurer(pool, List.of(a), PoolToken.read(token))) {
+            List<CompletableFuture<DeviceMeasurement>> futures = new ArrayList<>();
+            for (int i = 0; i < candidates; i++) futures.add(m.submit(i + 1, GenomeJson.write(genomes.get(i % genomes.size()))));
+            a.await(st -> st.measured() >= 1, 120);
+            try (AgentJvm late = AgentJvm.start("late", pool, a.address(), token, dir)) {
+                Set<Long> ids = new HashSet<>();
+                Set<String> devices = new HashSet<>();
+                for (var f : futures) {
+                    DeviceMeasurement r = f.get(240, TimeUnit.SECONDS);
+                    assertTrue(ids.add(r.candidateId()), "candidate " + r.candidateId() + " came back twice");
+                    devices.add(r.device());
+                }
+                assertEquals(candidates, ids.size());
+                assertEquals(Set.of("alpha", "late"), devices, "the agent that joined mid-search measured too: " + String.join("\n", log));
+                assertTrue(log.stream().anyMatch(l -> l.startsWith("Device late ") && l.endsWith(" joined")), String.join("\n", log));
+                assertEquals(candidates, a.status().measured() + late.status().measured(), "each measured once on the agents");
+            }
+        }
+    }
 }

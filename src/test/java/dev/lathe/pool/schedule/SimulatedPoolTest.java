@@ -226,6 +226,10 @@ class SimulatedPoolTest {
             List<CompletableFuture<DeviceMeasurement>> first = new ArrayList<>();
             for (long id = 1; id <= 14; id++) first.add(s.submit(new Candidate(id, "{}")));
             CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            // A device may still be measuring a reference that fell due by count as the queue ran dry; let it finish,
+            // so what each device did before the clock moves is complete.
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (s.devices().stream().anyMatch(st -> st.state().equals("reference")) && System.nanoTime() < settle) Thread.sleep(5);
             int[] upToNow = new int[devices.size()];
             for (int i = 0; i < devices.size(); i++) {
                 List<String> done = devices.get(i).done;
@@ -249,11 +253,15 @@ class SimulatedPoolTest {
             }
 
             assertTrue(s.closingReferences(10_000), "every device measured its closing reference");
-            for (FakeDevice d : devices) {
+            for (int k = 0; k < devices.size(); k++) {
+                FakeDevice d = devices.get(k);
                 List<String> done = d.done;
                 assertEquals("R", done.get(done.size() - 1), d.id + " ends on a reference: " + done);
+                // Two references in a row are right only across the two minutes the clock jumped: the first fell due by
+                // count before the jump, the second by time after it.
                 for (int i = 1; i < done.size(); i++)
-                    assertFalse(done.get(i).equals("R") && done.get(i - 1).equals("R"), d.id + " measured two references in a row: " + done);
+                    if (i != upToNow[k])
+                        assertFalse(done.get(i).equals("R") && done.get(i - 1).equals("R"), d.id + " measured two references in a row: " + done);
                 long refs = done.stream().filter("R"::equals).count();
                 assertEquals(refs, referenced.stream().filter(r -> r.device().equals(d.id)).count(), "every reference was handed on");
             }

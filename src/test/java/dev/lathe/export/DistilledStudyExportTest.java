@@ -19,6 +19,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Distilling from the window's worker threads: each run may land on a thread other than the one that loaded PyTorch. */
 class DistilledStudyExportTest {
+    /**
+     * The engine is loaded on the test thread, where DJL turns autograd off, not on the fresh threads below: tests that
+     * run {@code Distiller} directly on the test thread rely on that, until it turns autograd off itself. The fresh
+     * threads still start with autograd on, which is what this test is about.
+     */
+    @org.junit.jupiter.api.BeforeAll
+    static void loadTheEngineHere() {
+        dev.lathe.transform.distill.TorchEngine.get();
+    }
+
     @Test
     void distilsOnFreshThreadsOneAfterAnother(@TempDir Path dir) throws Exception {
         Path study = TestStudies.copyOfDigitsMlp(dir.resolve("s.sqlite"));

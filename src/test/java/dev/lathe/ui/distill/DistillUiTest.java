@@ -43,6 +43,12 @@ class DistillUiTest extends WorkbenchUiTest {
     @TempDir
     Path dir;
 
+    /** As in {@code DistilledStudyExportTest}: the engine loads on the test thread, not on a window worker, for the tests sharing this JVM. */
+    @org.junit.jupiter.api.BeforeAll
+    static void loadTheEngineHere() {
+        dev.lathe.transform.distill.TorchEngine.get();
+    }
+
     /** Each test's window is new; the dialog of the one before must not answer this test's lookups. */
     @org.junit.jupiter.api.AfterEach
     void closeDialogs() throws Exception {

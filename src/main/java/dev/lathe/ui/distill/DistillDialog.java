@@ -85,6 +85,8 @@ public final class DistillDialog {
         candidate.setId("distillCandidate");
         candidate.textProperty().bind(vm.candidateProperty().map(id -> "Candidate #" + id + ": its pruned weights are trained against the original, "
                 + "then its precisions applied, and it is exported").orElse("No measured candidate selected"));
+        candidate.setWrapText(true);
+        candidate.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         form.add(candidate, 0, 0, 3, 1);
         form.addRow(1, Ui.label("Data", "form-label"), data, browseData);
         form.addRow(2, Ui.label("Tokenizer", "form-label"), tokenizer);
@@ -112,6 +114,8 @@ public final class DistillDialog {
         result.setId("distillResult");
         result.setWrapText(true);
         result.getStyleClass().add("distill-result");
+        result.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        problem.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         result.textProperty().bind(vm.resultProperty());
 
         NumberAxis steppedAxis = new NumberAxis(), lossAxis = new NumberAxis();

@@ -172,7 +172,8 @@ public final class DistillViewModel {
             last.set(r);
             var d = r.distillation();
             result.set(String.format(Locale.ROOT, "%s %.4f → %.4f on the evaluation data (%d steps, %s, %.1f min). Wrote %s; recorded as distilled #%d.",
-                    d.qualityMetric(), d.qualityBefore(), d.qualityAfter(), d.distillation().steps(), d.distillation().stopReason(),
+                    d.qualityMetric(), d.qualityBefore(), d.qualityAfter(), d.distillation().steps(),
+                    d.distillation().stopReason().equals("steps") ? "all planned" : d.distillation().stopReason(),
                     d.distillation().millis() / 60000.0, r.model().getParent(), r.recorded().id()));
             background.notify(Notice.success("Candidate #" + id + " distilled: " + result.get()));
             study.refreshDistilled();

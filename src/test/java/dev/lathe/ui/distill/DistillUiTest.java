@@ -43,6 +43,12 @@ class DistillUiTest extends WorkbenchUiTest {
     @TempDir
     Path dir;
 
+    /** As in {@code DistilledStudyExportTest}: the engine loads on the test thread, not on a window worker, for the tests sharing this JVM. */
+    @org.junit.jupiter.api.BeforeAll
+    static void loadTheEngineHere() {
+        dev.lathe.transform.distill.TorchEngine.get();
+    }
+
     /** Each test's window is new; the dialog of the one before must not answer this test's lookups. */
     @org.junit.jupiter.api.AfterEach
     void closeDialogs() throws Exception {
@@ -71,21 +77,46 @@ class DistillUiTest extends WorkbenchUiTest {
         robot.interact(() -> wb.study().select(id));
         waitUntil(10, () -> !menuItem(robot, "distillMenu").isDisable());
         robot.interact(() -> menuItem(robot, "distillMenu").fire());
-        waitUntil(10, () -> robot.lookup("#distillData").tryQuery().isPresent());
+        waitUntil(10, () -> List.copyOf(javafx.stage.Window.getWindows()).stream()
+                .anyMatch(w -> w instanceof javafx.stage.Stage st && st.isShowing() && "Distill and export".equals(st.getTitle())));
         return id;
     }
 
-    private static void set(FxRobot robot, String id, String text) {
-        robot.interact(() -> robot.lookup("#" + id).queryAs(TextField.class).setText(text));
+    /** This test's dialog: the one showing, owned by this test's window (lookups are scoped to it). */
+    private javafx.scene.Parent dialog() throws Exception {
+        return fx(() -> List.copyOf(javafx.stage.Window.getWindows()).stream()
+                .filter(w -> w instanceof javafx.stage.Stage st && st.isShowing() && "Distill and export".equals(st.getTitle()))
+                .map(w -> w.getScene().getRoot()).reduce((first, later) -> later).orElseThrow());
+    }
+
+    private <T extends javafx.scene.Node> T node(FxRobot robot, String id, Class<T> type) throws Exception {
+        return robot.from(dialog()).lookup("#" + id).queryAs(type);
+    }
+
+    private void set(FxRobot robot, String id, String text) throws Exception {
+        TextField f = node(robot, id, TextField.class);
+        robot.interact(() -> f.setText(text));
+    }
+
+    private String text(FxRobot robot, String id) throws Exception {
+        Label l = node(robot, id, Label.class);
+        return fx(l::getText);
+    }
+
+    private void press(FxRobot robot, String id) throws Exception {
+        javafx.scene.control.Button b = node(robot, id, javafx.scene.control.Button.class);
+        assertFalse(fx(b::isDisabled), id + " is enabled");
+        robot.interact(b::fire);
     }
 
     @Test
     void distilsExportsAndShowsTheCandidateApart(FxRobot robot) throws Exception {
         Path study = TestStudies.copyOfDigitsMlp(dir.resolve("digits.sqlite"));
         long id = openAndSelectWorst(robot, study);
-        String data = fx(() -> robot.lookup("#distillData").queryAs(TextField.class).getText());
+        TextField dataField = node(robot, "distillData", TextField.class), outField = node(robot, "distillOut", TextField.class);
+        String data = fx(dataField::getText);
         assertEquals(TestModels.digitsMlp().resolveSibling("test.csv").toAbsolutePath().toString(), data, "the study's own data by default");
-        String suggested = fx(() -> robot.lookup("#distillOut").queryAs(TextField.class).getText());
+        String suggested = fx(outField::getText);
         assertEquals(dir.resolve("candidate-" + id + "-distilled").toAbsolutePath().toString(), suggested);
 
         Path out = dir.resolve("exported");
@@ -93,19 +124,18 @@ class DistillUiTest extends WorkbenchUiTest {
         set(robot, "distillSeed", "4");
         set(robot, "distillLearningRate", "3e-3");
         set(robot, "distillOut", out.toString());
-        robot.clickOn("#distillStart");
-        waitUntil(180, () -> !robot.lookup("#distillResult").queryAs(Label.class).getText().isEmpty()
-                || !robot.lookup("#distillProblem").queryAs(Label.class).getText().isEmpty());
-        String problem = fx(() -> robot.lookup("#distillProblem").queryAs(Label.class).getText());
-        assertEquals("", problem);
-        String result = fx(() -> robot.lookup("#distillResult").queryAs(Label.class).getText());
-        String status = fx(() -> robot.lookup("#distillStatus").queryAs(Label.class).getText());
+        press(robot, "distillStart");
+        Label resultLabel = node(robot, "distillResult", Label.class), problemLabel = node(robot, "distillProblem", Label.class);
+        waitUntil(180, () -> !resultLabel.getText().isEmpty() || !problemLabel.getText().isEmpty());
+        assertEquals("", text(robot, "distillProblem"));
+        String result = text(robot, "distillResult");
+        String status = text(robot, "distillStatus");
         assertTrue(status.contains("loss") && status.contains("memory"), status);
 
         JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
         int steps = report.at("/run/steps").asInt();
         @SuppressWarnings("unchecked")
-        LineChart<Number, Number> curve = robot.lookup("#distillLossChart").queryAs(LineChart.class);
+        LineChart<Number, Number> curve = node(robot, "distillLossChart", LineChart.class);
         assertEquals(steps, fx(() -> curve.getData().get(0).getData().size()), "one point of the live loss curve per step");
         double after = report.at("/quality/after").asDouble(), before = report.at("/quality/before").asDouble();
         assertTrue(result.contains(String.format(java.util.Locale.ROOT, "%.4f → %.4f", before, after)), result);
@@ -141,11 +171,13 @@ class DistillUiTest extends WorkbenchUiTest {
         Path out = dir.resolve("never");
         set(robot, "distillSteps", "100000");
         set(robot, "distillOut", out.toString());
-        robot.clickOn("#distillStart");
-        waitUntil(120, () -> robot.lookup("#distillStatus").queryAs(Label.class).getText().startsWith("step"));
-        robot.clickOn("#distillCancel");
-        waitUntil(60, () -> !robot.lookup("#distillProblem").queryAs(Label.class).getText().isEmpty());
-        assertEquals("Cancelled; nothing was written or recorded.", fx(() -> robot.lookup("#distillProblem").queryAs(Label.class).getText()));
+        press(robot, "distillStart");
+        Label status = node(robot, "distillStatus", Label.class), problem = node(robot, "distillProblem", Label.class);
+        waitUntil(120, () -> status.getText().startsWith("step") || !problem.getText().isEmpty());
+        assertEquals("", text(robot, "distillProblem"));
+        press(robot, "distillCancel");
+        waitUntil(60, () -> !problem.getText().isEmpty());
+        assertEquals("Cancelled; nothing was written or recorded.", text(robot, "distillProblem"));
         assertFalse(Files.exists(out));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().contains("lathe-staging")), "the staging folder is removed");

@@ -59,7 +59,7 @@ public final class Distiller {
              HiddenStates hidden = settings.hiddenStateWeight() > 0 ? HiddenStates.create(teacher, student, maskInput(executor.inputNames())) : null) {
             DistillationObjective objective = DistillationObjective.detect(output, targets.get(0), executor.inputNames(),
                     settings.temperature(), settings.labelWeight());
-            if (!settings.fakeQuantizedLayers().isEmpty()) executor.fakeQuantize(settings.fakeQuantizedLayers());
+            int quantized = settings.fakeQuantizedLayers().isEmpty() ? 0 : executor.fakeQuantize(settings.fakeQuantizedLayers());
             int[] labels = data.hasLabels() ? data.labels() : null;
             AdamW optimizer = new AdamW(executor.parameters(), settings.weightDecay(), settings.clipNorm());
             long trainable = executor.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
@@ -117,7 +117,11 @@ public final class Distiller {
             else executor.restore(snapshotOf(student));
             double[] after = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
             long millis = (System.nanoTime() - start) / 1_000_000;
-            return new DistillationResult(executor.writeBack(), objective.describe(), objective.qualityMetric(), step,
+            String described = objective.describe();
+            if (hidden != null) described += hidden.isEmpty() ? " (no layer boundaries to match hidden states at)"
+                    : " + " + settings.hiddenStateWeight() + " x relative squared error of the hidden states at " + hidden.names().size() + " layer boundaries, padding masked";
+            if (!settings.fakeQuantizedLayers().isEmpty()) described += "; " + quantized + " layers through int8 fake quantization";
+            return new DistillationResult(executor.writeBack(), described, objective.qualityMetric(), step,
                     planned == Integer.MAX_VALUE ? step : planned, millis, stop, bestStep, before[0], after[0], before[1], after[1],
                     train.size(), heldOut.size(), trainable, List.copyOf(curve));
         }

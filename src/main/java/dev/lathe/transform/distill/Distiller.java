@@ -31,7 +31,7 @@ public final class Distiller {
     }
 
     private static final int MIN_HELD_OUT = 8, MAX_HELD_OUT = 128;
-    /** Steps timed before a time-bounded run plans its schedule. */
+    /** Steps timed before a time-bounded run plans its schedule, after the first (which pays one-time costs: up to 5x a later step). */
     private static final int PROBE_STEPS = 3;
 
     private Distiller() {}
@@ -75,7 +75,7 @@ public final class Distiller {
             List<DistillationResult.Point> curve = new ArrayList<>();
             int cursor = train.size();
             int step = 0;
-            long loopStart = System.nanoTime();
+            long loopStart = System.nanoTime(), firstStepEnd = loopStart;
             long budgetLeft = settings.maxMillis() - (loopStart - start) / 1_000_000;
             while (step < planned) {
                 if (cursor + settings.batchSize() > train.size()) {
@@ -88,10 +88,12 @@ public final class Distiller {
                 double loss = trainStep(executor, objective, hidden, settings.hiddenStateWeight(), optimizer, samples, targets, labels, batch, lr);
                 step++;
                 long elapsed = (System.nanoTime() - start) / 1_000_000;
-                if (settings.maxMillis() > 0 && step == PROBE_STEPS) {
-                    // Plan the schedule from the steps' speed so far, leaving about a seventh for held-out evaluations.
-                    double perStep = (System.nanoTime() - loopStart) / 1e6 / step;
-                    planned = Math.min(planned, Math.max(step + 1, (int) (budgetLeft / (perStep * 1.15))));
+                if (step == 1) firstStepEnd = System.nanoTime();
+                if (settings.maxMillis() > 0 && step == PROBE_STEPS + 1) {
+                    // Plan the schedule from the speed of the steps after the first, leaving about a seventh for held-out evaluations.
+                    double perStep = (System.nanoTime() - firstStepEnd) / 1e6 / PROBE_STEPS;
+                    long firstMillis = (firstStepEnd - loopStart) / 1_000_000;
+                    planned = Math.min(planned, Math.max(step + 1, 1 + (int) ((budgetLeft - firstMillis) / (perStep * 1.15))));
                 }
                 if (evaluateEvery <= 0 && planned != Integer.MAX_VALUE) evaluateEvery = Math.max(10, planned / 15);
                 double held = Double.NaN;

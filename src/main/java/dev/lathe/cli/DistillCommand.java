@@ -39,6 +39,10 @@ final class DistillCommand implements Callable<Integer> {
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "samples per step (default ${DEFAULT-VALUE})") int batch;
 
+    @Option(names = "--hidden-states", defaultValue = "0", paramLabel = "WEIGHT",
+            description = "also match the hidden states at the kept layers' boundaries, with this weight against the output loss (1 is a good start; default ${DEFAULT-VALUE}: outputs only)")
+    double hiddenStates;
+
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "a new (or empty) folder; an existing non-empty one is refused, so nothing in it is overwritten") Path out;
 
@@ -48,7 +52,7 @@ final class DistillCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DistillationSettings settings = budget.minutes != null ? DistillationSettings.minutes(budget.minutes, seed)
                 : DistillationSettings.steps(budget.steps != null ? budget.steps : 300, seed);
-        settings = settings.withLearningRate(learningRate).withBatchSize(batch);
+        settings = settings.withLearningRate(learningRate).withBatchSize(batch).withHiddenStateWeight(hiddenStates);
         var o = spec.commandLine().getOut();
         try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             DistilledStudyExport.Result written = DistilledStudyExport.run(store, candidate, data, tokenizer, settings, out, (step, planned, loss, ms) -> {

@@ -31,7 +31,7 @@ public final class Distiller {
     }
 
     private static final int MIN_HELD_OUT = 8, MAX_HELD_OUT = 128;
-    /** Steps timed before a time-bounded run plans its schedule. */
+    /** Steps timed before a time-bounded run plans its schedule, after the first (which pays one-time costs: up to 5x a later step). */
     private static final int PROBE_STEPS = 3;
 
     private Distiller() {}
@@ -59,7 +59,7 @@ public final class Distiller {
              HiddenStates hidden = settings.hiddenStateWeight() > 0 ? HiddenStates.create(teacher, student, maskInput(executor.inputNames())) : null) {
             DistillationObjective objective = DistillationObjective.detect(output, targets.get(0), executor.inputNames(),
                     settings.temperature(), settings.labelWeight());
-            if (!settings.fakeQuantizedLayers().isEmpty()) executor.fakeQuantize(settings.fakeQuantizedLayers());
+            int quantized = settings.fakeQuantizedLayers().isEmpty() ? 0 : executor.fakeQuantize(settings.fakeQuantizedLayers());
             int[] labels = data.hasLabels() ? data.labels() : null;
             AdamW optimizer = new AdamW(executor.parameters(), settings.weightDecay(), settings.clipNorm());
             long trainable = executor.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
@@ -75,7 +75,7 @@ public final class Distiller {
             List<DistillationResult.Point> curve = new ArrayList<>();
             int cursor = train.size();
             int step = 0;
-            long loopStart = System.nanoTime();
+            long loopStart = System.nanoTime(), firstStepEnd = loopStart;
             long budgetLeft = settings.maxMillis() - (loopStart - start) / 1_000_000;
             while (step < planned) {
                 if (cursor + settings.batchSize() > train.size()) {
@@ -88,10 +88,12 @@ public final class Distiller {
                 double loss = trainStep(executor, objective, hidden, settings.hiddenStateWeight(), optimizer, samples, targets, labels, batch, lr);
                 step++;
                 long elapsed = (System.nanoTime() - start) / 1_000_000;
-                if (settings.maxMillis() > 0 && step == PROBE_STEPS) {
-                    // Plan the schedule from the steps' speed so far, leaving about a seventh for held-out evaluations.
-                    double perStep = (System.nanoTime() - loopStart) / 1e6 / step;
-                    planned = Math.min(planned, Math.max(step + 1, (int) (budgetLeft / (perStep * 1.15))));
+                if (step == 1) firstStepEnd = System.nanoTime();
+                if (settings.maxMillis() > 0 && step == PROBE_STEPS + 1) {
+                    // Plan the schedule from the speed of the steps after the first, leaving about a seventh for held-out evaluations.
+                    double perStep = (System.nanoTime() - firstStepEnd) / 1e6 / PROBE_STEPS;
+                    long firstMillis = (firstStepEnd - loopStart) / 1_000_000;
+                    planned = Math.min(planned, Math.max(step + 1, 1 + (int) ((budgetLeft - firstMillis) / (perStep * 1.15))));
                 }
                 if (evaluateEvery <= 0 && planned != Integer.MAX_VALUE) evaluateEvery = Math.max(10, planned / 15);
                 double held = Double.NaN;
@@ -117,7 +119,11 @@ public final class Distiller {
             else executor.restore(snapshotOf(student));
             double[] after = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
             long millis = (System.nanoTime() - start) / 1_000_000;
-            return new DistillationResult(executor.writeBack(), objective.describe(), objective.qualityMetric(), step,
+            String described = objective.describe();
+            if (hidden != null) described += hidden.isEmpty() ? " (no layer boundaries to match hidden states at)"
+                    : " + " + settings.hiddenStateWeight() + " x relative squared error of the hidden states at " + hidden.names().size() + " layer boundaries, padding masked";
+            if (!settings.fakeQuantizedLayers().isEmpty()) described += "; " + quantized + " layers through int8 fake quantization";
+            return new DistillationResult(executor.writeBack(), described, objective.qualityMetric(), step,
                     planned == Integer.MAX_VALUE ? step : planned, millis, stop, bestStep, before[0], after[0], before[1], after[1],
                     train.size(), heldOut.size(), trainable, List.copyOf(curve));
         }

@@ -1,6 +1,7 @@
 package dev.lathe.transform.distill;
 
 import dev.lathe.TestModels;
+import dev.lathe.analysis.GroupFinder;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.eval.quality.QualityEvaluator;
@@ -31,7 +32,8 @@ import java.util.TreeSet;
  * scores it before and after on the corpus's evaluation part and on {@code sentences.txt} lines 401-600, neither
  * ever trained on. Arguments are key=value: ffn, heads (keep ratios), drop (comma-separated block ids), steps,
  * minutes, lr, batch, hidden (weight of hidden-state matching), qat (true: fake-quantize the int8 layers),
- * int8 (true: write the int8 model as well), out (folder for the models), seed.
+ * int8 (true: score and write the int8 models as well), out (folder for the models), seed, mix (true: add sentences.txt lines
+ * 1-400 to the training data), from (start from this model file instead of building one), evalonly (true: score it only).
  */
 public final class DistillBench {
     public static void main(String[] args) throws Exception {
@@ -58,31 +60,39 @@ public final class DistillBench {
         System.out.println("training on " + train.size() + " sentences: " + train.description());
 
         long t0 = System.nanoTime();
-        CandidateBuilder b = CandidateBuilder.create(original, new PruningOptions("obs", "lstsq", 8), train.samples());
-        Map<String, Double> ratios = new TreeMap<>();
-        double ffn = Double.parseDouble(o.getOrDefault("ffn", "0.5")), heads = Double.parseDouble(o.getOrDefault("heads", "0.75"));
-        for (PrunableGroup g : b.groups()) {
-            if (g.kind().id().equals("ffn_units") && ffn < 1) ratios.put(g.id(), ffn);
-            if (g.kind().id().equals("attention_heads") && heads < 1) ratios.put(g.id(), heads);
+        OnnxModel start;
+        if (o.containsKey("from")) {
+            start = OnnxModel.load(Path.of(o.get("from")));
+        } else {
+            CandidateBuilder b = CandidateBuilder.create(original, new PruningOptions("obs", "lstsq", 8), train.samples());
+            Map<String, Double> ratios = new TreeMap<>();
+            double ffn = Double.parseDouble(o.getOrDefault("ffn", "0.5")), heads = Double.parseDouble(o.getOrDefault("heads", "0.75"));
+            for (PrunableGroup g : b.groups()) {
+                if (g.kind().id().equals("ffn_units") && ffn < 1) ratios.put(g.id(), ffn);
+                if (g.kind().id().equals("attention_heads") && heads < 1) ratios.put(g.id(), heads);
+            }
+            Set<String> drop = new TreeSet<>();
+            if (o.containsKey("drop")) for (String d : o.get("drop").split(",")) drop.add(d);
+            Genome genome = new Genome(new TreeMap<>(ratios), new TreeMap<>(), new TreeSet<>(drop));
+            start = b.build(genome);
+            System.out.printf("built %s in %.1f s%n", genome, (System.nanoTime() - t0) / 1e9);
         }
-        Set<String> drop = new TreeSet<>();
-        if (o.containsKey("drop")) for (String d : o.get("drop").split(",")) drop.add(d);
-        Genome genome = new Genome(new TreeMap<>(ratios), new TreeMap<>(), new TreeSet<>(drop));
-        OnnxModel start = b.build(genome);
-        System.out.printf("built %s in %.1f s%n", genome, (System.nanoTime() - t0) / 1e9);
-
+        Set<String> int8 = new TreeSet<>();
+        for (var q : GroupFinder.analyze(original).quantizable()) if (!q.convolution()) int8.add(q.id());
         QualityEvaluator onCorpus = new QualityEvaluator(original, corpus.evaluation(), OrtRunner.RunnerSettings.cpu(1));
         QualityEvaluator onSentences = new QualityEvaluator(original, sentences.evaluation(), OrtRunner.RunnerSettings.cpu(1));
         System.out.printf("before: corpus eval (%d) %.4f, sentences 401-600 (%d) %.4f%n", corpus.evaluation().size(),
                 onCorpus.evaluate(start).quality(), sentences.evaluation().size(), onSentences.evaluate(start).quality());
 
+        if (Boolean.parseBoolean(o.getOrDefault("evalonly", "false"))) { // score the model and its int8 form only
+            quantized(Map.of("start", start), int8, onCorpus, onSentences, null);
+            return;
+        }
         DistillationSettings s = (o.containsKey("minutes") ? DistillationSettings.minutes(Double.parseDouble(o.get("minutes")), Long.parseLong(o.getOrDefault("seed", "1")))
                 : DistillationSettings.steps(Integer.parseInt(o.getOrDefault("steps", "300")), Long.parseLong(o.getOrDefault("seed", "1"))))
                 .withLearningRate(Double.parseDouble(o.getOrDefault("lr", "1e-4")))
                 .withBatchSize(Integer.parseInt(o.getOrDefault("batch", "16")))
                 .withHiddenStateWeight(Double.parseDouble(o.getOrDefault("hidden", "0")));
-        Set<String> int8 = new TreeSet<>();
-        for (var q : b.analysis().quantizable()) if (!q.convolution()) int8.add(q.id());
         if (Boolean.parseBoolean(o.getOrDefault("qat", "false"))) s = s.withFakeQuantizedLayers(int8);
         System.out.println("settings " + s);
         long t1 = System.nanoTime();
@@ -100,14 +110,17 @@ public final class DistillBench {
             start.save(out.resolve("lstsq.onnx"));
             d.model().save(out.resolve("distilled.onnx"));
         }
-        if (Boolean.parseBoolean(o.getOrDefault("int8", "false"))) {
-            for (var m : Map.of("lstsq", start, "distilled", d.model()).entrySet()) {
-                MutableGraph g = MutableGraph.of(m.getValue());
-                DynamicInt8Quantizer.quantize(g, int8);
-                OnnxModel q = OnnxModel.of(g.toModel());
-                System.out.printf("int8 %s: corpus eval %.4f, sentences 401-600 %.4f%n", m.getKey(), onCorpus.evaluate(q).quality(), onSentences.evaluate(q).quality());
-                if (out != null) q.save(out.resolve(m.getKey() + "-int8.onnx"));
-            }
+        if (Boolean.parseBoolean(o.getOrDefault("int8", "false"))) quantized(Map.of("lstsq", start, "distilled", d.model()), int8, onCorpus, onSentences, out);
+    }
+
+    private static void quantized(Map<String, OnnxModel> models, Set<String> int8, QualityEvaluator onCorpus, QualityEvaluator onSentences, Path out) throws Exception {
+        for (var m : models.entrySet()) {
+            MutableGraph g = MutableGraph.of(m.getValue());
+            DynamicInt8Quantizer.quantize(g, int8);
+            OnnxModel q = OnnxModel.of(g.toModel());
+            System.out.printf("%s float: corpus eval %.4f, sentences 401-600 %.4f%n", m.getKey(), onCorpus.evaluate(m.getValue()).quality(), onSentences.evaluate(m.getValue()).quality());
+            System.out.printf("%s int8: corpus eval %.4f, sentences 401-600 %.4f%n", m.getKey(), onCorpus.evaluate(q).quality(), onSentences.evaluate(q).quality());
+            if (out != null) q.save(out.resolve(m.getKey() + "-int8.onnx"));
         }
     }
 }

@@ -5,9 +5,11 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The differences between two candidates of one study, node by node: where their widths, precisions or
@@ -60,31 +62,45 @@ public final class CandidateDiff {
         Map<String, NodeProto> inA = new LinkedHashMap<>(), inB = new LinkedHashMap<>();
         a.display().getGraph().getNodeList().forEach(n -> inA.put(n.getName(), n));
         b.display().getGraph().getNodeList().forEach(n -> inB.put(n.getName(), n));
+        // Nodes the transforms add are numbered as they are made (input_q_6, _net_net.3_Conv_w_dq_11): the same
+        // quantize/dequantize of the same tensor is the same node in both whatever its number.
+        Set<String> sameAdded = new HashSet<>();
+        Map<String, List<String>> addedA = added(a, inB.keySet()), addedB = added(b, inA.keySet());
+        for (Map.Entry<String, List<String>> e : addedA.entrySet()) {
+            List<String> other = addedB.get(e.getKey());
+            if (other != null && other.size() == e.getValue().size()) {
+                sameAdded.addAll(e.getValue());
+                sameAdded.addAll(other);
+            }
+        }
         Map<String, Difference> out = new LinkedHashMap<>();
         GraphProto.Builder shown = b.display().getGraph().toBuilder();
         for (NodeProto n : a.display().getGraph().getNodeList())
-            if (!inB.containsKey(n.getName())) {
+            if (!inB.containsKey(n.getName()) && !sameAdded.contains(n.getName())) {
                 shown.addNode(n);
-                out.put(n.getName(), new Difference(List.of(Kind.ONLY_BEFORE), "only " + short_(beforeName),
-                        "only " + beforeName + " has it: " + text(a.changes().get(n.getName()), n)));
+                out.put(n.getName(), onlyOne(Kind.ONLY_BEFORE, n, a.changes().get(n.getName()), beforeName, afterName));
             }
         for (NodeProto n : b.display().getGraph().getNodeList()) {
             CandidateChanges.Change cb = b.changes().get(n.getName());
             if (!inA.containsKey(n.getName())) {
-                out.put(n.getName(), new Difference(List.of(Kind.ONLY_AFTER), "only " + short_(afterName),
-                        "only " + afterName + " has it: " + text(cb, n)));
+                if (!sameAdded.contains(n.getName())) out.put(n.getName(), onlyOne(Kind.ONLY_AFTER, n, cb, afterName, beforeName));
                 continue;
             }
             CandidateChanges.Change ca = a.changes().get(n.getName());
             List<Kind> kinds = new ArrayList<>();
             List<String> badges = new ArrayList<>(), texts = new ArrayList<>();
-            String wa = width(ca), wb = width(cb);
+            CandidateChanges.Width wa = width(ca), wb = width(cb);
             if (wa != null || wb != null) {
-                String from = wa != null ? after(wa) : before(wb), to = wb != null ? after(wb) : before(wa);
-                if (!from.equals(to)) {
-                    kinds.add(Kind.WIDTH);
-                    badges.add(from + " → " + to);
-                    texts.add("width " + from + " → " + to + " (the original's " + before(wa != null ? wa : wb) + ")");
+                List<String> original = (wa != null ? wa : wb).original();
+                List<String> from = wa != null ? wa.candidate() : original, to = wb != null ? wb.candidate() : original;
+                // Both of the weight, or both of the output: compared dimension by dimension.
+                if (wa == null || wb == null || wa.original().equals(wb.original())) {
+                    String changed = CandidateChanges.Width.between(from, to);
+                    if (!changed.isEmpty()) {
+                        kinds.add(Kind.WIDTH);
+                        badges.add(changed);
+                        texts.add("width " + changed + ": " + String.join("×", from) + " → " + String.join("×", to) + " (the original " + String.join("×", original) + ")");
+                    }
                 }
             }
             String pa = precision(ca), pb = precision(cb);
@@ -112,6 +128,31 @@ public final class CandidateDiff {
         return c;
     }
 
+    /**
+     * A node one candidate's graph has and the other's lacks: added by its transforms, or an original node the
+     * other folded into its neighbour (a statically quantized Conv computes its BatchNormalization).
+     */
+    private static Difference onlyOne(Kind kind, NodeProto n, CandidateChanges.Change c, String has, String lacks) {
+        boolean original = c == null || c.kind() != CandidateChanges.Kind.ADDED;
+        if (original) {
+            boolean before = kind == Kind.ONLY_BEFORE;
+            return new Difference(List.of(Kind.REMOVED, kind), before ? "kept → folded" : "folded → kept",
+                    lacks + " folded it into the node before it (which writes what it wrote); " + has + " keeps it" + (c == null ? "" : ": " + c.text()));
+        }
+        return new Difference(List.of(kind), "only " + short_(has), "only " + has + " has it: " + text(c, n));
+    }
+
+    /** The nodes {@code c} added that {@code other} has no node of that name for, by operator and name without the transforms' numbering. */
+    private static Map<String, List<String>> added(CandidateChanges c, Set<String> other) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (NodeProto n : c.display().getGraph().getNodeList()) {
+            CandidateChanges.Change ch = c.changes().get(n.getName());
+            if (ch == null || ch.kind() != CandidateChanges.Kind.ADDED || other.contains(n.getName())) continue;
+            out.computeIfAbsent(n.getOpType() + ":" + n.getName().replaceAll("_\\d+(?=_|$)", "").replaceAll("#\\d+$", ""), k -> new ArrayList<>()).add(n.getName());
+        }
+        return out;
+    }
+
     private static String short_(String name) {
         return name.startsWith("candidate ") ? name.substring("candidate ".length()) : name;
     }
@@ -120,7 +161,7 @@ public final class CandidateDiff {
         return c == null ? n.getOpType() : c.text();
     }
 
-    private static String width(CandidateChanges.Change c) {
+    private static CandidateChanges.Width width(CandidateChanges.Change c) {
         return c == null ? null : c.width();
     }
 
@@ -137,17 +178,4 @@ public final class CandidateDiff {
         };
     }
 
-    /** "8, 16" of "32 → 8, 64 → 16": the candidate's dimensions. */
-    private static String after(String width) {
-        List<String> out = new ArrayList<>();
-        for (String d : width.split(", ")) out.add(d.substring(d.indexOf('→') + 1).strip());
-        return String.join(", ", out);
-    }
-
-    /** "32, 64" of "32 → 8, 64 → 16": the original's dimensions. */
-    private static String before(String width) {
-        List<String> out = new ArrayList<>();
-        for (String d : width.split(", ")) out.add(d.substring(0, d.indexOf('→')).strip());
-        return String.join(", ", out);
-    }
 }

@@ -29,6 +29,39 @@ class CandidateDiffTest {
     Path dir;
 
     @Test
+    void digitsCnnStaticInt8AgainstAnotherPruning() throws Exception {
+        Path study = dir.resolve("cnn.sqlite");
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
+            new dev.lathe.search.SearchRunner(dev.lathe.TestModels.digitsCnn(), TestStudies.config(2, 1, 1, 1, 2,
+                    dev.lathe.TestModels.samples().resolve("digits-cnn/test.csv").toAbsolutePath().toString(), null, true), store,
+                    new dev.lathe.search.SearchRunner.Listener() {}).run();
+        }
+        try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
+            // A: the first two convolutions at half width, both int8_static. B: the first at a quarter, the third at half, the second and third
+            // int8_static, the Gemm int8.
+            long a = store.addPending(GenomeJson.write(Genome.withPrecisions(Map.of("conv:/net/net.0/Conv", 0.5, "conv:/net/net.3/Conv", 0.5),
+                    Map.of("/net/net.0/Conv", Precision.INT8_STATIC, "/net/net.3/Conv", Precision.INT8_STATIC))), "test", 0).id();
+            long b = store.addPending(GenomeJson.write(Genome.withPrecisions(Map.of("conv:/net/net.0/Conv", 0.25, "conv:/net/net.3/Conv", 0.5,
+                    "conv:/net/net.7/Conv", 0.5), Map.of("/net/net.3/Conv", Precision.INT8_STATIC, "/net/net.7/Conv", Precision.INT8_STATIC,
+                    "/net/net.12/Gemm", Precision.INT8))), "test", 0).id();
+            StudyCandidates c = StudyCandidates.of(store);
+            CandidateDiff diff = GraphSubject.compared(c, a, b, c.config().data().inputShapes()).diff();
+            System.out.println("digits CNN #" + a + " vs #" + b + ": " + diff.counts());
+
+            // Its weight is 32×16×3×3 in A and 32×8×3×3 in B: the input width, read through the static layer's DequantizeLinear in both.
+            assertEquals("16 → 8", diff.difference("/net/net.3/Conv").badge());
+            assertEquals("64 → 32 · float → int8_static", diff.difference("/net/net.7/Conv").badge(), "its output width, and its precision");
+            assertEquals("16 → 8 · int8_static → float", diff.difference("/net/net.0/Conv").badge());
+            assertEquals("kept → folded", diff.difference("/net/net.8/BatchNormalization").badge(), "B's static Conv computes it");
+            assertEquals("folded → kept", diff.difference("/net/net.1/BatchNormalization").badge(), "A's static Conv computes it");
+            // Both quantize the second convolution's input and weight: those nodes are the same in both, whatever their numbers.
+            for (var e : diff.differences().entrySet())
+                assertFalse(e.getKey().contains("net.3_Conv_w_dq") || e.getKey().contains("net.2_Relu_output_0_"), "the same in both: " + e);
+            assertNull(diff.difference("/net/net.6/MaxPool"), "nothing differs at the pool (8 channels of 16 → 8 is its input, not a weight)");
+        }
+    }
+
+    @Test
     void marksWidthPrecisionAndNodesOnlyOneHas() throws Exception {
         Path study = TestStudies.copyOfDigitsMlp(dir.resolve("digits.sqlite"));
         try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {

@@ -115,7 +115,7 @@ final class GraphNodePanel {
         java.util.Locale r = java.util.Locale.ROOT;
         if (f == null) return java.util.List.of("no figures");
         if (f.ms() == null && subject.diff() != null && subject.diff().difference(node) != null
-                && subject.diff().difference(node).kind() == dev.lathe.explain.CandidateDiff.Kind.ONLY_BEFORE)
+                && subject.diff().difference(node).kinds().contains(dev.lathe.explain.CandidateDiff.Kind.ONLY_BEFORE))
             return java.util.List.of("differs: " + subject.diff().difference(node).text());
         if (f.ms() != null) {
             out.add(String.format(r, "%.4f ms · %.1f%% of the run", f.ms(), f.share() * 100));

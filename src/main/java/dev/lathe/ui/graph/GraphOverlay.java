@@ -54,7 +54,7 @@ record GraphOverlay(Mode mode, Color[] fill, String[] badge, BitSet greyed, Lege
                 if (f != null && f.change() != null && (f.change().kind() == CandidateChanges.Kind.DROPPED || f.change().kind() == CandidateChanges.Kind.REPLACED))
                     greyed.set(node.id());
                 CandidateDiff.Difference d = subject.diff() == null ? null : subject.diff().difference(node.name());
-                if (d != null && d.kind() == CandidateDiff.Kind.ONLY_BEFORE) greyed.set(node.id()); // not in the candidate shown
+                if (d != null && d.kinds().contains(CandidateDiff.Kind.ONLY_BEFORE)) greyed.set(node.id()); // not in the candidate shown
             }
         if (mode == Mode.NONE || subject == null) return new GraphOverlay(Mode.NONE, null, null, greyed, null);
         Color[] fill = new Color[n];
@@ -127,7 +127,7 @@ record GraphOverlay(Mode mode, Color[] fill, String[] badge, BitSet greyed, Lege
                 }
                 yield new GraphOverlay(mode, fill, badge, greyed, new Legend("What differs from " + diff.before() + " to " + diff.after()
                         + " (" + diff.differences().size() + " nodes)", null, null,
-                        List.of("width (before → after)", "precision", "kept / dropped", "only in one of them"), List.of(PRUNED, PRECISION, DROP_DIFFERS, ADDED)));
+                        List.of("width (before → after)", "precision", "kept / dropped / folded", "only in one of them"), List.of(PRUNED, PRECISION, DROP_DIFFERS, ADDED)));
             }
             case NONE -> throw new IllegalStateException();
         };

@@ -69,7 +69,7 @@ public final class AttentionHeadFinder implements StructureFinder<PrunableGroup>
         if (k.get().width() != width || v.get().width() != width) return Match.failed("query, key and value widths differ");
         Optional<long[]> qShape = ShapeConstants.reshapeTarget(graph, q.get().reshapeNode());
         if (qShape.isEmpty() || qShape.get().length != 4) return Match.failed("head split shape is not a known 4-D constant");
-        long headDim = qShape.get()[3];
+        long headDim = q.get().interleaved() ? qShape.get()[3] / q.get().parts() : qShape.get()[3];
         if (headDim <= 0 || width % headDim != 0) return Match.failed("head size not a positive constant");
         int heads = (int) (width / headDim);
         Match<HeadMerge> merge = HeadMerge.tracing(graph, context.getOutput(0));
@@ -90,6 +90,14 @@ public final class AttentionHeadFinder implements StructureFinder<PrunableGroup>
 
         List<TensorSlice> slices = new ArrayList<>();
         for (HeadSplit p : sides) {
+            if (p.interleaved()) {
+                // GPT-NeoX: a head owns one block of query, key and value columns; the three sides name the same block.
+                TensorSlice w = new TensorSlice(p.projection().weight(), p.projection().outputAxis(), 0, (int) (p.parts() * headDim));
+                if (!slices.contains(w)) slices.add(w);
+                TensorSlice b = p.projection().bias() == null ? null : new TensorSlice(p.projection().bias(), 0, 0, (int) (p.parts() * headDim));
+                if (b != null && !slices.contains(b)) slices.add(b);
+                continue;
+            }
             slices.add(new TensorSlice(p.projection().weight(), p.projection().outputAxis(), (int) p.offset()));
             if (p.projection().bias() != null) slices.add(new TensorSlice(p.projection().bias(), 0, (int) p.offset()));
         }
@@ -125,6 +133,8 @@ public final class AttentionHeadFinder implements StructureFinder<PrunableGroup>
 
     private static AttentionRoles.Projection role(HeadSplit side) {
         LinearLayer l = side.projection();
+        // An interleaved side's columns are not one contiguous block: side and parts -1 keep per-side folds (SmoothQuant) off it.
+        if (side.interleaved()) return new AttentionRoles.Projection(l.node(), l.weight(), l.bias(), l.outputAxis(), -1, -1);
         return new AttentionRoles.Projection(l.node(), l.weight(), l.bias(), l.outputAxis(), side.side(), side.parts());
     }
 

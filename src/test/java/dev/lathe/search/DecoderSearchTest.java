@@ -79,4 +79,43 @@ class DecoderSearchTest {
                     report.get("decoder").toString());
         }
     }
+
+    /** GPT-2 shape: fused QKV behind a cache, LayerNormalization; a head-pruned export follows config.json's n_head. */
+    @Tag("slow")
+    @Test
+    void aGpt2ShapedDecoderIsSearchedAndExportedWithItsSmallerCache() throws Exception {
+        Path folder = java.nio.file.Files.createDirectories(dir.resolve("tiny-gpt2"));
+        for (String f : List.of("model.onnx", "config.json", "text.txt"))
+            java.nio.file.Files.copy(TestModels.samples().resolve("tiny-gpt2").resolve(f), folder.resolve(f));
+        Path model = folder.resolve("model.onnx");
+        InputShapeOptions shape = new InputShapeOptions();
+        shape.batch = 1;
+        shape.seqLen = 1;
+        shape.context = 32;
+        Map<String, List<Long>> shapes = new LinkedHashMap<>();
+        shape.fixed(OnnxModel.load(model).proto().getGraph()).forEach((k, v) -> shapes.put(k, java.util.Arrays.stream(v).boxed().toList()));
+        StudyConfig config = TestStudies.config(8, 7, 1, 1, 4, null, null, true).with(new DataConfig(null, null, 1, 1, shapes, null, null));
+        try (SqliteStudyStorage store = SqliteStudyStorage.open(dir.resolve("gpt2.sqlite"))) {
+            SearchRunner.Outcome o = new SearchRunner(model, config, store, new SearchRunner.Listener() {}).run();
+            List<CandidateRecord> done = store.all().stream().filter(CandidateRecord::isDone).toList();
+            assertEquals(o.measured(), done.size(), "every candidate builds and runs: " + store.all());
+            assertTrue(done.stream().allMatch(c -> "next_token_agreement".equals(c.qualityMetric())));
+            CandidateRecord pruned = done.stream().filter(c -> c.genomeJson().contains("\"heads:/h.0/attn\":0.5")
+                    && c.genomeJson().contains("\"heads:/h.1/attn\":0.5")).findFirst()
+                    .orElseGet(() -> done.stream().filter(c -> c.genomeJson().contains("heads:")).findFirst().orElseThrow());
+            Path out = dir.resolve("gpt2-export");
+            dev.lathe.export.CandidateExporter.export(store, pruned.id(), out, false);
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var report = json.readTree(out.resolve("report.json").toFile());
+            assertEquals(4, report.get("decoder").get("generated_with_and_without_cache").size(), report.get("decoder").toString());
+            OnnxModel exported = OnnxModel.load(out.resolve("model.onnx"));
+            long kept = exported.proto().getGraph().getInputList().stream().filter(v -> v.getName().equals("past_key_values.0.key")).findFirst()
+                    .orElseThrow().getType().getTensorType().getShape().getDim(1).getDimValue();
+            long kept1 = exported.proto().getGraph().getInputList().stream().filter(v -> v.getName().equals("past_key_values.1.key")).findFirst()
+                    .orElseThrow().getType().getTensorType().getShape().getDim(1).getDimValue();
+            if (kept == kept1) assertEquals(kept, json.readTree(out.resolve("config.json").toFile()).get("n_head").asLong(), "config.json states the kept heads");
+            else assertFalse(java.nio.file.Files.exists(out.resolve("config.json")), "layers keep different head counts: no config.json");
+            assertTrue(kept < 4 || kept1 < 4, "a head-pruned candidate was exported");
+        }
+    }
 }

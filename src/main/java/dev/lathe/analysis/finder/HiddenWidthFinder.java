@@ -113,6 +113,7 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                     return null;
                 }
                 case "ReduceMean", "Sub" -> {
+                    if (n.getOpType().equals("ReduceMean") && poolsTokens(n)) { done.add(c); join(n.getOutput(0)); return null; } // mean pooling
                     Optional<WrittenLayerNorm> ln = WrittenLayerNorm.reading(graph, t, width);
                     if (ln.isEmpty()) return n.getOpType() + " node " + id + " reads the stream outside a LayerNorm";
                     done.addAll(graph.consumers(t));
@@ -133,6 +134,14 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                     return null;
                 }
                 case "Pow" -> { return rmsNorm(t, c); }
+                case "Gather" -> {
+                    // A pooler's token pick (BERT's [CLS]: Gather of a constant index along the sequence) keeps the channels.
+                    if (!n.getInput(0).equals(t) || MutableGraph.intAttribute(n, "axis", 0) != 1 || graph.constant(n.getInput(1)).isEmpty())
+                        return "Gather " + id + " reads the stream other than as a pick of tokens";
+                    done.add(c);
+                    join(n.getOutput(0));
+                    return null;
+                }
                 case "Shape" -> { return shapeOnly(t, c) ? null : "Shape " + id + " reads the hidden width"; }
                 default -> {
                     Optional<LinearLayer> l = LinearLayer.of(graph, n);
@@ -198,6 +207,12 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                 done.add(r);
             }
             return null;
+        }
+
+        /** A ReduceMean over the sequence axis only (attribute axes [1]): a mean over tokens, every channel kept apart. */
+        private boolean poolsTokens(NodeProto reduce) {
+            List<Long> axes = MutableGraph.intsAttribute(reduce, "axes");
+            return axes != null && axes.equals(List.of(1L));
         }
 
         /** The table of a Gather of constant rows of the width (a position or token-type embedding), or null. */

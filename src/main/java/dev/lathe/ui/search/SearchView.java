@@ -195,6 +195,12 @@ public final class SearchView {
         strategy.valueProperty().bindBidirectional(s.strategyProperty());
         strategy.setMaxWidth(Double.MAX_VALUE);
         row(search, 7, "Strategy", strategy, "nsga2; predictor: NSGA-II steered by predictors refitted each generation; random: the baseline");
+        javafx.scene.control.TextField distillShare = new javafx.scene.control.TextField();
+        distillShare.setId("distillShareField");
+        distillShare.setPromptText("off");
+        distillShare.textProperty().bindBidirectional(s.distillShareProperty());
+        row(search, 8, "Distil share", distillShare, "Distil this share (0-1] of each generation's most promising candidates, 40 steps each; "
+                + "the figures are kept apart from the measured ones (as search --distill-share)");
 
         GridPane shape = form();
         row(shape, 0, "Batch", spinner("batchSpinner", 1, 4096, 1, s.batchProperty()), "Batch size the latency is measured at");

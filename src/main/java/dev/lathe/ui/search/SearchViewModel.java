@@ -72,6 +72,7 @@ public final class SearchViewModel {
     private final ObjectProperty<Integer> batch = new SimpleObjectProperty<>(DataConfig.DEFAULT.batch());
     private final ObjectProperty<Integer> sequenceLength = new SimpleObjectProperty<>(DataConfig.DEFAULT.sequenceLength());
     private final StringProperty dataPath = new SimpleStringProperty("");
+    private final StringProperty distillShare = new SimpleStringProperty("");
     private final StringProperty tokenizerPath = new SimpleStringProperty("");
     private final StringProperty studyPath = new SimpleStringProperty("");
     private final BooleanProperty quickTiming = new SimpleBooleanProperty(false);
@@ -133,6 +134,9 @@ public final class SearchViewModel {
     public ObjectProperty<Integer> sequenceLengthProperty() { return sequenceLength; }
 
     public StringProperty dataPathProperty() { return dataPath; }
+
+    /** The share of each generation to distil, blank for none (the command line's --distill-share; see ui.distill.SearchFormDistillation). */
+    public StringProperty distillShareProperty() { return distillShare; }
 
     public StringProperty tokenizerPathProperty() { return tokenizerPath; }
 
@@ -294,6 +298,7 @@ public final class SearchViewModel {
         Path studyFile = Path.of(sp).toAbsolutePath();
         String dataProblem = missing(settings.data().dataPath(), "data file");
         if (dataProblem == null) dataProblem = missing(settings.data().tokenizerPath(), "tokenizer");
+        if (dataProblem == null) dataProblem = dev.lathe.ui.distill.SearchFormDistillation.problem(distillShare.get(), settings.data().dataPath());
         if (dataProblem != null) {
             background.notify(Notice.error("Cannot start the search: " + dataProblem));
             return false;
@@ -312,6 +317,7 @@ public final class SearchViewModel {
                 + studyFile.getFileName() + " (budget " + settings.search().budget() + ")" + (devices == null ? "" : " " + pool.describe()));
 
         int minutes = timeLimitMinutes.get() == null ? 0 : timeLimitMinutes.get();
+        String share = distillShare.get();
         task = new Task<>() {
             @Override
             protected SearchRunner.Outcome call() throws Exception {
@@ -325,11 +331,12 @@ public final class SearchViewModel {
                     Study before = Study.load(store, bound.measuring().objective(), bound.constraints());
                     Platform.runLater(() -> study.setCandidates(studyFile, before));
                     Platform.runLater(() -> study.showReferences(before.references()));
-                    SearchRunner r = new SearchRunner(model, settings, store,
-                            new SearchRunListener(SearchViewModel.this, study, store, () -> runner == null ? bound : runner.config()));
+                    SearchRunListener listener = new SearchRunListener(SearchViewModel.this, study, store, () -> runner == null ? bound : runner.config());
+                    SearchRunner r = new SearchRunner(model, settings, store, listener);
                     if (minutes > 0) r.timeBudget(java.time.Duration.ofMinutes(minutes));
                     r.measurers(measurers);
                     if (devices != null) r.pool(devices);
+                    dev.lathe.ui.distill.SearchFormDistillation.wire(r, store, bound, share, listener::message, () -> Platform.runLater(study::refreshDistilled));
                     runner = r;
                     if (stopRequested) r.requestStop();
                     if (pauseWanted) r.requestPause();

@@ -16,9 +16,11 @@ import java.util.TreeSet;
  * kernel it runs in: where ONNX Runtime fused a layer with nodes that are no layers of their own (a Conv with
  * its Relu), the whole kernel's time is the layer's; a kernel fused from several layers (a Conv with its
  * BatchNormalization) is shared equally among them. Kernels that run no layer (MaxPool, Reshape, Softmax) are
- * {@code otherMs}, so {@code layersMs + otherMs} is the profile's node total.
+ * {@code otherMs}, so {@code layersMs + otherMs} is the profile's node total. {@code runKernelShare} and
+ * {@code runCpuMs} are the profile's like-for-like figures (null in profiles stored before them).
  */
-public record LayerTimes(Map<String, Double> ms, double layersMs, double otherMs, double kernelMs, double totalMs, int threads, String shape) {
+public record LayerTimes(Map<String, Double> ms, double layersMs, double otherMs, double kernelMs, double totalMs, int threads, String shape,
+                         Double runKernelShare, Double runCpuMs) {
     public LayerTimes {
         ms = Map.copyOf(ms);
     }
@@ -56,6 +58,6 @@ public record LayerTimes(Map<String, Double> ms, double layersMs, double otherMs
             else for (String l : inLayers) ms.merge(l, k.getValue() / inLayers.size(), Double::sum);
         }
         double layersMs = ms.values().stream().mapToDouble(Double::doubleValue).sum();
-        return new LayerTimes(ms, layersMs, other, sum, profile.totalMs(), profile.threads(), profile.shape());
+        return new LayerTimes(ms, layersMs, other, sum, profile.totalMs(), profile.threads(), profile.shape(), profile.runKernelShare(), profile.runCpuMs());
     }
 }

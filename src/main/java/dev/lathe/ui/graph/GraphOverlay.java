@@ -69,7 +69,8 @@ record GraphOverlay(Mode mode, Color[] fill, String[] badge, BitSet greyed, Lege
                     if (s >= 0.01) badge[node.id()] = String.format(Locale.ROOT, "%.1f%%", s * 100);
                 }
                 yield new GraphOverlay(mode, fill, badge, greyed, new Legend("Share of the run (" + subject.title() + ", "
-                        + String.format(Locale.ROOT, "%.2f ms", subject.profile().totalMs()) + ")", "0%", String.format(Locale.ROOT, "%.1f%%", max * 100), null, null));
+                        + String.format(Locale.ROOT, "%.2f ms", subject.profile().totalMs())
+                        + (subject.profile().runCpuMs() == null ? "" : String.format(Locale.ROOT, "; CPU %.2f ms per profiled run", subject.profile().runCpuMs())) + ")", "0%", String.format(Locale.ROOT, "%.1f%%", max * 100), null, null));
             }
             case ERROR -> {
                 boolean any = false;

@@ -87,6 +87,9 @@ final class LayerTable {
         measure.setId("layersProfile");
         measure.setTooltip(new Tooltip("Time each node with ONNX Runtime's profiler in a measurement worker (one thread, the model view's input shape); kept in the open study"));
         timesLabel.setId("layersTimes");
+        count.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        measure.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        timesLabel.setMinWidth(0);
         HBox bar = new HBox(10, filter, count, Ui.spacer(), timesLabel, measure);
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         HBox.setHgrow(filter, Priority.SOMETIMES);
@@ -102,11 +105,12 @@ final class LayerTable {
     /** Measured ms per layer (null: not measured), and the line saying what they add up to. */
     void showTimes(dev.lathe.explain.LayerTimes t) {
         times = t;
-        timesLabel.setText(t == null ? "ms not measured" : String.format(Locale.ROOT,
-                "layers %.3f ms + other nodes %.3f ms = kernels %.3f ms; whole run %.3f ms (%d thread%s, %s)", t.layersMs(), t.otherMs(), t.kernelMs(),
-                t.totalMs(), t.threads(), t.threads() == 1 ? "" : "s", t.shape()));
-        timesLabel.setTooltip(t == null ? null : new Tooltip("A kernel ONNX Runtime fused from a layer and nodes without weights (a Conv with its Relu) counts"
-                + " as the layer's; one fused from several layers is shared equally. The whole run is timed without the profiler."));
+        timesLabel.setText(t == null ? "ms not measured" : String.format(Locale.ROOT, "layers %.3f ms + other nodes %.3f ms = kernels %.3f ms · whole run %.3f ms",
+                t.layersMs(), t.otherMs(), t.kernelMs(), t.totalMs()) + (t.runCpuMs() == null ? "" : String.format(Locale.ROOT, " · CPU %.3f ms per profiled run", t.runCpuMs())));
+        timesLabel.setTooltip(t == null ? null : new Tooltip(String.format(Locale.ROOT, "%d thread%s, %s%n", t.threads(), t.threads() == 1 ? "" : "s", t.shape())
+                + "A kernel ONNX Runtime fused from a layer and nodes without weights (a Conv with its Relu) counts as the layer's; one fused from several"
+                + " layers is shared equally. The whole run is timed without the profiler, apart; on a busy machine it grows with preemptions the"
+                + " kernels' medians leave out, which the calling thread's CPU time per profiled run leaves out too."));
         table.refresh();
     }
 

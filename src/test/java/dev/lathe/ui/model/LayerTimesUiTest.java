@@ -65,7 +65,8 @@ class LayerTimesUiTest extends WorkbenchUiTest {
         assertTrue(sum >= 0.6 * nodes, "layers " + sum + " ms of " + nodes + " ms");
         List<Double> shares = column(robot, "layersMsShare");
         for (int i = 0; i < ms.size(); i++) assertEquals(ms.get(i) / p.totalMs(), shares.get(i), 1e-12);
-        assertTrue(fx(() -> robot.lookup("#layersTimes").queryAs(Label.class).getText()).startsWith("layers "));
+        String line = fx(() -> robot.lookup("#layersTimes").queryAs(Label.class).getText());
+        assertTrue(line.startsWith("layers ") && line.contains(" · CPU "), "a fresh profile has the CPU time per profiled run: " + line);
         System.out.printf("digits CNN layer table: layers %.4f ms + other %.4f ms = nodes %.4f ms; kernels %.4f ms; run %.4f ms (%s)%n",
                 t.layersMs(), t.otherMs(), nodes, p.kernelSumMs(), p.totalMs(), p.shape());
     }

@@ -57,6 +57,16 @@ class DecoderSearchTest {
             assertTrue(done.stream().allMatch(c -> "next_token_agreement".equals(c.qualityMetric())), done.get(0).qualityMetric());
             assertTrue(done.stream().allMatch(c -> c.qualityJson().contains("\"perplexity\"") && c.qualityJson().contains("\"klDivergence\"")), done.get(0).qualityJson());
             assertTrue(done.stream().anyMatch(c -> c.quality() < 1.0), "pruning changes some next tokens");
+            Path csv = dir.resolve("llama.csv");
+            dev.lathe.export.StudyCsvExporter.write(store, csv, false);
+            try (var reader = java.nio.file.Files.newBufferedReader(csv);
+                 var parser = org.apache.commons.csv.CSVParser.builder().setReader(reader)
+                         .setFormat(org.apache.commons.csv.CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()).get()) {
+                for (var row : parser) {
+                    double ppl = Double.parseDouble(row.get("perplexity")), original = Double.parseDouble(row.get("perplexity_original"));
+                    assertTrue(ppl >= original * 0.5 && original > 1, "perplexity " + ppl + " against the original's " + original);
+                }
+            }
 
             // Exporting a candidate with fewer key/value heads: the cache ports say so, generation agrees, config.json follows.
             CandidateRecord pruned = done.stream().filter(c -> c.genomeJson().contains("\"heads:/layers.0/self_attn\":0.5")

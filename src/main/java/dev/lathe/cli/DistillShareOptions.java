@@ -1,8 +1,8 @@
 package dev.lathe.cli;
 
 import dev.lathe.search.SearchRunner;
-import dev.lathe.search.distill.DistillShareStrategy;
-import dev.lathe.search.distill.SearchDistillation;
+import dev.lathe.export.searchdistill.DistillShareStrategy;
+import dev.lathe.export.searchdistill.SearchDistillation;
 import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.distill.DistillationSettings;
 import picocli.CommandLine;

@@ -148,7 +148,7 @@ public final class SearchRunner {
         return this;
     }
 
-    /** Wraps whatever strategy the study gets in {@code decorator} (for example {@code search.distill.DistillShareStrategy}). */
+    /** Wraps whatever strategy the study gets in {@code decorator} (for example {@code export.searchdistill.DistillShareStrategy}). */
     public SearchRunner decorateStrategy(java.util.function.UnaryOperator<SearchStrategy> decorator) {
         this.strategyDecorator = decorator;
         return this;

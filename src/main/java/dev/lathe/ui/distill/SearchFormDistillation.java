@@ -2,8 +2,8 @@ package dev.lathe.ui.distill;
 
 import dev.lathe.config.StudyConfig;
 import dev.lathe.search.SearchRunner;
-import dev.lathe.search.distill.DistillShareStrategy;
-import dev.lathe.search.distill.SearchDistillation;
+import dev.lathe.export.searchdistill.DistillShareStrategy;
+import dev.lathe.export.searchdistill.SearchDistillation;
 import dev.lathe.study.StudyStorage;
 import dev.lathe.transform.distill.DistillationSettings;
 

@@ -1,4 +1,4 @@
-package dev.lathe.search.distill;
+package dev.lathe.export.searchdistill;
 
 import dev.lathe.search.SearchStrategy;
 import dev.lathe.transform.genome.Genome;

@@ -1,4 +1,4 @@
-package dev.lathe.search.distill;
+package dev.lathe.export.searchdistill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -28,6 +28,12 @@ public final class SampleModels {
             // A two-layer Llama-shaped decoder (make_tiny_llama.py); its tokens are bytes, so it has no tokenizer file.
             Path llama = dir.resolve("tiny-llama").resolve("model.onnx");
             if (Files.isRegularFile(llama)) out.add(new Sample("tiny-llama", llama, null, null));
+            // GPT-2 shape (make_tiny_gpt2.py): fused query/key/value, LayerNormalization, a cache; bytes as tokens too.
+            Path gpt2 = dir.resolve("tiny-gpt2").resolve("model.onnx");
+            if (Files.isRegularFile(gpt2)) out.add(new Sample("tiny-gpt2", gpt2, null, null));
+            // The same with GPT-NeoX's per-head fused query/key/value layout (make_tiny_neox.py).
+            Path neox = dir.resolve("tiny-neox").resolve("model.onnx");
+            if (Files.isRegularFile(neox)) out.add(new Sample("tiny-neox", neox, null, null));
         });
         modelsDir().ifPresent(dir -> {
             Path mini = dir.resolve("all-minilm-l6-v2");

@@ -82,12 +82,19 @@ public final class ModelInspector {
         return out;
     }
 
+    /** The largest weights whose MACs are counted by a probing run. */
+    static final long PROBE_LIMIT_BYTES = 1L << 30;
+
     public static long macs(OnnxModel model, InputShapes shapes) throws OrtException {
         return macsByNode(model, shapes).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Multiply-accumulates of each MatMul/Gemm/Conv-like node (by {@link NodeNames#id}) at {@code shapes}, from one probing run. */
     static Map<String, Long> macsByNode(OnnxModel model, InputShapes shapes) throws OrtException {
+        // The probe serializes the model once more and runs it: above this a second copy of the weights would not fit
+        // the heap a large model is handled in, so its MACs are reported unknown.
+        if (model.totalInitializerBytes() > PROBE_LIMIT_BYTES)
+            throw new IllegalStateException("weights over " + (PROBE_LIMIT_BYTES >> 20) + " MiB: MACs are not probed");
         ModelProto p = model.proto();
         Set<String> probe = new LinkedHashSet<>();
         Set<String> inits = new java.util.HashSet<>();

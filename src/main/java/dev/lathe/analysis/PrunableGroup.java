@@ -100,14 +100,24 @@ public record PrunableGroup(String id, GroupKind kind, String name, int size, in
      * A LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, ...): the mean {@code meanNode} computes is
      * multiplied by k/n, and the variance {@code varianceNode} computes becomes {@code v * k/n + mean^2 * (n-k)/n},
      * the removed units' share of the sum of squares.
+     * A {@code LayerNormalization} operator ({@code fusedNode}, opset 17) computes its statistics inside: when units go
+     * it is written out over the kept units and compensated as the written-out LayerNorm is.
      */
-    public record NormPatch(String epsilonNode, int epsilonInput, String scale, String meanNode, String varianceNode) {
+    public record NormPatch(String epsilonNode, int epsilonInput, String scale, String meanNode, String varianceNode, String fusedNode) {
+        public NormPatch(String epsilonNode, int epsilonInput, String scale, String meanNode, String varianceNode) {
+            this(epsilonNode, epsilonInput, scale, meanNode, varianceNode, null);
+        }
+
         public NormPatch(String epsilonNode, int epsilonInput, String scale) {
             this(epsilonNode, epsilonInput, scale, null, null);
         }
 
         public static NormPatch layerNorm(String meanNode, String varianceNode) {
             return new NormPatch(null, -1, null, meanNode, varianceNode);
+        }
+
+        public static NormPatch layerNormalization(String node) {
+            return new NormPatch(null, -1, null, null, null, node);
         }
     }
 

@@ -57,10 +57,12 @@ final class CandidatesCommand implements Callable<Integer> {
             List<CandidateRecord> shown = pareto ? all.stream().filter(c -> front.contains(c.id())).toList() : all;
             LatencyClock clock = dev.lathe.config.StudyConfig.of(store).map(c -> c.measuring().clock()).orElse(LatencyClock.WALL);
             var out = spec.commandLine().getOut();
+            var distilled = store.distilled();
             if (json) {
                 ArrayNode list = Json.MAPPER.createArrayNode();
                 for (CandidateRecord c : shown) {
                     ObjectNode o = toJson(c, st).put("latency_clock", clock.id());
+                    DistilledListing.addTo(o, c.id(), distilled);
                     var conf = confirmed.get(c.id());
                     if (conf == null) o.putNull("confirmed_speedup");
                     else o.put("confirmed_speedup", conf.speedup()).put("confirmed_low", conf.low()).put("confirmed_high", conf.high())
@@ -91,6 +93,7 @@ final class CandidatesCommand implements Callable<Integer> {
                             dev.lathe.study.StoppedEarly.of(c).map(e -> "  (" + e.describe() + ")").orElse(""));
                 if (!confirmed.isEmpty()) out.println("confirmed: the original's time over the candidate's, timed interleaved A B B A in one worker after the search");
                 out.println(hypervolumeLine(st));
+                DistilledListing.print(out, distilled);
                 var predictor = store.predictorReports();
                 if (!predictor.isEmpty()) out.println("predictor, per generation (tau out of sample: cross-validated, and on the batch measured next):");
                 for (var r : predictor) out.println("  " + r.describe());

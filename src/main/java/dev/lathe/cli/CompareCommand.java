@@ -79,8 +79,11 @@ final class CompareCommand implements Callable<Integer> {
             QualityEvaluator quality = new QualityEvaluator(original, split.evaluation(), settings);
             for (OnnxModel m : loaded) {
                 var q = quality.evaluate(m);
-                out.printf("quality %s  %s %.4f (worst %.4f)%s on %d samples of %s%n", name(m), q.metric(), q.fidelity(), q.worstCase(),
-                        q.accuracy() == null ? "" : String.format("  accuracy %.4f", q.accuracy()), q.samples(), split.evaluation().description());
+                StringBuilder more = new StringBuilder();
+                if (q.klDivergence() != null) more.append(String.format("  kl_divergence %.4f", q.klDivergence()));
+                if (q.perplexity() != null) more.append(String.format("  perplexity %.3f (original %.3f)", q.perplexity(), q.originalPerplexity()));
+                out.printf("quality %s  %s %.4f (worst %.4f)%s%s on %d samples of %s%n", name(m), q.metric(), q.fidelity(), q.worstCase(),
+                        q.accuracy() == null ? "" : String.format("  accuracy %.4f", q.accuracy()), more, q.samples(), split.evaluation().description());
             }
         }
         if (interleave > 0) {

@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.export.DistilledExporter;
+import dev.lathe.export.DistilledStudyExport;
 import dev.lathe.study.storage.SqliteStudyStorage;
 import dev.lathe.transform.distill.DistillationSettings;
 import picocli.CommandLine.ArgGroup;
@@ -12,7 +13,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "distill", description = {
         "Distil one study candidate against the original on unlabeled data (its weights trained by gradient descent on the ONNX graph itself),",
-        "then export it: DIR/model.onnx with the original's signature and DIR/report.json with the settings, data fingerprint, loss curve and quality before and after."})
+        "then export it through a staging folder renamed to DIR at the end: DIR/model.onnx with the original's signature and DIR/report.json with the settings, data fingerprint, loss curve and quality before and after.",
+        "The figures are recorded in the study's distilled candidates, apart from the measured ones (see `candidates`)."})
 final class DistillCommand implements Callable<Integer> {
     @Option(names = "--study", required = true, paramLabel = "FILE.sqlite") Path study;
 
@@ -37,9 +39,12 @@ final class DistillCommand implements Callable<Integer> {
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "samples per step (default ${DEFAULT-VALUE})") int batch;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--hidden-states", defaultValue = "0", paramLabel = "WEIGHT",
+            description = "also match the hidden states at the kept layers' boundaries, with this weight against the output loss (1 is a good start; default ${DEFAULT-VALUE}: outputs only)")
+    double hiddenStates;
 
-    @Option(names = "--force", description = "overwrite model.onnx/report.json already in DIR") boolean force;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "a new (or empty) folder; an existing non-empty one is refused, so nothing in it is overwritten") Path out;
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -47,20 +52,22 @@ final class DistillCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DistillationSettings settings = budget.minutes != null ? DistillationSettings.minutes(budget.minutes, seed)
                 : DistillationSettings.steps(budget.steps != null ? budget.steps : 300, seed);
-        settings = settings.withLearningRate(learningRate).withBatchSize(batch);
+        settings = settings.withLearningRate(learningRate).withBatchSize(batch).withHiddenStateWeight(hiddenStates);
         var o = spec.commandLine().getOut();
         try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
-            DistilledExporter.Result r = DistilledExporter.export(store, candidate, data, tokenizer, settings, out, force, (step, planned, loss, ms) -> {
+            DistilledStudyExport.Result written = DistilledStudyExport.run(store, candidate, data, tokenizer, settings, out, (step, planned, loss, ms) -> {
                 if (step == 1 || step % 25 == 0 || step == planned) {
                     o.printf("step %d/%d  loss %.5f  %.0f s%n", step, planned, loss, ms / 1000.0);
                     o.flush();
                 }
                 return true;
             });
+            DistilledExporter.Result r = written.distillation();
             var d = r.distillation();
             o.printf("Distilled %d steps in %.1f min (%s); %s %.4f -> %.4f on the evaluation data%n", d.steps(), d.millis() / 60000.0,
                     d.stopReason(), r.qualityMetric(), r.qualityBefore(), r.qualityAfter());
-            o.printf("Wrote %s and %s%n", r.model(), r.report());
+            o.printf("Wrote %s and %s; recorded as distilled #%d of candidate %d in %s (apart from its measured figures)%n", written.model(),
+                    written.report(), written.recorded().id(), candidate, study.getFileName());
         }
         return 0;
     }

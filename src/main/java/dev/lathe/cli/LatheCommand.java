@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 @Command(name = "lathe", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = LatheCommand.Version.class,
         description = "Prune and quantize ONNX models against latency measured on this machine.",
         subcommands = {InspectCommand.class, SearchCommand.class, CandidatesCommand.class, ExportCommand.class, BenchCommand.class,
-                CompareCommand.class, PruneCommand.class, SensitivityCommand.class, ApplyCommand.class, ProfileCommand.class, AgentCommand.class,
+                CompareCommand.class, PruneCommand.class, SensitivityCommand.class, ApplyCommand.class, ProfileCommand.class, DiffCommand.class, AgentCommand.class,
                 DistillCommand.class, TabulateCommand.class, BenchmarkSearchCommand.class,
                 CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class})
 public final class LatheCommand implements Runnable {

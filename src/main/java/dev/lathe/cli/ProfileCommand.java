@@ -117,6 +117,12 @@ final class ProfileCommand implements Callable<Integer> {
         if (folded > 0) out.printf("%d node(s) were folded away when ONNX Runtime built the session (constants, identities): 0 ms%n", folded);
         out.printf(Locale.ROOT, "whole run %.4f ms (median, without the profiler); kernels sum to %.4f ms; gap %.4f ms (%.1f%%): the session's own work per run and the profiler's overhead; profiled runs' median %.4f ms%n",
                 p.totalMs(), p.kernelSumMs(), p.gapMs(), p.gapShare() * 100, p.profiledRunMs());
+        if (p.runKernelShare() != null)
+            out.printf(Locale.ROOT, "like for like, in the %d profiled runs: each run's kernels are %.1f%% of its own duration (median; %.4f ms of %.4f ms)%s%n",
+                    p.runs(), p.runKernelShare() * 100, p.runKernelSumMs(), p.profiledRunMs(),
+                    p.runCpuMs() == null || p.runCpuMs() <= 0 ? "" : String.format(Locale.ROOT,
+                            "; the kernels' medians (%.4f ms) are %.1f%% of the calling thread's CPU time per run (%.4f ms%s)", p.kernelSumMs(),
+                            100 * p.kernelSumMs() / p.runCpuMs(), p.runCpuMs(), p.threads() == 1 ? "" : ", the other intra-op threads not counted"));
     }
 
     private static String clip(String s, int w) {

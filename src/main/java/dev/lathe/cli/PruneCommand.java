@@ -67,6 +67,9 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--distill-batch", defaultValue = "16", paramLabel = "N", description = "samples per step of --repair distill (default ${DEFAULT-VALUE})") int distillBatch;
 
+    @Option(names = "--distill-hidden", defaultValue = "0", paramLabel = "WEIGHT",
+            description = "weight of hidden-state matching at the kept layers' boundaries in --repair distill (default ${DEFAULT-VALUE}: outputs only)") double distillHidden;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed of --repair distill (default ${DEFAULT-VALUE})") long seed;
 
     @Option(names = "--out", paramLabel = "FILE.onnx", description = "write the pruned model (one ranking and one repair only)") Path out;
@@ -125,7 +128,7 @@ final class PruneCommand implements Callable<Integer> {
             if (distilled.get(v)) {
                 if (split.calibration().synthetic()) throw new IllegalArgumentException("--repair distill needs real data (--data)");
                 DistillationSettings ds = (distillMinutes != null ? DistillationSettings.minutes(distillMinutes, seed) : DistillationSettings.steps(distillSteps, seed))
-                        .withLearningRate(distillRate).withBatchSize(distillBatch);
+                        .withLearningRate(distillRate).withBatchSize(distillBatch).withHiddenStateWeight(distillHidden);
                 DistillationResult d = Distiller.distill(original, pruned, split.calibration(), ds, null);
                 o.printf("distilled %d steps in %.1f s (%s): held-out %s %.4f -> %.4f%n", d.steps(), d.millis() / 1000.0, d.stopReason(),
                         d.qualityMetric(), d.heldOutQualityBefore(), d.heldOutQualityAfter());

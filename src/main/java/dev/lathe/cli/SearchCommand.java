@@ -83,7 +83,10 @@ final class SearchCommand implements Callable<Integer> {
             description = "time each candidate until its median's 95%% confidence interval is within ±PCT %% (default ${DEFAULT-VALUE})") double tolerance;
 
     @Option(names = "--reference-every", defaultValue = "5", paramLabel = "N",
-            description = "re-measure the original as the drift reference every N candidates (and every 2 minutes; default ${DEFAULT-VALUE})") int referenceEvery;
+            description = "re-measure the original as the drift reference every N candidates (see --reference-minutes; default ${DEFAULT-VALUE})") int referenceEvery;
+
+    @Option(names = "--reference-minutes", defaultValue = "2", paramLabel = "M",
+            description = "and at least every M minutes (each device of a pool on its own; default ${DEFAULT-VALUE})") double referenceMinutes;
 
     @Option(names = "--clock", paramLabel = "wall|cpu", description = ClockOption.HELP + " Default: wall, or the study's own clock when resuming.")
     String clock;
@@ -149,6 +152,9 @@ final class SearchCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     InputShapeOptions shape;
 
+    @picocli.CommandLine.Mixin
+    DistillShareOptions distillShare;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -160,6 +166,7 @@ final class SearchCommand implements Callable<Integer> {
         ModelArgument m = gated.argument();
         Path dataFile = data.dataPath(m);
         Path tok = data.tokenizerPath(m);
+        distillShare.check(spec.commandLine(), dataFile);
         image.preprocessing(spec.commandLine()); // bad values are a usage error before anything starts
         java.util.Map<String, java.util.List<Long>> fixed = new java.util.LinkedHashMap<>();
         if (!shape.shapes.isEmpty())
@@ -176,7 +183,7 @@ final class SearchCommand implements Callable<Integer> {
                 .with(new PruningConfig(Criterion.parse(criterion), Repair.parse(repair)))
                 .with(PrecisionConfig.of(choices, quantization.options(), sensitivitySamples))
                 .with(new MeasuringConfig(Provider.parse(provider), LatencyClock.WALL, threads, quick, tolerance, referenceEvery,
-                        MeasuringConfig.DEFAULT.referenceMinutes(), Objective.parse(objective), !inProcess, timeout, null));
+                        referenceMinutes, Objective.parse(objective), !inProcess, timeout, null));
         try {
             asked = asked.with(new Constraints(maxLatencyMs, maxMemoryMib, maxSizeMb, minQuality)).with(keepRanges(keepRanges, minKeep, keepBlocks));
         } catch (IllegalArgumentException e) {
@@ -230,9 +237,10 @@ final class SearchCommand implements Callable<Integer> {
             });
             if (pool != null)
                 runner.pool(new PoolMeasurer.Options(pool, HazelcastSetup.Address.parseList(members), PoolToken.read(tokenFile), heartbeatSeconds,
-                        settings.measuring().referenceEvery(), 60));
+                        settings.measuring().referenceEvery(), settings.measuring().referenceMinutes(), 60));
             else if (members != null || tokenFile != null)
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--members and --token-file go with --pool");
+            var distillation = distillShare.wire(runner, store, data.dataPath(m), data.tokenizerPath(m), seed, out);
             if (noConfirm) runner.confirmFront(false);
             if (timeBudgetMinutes != null) {
                 runner.timeBudget(java.time.Duration.ofMillis(Math.round(timeBudgetMinutes * 60_000)));
@@ -243,6 +251,7 @@ final class SearchCommand implements Callable<Integer> {
             try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException ignored) { /* shutting down */ }
             out.printf("%s: %d of %d candidates measured in %s (this run)%n", o.stopped() ? "Stopped" : "Done", o.measured(), o.budget(), duration(o.wallSeconds()));
             if (!o.seconds().isEmpty()) out.println("Time: " + timeSplit(o.seconds(), o.wallSeconds()));
+            if (distillation != null) out.println(distillation.summary());
             Study result = runner.study();
             printFront(out, result, runner.config().measuring().clock(), store.confirmations());
             printViolations(out, result);

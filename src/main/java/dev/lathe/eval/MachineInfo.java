@@ -76,14 +76,18 @@ public record MachineInfo(String cpuModel, int logicalCores, String os, String o
         }
     }
 
+    /**
+     * The native library's own version first: in the packaged jar the {@code ai.onnxruntime} package's manifest
+     * version is Lathe's (one manifest for the whole jar), which made every device report ONNX Runtime
+     * "0.1.0-SNAPSHOT" and let a pool mix runtimes unnoticed.
+     */
     private static String onnxRuntimeVersion() {
-        Package p = ai.onnxruntime.OrtEnvironment.class.getPackage();
-        String v = p == null ? null : p.getImplementationVersion();
         try {
-            if (v == null) v = ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
+            return ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
         } catch (RuntimeException | LinkageError e) {
-            v = "unknown";
+            Package p = ai.onnxruntime.OrtEnvironment.class.getPackage();
+            String v = p == null ? null : p.getImplementationVersion();
+            return v == null ? "unknown" : v;
         }
-        return v;
     }
 }

@@ -33,8 +33,38 @@ import java.util.Set;
 public final class CandidateChanges {
     public enum Kind { ADDED, PRUNED, PRECISION, DROPPED, REPLACED }
 
-    /** A node's change: its kind, a short badge for the box ("1536 → 768", "int8") and a sentence for the side panel. */
-    public record Change(Kind kind, String badge, String text) {}
+    /**
+     * A node's change: its kind, a short badge for the box ("1536 → 768", "int8") and a sentence for the side panel;
+     * {@code width} (the original's and the candidate's dimensions) and {@code precision} ("int8_static") where they changed, else null.
+     */
+    public record Change(Kind kind, String badge, String text, Width width, String precision) {
+        public Change(Kind kind, String badge, String text) {
+            this(kind, badge, text, null, null);
+        }
+    }
+
+    /**
+     * A pruned node's dimensions in the original and in the candidate: of the weight it reads (through the
+     * DequantizeLinear that a statically quantized layer reads it by), else of its output.
+     */
+    public record Width(List<String> original, List<String> candidate) {
+        public Width {
+            original = List.copyOf(original);
+            candidate = List.copyOf(candidate);
+        }
+
+        /** "1536 → 768": the dimensions that changed. */
+        public String text() {
+            return between(original, candidate);
+        }
+
+        /** "a → b" for each dimension where {@code from} and {@code to} differ (same rank). */
+        public static String between(List<String> from, List<String> to) {
+            List<String> diffs = new ArrayList<>();
+            for (int d = 0; d < Math.min(from.size(), to.size()); d++) if (!from.get(d).equals(to.get(d))) diffs.add(from.get(d) + " → " + to.get(d));
+            return String.join(", ", diffs);
+        }
+    }
 
     private final ModelProto display;
     private final Map<String, Change> changes;
@@ -66,6 +96,8 @@ public final class CandidateChanges {
         Map<String, TensorProto> originalInits = new HashMap<>(), candidateInits = new HashMap<>();
         og.getInitializerList().forEach(t -> originalInits.put(t.getName(), t));
         cg.getInitializerList().forEach(t -> candidateInits.put(t.getName(), t));
+        dequantized(og, originalInits);
+        dequantized(cg, candidateInits);
         Set<String> candidateNames = new HashSet<>(), candidateTensors = new HashSet<>();
         cg.getNodeList().forEach(n -> { candidateNames.add(n.getName()); candidateTensors.addAll(n.getOutputList()); });
 
@@ -76,9 +108,9 @@ public final class CandidateChanges {
                 changes.put(n.getName(), new Change(Kind.ADDED, "added", "added by a transform: " + n.getOpType()));
                 continue;
             }
-            String pruned = prunedWidth(o, n, originalInits, candidateInits);
+            Width pruned = prunedWidth(o, n, originalInits, candidateInits);
             if (pruned == null && n.getOutputCount() > 0) pruned = changedWidth(originalShapes.get(n.getOutput(0)), candidateShapes.get(n.getOutput(0)));
-            if (pruned != null) changes.put(n.getName(), new Change(Kind.PRUNED, pruned, "pruned: " + pruned));
+            if (pruned != null) changes.put(n.getName(), new Change(Kind.PRUNED, pruned.text(), "pruned: " + pruned.text(), pruned, null));
         }
         if (genome != null)
             for (Map.Entry<String, Precision> p : genome.precisions().entrySet()) {
@@ -87,7 +119,8 @@ public final class CandidateChanges {
                     Change before = changes.get(n.getName());
                     if (before != null && before.kind() == Kind.ADDED) continue; // its own quantize nodes stay "added"
                     String text = "precision " + p.getValue().id() + (before == null ? "" : "; " + before.text());
-                    changes.put(n.getName(), new Change(Kind.PRECISION, p.getValue().id() + (before == null ? "" : " · " + before.badge()), text));
+                    changes.put(n.getName(), new Change(Kind.PRECISION, p.getValue().id() + (before == null ? "" : " · " + before.badge()), text,
+                            before == null ? null : before.width(), p.getValue().id()));
                 }
             }
 
@@ -103,26 +136,38 @@ public final class CandidateChanges {
         return new CandidateChanges(candidate.proto().toBuilder().setGraph(shown).build(), Map.copyOf(changes));
     }
 
-    /** "1536 → 768" where a weight the node reads in both graphs changed one dimension, else null. */
-    private static String prunedWidth(NodeProto o, NodeProto n, Map<String, TensorProto> oi, Map<String, TensorProto> ci) {
+    /** Weights read through a DequantizeLinear of an initializer (a statically quantized layer's), by the tensor it writes. */
+    private static void dequantized(GraphProto g, Map<String, TensorProto> inits) {
+        for (NodeProto n : g.getNodeList())
+            if (n.getOpType().equals("DequantizeLinear") && n.getOutputCount() > 0 && inits.containsKey(n.getInput(0)))
+                inits.putIfAbsent(n.getOutput(0), inits.get(n.getInput(0)));
+    }
+
+    /** Where a weight the node reads in both graphs changed a dimension: its dimensions in both, else null. */
+    private static Width prunedWidth(NodeProto o, NodeProto n, Map<String, TensorProto> oi, Map<String, TensorProto> ci) {
         for (int i = 0; i < Math.min(o.getInputCount(), n.getInputCount()); i++) {
             TensorProto a = oi.get(o.getInput(i)), b = ci.get(n.getInput(i));
             if (a == null || b == null || a.getDataType() == TensorProto.DataType.INT64_VALUE) continue;
             long[] da = Tensors.dims(a), db = Tensors.dims(b);
             if (da.length != db.length || Arrays.equals(da, db)) continue;
-            List<String> diffs = new ArrayList<>();
-            for (int d = 0; d < da.length; d++) if (da[d] != db[d]) diffs.add(da[d] + " → " + db[d]);
-            return String.join(", ", diffs);
+            // A quantized Gemm reads its weight transposed ([in, out] for [out, in]): the same dimensions, nothing pruned.
+            if (Arrays.equals(Arrays.stream(da).sorted().toArray(), Arrays.stream(db).sorted().toArray())) continue;
+            if (db.length == 2 && same(da, new long[]{db[1], db[0]}) > same(da, db)) db = new long[]{db[1], db[0]}; // transposed and pruned
+            return new Width(Arrays.stream(da).mapToObj(Long::toString).toList(), Arrays.stream(db).mapToObj(Long::toString).toList());
         }
         return null;
     }
 
-    /** "32 → 8" where an output's probed shape changed in one or more dimensions, else null. */
-    private static String changedWidth(List<String> before, List<String> after) {
+    private static int same(long[] a, long[] b) {
+        int n = 0;
+        for (int i = 0; i < a.length; i++) if (a[i] == b[i]) n++;
+        return n;
+    }
+
+    /** Where an output's probed shape changed in one or more dimensions: both shapes, else null. */
+    private static Width changedWidth(List<String> before, List<String> after) {
         if (before == null || after == null || before.size() != after.size() || before.equals(after)) return null;
-        List<String> diffs = new ArrayList<>();
-        for (int d = 0; d < before.size(); d++) if (!before.get(d).equals(after.get(d))) diffs.add(before.get(d) + " → " + after.get(d));
-        return String.join(", ", diffs);
+        return new Width(before, after);
     }
 
     /** Original nodes inside the dropped blocks (between a block's input and its output), by node name → block name. */

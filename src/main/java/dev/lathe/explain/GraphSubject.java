@@ -23,7 +23,7 @@ import java.util.Map;
  * error against the original, what the candidate changed, the layer's sensitivity score — by node name.
  */
 public record GraphSubject(String title, String studySubject, ModelProto display, Map<String, List<String>> shapes, Map<String, NodeFigures> figures,
-                           ModelProfile profile, String firstJump) {
+                           ModelProfile profile, String firstJump, CandidateDiff diff) {
     /** A node's figures; any may be null when not measured. */
     public record NodeFigures(Double ms, Double share, String kernel, String provider, List<String> fusedWith,
                               Double relativeL2, Double cosine, CandidateChanges.Change change, Double sensitivity) {
@@ -60,6 +60,30 @@ public record GraphSubject(String title, String studySubject, ModelProto display
         OnnxModel built = study.build(id);
         Map<String, List<String>> probed = shapes(built, shapes);
         CandidateChanges changes = CandidateChanges.of(study.original(), built, study.genome(id), shapes(study.original(), shapes), probed);
+        return candidate(study, id, built, probed, changes);
+    }
+
+    /**
+     * Candidate {@code after} as {@link #candidate} shows it, with its differences from candidate {@code before}
+     * ({@link #diff()}); the graph gains the nodes only {@code before} has, so each difference has a node.
+     */
+    public static GraphSubject compared(StudyCandidates study, long before, long after, InputShapes shapes) throws OrtException {
+        Map<String, List<String>> originalShapes = shapes(study.original(), shapes);
+        OnnxModel a = study.build(before), b = study.build(after);
+        Map<String, List<String>> probedA = shapes(a, shapes), probedB = shapes(b, shapes);
+        CandidateChanges ca = CandidateChanges.of(study.original(), a, study.genome(before), originalShapes, probedA);
+        CandidateChanges cb = CandidateChanges.of(study.original(), b, study.genome(after), originalShapes, probedB);
+        CandidateDiff diff = CandidateDiff.of("candidate #" + before, ca, "candidate #" + after, cb);
+        GraphSubject s = candidate(study, after, b, probedB, cb);
+        Map<String, List<String>> allShapes = new HashMap<>(probedA);
+        allShapes.putAll(probedB);
+        Map<String, NodeFigures> f = new HashMap<>(s.figures);
+        for (NodeProto n : diff.display().getGraph().getNodeList())
+            f.putIfAbsent(n.getName(), new NodeFigures(null, null, null, null, List.of(), null, null, null, null)); // only before's: the diff says so
+        return new GraphSubject(s.title + " vs #" + before, s.studySubject, diff.display(), Map.copyOf(allShapes), Map.copyOf(f), s.profile, s.firstJump, diff);
+    }
+
+    private static GraphSubject candidate(StudyCandidates study, long id, OnnxModel built, Map<String, List<String>> probed, CandidateChanges changes) throws OrtException {
         NodeErrors.Report errors = NodeErrors.compare(study.original(), built, study.data().evaluation().head(StudyCandidates.ERROR_SAMPLES).samples());
         String subject = dev.lathe.study.ProfileStore.candidate(id);
         ModelProfile profile = Profiles.stored(study.store().file(), subject).orElse(null);
@@ -76,14 +100,14 @@ public record GraphSubject(String title, String studySubject, ModelProto display
             f.put(n.getName(), new NodeFigures(pn == null ? null : pn.ms(), pn == null ? null : pn.share(), pn == null ? null : pn.kernel(),
                     pn == null ? null : pn.provider(), pn == null ? List.of() : pn.fusedWith(), old.relativeL2(), old.cosine(), old.change(), old.sensitivity()));
         }
-        return new GraphSubject(title, studySubject, display, shapes, Map.copyOf(f), p, firstJump);
+        return new GraphSubject(title, studySubject, display, shapes, Map.copyOf(f), p, firstJump, diff);
     }
 
     /** The same subject with sensitivity scores (quality drop when the layer alone is reduced) by layer id. */
     public GraphSubject withSensitivity(Map<String, Double> drops) {
         Map<String, NodeFigures> f = new HashMap<>(figures);
         f.replaceAll((k, v) -> v.withSensitivity(drops.get(k)));
-        return new GraphSubject(title, studySubject, display, shapes, Map.copyOf(f), profile, firstJump);
+        return new GraphSubject(title, studySubject, display, shapes, Map.copyOf(f), profile, firstJump, diff);
     }
 
     private static GraphSubject build(String title, String subject, ModelProto display, Map<String, List<String>> shapes, ModelProfile profile,
@@ -104,7 +128,7 @@ public record GraphSubject(String title, String studySubject, ModelProto display
             f.put(n.getName(), new NodeFigures(null, null, null, null, List.of(), e == null ? null : e.relativeL2(), e == null ? null : e.cosine(),
                     changes.get(n.getName()), null));
         }
-        GraphSubject s = new GraphSubject(title, subject, display, shapes, Map.copyOf(f), null, jump);
+        GraphSubject s = new GraphSubject(title, subject, display, shapes, Map.copyOf(f), null, jump, null);
         return profile == null ? s : s.withProfile(profile);
     }
 

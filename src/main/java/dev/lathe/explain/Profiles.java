@@ -59,6 +59,7 @@ public final class Profiles {
 
     /** The most recent profile stored for {@code subject} in {@code study}, whatever its settings. */
     public static Optional<ModelProfile> stored(Path study, String subject) {
+        if (study == null) return Optional.empty();
         try (ProfileStore store = ProfileStore.open(study)) {
             return store.latest(subject).map(s -> ModelProfile.fromJson(s.json()));
         }

@@ -98,8 +98,14 @@ public final class CandidateExporter {
             if (tokens != null) {
                 // A decoder: what changed at its cache ports, the generation check, and its configuration file.
                 java.util.List<String> notes = new java.util.ArrayList<>(cacheChanges);
-                ObjectNode config = DecoderExport.config(originalPath, original.proto(), reloaded.proto(), JSON, notes);
+                DecoderExport.Dimensions was = DecoderExport.Dimensions.of(original), now = DecoderExport.Dimensions.of(reloaded);
+                ObjectNode config = DecoderExport.config(originalPath, was, now, JSON, notes);
+                ObjectNode genai = DecoderExport.genaiConfig(originalPath, was, now, MODEL_FILE, JSON, notes);
+                for (String f : new String[] {DecoderExport.CONFIG_FILE, DecoderExport.GENAI_CONFIG_FILE})
+                    if (!overwrite && (f.equals(DecoderExport.CONFIG_FILE) ? config : genai) != null && Files.exists(outDir.resolve(f)))
+                        throw new ExportException(outDir + " already holds " + f + "; choose another folder or allow overwriting");
                 if (config != null) Files.writeString(staging.resolve(DecoderExport.CONFIG_FILE), JSON.writeValueAsString(config));
+                if (genai != null) Files.writeString(staging.resolve(DecoderExport.GENAI_CONFIG_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(genai));
                 ObjectNode decoder = report.putObject("decoder");
                 decoder.set("changes", JSON.valueToTree(notes));
                 decoder.set("generated_with_and_without_cache", JSON.valueToTree(tokens));
@@ -109,7 +115,7 @@ public final class CandidateExporter {
             Files.writeString(staging.resolve(HTML_REPORT_FILE), HtmlReport.render(report, all, builder.groups(),
                     builder.analysis().quantizable().stream().map(dev.lathe.analysis.QuantizableLayer::id).toList()));
             Files.writeString(staging.resolve(PLOT_FILE), ParetoScatter.paretoSvg(all, java.util.List.of(c.id()), c.qualityMetric()));
-            for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE, PLOT_FILE, DecoderExport.CONFIG_FILE}) {
+            for (String f : new String[] {MODEL_FILE + ".data", MODEL_FILE, REPORT_FILE, HTML_REPORT_FILE, PLOT_FILE, DecoderExport.CONFIG_FILE, DecoderExport.GENAI_CONFIG_FILE}) {
                 Path src = staging.resolve(f);
                 if (Files.exists(src)) Files.move(src, outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }

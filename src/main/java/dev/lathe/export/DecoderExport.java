@@ -4,6 +4,9 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.analysis.GroupFinder;
+import dev.lathe.analysis.GroupKind;
+import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.model.CachedGeneration;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.MutableGraph;
@@ -22,8 +25,8 @@ import java.util.Set;
 /**
  * What exporting a decoder adds: pruning its key/value groups changes the declared shapes of its cache ports (names
  * and element types stay), which the export states; a few greedy steps with the cache must give the tokens of
- * rerunning without it; and a Hugging Face {@code config.json} beside the original that states head counts is
- * written beside the export with the kept counts.
+ * rerunning without it; and a Hugging Face {@code config.json} or onnxruntime-genai {@code genai_config.json} beside
+ * the original that states head counts or sizes is written beside the export with the kept ones.
  */
 final class DecoderExport {
     static final String CONFIG_FILE = "config.json";
@@ -70,23 +73,97 @@ final class DecoderExport {
     }
 
     /**
-     * The original's config.json with the kept key/value and query head counts, when every layer kept the same number
-     * (read from the exported cache inputs); null when there is no such file or the layers differ (then the report says so).
+     * What a configuration file states about a decoder's size, read from a model's graph: key/value heads per layer
+     * (the cache's head axis; -2 when layers differ), layers (cache key inputs), head size (the cache's last axis),
+     * hidden size (the token embedding's width) and MLP width (-2 when layers differ); -1 where the graph does not say.
      */
-    static ObjectNode config(Path originalModel, ModelProto original, ModelProto exported, ObjectMapper json, List<String> notes) throws IOException {
+    record Dimensions(long keyValueHeads, long layers, long headSize, long hidden, long intermediate) {
+        static Dimensions of(OnnxModel model) {
+            ModelProto m = model.proto();
+            long layers = InputShapes.realInputs(m.getGraph()).stream().filter(v -> CachedGeneration.isCache(v.getName()) && v.getName().endsWith("key")).count();
+            long headSize = -1;
+            for (ValueInfoProto v : InputShapes.realInputs(m.getGraph())) {
+                if (!CachedGeneration.isCache(v.getName())) continue;
+                var shape = v.getType().getTensorType().getShape();
+                var last = shape.getDim(shape.getDimCount() - 1);
+                if (last.hasDimValue()) headSize = last.getDimValue();
+            }
+            long hidden = -1;
+            for (var node : m.getGraph().getNodeList()) {
+                if (!node.getOpType().equals("Gather") || node.getInputCount() < 2 || !node.getInput(1).equals("input_ids")) continue;
+                for (var t : m.getGraph().getInitializerList())
+                    if (t.getName().equals(node.getInput(0)) && t.getDimsCount() == 2) hidden = t.getDims(1);
+            }
+            Set<Integer> ffn = new LinkedHashSet<>();
+            try {
+                for (PrunableGroup g : GroupFinder.analyze(model).groups()) if (g.kind() == GroupKind.FFN_UNITS) ffn.add(g.size());
+            } catch (RuntimeException e) {
+                ffn.clear(); // an export the finders cannot read leaves the MLP width unstated, not the export failed
+            }
+            long intermediate = ffn.isEmpty() ? -1 : ffn.size() > 1 ? -2 : ffn.iterator().next();
+            return new Dimensions(headAxis(m), layers == 0 ? -1 : layers, headSize, hidden, intermediate);
+        }
+    }
+
+    /**
+     * The original's config.json with the kept sizes (query and key/value heads, hidden size, MLP width, layers) where
+     * it states them and every layer kept the same; null when there is no such file or layers keep different head
+     * counts (then the notes say so).
+     */
+    static ObjectNode config(Path originalModel, Dimensions was, Dimensions now, ObjectMapper json, List<String> notes) throws IOException {
         Path file = originalModel.toAbsolutePath().getParent().resolve(CONFIG_FILE);
         if (!Files.isRegularFile(file)) return null;
         ObjectNode config = (ObjectNode) json.readTree(file.toFile());
-        long was = headAxis(original), now = headAxis(exported);
-        if (now == -2) { notes.add("layers keep different key/value head counts; " + CONFIG_FILE + " cannot state them and is not written"); return null; }
-        if (was <= 0 || now <= 0 || was == now) return config;
-        if (config.has("num_key_value_heads")) config.put("num_key_value_heads", now);
-        if (config.has("num_attention_heads")) {
-            long query = config.get("num_attention_heads").asLong() / was * now;
-            config.put("num_attention_heads", query);
-        }
-        notes.add(CONFIG_FILE + ": num_key_value_heads " + was + " -> " + now);
+        if (now.keyValueHeads() == -2) { notes.add("layers keep different key/value head counts; " + CONFIG_FILE + " cannot state them and is not written"); return null; }
+        long queryWas = config.path("num_attention_heads").asLong(config.path("n_head").asLong(-1));
+        update(config, CONFIG_FILE, "num_key_value_heads", was.keyValueHeads(), now.keyValueHeads(), notes);
+        for (String key : List.of("num_attention_heads", "n_head"))
+            if (queryWas > 0 && was.keyValueHeads() > 0 && now.keyValueHeads() > 0)
+                update(config, CONFIG_FILE, key, queryWas, queryWas / was.keyValueHeads() * now.keyValueHeads(), notes);
+        for (String key : List.of("hidden_size", "n_embd")) update(config, CONFIG_FILE, key, was.hidden(), now.hidden(), notes);
+        for (String key : List.of("intermediate_size", "n_inner")) update(config, CONFIG_FILE, key, was.intermediate(), now.intermediate(), notes);
+        for (String key : List.of("num_hidden_layers", "n_layer")) update(config, CONFIG_FILE, key, was.layers(), now.layers(), notes);
+        if (now.intermediate() == -2 && config.has("intermediate_size")) notes.add("layers keep different MLP widths; " + CONFIG_FILE + " keeps intermediate_size " + config.get("intermediate_size"));
         return config;
+    }
+
+    static final String GENAI_CONFIG_FILE = "genai_config.json";
+
+    /**
+     * onnxruntime-genai's {@code genai_config.json} beside the original, with {@code model.decoder}'s head counts,
+     * head size, hidden size and layer count made the export's, and its file name the exported model's; null when there
+     * is no such file, or layers keep different head counts (genai states one count for all).
+     */
+    static ObjectNode genaiConfig(Path originalModel, Dimensions was, Dimensions now, String modelFile, ObjectMapper json, List<String> notes) throws IOException {
+        Path file = originalModel.toAbsolutePath().getParent().resolve(GENAI_CONFIG_FILE);
+        if (!Files.isRegularFile(file)) return null;
+        com.fasterxml.jackson.databind.JsonNode tree = json.readTree(file.toFile());
+        if (!(tree instanceof ObjectNode config) || !(config.path("model").path("decoder") instanceof ObjectNode decoder))
+            throw new ExportException(file + ": not an onnxruntime-genai configuration (no model.decoder object)");
+        if (now.keyValueHeads() == -2) { notes.add("layers keep different key/value head counts; " + GENAI_CONFIG_FILE + " cannot state them and is not written"); return null; }
+        long queryWas = decoder.path("num_attention_heads").asLong(-1);
+        String where = GENAI_CONFIG_FILE + " model.decoder";
+        update(decoder, where, "num_key_value_heads", was.keyValueHeads(), now.keyValueHeads(), notes);
+        if (queryWas > 0 && was.keyValueHeads() > 0 && now.keyValueHeads() > 0)
+            update(decoder, where, "num_attention_heads", queryWas, queryWas / was.keyValueHeads() * now.keyValueHeads(), notes);
+        update(decoder, where, "head_size", was.headSize(), now.headSize(), notes);
+        update(decoder, where, "hidden_size", was.hidden(), now.hidden(), notes);
+        update(decoder, where, "num_hidden_layers", was.layers(), now.layers(), notes);
+        if (decoder.has("filename") && !decoder.get("filename").asText().equals(modelFile)) {
+            notes.add(where + ".filename " + decoder.get("filename").asText() + " -> " + modelFile);
+            decoder.put("filename", modelFile);
+        }
+        return config;
+    }
+
+    /** Sets {@code key} where the file states it and the size changed, noting the change. */
+    private static void update(ObjectNode node, String where, String key, long was, long now, List<String> notes) {
+        if (!node.has(key) || was <= 0 || now <= 0 || was == now) return;
+        long stated = node.get(key).asLong();
+        long value = key.equals("num_attention_heads") || key.equals("n_head") ? now : stated == was ? now : -1;
+        if (value < 0) { notes.add(where + ": " + key + " is " + stated + " but the original model has " + was + "; left as it was"); return; }
+        node.put(key, value);
+        notes.add(where + ": " + key + " " + stated + " -> " + value);
     }
 
     /** The head axis of the cache inputs when every layer has the same, -1 without a cache, -2 when layers differ. */

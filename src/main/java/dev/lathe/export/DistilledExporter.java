@@ -117,6 +117,8 @@ public final class DistilledExporter {
         set.put("temperature", s.temperature());
         set.put("seed", s.seed());
         set.put("objective", d.objective());
+        set.put("hidden_state_weight", s.hiddenStateWeight());
+        if (!s.fakeQuantizedLayers().isEmpty()) set.putPOJO("fake_quantized_layers", new java.util.TreeSet<>(s.fakeQuantizedLayers()));
         ObjectNode data = r.putObject("data");
         data.put("training", split.calibration().description());
         data.put("training_fingerprint", split.calibration().fingerprint());

@@ -35,7 +35,7 @@ public final class StudyCsvExporter {
             "latency_ms", "latency_p90_ms", "latency_mean_ms", "latency_std_ms", "latency_min_ms", "latency_runs", "latency_clock",
             "latency_wall_median_ms", "latency_cpu_median_ms", "threads",
             "provider", "input_shape", "speedup", "quality", "quality_metric", "fidelity", "fidelity_worst", "accuracy",
-            "top5_accuracy", "kl_divergence", "kl_divergence_worst", "eval_samples", "size_bytes", "parameters", "eval_seconds",
+            "top5_accuracy", "kl_divergence", "kl_divergence_worst", "perplexity", "perplexity_original", "eval_samples", "size_bytes", "parameters", "eval_seconds",
             "error", "created_at", "finished_at");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -116,6 +116,8 @@ public final class StudyCsvExporter {
         r.add(number(quality, "top5Accuracy"));
         r.add(number(quality, "klDivergence"));
         r.add(number(quality, "worstKlDivergence"));
+        r.add(number(quality, "perplexity")); // a language model's, on its evaluation text
+        r.add(number(quality, "originalPerplexity"));
         r.add(integer(quality, "samples"));
         r.add(c.sizeBytes());
         r.add(c.parameters());

@@ -73,7 +73,7 @@ public final class CachedGeneration {
         return runner.run(feeds(tokens, 0, empty)).get("logits").floats();
     }
 
-    private Map<String, TensorData> feeds(long[] tokens, int past, Map<String, TensorData> cache) {
+    static Map<String, TensorData> feeds(long[] tokens, int past, Map<String, TensorData> cache) {
         Map<String, TensorData> feeds = new LinkedHashMap<>();
         int n = tokens.length;
         feeds.put("input_ids", TensorData.ofLongs(new long[] {1, n}, tokens));
@@ -88,7 +88,7 @@ public final class CachedGeneration {
     }
 
     /** A cache holding no tokens yet: its past-length axis is 0, the other axes as declared (batch 1). */
-    private static TensorData emptyCache(ValueInfoProto v) {
+    static TensorData emptyCache(ValueInfoProto v) {
         var shape = v.getType().getTensorType().getShape();
         long[] dims = new long[shape.getDimCount()];
         for (int i = 0; i < dims.length; i++) {

@@ -275,7 +275,8 @@ public final class OnnxModel {
                 } catch (IOException e) {
                     throw new ModelFormatException(modelFile, "cannot read external data file " + location + " for tensor " + t.getName() + ": " + e.getMessage(), e);
                 }
-                g.setInitializer(i, t.toBuilder().clearExternalData().clearDataLocation().setRawData(ByteString.copyFrom(buf)).build());
+                // Wrapped, not copied: the buffer is ours alone, and a second copy of every weight would double the heap a large model needs.
+                g.setInitializer(i, t.toBuilder().clearExternalData().clearDataLocation().setRawData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(buf)).build());
             }
             return b.build();
         }

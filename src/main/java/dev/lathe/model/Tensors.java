@@ -69,7 +69,26 @@ public final class Tensors {
     public static TensorProto floats(String name, long[] dims, float[] values) {
         ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(values);
-        return raw(name, TensorProto.DataType.FLOAT, dims, buf.array());
+        return floatBytes(name, dims, buf.array());
+    }
+
+    /**
+     * A float32 tensor over {@code littleEndian}, which the caller hands over (it must not change it afterwards):
+     * wrapped, not copied, so that rewriting a large weight needs no second copy of it.
+     */
+    public static TensorProto floatBytes(String name, long[] dims, byte[] littleEndian) {
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setRawData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(littleEndian));
+        for (long d : dims) b.addDims(d);
+        return b.build();
+    }
+
+    /** The values of a float32 tensor without copying them out (raw data is viewed in place). */
+    public static java.nio.FloatBuffer floatView(TensorProto t) {
+        if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE)
+            throw new IllegalArgumentException("tensor " + t.getName() + " is not float32");
+        if (!t.getRawData().isEmpty()) return t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        return java.nio.FloatBuffer.wrap(toFloats(t));
     }
 
     public static TensorProto longs(String name, long[] dims, long[] values) {

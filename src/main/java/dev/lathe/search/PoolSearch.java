@@ -80,7 +80,9 @@ final class PoolSearch implements AutoCloseable {
         StudyPackage pkg = StudyPackage.of(original, setup, builder.options(), builder.quantization(), !split.calibration().synthetic(),
                 m.timeoutSeconds(), m.workerHeap(), files);
         listener.message("Measuring on pool " + options.pool() + " through " + options.members().size() + " member address(es)");
-        PoolSearch search = new PoolSearch(runner, store, listener, options, pkg, files, split.evaluation().fingerprint());
+        // The study's reference schedule, per device: a resumed study keeps its own, as on one machine.
+        PoolSearch search = new PoolSearch(runner, store, listener, options.withReferences(m.referenceEvery(), m.referenceMinutes()), pkg, files,
+                split.evaluation().fingerprint());
         try {
             search.devices.start();
         } catch (RuntimeException | InterruptedException e) {
@@ -156,7 +158,22 @@ final class PoolSearch implements AutoCloseable {
                 listener.candidateFinished(after.trial(f.id).orElseThrow(), after, measured, budget, left);
             }
         }
+        if (inFlight.isEmpty() && devices.activeDevices() > 0) {
+            // Each device's last candidates get a reference after them too, so its drift correction brackets them.
+            long t0 = System.nanoTime();
+            if (!devices.closingReferences((long) ((runner.config().measuring().timeoutSeconds() + 120) * 1000)))
+                listener.message("Not every device measured its closing reference (" + describeDevices() + ")");
+            runner.phases().since("reference", t0);
+        }
         drain();
+        Map<String, String> refused = devices.refusals();
+        if (!refused.isEmpty())
+            listener.message("Devices not used: " + String.join("; ", refused.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList()));
+    }
+
+    /** Every device seen and what it does now, refused members included (a copy, for the window). */
+    java.util.List<dev.lathe.pool.schedule.DeviceState> devices() {
+        return devices.devices();
     }
 
     /** A candidate came back (figures or failure); recorded and told to the strategy when run. */

@@ -104,11 +104,15 @@ public final class SearchRunner {
     private MeasurerFactory measurers = DEFAULT_MEASURERS;
     /** Makes the strategy over the study's space instead of the configured kind (tools such as tabulation), or null. */
     private java.util.function.Function<SearchSpace, SearchStrategy> strategyFactory;
+    /** Wraps the strategy (distillation of each generation's most promising share); identity unless set. */
+    private java.util.function.UnaryOperator<SearchStrategy> strategyDecorator = java.util.function.UnaryOperator.identity();
     /** This run's time budget (paused time not counted), or null for the candidate budget alone. */
     private java.time.Duration timeBudget;
     private boolean timeUp;
     /** The pool of devices to measure on, or null to measure on this machine. */
     private PoolMeasurer.Options pool;
+    /** The pool search once connected (its devices stay readable after it ends), or null. */
+    private volatile PoolSearch poolSearch;
     /** Whether the front is re-timed interleaved with the original after the loop ({@link FrontConfirmation}). */
     private boolean confirmFront = true;
 
@@ -141,6 +145,12 @@ public final class SearchRunner {
     /** Proposes candidates with {@code factory}'s strategy over the study's space rather than the configured kind's (tools). */
     public SearchRunner strategies(java.util.function.Function<SearchSpace, SearchStrategy> factory) {
         this.strategyFactory = factory;
+        return this;
+    }
+
+    /** Wraps whatever strategy the study gets in {@code decorator} (for example {@code export.searchdistill.DistillShareStrategy}). */
+    public SearchRunner decorateStrategy(java.util.function.UnaryOperator<SearchStrategy> decorator) {
+        this.strategyDecorator = decorator;
         return this;
     }
 
@@ -210,6 +220,12 @@ public final class SearchRunner {
         return System.nanoTime() - t0;
     }
 
+    /** The pool's devices and what each is doing, from any thread; empty before the pool is connected or on one machine. */
+    public List<dev.lathe.pool.schedule.DeviceState> poolDevices() {
+        PoolSearch p = poolSearch;
+        return p == null ? List.of() : p.devices();
+    }
+
     /** The configuration this search runs with: the asked one until {@link #run} binds it to the study, the bound one after. */
     public StudyConfig config() { return config; }
 
@@ -250,8 +266,9 @@ public final class SearchRunner {
         if (pool != null) {
             CandidateBuilder builder = CandidateBuilders.of(original, config, split, listener::message);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
-            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message);
+            SearchStrategy strategy = strategyDecorator.apply(Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message));
             try (PoolSearch search = PoolSearch.open(this, store, pool, original, setup, builder, split, listener)) {
+                poolSearch = search;
                 phases.since("prepare", t0);
                 search.loop(strategy);
             }
@@ -267,7 +284,7 @@ public final class SearchRunner {
                     ? " and gathering activation statistics on " + Math.min(split.calibration().size(), CandidateBuilder.MAX_CALIBRATION_SAMPLES) + " calibration samples" : ""));
             CandidateBuilder builder = CandidateBuilders.of(original, config, split, listener::message);
             store.recordPruning(builder.options().criterion() + "+" + builder.options().repair());
-            SearchStrategy strategy = Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message);
+            SearchStrategy strategy = strategyDecorator.apply(Strategies.forStudy(config, store, original, builder, split, strategyFactory, listener::message));
 
             SessionInfo info;
             try {

@@ -108,6 +108,14 @@ public interface StudyStorage extends AutoCloseable {
     /** The predictor strategy's reports, one per generation, oldest first; empty for other strategies. */
     List<PredictorReport> predictorReports();
 
+    // ---- distillation (schema 4), apart from the measured figures
+
+    /** Keeps one distillation of a candidate; returns it with the id the storage gave it. */
+    DistilledCandidate recordDistilled(DistilledCandidate distilled);
+
+    /** Every distillation recorded, oldest first. */
+    List<DistilledCandidate> distilled();
+
     /** Keeps a front candidate's confirmed speed-up, replacing an earlier confirmation of the same candidate. */
     void recordConfirmation(ConfirmedSpeedup confirmed);
 

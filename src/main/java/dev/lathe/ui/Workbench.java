@@ -30,6 +30,7 @@ public final class Workbench {
     private final SearchViewModel search = new SearchViewModel(background);
     private final StudyViewModel study = new StudyViewModel(background);
     private final SensitivityViewModel sensitivity = new SensitivityViewModel(background);
+    private final dev.lathe.ui.model.LayerTimesViewModel layerTimes = new dev.lathe.ui.model.LayerTimesViewModel(background, model, study);
     private final StringBinding title;
     private final PauseTransition reinspect = new PauseTransition(Duration.millis(450));
 
@@ -72,6 +73,9 @@ public final class Workbench {
     public StudyViewModel study() { return study; }
 
     public SensitivityViewModel sensitivity() { return sensitivity; }
+
+    /** Measured ms per layer of the open model (the model view's layer table). */
+    public dev.lathe.ui.model.LayerTimesViewModel layerTimes() { return layerTimes; }
 
     /** Measures the open model's per-layer sensitivity on the data the search form names. */
     public void measureSensitivity(int samples) {

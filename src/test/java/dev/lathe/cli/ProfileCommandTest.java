@@ -52,6 +52,8 @@ class ProfileCommandTest {
         assertEquals(sum / total, shares, 1e-9);
         assertEquals(total - j.get("kernel_sum_ms").asDouble(), j.get("gap_ms").asDouble(), 1e-9);
         assertEquals(13, j.get("nodes").size(), "every node of the CNN");
+        double runShare = j.get("run_kernel_share").asDouble();
+        assertTrue(runShare > 0 && runShare <= 1 + 1e-9, "the kernels lie inside their own run: " + runShare);
         Set<String> convKernels = new HashSet<>();
         for (JsonNode n : j.get("nodes")) if (n.get("op").asText().equals("Conv")) convKernels.add(n.get("kernel").asText());
         assertEquals(3, convKernels.size(), "each convolution is its own kernel, shared with its BatchNormalization and Relu");
@@ -60,6 +62,7 @@ class ProfileCommandTest {
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("fused with 2 node(s), time shared equally"), text.out());
         assertTrue(text.out().matches("(?s).*whole run [0-9.]+ ms \\(median, without the profiler\\); kernels sum to [0-9.]+ ms; gap .*"), text.out());
+        assertTrue(text.out().matches("(?s).*like for like, in the \\d+ profiled runs: each run's kernels are [0-9.]+% of its own duration.*"), text.out());
     }
 
     @Test

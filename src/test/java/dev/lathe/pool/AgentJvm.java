@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** A real {@code lathe agent} in a JVM of its own on 127.0.0.1, for the multi-JVM pool tests. */
-final class AgentJvm implements AutoCloseable {
-    final String name;
+public final class AgentJvm implements AutoCloseable {
+    public final String name;
     final int port;
     final Path cache;
     final Process process;
@@ -34,7 +34,7 @@ final class AgentJvm implements AutoCloseable {
     }
 
     /** Starts agent {@code name} of {@code pool} joining {@code members} ("" for none) and waits until it is idle. */
-    static AgentJvm start(String name, String pool, String members, Path tokenFile, Path dir) throws Exception {
+    public static AgentJvm start(String name, String pool, String members, Path tokenFile, Path dir) throws Exception {
         int port = freePort();
         Path cache = dir.resolve("cache-" + name);
         Path log = dir.resolve(name + ".log");
@@ -49,14 +49,14 @@ final class AgentJvm implements AutoCloseable {
         return a;
     }
 
-    String address() { return "127.0.0.1:" + port; }
+    public String address() { return "127.0.0.1:" + port; }
 
-    AgentStatus status() throws IOException {
+    public AgentStatus status() throws IOException {
         return AgentStatus.read(cache.resolve("status.json"));
     }
 
     /** Waits until the status satisfies {@code condition}; fails with the agent's log if it does not in time. */
-    AgentStatus await(Predicate<AgentStatus> condition, double seconds) throws Exception {
+    public AgentStatus await(Predicate<AgentStatus> condition, double seconds) throws Exception {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() < deadline) {
             if (Files.isRegularFile(cache.resolve("status.json"))) {
@@ -73,7 +73,7 @@ final class AgentJvm implements AutoCloseable {
         throw new AssertionError("agent " + name + " did not reach the state in " + seconds + " s:\n" + Files.readString(log));
     }
 
-    void signal(String sig) throws Exception {
+    public void signal(String sig) throws Exception {
         new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
     }
 

@@ -179,4 +179,61 @@ class PoolAgentsTest {
             assertEquals(0, Files.list(a.cache.resolve("blobs")).count(), "nothing was stored for the refused client");
         }
     }
+
+    /**
+     * A member that will not measure for this client (here: started with another token) is not used, and says so:
+     * the log names it with the reason, and the devices the window lists show it as refused with that reason,
+     * while the pool's good device measures everything.
+     */
+    @Test
+    void aDeviceThatRefusesIsListedWithTheReasonAndTheOthersMeasure() throws Exception {
+        String pool = pool();
+        Path token = token("the-pools-token-" + pool);
+        Path other = token("another-token-" + pool);
+        try (AgentJvm a = AgentJvm.start("alpha", pool, "", token, dir);
+             AgentJvm g = AgentJvm.start("gamma", pool, a.address(), other, dir);
+             PoolMeasurer m = measurer(pool, List.of(a, g), PoolToken.read(token))) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!m.refusals().containsKey("gamma") && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(m.refusals().get("gamma").contains("signature does not match"), m.refusals().toString());
+            DeviceState refused = m.devices().stream().filter(d -> d.name().equals("gamma")).findFirst().orElseThrow();
+            assertEquals("refused", refused.state());
+            assertTrue(refused.reason().contains("refused this client: signature does not match"), refused.reason());
+            assertTrue(log.stream().anyMatch(l -> l.startsWith("Device gamma is not used: refused this client: signature does not match")), log.toString());
+            List<DeviceMeasurement> results = measureAll(m);
+            assertEveryCandidateOnce(results);
+            for (DeviceMeasurement r : results) assertEquals("alpha", r.device());
+            assertEquals(0, g.status().measured());
+        }
+    }
+
+    /**
+     * Membership is followed live: an agent started while the search is already measuring on another is greeted,
+     * prepared and used, and the candidates are still measured once each.
+     */
+    @Test
+    void anAgentThatJoinsMidSearchIsUsed() throws Exception {
+        String pool = pool();
+        Path token = token("a-pool-token-for-tests-" + pool);
+        int candidates = 40;
+        try (AgentJvm a = AgentJvm.start("alpha", pool, "", token, dir);
+             PoolMeasurer m = measurer(pool, List.of(a), PoolToken.read(token))) {
+            List<CompletableFuture<DeviceMeasurement>> futures = new ArrayList<>();
+            for (int i = 0; i < candidates; i++) futures.add(m.submit(i + 1, GenomeJson.write(genomes.get(i % genomes.size()))));
+            a.await(st -> st.measured() >= 1, 120);
+            try (AgentJvm late = AgentJvm.start("late", pool, a.address(), token, dir)) {
+                Set<Long> ids = new HashSet<>();
+                Set<String> devices = new HashSet<>();
+                for (var f : futures) {
+                    DeviceMeasurement r = f.get(240, TimeUnit.SECONDS);
+                    assertTrue(ids.add(r.candidateId()), "candidate " + r.candidateId() + " came back twice");
+                    devices.add(r.device());
+                }
+                assertEquals(candidates, ids.size());
+                assertEquals(Set.of("alpha", "late"), devices, "the agent that joined mid-search measured too: " + String.join("\n", log));
+                assertTrue(log.stream().anyMatch(l -> l.startsWith("Device late ") && l.endsWith(" joined")), String.join("\n", log));
+                assertEquals(candidates, a.status().measured() + late.status().measured(), "each measured once on the agents");
+            }
+        }
+    }
 }

@@ -40,6 +40,38 @@ class StudyStorageContractTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "memory"})
+    void distilledFiguresReadBackApartFromTheMeasuredOnes(String kind) {
+        DistilledCandidate exported = DistilledCandidate.of(1, "{\"steps\":60,\"seed\":4}", "sha256:abc", 60, "accuracy", 0.81, 0.97, 0.42, 12345L, "/tmp/out");
+        DistilledCandidate inSearch = DistilledCandidate.of(1, "{\"steps\":20}", "sha256:abc", 17, "accuracy", 0.81, 0.9, null, null, null);
+        TrialResult measured = new TrialResult(0.5, 0.6, "{}", new double[] {0.5}, null, 0.81, "accuracy", 0.81, 0.81, "{}", 2000L, 100L, null, 0.1);
+        try (StudyStorage s = open(kind)) {
+            CandidateRecord c = s.addPending("keep=0.5", "random", 0);
+            assertEquals(1, c.id());
+            s.markRunning(c.id());
+            s.recordDone(c.id(), measured);
+            assertEquals(List.of(), s.distilled());
+            DistilledCandidate first = s.recordDistilled(exported), second = s.recordDistilled(inSearch);
+            assertTrue(first.id() > 0 && second.id() > first.id(), "ids given in order");
+            assertEquals(List.of(first, second), s.distilled());
+            assertEquals(exported.withId(first.id()), first, "every field kept");
+            assertEquals(0.81, s.get(1).orElseThrow().quality(), "the measured figure is not replaced");
+            assertThrows(StudyException.class, () -> s.recordDistilled(DistilledCandidate.of(99, "{}", null, 1, "accuracy", 0, 0, null, null, null)),
+                    "a candidate the study lacks is refused");
+            assertEquals(2, s.distilled().size());
+        }
+        if (kind.equals("sqlite"))
+            try (SqliteStudyStorage reopened = SqliteStudyStorage.openExisting(dir.resolve("contract.sqlite"))) {
+                List<DistilledCandidate> back = reopened.distilled();
+                assertEquals(2, back.size());
+                assertEquals(exported.withId(back.get(0).id()), back.get(0), "kept in the study file");
+                assertEquals(inSearch.withId(back.get(1).id()), back.get(1));
+                assertNull(back.get(1).latencyMs());
+                assertEquals(SqliteStudyStorage.SCHEMA_VERSION, reopened.schemaVersion());
+            }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "memory"})
     void trialsReferencesAndProvenanceReadBackAsWritten(String kind) {
         try (StudyStorage s = open(kind)) {
             assertTrue(s.origin().isEmpty() && s.configuration().isEmpty() && s.data().isEmpty());

@@ -27,7 +27,7 @@ import java.util.Set;
 /**
  * BERT-style attention heads: Softmax over the scores of a query and a key projection, a product with a value
  * projection, the heads merged into an output projection (decoders with a key/value cache and grouped-query
- * attention: {@link GroupedQueryAttention}). Every head owns {@code headDim} columns of the three
+ * attention: {@link GroupedQueryAttention}; GPT-2 style heads behind a cache Concat are found here). Every head owns {@code headDim} columns of the three
  * projections and as many rows of the output one; the Reshapes and splits that spell the head count are patched.
  */
 public final class AttentionHeadFinder implements StructureFinder<PrunableGroup> {
@@ -49,13 +49,17 @@ public final class AttentionHeadFinder implements StructureFinder<PrunableGroup>
         Optional<NodeProto> scores = findUp(graph, softmax.getInput(0), 4);
         if (scores.isEmpty()) return Match.failed("no score MatMul found before Softmax");
         Optional<HeadSplit> q = HeadSplit.tracing(graph, scores.get().getInput(0));
+        List<PrunableGroup.PortPatch> ports = new ArrayList<>();
         Optional<HeadSplit> k = HeadSplit.tracing(graph, scores.get().getInput(1));
+        if (k.isEmpty()) k = throughCache(graph, scores.get().getInput(1), ports);
         List<Integer> after = graph.consumers(softmax.getOutput(0));
         if (after.size() != 1 || !graph.node(after.get(0)).getOpType().equals("MatMul")
                 || !graph.node(after.get(0)).getInput(0).equals(softmax.getOutput(0)))
             return Match.failed("attention probabilities do not feed a single MatMul");
         NodeProto context = graph.node(after.get(0));
         Optional<HeadSplit> v = HeadSplit.tracing(graph, context.getInput(1));
+        if (v.isEmpty() && !ports.isEmpty()) v = throughCache(graph, context.getInput(1), ports);
+        if (v.isEmpty() || k.isEmpty()) ports.clear();
         String name = where.endsWith("/Softmax") ? where.substring(0, where.length() - "/Softmax".length()) : where;
         if (q.isEmpty() || k.isEmpty() || v.isEmpty()) {
             Match<PrunableGroup> decoder = GroupedQueryAttention.match(graph, scores.get(), context, name);
@@ -65,7 +69,7 @@ public final class AttentionHeadFinder implements StructureFinder<PrunableGroup>
         if (k.get().width() != width || v.get().width() != width) return Match.failed("query, key and value widths differ");
         Optional<long[]> qShape = ShapeConstants.reshapeTarget(graph, q.get().reshapeNode());
         if (qShape.isEmpty() || qShape.get().length != 4) return Match.failed("head split shape is not a known 4-D constant");
-        long headDim = qShape.get()[3];
+        long headDim = q.get().interleaved() ? qShape.get()[3] / q.get().parts() : qShape.get()[3];
         if (headDim <= 0 || width % headDim != 0) return Match.failed("head size not a positive constant");
         int heads = (int) (width / headDim);
         Match<HeadMerge> merge = HeadMerge.tracing(graph, context.getOutput(0));
@@ -86,17 +90,51 @@ public final class AttentionHeadFinder implements StructureFinder<PrunableGroup>
 
         List<TensorSlice> slices = new ArrayList<>();
         for (HeadSplit p : sides) {
+            if (p.interleaved()) {
+                // GPT-NeoX: a head owns one block of query, key and value columns; the three sides name the same block.
+                TensorSlice w = new TensorSlice(p.projection().weight(), p.projection().outputAxis(), 0, (int) (p.parts() * headDim));
+                if (!slices.contains(w)) slices.add(w);
+                TensorSlice b = p.projection().bias() == null ? null : new TensorSlice(p.projection().bias(), 0, 0, (int) (p.parts() * headDim));
+                if (b != null && !slices.contains(b)) slices.add(b);
+                continue;
+            }
             slices.add(new TensorSlice(p.projection().weight(), p.projection().outputAxis(), (int) p.offset()));
             if (p.projection().bias() != null) slices.add(new TensorSlice(p.projection().bias(), 0, (int) p.offset()));
         }
         slices.add(new TensorSlice(wo.get().weight(), wo.get().inputAxis()));
         AttentionRoles roles = new AttentionRoles(role(q.get()), role(k.get()), role(v.get()), wo.get().node());
         return Match.of(new PrunableGroup("heads:" + name, GroupKind.ATTENTION_HEADS, name, heads, (int) headDim, slices,
-                List.copyOf(patches), PrunableGroup.Consumer.of(wo.get()), List.copyOf(attributes), roles));
+                List.copyOf(patches), PrunableGroup.Consumer.of(wo.get()), List.copyOf(attributes), roles, List.copyOf(ports)));
+    }
+
+    /**
+     * GPT-2 / GPT-NeoX attention with a key/value cache: the key or value operand (through a transposition or a
+     * scaling) is a Concat of a cache model input and this step's heads along the sequence axis, and the Concat is the
+     * present output. The heads behind it are traced as usual; the cache ports are patched to the kept head count.
+     */
+    private static Optional<HeadSplit> throughCache(MutableGraph graph, String operand, List<PrunableGroup.PortPatch> ports) {
+        String t = operand;
+        Optional<NodeProto> p = graph.producerNode(t);
+        for (int step = 0; step < 3 && p.isPresent() && Set.of("Transpose", "Div", "Mul").contains(p.get().getOpType()); step++) {
+            t = p.get().getInput(0);
+            p = graph.producerNode(t);
+        }
+        if (p.isEmpty() || !p.get().getOpType().equals("Concat") || p.get().getInputCount() != 2) return Optional.empty();
+        long axis = MutableGraph.intAttribute(p.get(), "axis", 0);
+        if (axis != 2 && axis != -2) return Optional.empty();
+        String past = p.get().getInput(0), present = p.get().getOutput(0);
+        if (graph.producer(past) >= 0 || graph.constant(past).isPresent() || !dev.lathe.model.CachedGeneration.isCache(past)) return Optional.empty();
+        Optional<HeadSplit> fresh = HeadSplit.tracing(graph, p.get().getInput(1));
+        if (fresh.isEmpty()) return Optional.empty();
+        ports.add(new PrunableGroup.PortPatch(past, 1, 1));
+        if (graph.isGraphOutput(present)) ports.add(new PrunableGroup.PortPatch(present, 1, 1));
+        return fresh;
     }
 
     private static AttentionRoles.Projection role(HeadSplit side) {
         LinearLayer l = side.projection();
+        // An interleaved side's columns are not one contiguous block: side and parts -1 keep per-side folds (SmoothQuant) off it.
+        if (side.interleaved()) return new AttentionRoles.Projection(l.node(), l.weight(), l.bias(), l.outputAxis(), -1, -1);
         return new AttentionRoles.Projection(l.node(), l.weight(), l.bias(), l.outputAxis(), side.side(), side.parts());
     }
 

@@ -43,6 +43,14 @@ final class ChannelSpace {
     final List<NodeProto> exits = new ArrayList<>();
     final List<String> producerWeights = new ArrayList<>();
     boolean concatenated;
+    /**
+     * The group count of the GroupNorms the channels pass (0: none). A unit is then one norm group of
+     * {@code channels / normGroups} channels: removing whole groups leaves every kept group's statistics as they were,
+     * where removing channels inside a group would change them. Patches that count norm groups are in the two lists below.
+     */
+    long normGroups;
+    final List<AttributePatch> groupAttributes = new ArrayList<>();
+    final List<ShapePatch> groupPatches = new ArrayList<>();
     private final MutableGraph graph;
     private final Set<String> region = new HashSet<>();
     private final Set<String> pooled = new HashSet<>();  // tensors whose spatial size is 1x1 (after a global pool)
@@ -186,6 +194,9 @@ final class ChannelSpace {
             join(n.getOutput(0), true);
             return;
         }
+        if (op.equals("GroupNormalization") && n.getInput(0).equals(t)) { groupNormalization(t, node, n); return; }
+        if (op.equals("Reshape") && n.getInput(0).equals(t)) { writtenGroupNorm(t, node, n); return; }
+        if (op.equals("Shape") && n.getInput(0).equals(t) && shapeForReshapesOnly(n)) { visited.add(node); return; }
         if (!channelPreserving(op)) { failure = "its channels reach " + op + " node " + id + ", which can mix channels"; return; }
         visited.add(node);
         channelParameters(n, offsets.getOrDefault(t, 0), offsets.containsKey(t));
@@ -197,6 +208,87 @@ final class ChannelSpace {
             }
         boolean outPooled = op.startsWith("Global") || pooled.contains(t);
         for (String o : n.getOutputList()) if (!o.isEmpty()) { carryOffset(t, o); join(o, outPooled); }
+    }
+
+    /**
+     * The {@code GroupNormalization} operator (opset 18: scale and bias per group; 21: per channel). Its group count
+     * becomes the kept groups.
+     */
+    private void groupNormalization(String t, int node, NodeProto n) {
+        visited.add(node);
+        String id = NodeNames.id(n);
+        long groups = MutableGraph.intAttribute(n, "num_groups", -1);
+        if (!normGroups(groups, id, t)) return;
+        for (int k = 1; k < 3 && k < n.getInputCount(); k++) {
+            TensorProto p = graph.initializer(n.getInput(k));
+            if (p == null || p.getDimsCount() != 1 || (p.getDims(0) != channels && p.getDims(0) != groups)) {
+                failure = "GroupNormalization " + id + " scale or bias is not a constant of " + channels + " channels or " + groups + " groups";
+                return;
+            }
+            addSlice(p.getDims(0) == channels && groups != channels ? new TensorSlice(p.getName(), 0) : new TensorSlice(p.getName(), 0, 0, 1));
+        }
+        groupAttributes.add(new AttributePatch(id, "num_groups", 1));
+        join(n.getOutput(0), false);
+    }
+
+    /**
+     * GroupNorm as torch exports it before opset 18: Reshape to [N, G, -1], InstanceNormalization with a scale and
+     * bias per group, Reshape back to the input's run-time shape; the per-channel affine that follows is an
+     * element-wise Mul and Add, found as usual. The first Reshape's G becomes the kept groups.
+     */
+    private void writtenGroupNorm(String t, int node, NodeProto reshape) {
+        String id = NodeNames.id(reshape);
+        Optional<TensorProto> shape = graph.constant(reshape.getInput(1));
+        long[] v = shape.map(Tensors::toLongs).orElse(new long[0]);
+        List<Integer> next = graph.consumers(reshape.getOutput(0));
+        if (v.length != 3 || (v[0] != 0 && v[0] != 1) || v[2] != -1 || next.size() != 1 || graph.isGraphOutput(reshape.getOutput(0))
+                || !graph.node(next.get(0)).getOpType().equals("InstanceNormalization")) {
+            failure = "its channels reach Reshape " + id + ", which is not a GroupNorm's reshape to [N, groups, -1]";
+            return;
+        }
+        NodeProto norm = graph.node(next.get(0));
+        List<Integer> back = graph.consumers(norm.getOutput(0));
+        if (back.size() != 1 || graph.isGraphOutput(norm.getOutput(0)) || !graph.node(back.get(0)).getOpType().equals("Reshape")) {
+            failure = "InstanceNormalization " + NodeNames.id(norm) + " after Reshape " + id + " is not reshaped back";
+            return;
+        }
+        NodeProto restore = graph.node(back.get(0));
+        Optional<NodeProto> shapeOf = graph.producerNode(restore.getInput(1));
+        if (shapeOf.isEmpty() || !shapeOf.get().getOpType().equals("Shape") || !shapeOf.get().getInput(0).equals(t)) {
+            failure = "Reshape " + NodeNames.id(restore) + " does not restore the shape of the channels it normalized";
+            return;
+        }
+        if (!normGroups(v[1], id, t)) return;
+        for (int k = 1; k < 3; k++) {
+            TensorProto p = graph.initializer(norm.getInput(k));
+            if (p == null || p.getDimsCount() != 1 || p.getDims(0) != v[1]) { failure = "InstanceNormalization " + NodeNames.id(norm) + " parameters are not constants of its " + v[1] + " groups"; return; }
+            addSlice(new TensorSlice(p.getName(), 0, 0, 1));
+        }
+        groupPatches.add(new ShapePatch(id, 1, 1, 1));
+        visited.add(node);
+        visited.add(next.get(0));
+        visited.add(back.get(0));
+        join(restore.getOutput(0), pooled.contains(t));
+    }
+
+    /** Records {@code groups} norm groups over the channels; false (with the failure) when they do not fit. */
+    private boolean normGroups(long groups, String id, String t) {
+        if (groups <= 0 || channels % groups != 0) { failure = "the GroupNorm " + id + " has " + groups + " groups, which do not divide " + channels + " channels"; return false; }
+        if (normGroups != 0 && normGroups != groups) { failure = "GroupNorms of " + normGroups + " and " + groups + " groups share these channels"; return false; }
+        if (offsets.containsKey(t)) { failure = "GroupNorm " + id + " normalizes concatenated channels"; return false; }
+        normGroups = groups;
+        return true;
+    }
+
+    /** A Shape whose value only tells Reshapes what to restore (a GroupNorm's way back to the input's shape). */
+    private boolean shapeForReshapesOnly(NodeProto shape) {
+        List<Integer> readers = graph.consumers(shape.getOutput(0));
+        if (readers.isEmpty() || graph.isGraphOutput(shape.getOutput(0))) return false;
+        for (int r : readers) {
+            NodeProto n = graph.node(r);
+            if (!n.getOpType().equals("Reshape") || !n.getInput(1).equals(shape.getOutput(0))) return false;
+        }
+        return true;
     }
 
     private void passThroughDepthwise(int node, NodeProto n) {

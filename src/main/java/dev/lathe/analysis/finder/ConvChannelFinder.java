@@ -17,7 +17,8 @@ import java.util.Set;
  * Output channels of a Conv (group 1) with everything coupled to them, found by following their
  * {@link ChannelSpace}: forward through channel-wise operators to every Conv that reads them and to a classifier
  * behind a global pool, and across element-wise joins (residual Add, squeeze-and-excitation Mul) back to every
- * other Conv that writes into the same space, whose filters are then removed together.
+ * other Conv that writes into the same space, whose filters are then removed together. Channels normalized by a
+ * GroupNorm (the operator, or torch's Reshape/InstanceNormalization/Reshape) are removed a whole norm group at a time.
  */
 public final class ConvChannelFinder implements StructureFinder<PrunableGroup> {
     @Override
@@ -38,6 +39,17 @@ public final class ConvChannelFinder implements StructureFinder<PrunableGroup> {
             if (failure != null) { reasons.note(id, failure); continue; }
             tied.addAll(space.producerWeights);
             String name = space.producerWeights.size() > 1 ? id + " (+" + (space.producerWeights.size() - 1) + " tied)" : id;
+            if (space.normGroups > 0) {
+                // Through a GroupNorm a unit is one norm group: patches that count channels count them per group.
+                int perGroup = (int) (space.channels / space.normGroups);
+                List<PrunableGroup.AttributePatch> attributes = new ArrayList<>(space.groupAttributes);
+                for (var a : space.attributes) attributes.add(new PrunableGroup.AttributePatch(a.node(), a.attribute(), a.position(), a.factor() * perGroup));
+                List<PrunableGroup.ShapePatch> patches = new ArrayList<>(space.groupPatches);
+                for (var p : space.patches) patches.add(new PrunableGroup.ShapePatch(p.node(), p.inputIndex(), p.position(), p.factor() * perGroup));
+                groups.add(new PrunableGroup("conv:" + id, GroupKind.CONV_CHANNELS, name + " (" + space.normGroups + " norm groups of " + perGroup + ")",
+                        (int) space.normGroups, perGroup, space.slices, patches, null, attributes, null));
+                continue;
+            }
             groups.add(new PrunableGroup("conv:" + id, GroupKind.CONV_CHANNELS, name, (int) space.channels, 1, space.slices, space.patches,
                     consumer(graph, space), space.attributes, null));
         }

@@ -5,6 +5,7 @@ import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.analysis.PrunableGroup.TensorSlice;
 import dev.lathe.analysis.pattern.ElementwiseRegion;
+import dev.lathe.analysis.pattern.LayerNormOp;
 import dev.lathe.analysis.pattern.LinearLayer;
 import dev.lathe.analysis.pattern.Match;
 import dev.lathe.analysis.pattern.NodeNames;
@@ -48,6 +49,15 @@ public record FeedForwardFinder(List<PrunableGroup> attention) implements Struct
                 if (norm.get().shift() != null) slices.add(new TensorSlice(norm.get().shift(), 0));
                 norms.add(PrunableGroup.NormPatch.layerNorm(norm.get().meanNode(), norm.get().varianceNode()));
                 if (!exit.found()) { reasons.note(w1.node(), "after its LayerNorm, " + exit.failure()); continue; }
+            }
+            Optional<LayerNormOp> fused = exit.found() || norm.isPresent() ? Optional.empty() : LayerNormOp.reading(graph, w1.output(), w1.outputs());
+            if (fused.isPresent()) {
+                // The same through a LayerNormalization operator (opset 17), written out when units go.
+                exit = ElementwiseRegion.follow(graph, fused.get().output(), w1.outputs());
+                slices.add(new TensorSlice(fused.get().scale(), 0));
+                if (fused.get().shift() != null) slices.add(new TensorSlice(fused.get().shift(), 0));
+                norms.add(PrunableGroup.NormPatch.layerNormalization(fused.get().node()));
+                if (!exit.found()) { reasons.note(w1.node(), "after its LayerNormalization, " + exit.failure()); continue; }
             }
             if (!exit.found()) {
                 Optional<LinearLayer> up = partner(graph, w1);

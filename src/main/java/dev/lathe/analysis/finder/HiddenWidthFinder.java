@@ -6,6 +6,7 @@ import dev.lathe.analysis.GroupKind;
 import dev.lathe.analysis.PrunableGroup;
 import dev.lathe.analysis.PrunableGroup.NormPatch;
 import dev.lathe.analysis.PrunableGroup.TensorSlice;
+import dev.lathe.analysis.pattern.LayerNormOp;
 import dev.lathe.analysis.pattern.LinearLayer;
 import dev.lathe.analysis.pattern.NodeNames;
 import dev.lathe.analysis.pattern.WrittenLayerNorm;
@@ -26,7 +27,7 @@ import java.util.Set;
  * and shift) and every projection that reads the stream (its input rows) or writes back into it (its output
  * columns), to the head. Pre-norm decoders (Llama: RMSNorm before each sublayer, the stream itself is never
  * normalized) and post-norm encoders (BERT: a LayerNorm written out after each residual Add, whose output is the
- * stream) are both followed. Removing a channel removes it everywhere; a stream that is a model output (an
+ * stream) are both followed, and so is the {@code LayerNormalization} operator opset 17 exports. Removing a channel removes it everywhere; a stream that is a model output (an
  * embedder's token vectors) cannot lose channels.
  *
  * <p>A norm over fewer channels divides by fewer of them; each one's statistics are compensated ({@link NormPatch})
@@ -112,6 +113,7 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                     return null;
                 }
                 case "ReduceMean", "Sub" -> {
+                    if (n.getOpType().equals("ReduceMean") && poolsTokens(n)) { done.add(c); join(n.getOutput(0)); return null; } // mean pooling
                     Optional<WrittenLayerNorm> ln = WrittenLayerNorm.reading(graph, t, width);
                     if (ln.isEmpty()) return n.getOpType() + " node " + id + " reads the stream outside a LayerNorm";
                     done.addAll(graph.consumers(t));
@@ -121,7 +123,25 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                     join(ln.get().output()); // post-norm: the normalized tensor is the stream
                     return null;
                 }
+                case "LayerNormalization" -> {
+                    Optional<LayerNormOp> ln = LayerNormOp.of(graph, n, t, width);
+                    if (ln.isEmpty()) return "LayerNormalization " + id + " does not normalize the stream's last axis with constant scale and bias";
+                    done.add(c);
+                    slices.add(new TensorSlice(ln.get().scale(), 0));
+                    if (ln.get().shift() != null) slices.add(new TensorSlice(ln.get().shift(), 0));
+                    norms.add(NormPatch.layerNormalization(ln.get().node()));
+                    join(ln.get().output()); // post-norm: the stream; pre-norm: read by projections only, which the walk accepts
+                    return null;
+                }
                 case "Pow" -> { return rmsNorm(t, c); }
+                case "Gather" -> {
+                    // A pooler's token pick (BERT's [CLS]: Gather of a constant index along the sequence) keeps the channels.
+                    if (!n.getInput(0).equals(t) || MutableGraph.intAttribute(n, "axis", 0) != 1 || graph.constant(n.getInput(1)).isEmpty())
+                        return "Gather " + id + " reads the stream other than as a pick of tokens";
+                    done.add(c);
+                    join(n.getOutput(0));
+                    return null;
+                }
                 case "Shape" -> { return shapeOnly(t, c) ? null : "Shape " + id + " reads the hidden width"; }
                 default -> {
                     Optional<LinearLayer> l = LinearLayer.of(graph, n);
@@ -187,6 +207,12 @@ public final class HiddenWidthFinder implements StructureFinder<PrunableGroup> {
                 done.add(r);
             }
             return null;
+        }
+
+        /** A ReduceMean over the sequence axis only (attribute axes [1]): a mean over tokens, every channel kept apart. */
+        private boolean poolsTokens(NodeProto reduce) {
+            List<Long> axes = MutableGraph.intsAttribute(reduce, "axes");
+            return axes != null && axes.equals(List.of(1L));
         }
 
         /** The table of a Gather of constant rows of the width (a position or token-type embedding), or null. */

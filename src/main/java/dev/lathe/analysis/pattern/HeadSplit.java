@@ -15,15 +15,21 @@ import java.util.Optional;
  * output into heads. A fused projection (GPT-2's c_attn, timm's qkv) writes query, key and value side by side:
  * this side's columns start at {@code offset}, the projection is {@code parts} sides wide, and {@code fused}
  * says where that total width is spelled (Split sizes, Slice bounds, Reshapes between projection and split).
+ * GPT-NeoX's layout is {@code interleaved}: the projection is viewed as [batch, sequence, heads, parts * headDim] and
+ * each head's query, key and value are consecutive thirds of its own block, so this side is {@code offset} into every
+ * head's block of {@code parts * headDim} columns.
  * Node indices are those of the graph traced and hold only while it is not edited.
  */
-public record HeadSplit(LinearLayer projection, int reshapeNode, long width, long offset, int parts, Fused fused) {
+public record HeadSplit(LinearLayer projection, int reshapeNode, long width, long offset, int parts, Fused fused, boolean interleaved) {
+    public HeadSplit(LinearLayer projection, int reshapeNode, long width, long offset, int parts, Fused fused) {
+        this(projection, reshapeNode, width, offset, parts, fused, false);
+    }
 
     /** Where a fused projection's split spells widths, each a multiple of one side's width. */
     public record Fused(int splitNode, List<Integer> reshapes) {}
 
     /** Which side of a fused projection this is (0 for an unfused one). */
-    public int side() { return (int) (offset / width); }
+    public int side() { return interleaved ? (int) offset : (int) (offset / width); }
 
     /** Traces an attention operand back through Transpose / scalar scaling to its Reshape and linear layer. */
     public static Optional<HeadSplit> tracing(MutableGraph graph, String operand) {
@@ -34,6 +40,7 @@ public record HeadSplit(LinearLayer projection, int reshapeNode, long width, lon
             NodeProto p = graph.node(pi);
             switch (p.getOpType()) {
                 case "Transpose", "Div", "Mul" -> t = p.getInput(0);
+                case "Split", "Slice" -> { return interleavedSide(graph, pi, t); }
                 case "Reshape" -> {
                     String lin = p.getInput(0);
                     if (!ShapeConstants.onlyReadBy(graph, lin, pi)) return Optional.empty();
@@ -46,6 +53,56 @@ public record HeadSplit(LinearLayer projection, int reshapeNode, long width, lon
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * One side of GPT-NeoX's fused projection: a Split (or Slice) along the last axis of a Reshape of the projection to
+     * [batch, sequence, heads, parts * headDim]; {@code offset} is the side's index (its columns are at
+     * {@code side * headDim} in every head's block).
+     */
+    private static Optional<HeadSplit> interleavedSide(MutableGraph graph, int splitNode, String part) {
+        NodeProto sp = graph.node(splitNode);
+        int reshape = graph.producer(sp.getInput(0));
+        if (reshape < 0 || !graph.node(reshape).getOpType().equals("Reshape")) return Optional.empty();
+        Optional<long[]> target = ShapeConstants.reshapeTarget(graph, reshape);
+        if (target.isEmpty() || target.get().length != 4 || target.get()[2] <= 0 || target.get()[3] <= 0) return Optional.empty();
+        long heads = target.get()[2], block = target.get()[3];
+        String projected = graph.node(reshape).getInput(0);
+        if (!ShapeConstants.onlyReadBy(graph, projected, reshape)) return Optional.empty();
+        Optional<LinearLayer> l = attentionProjection(graph, projected).filter(x -> x.outputs() == heads * block);
+        if (l.isEmpty()) return Optional.empty();
+        long headDim, side;
+        int parts;
+        if (sp.getOpType().equals("Split")) {
+            long axis = MutableGraph.intAttribute(sp, "axis", 0);
+            if (axis != -1 && axis != 3) return Optional.empty();
+            parts = sp.getOutputCount();
+            if (block % parts != 0) return Optional.empty();
+            headDim = block / parts;
+            long[] sizes = sp.getInputCount() > 1 && !sp.getInput(1).isEmpty()
+                    ? graph.constant(sp.getInput(1)).map(Tensors::toLongs).orElse(null)
+                    : sp.getAttributeList().stream().filter(a -> a.getName().equals("split")).findFirst()
+                        .map(a -> a.getIntsList().stream().mapToLong(Long::longValue).toArray()).orElse(new long[0]);
+            if (sizes == null || (sizes.length > 0 && Arrays.stream(sizes).anyMatch(z -> z != headDim))) return Optional.empty();
+            side = sp.getOutputList().indexOf(part);
+        } else {
+            if (sp.getInputCount() < 4) return Optional.empty();
+            Optional<TensorProto> starts = graph.constant(sp.getInput(1)), ends = graph.constant(sp.getInput(2)), axes = graph.constant(sp.getInput(3));
+            if (starts.isEmpty() || ends.isEmpty() || axes.isEmpty() || Tensors.elementCount(axes.get()) != 1) return Optional.empty();
+            long axis = Tensors.toLongs(axes.get())[0];
+            if (axis != -1 && axis != 3) return Optional.empty();
+            long from = Tensors.toLongs(starts.get())[0], to = Math.min(Tensors.toLongs(ends.get())[0], block);
+            headDim = to - from;
+            if (headDim <= 0 || block % headDim != 0 || from % headDim != 0) return Optional.empty();
+            parts = (int) (block / headDim);
+            side = from / headDim;
+        }
+        if (side < 0 || parts < 2) return Optional.empty();
+        for (int c : graph.consumers(sp.getInput(0))) {
+            String op = graph.node(c).getOpType();
+            if (!op.equals(sp.getOpType()) && !op.equals("Shape")) return Optional.empty();
+        }
+        return Optional.of(new HeadSplit(l.get(), reshape, heads * headDim, side, parts, null, true));
     }
 
     /** One side of a fused projection: which part of the Split (or which Slice) it is, and the projection behind it. */

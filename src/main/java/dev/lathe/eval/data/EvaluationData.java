@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * <ul>
  * <li>CSV: the file is held-out data and evaluates whole (up to {@value #MAX_EVALUATION_SAMPLES} rows); a
  * {@code calibration.csv} beside it calibrates, else the same rows do.</li>
- * <li>Text: the first two thirds of the lines calibrate, the last third evaluates.</li>
+ * <li>Text: the first two thirds of the lines calibrate, the last third evaluates. For a decoder each line is a token
+ * sequence ({@link DecoderText}); a {@code text.txt} beside a decoder is its default data.</li>
  * <li>Image folders and {@code .npy}/{@code .npz}: the samples are put in one fixed pseudo-random order (seed
  * {@value #SPLIT_SEED}), so sorted class folders or label-sorted arrays still give both parts every class; the
  * first two thirds of that order calibrate (at most {@value #MAX_CALIBRATION_SAMPLES}), the last third evaluates.
@@ -76,6 +77,12 @@ public final class EvaluationData {
             Dataset calib = calibrationBeside(data).map(c -> DatasetLoader.csv(c, model)).orElse(d);
             return new Split(calib, d.head(MAX_EVALUATION_SAMPLES));
         }
+        if (name.endsWith(".txt") && dev.lathe.model.DecoderModel.isDecoder(model)) {
+            Path tok = tokenizer != null ? tokenizer : findTokenizer(model).orElse(null);
+            Dataset d = DecoderText.load(data, tok, model, Math.max(DecoderText.MAX_TOKENS, shapes.sequenceLength()));
+            int cut = d.size() >= 3 ? d.size() * 2 / 3 : 0;
+            return new Split(cut == 0 ? d : d.head(cut), (cut == 0 ? d : d.tail(cut)).head(MAX_EVALUATION_SAMPLES));
+        }
         if (name.endsWith(".txt") || name.endsWith(".tsv")) {
             Path tok = tokenizer != null ? tokenizer : findTokenizer(model).orElseThrow(() -> new DataFormatException(
                     java.nio.file.Path.of(name), "text data needs a tokenizer: pass --tokenizer FILE (a HuggingFace tokenizer.json)"));
@@ -116,7 +123,9 @@ public final class EvaluationData {
 
     /** The data a search takes when given none: a labelled {@code test.csv} or a {@code sentences.txt} beside the model. */
     public static Optional<Path> defaultData(OnnxModel model) {
-        return model.source() == null ? Optional.empty() : defaultDataBeside(model.source());
+        if (model.source() == null) return Optional.empty();
+        // A decoder's text (next-token agreement, perplexity) is a text.txt beside it; a sentences file serves too.
+        return defaultDataBeside(model.source()).or(() -> dev.lathe.model.DecoderModel.isDecoder(model) ? besideFile(model.source(), "text.txt") : Optional.empty());
     }
 
     /** {@link #defaultData} for a model file not loaded yet (the window prefills its form with it). */

@@ -14,6 +14,12 @@ import java.util.List;
  * original node's share of it. A kernel ONNX Runtime fused from several nodes is shared equally among them
  * ({@code fused_with} names the others). {@code gap_ms} is what the kernels do not account for: the session's
  * own work per run (input binding, allocation, the executor) and the profiler's overhead.
+ *
+ * <p>On a loaded machine the whole run's median grows with preemptions each kernel's median leaves out, so the
+ * like-for-like check is within the profiled runs themselves: {@code run_kernel_share} is the median, over those
+ * runs, of the kernels' sum in a run over that run's own duration ({@code run_kernel_sum_ms} and
+ * {@code profiled_run_ms} are the two medians), and {@code run_cpu_ms} the calling thread's CPU time per run
+ * (the time the run had the processor; the whole run with one intra-op thread). Null in profiles stored before.
  */
 public record ModelProfile(@JsonProperty("total_ms") double totalMs,
                            @JsonProperty("profiled_run_ms") double profiledRunMs,
@@ -22,7 +28,10 @@ public record ModelProfile(@JsonProperty("total_ms") double totalMs,
                            int runs,
                            int threads,
                            String shape,
-                           List<Node> nodes) {
+                           List<Node> nodes,
+                           @JsonProperty("run_kernel_sum_ms") Double runKernelSumMs,
+                           @JsonProperty("run_kernel_share") Double runKernelShare,
+                           @JsonProperty("run_cpu_ms") Double runCpuMs) {
     static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /**
@@ -38,6 +47,11 @@ public record ModelProfile(@JsonProperty("total_ms") double totalMs,
 
     public ModelProfile {
         nodes = List.copyOf(nodes);
+    }
+
+    /** A profile without the like-for-like figures of the profiled runs (stored before they were measured). */
+    public ModelProfile(double totalMs, double profiledRunMs, double kernelSumMs, double gapMs, int runs, int threads, String shape, List<Node> nodes) {
+        this(totalMs, profiledRunMs, kernelSumMs, gapMs, runs, threads, shape, nodes, null, null, null);
     }
 
     /** The gap as a share of the total (positive: the kernels account for less than the run). */

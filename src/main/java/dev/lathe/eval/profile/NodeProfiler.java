@@ -69,17 +69,19 @@ public final class NodeProfiler {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the optimized graph ONNX Runtime wrote", e);
             }
-            return summarize(named.getGraph(), optimized, t.trace().dropFirst(t.warmupRuns()), latency);
+            return summarize(named.getGraph(), optimized, t.trace().dropFirst(t.warmupRuns()), latency, t.cpuMs());
         } finally {
             deleteAll(dir);
         }
     }
 
-    private record Trace(OrtTrace trace, int warmupRuns) {}
+    /** The trace, how many of its first runs were warm-up, and the calling thread's CPU time in each timed run (null: no CPU clock). */
+    private record Trace(OrtTrace trace, int warmupRuns, double[] cpuMs) {}
 
     private Trace trace(byte[] model, Map<String, TensorData> input, Path dir, Path optimizedFile, int runs) throws OrtException {
         OrtTrace trace;
-        int w = 0;
+        int w = 0, timed = 0;
+        double[] cpu = null;
         try (OrtRunner runner = new OrtRunner(model, settings, o -> {
             o.enableProfiling(dir.resolve("trace").toString());
             o.setOptimizedModelFilePath(optimizedFile.toString());
@@ -93,8 +95,18 @@ public final class NodeProfiler {
                     runner.runPrepared(feeds);
                     warmup[w++] = (System.nanoTime() - t0) / 1e6;
                 } while (!protocol.warmupDone(warmup, w, (System.nanoTime() - start) / 1e9));
+                // The calling thread's CPU clock leaves out the time the machine gave to others, as each kernel's median does.
+                java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                boolean clock = threads.isCurrentThreadCpuTimeSupported();
+                cpu = new double[runs];
                 start = System.nanoTime();
-                for (int r = 0; r < runs && (r < MIN_RUNS || (System.nanoTime() - start) / 1e9 < protocol.maxSeconds()); r++) runner.runPrepared(feeds);
+                for (int r = 0; r < runs && (r < MIN_RUNS || (System.nanoTime() - start) / 1e9 < protocol.maxSeconds()); r++) {
+                    long c0 = clock ? threads.getCurrentThreadCpuTime() : 0;
+                    runner.runPrepared(feeds);
+                    if (clock) cpu[r] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
+                    timed = r + 1;
+                }
+                if (!clock) cpu = null;
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
             }
@@ -105,20 +117,22 @@ public final class NodeProfiler {
                 throw new UncheckedIOException("cannot read ONNX Runtime's profile " + file, e);
             }
         }
-        return new Trace(trace, w);
+        return new Trace(trace, w, cpu == null ? null : Arrays.copyOf(cpu, timed));
     }
 
     /** Per-kernel medians over the runs, handed to the original nodes (exposed for tests on hand-made traces). */
-    static ModelProfile summarize(GraphProto original, GraphProto optimized, OrtTrace trace, LatencyStats latency) {
+    static ModelProfile summarize(GraphProto original, GraphProto optimized, OrtTrace trace, LatencyStats latency, double[] cpuMs) {
         record KernelFigure(String op, String provider, double ms) {}
         Map<String, double[]> perKernel = new LinkedHashMap<>();
         Map<String, OrtTrace.Kernel> firstSeen = new HashMap<>();
         int n = trace.runs().size();
         if (n == 0) throw new IllegalStateException("the profiler recorded no run");
-        double[] runMs = new double[n];
+        double[] runMs = new double[n], runKernelMs = new double[n], runKernelShare = new double[n];
         for (int r = 0; r < n; r++) {
             OrtTrace.Run run = trace.runs().get(r);
             runMs[r] = run.micros() / 1000;
+            for (OrtTrace.Kernel k : run.kernels()) runKernelMs[r] += k.micros() / 1000;
+            runKernelShare[r] = runMs[r] > 0 ? runKernelMs[r] / runMs[r] : 0;
             for (OrtTrace.Kernel k : run.kernels()) {
                 perKernel.computeIfAbsent(k.node(), x -> new double[n])[r] += k.micros() / 1000;
                 firstSeen.putIfAbsent(k.node(), k);
@@ -166,7 +180,8 @@ public final class NodeProfiler {
                     main.fusedWith(), false));
         }
         nodes.addAll(unmapped);
-        return new ModelProfile(total, median(runMs), kernelSum, total - kernelSum, n, latency.threads(), latency.shape(), nodes);
+        return new ModelProfile(total, median(runMs), kernelSum, total - kernelSum, n, latency.threads(), latency.shape(), nodes, median(runKernelMs),
+                median(runKernelShare), cpuMs == null || cpuMs.length == 0 ? null : median(cpuMs));
     }
 
     private static double median(double[] v) {

@@ -3,6 +3,7 @@ package dev.lathe.eval.quality;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtException;
 import dev.lathe.eval.data.Dataset;
+import dev.lathe.model.DecoderModel;
 import dev.lathe.model.InputShapes;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
@@ -19,10 +20,12 @@ import java.util.Map;
  * first, as sentence-transformers does, so the comparison is of the embeddings users actually consume.
  * A rank-2 output is a classifier when the data is labelled, its name says so (logits, probabilities, classes)
  * or the original's rows are probability distributions; classifiers are scored with {@link FidelityMetrics#classifier},
- * everything else by cosine similarity.
+ * everything else by cosine similarity. A decoder-only language model ({@link DecoderModel#isDecoder}) is run over each
+ * sample's whole token sequence from an empty cache and scored per position with {@link NextTokenMetrics}: next-token
+ * agreement (the figure the search optimises), KL divergence and perplexity.
  */
 public final class QualityEvaluator {
-    public enum OutputKind { CLASSIFIER, EMBEDDING, FLOAT }
+    public enum OutputKind { CLASSIFIER, EMBEDDING, FLOAT, LANGUAGE_MODEL }
 
     private final Dataset data;
     private final String outputName;
@@ -31,6 +34,10 @@ public final class QualityEvaluator {
     private final String maskInput;
     private final List<float[]> reference;
     private final OrtRunner.RunnerSettings settings;
+    /** For a language model: each sample's real tokens, the original's cache inputs and the vocabulary size. */
+    private final List<long[]> tokens;
+    private final List<ValueInfoProto> cacheInputs;
+    private final int vocabulary;
 
     public QualityEvaluator(OnnxModel original, Dataset data, OrtRunner.RunnerSettings settings) throws OrtException {
         this.data = data;
@@ -41,10 +48,17 @@ public final class QualityEvaluator {
                 .filter(n -> n.toLowerCase(Locale.ROOT).contains("mask")).findFirst().orElse(null);
         int rank = out.getType().getTensorType().getShape().getDimCount();
         String lower = outputName.toLowerCase(Locale.ROOT);
-        boolean embedding = rank == 3 && maskInput != null;
-        this.reference = outputs(original.toBytes(), embedding);
+        boolean decoder = DecoderModel.isDecoder(original);
+        boolean embedding = !decoder && rank == 3 && maskInput != null;
+        this.tokens = decoder ? sequences(data) : null;
+        this.cacheInputs = decoder ? DecoderModel.cacheInputs(original) : List.of();
+        this.vocabulary = decoder ? DecoderModel.vocabulary(original) : -1;
+        if (decoder && vocabulary <= 0)
+            throw new IllegalArgumentException("the decoder's logits do not declare a vocabulary size and no config.json beside it states vocab_size");
+        this.reference = decoder ? sequenceLogits(original.toBytes()) : outputs(original.toBytes(), embedding);
         this.probabilities = rank == 2 && FidelityMetrics.areProbabilities(reference) && reference.get(0).length > 1;
-        if (embedding) kind = OutputKind.EMBEDDING;
+        if (decoder) kind = OutputKind.LANGUAGE_MODEL;
+        else if (embedding) kind = OutputKind.EMBEDDING;
         else if (rank == 2 && (data.hasLabels() || probabilities || lower.contains("logit") || lower.contains("prob") || lower.contains("class"))) kind = OutputKind.CLASSIFIER;
         else kind = OutputKind.FLOAT;
         if (kind == OutputKind.CLASSIFIER && data.hasLabels()) checkLabels();
@@ -91,6 +105,8 @@ public final class QualityEvaluator {
 
     /** As {@link #evaluate(byte[], Double)}, on a session already loaded with this evaluator's settings (the caller closes it). */
     public QualityReport evaluate(OrtRunner runner, Double floor) throws OrtException {
+        // A language model's figures come from whole sequences; it is always scored in full.
+        if (kind == OutputKind.LANGUAGE_MODEL) return NextTokenMetrics.score(reference, sequenceLogits(runner), tokens, vocabulary);
         int n = data.size();
         double[] sum = {0};
         SampleCheck check = floor == null ? null : (i, y) -> {
@@ -142,6 +158,39 @@ public final class QualityEvaluator {
                 out.add(v);
                 if (check != null && check.stop(out.size() - 1, v)) break;
             }
+        }
+        return out;
+    }
+
+    /** Each sample's tokens where its attention mask (if any) is 1. */
+    private static List<long[]> sequences(Dataset data) {
+        List<long[]> out = new ArrayList<>(data.size());
+        for (Map<String, TensorData> sample : data.samples()) {
+            TensorData ids = sample.get("input_ids");
+            if (ids == null) throw new IllegalArgumentException(data.description() + ": a sample has no input_ids for the decoder");
+            TensorData mask = sample.get("attention_mask");
+            long[] all = ids.longs();
+            // With a cache in the sample the mask also covers the past: its last ids.length entries are these tokens.
+            int offset = mask == null ? 0 : mask.longs().length - all.length;
+            out.add(java.util.stream.IntStream.range(0, all.length).filter(i -> mask == null || offset < 0 || mask.longs()[offset + i] != 0)
+                    .mapToLong(i -> all[i]).toArray());
+        }
+        return out;
+    }
+
+    /** The logits of every position of every sequence, each run from an empty cache. */
+    private List<float[]> sequenceLogits(byte[] model) throws OrtException {
+        try (OrtRunner runner = new OrtRunner(model, settings)) {
+            return sequenceLogits(runner);
+        }
+    }
+
+    private List<float[]> sequenceLogits(OrtRunner runner) throws OrtException {
+        List<float[]> out = new ArrayList<>(tokens.size());
+        for (long[] seq : tokens) {
+            TensorData y = runner.run(DecoderModel.fullSequence(cacheInputs, seq)).get("logits");
+            if (y == null || !y.isFloat()) throw new IllegalStateException("decoder has no float output 'logits'");
+            out.add(y.floats());
         }
         return out;
     }

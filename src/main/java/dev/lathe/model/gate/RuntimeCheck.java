@@ -25,8 +25,10 @@ final class RuntimeCheck {
 
     /** Null when ONNX Runtime loads the model, else the problem in plain words. */
     static Problem load(OnnxModel model) {
-        // Above a protobuf's 2 GiB the weights stay external, and ONNX Runtime reads them beside the file itself.
-        boolean fromFile = model.totalInitializerBytes() > Integer.MAX_VALUE - (1 << 20) && model.source() != null;
+        // Weights in external data (necessarily so above a protobuf's 2 GiB) are read by ONNX Runtime beside the file
+        // itself: serializing them again would hold a second copy of every weight in the heap.
+        boolean fromFile = model.source() != null && (model.totalInitializerBytes() > Integer.MAX_VALUE - (1 << 20)
+                || model.fileSize() >= 0 && model.totalInitializerBytes() > model.fileSize());
         try (OrtRunner runner = OrtRunner.silent(fromFile ? null : model.toBytes(), model.source(), SETTINGS)) {
             if (!fullyShapedFloatInputs(model)) return null;
             try {

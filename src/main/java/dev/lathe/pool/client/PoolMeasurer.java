@@ -34,14 +34,25 @@ import java.util.function.Consumer;
 public final class PoolMeasurer implements AutoCloseable {
     /**
      * {@code heartbeatSeconds}: a device silent this long is lost (60 by default, as Hazelcast's client);
-     * {@code referenceEvery}: candidates per device between references of the original; {@code waitSeconds}: how
-     * long {@link #start()} waits for a first device.
+     * {@code referenceEvery} and {@code referenceMinutes}: how many candidates and how long at most between a
+     * device's references of the original; {@code waitSeconds}: how long {@link #start()} waits for a first device.
      */
     public record Options(String pool, List<HazelcastSetup.Address> members, PoolToken token, int heartbeatSeconds, int referenceEvery,
-                          double waitSeconds) {
+                          double referenceMinutes, double waitSeconds) {
         public Options {
             HazelcastSetup.clusterName(pool);
             members = List.copyOf(members);
+            if (!(referenceMinutes > 0)) throw new IllegalArgumentException("the reference interval must be positive minutes, got " + referenceMinutes);
+        }
+
+        /** References by count alone, and every 2 minutes (the study default). */
+        public Options(String pool, List<HazelcastSetup.Address> members, PoolToken token, int heartbeatSeconds, int referenceEvery, double waitSeconds) {
+            this(pool, members, token, heartbeatSeconds, referenceEvery, dev.lathe.config.MeasuringConfig.DEFAULT.referenceMinutes(), waitSeconds);
+        }
+
+        /** The same pool with the reference schedule a study asks for (a resumed study keeps its own). */
+        public Options withReferences(int every, double minutes) {
+            return new Options(pool, members, token, heartbeatSeconds, every, minutes, waitSeconds);
         }
     }
 
@@ -66,7 +77,7 @@ public final class PoolMeasurer implements AutoCloseable {
                 s -> firstSession.compareAndSet(null, s));
         Scheduler.Listener l = listener == null ? new Scheduler.Listener() {} : listener;
         this.log = l::message;
-        this.scheduler = new Scheduler(options.referenceEvery(), l);
+        this.scheduler = new Scheduler(options.referenceEvery(), options.referenceMinutes(), System::nanoTime, l);
     }
 
     /** Connects and waits until a device has accepted this client; refused everywhere (or no agent at all) is an error that says why. */
@@ -154,7 +165,33 @@ public final class PoolMeasurer implements AutoCloseable {
         return scheduler.submit(new Candidate(candidateId, genomeJson));
     }
 
-    public List<DeviceState> devices() { return scheduler.devices(); }
+    /**
+     * Every device seen, in the order they joined, and after them each member that was not used, as state
+     * "refused" with the reason (a wrong token, another pool, a different CPU model, ONNX Runtime or Lathe version).
+     */
+    public List<DeviceState> devices() {
+        List<DeviceState> out = new java.util.ArrayList<>(scheduler.devices());
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (DeviceState d : out) known.add(d.name());
+        synchronized (refusals) {
+            refusals.forEach((who, why) -> {
+                if (!known.contains(who)) out.add(new DeviceState(who, who, "refused", null, 0, null, why));
+            });
+        }
+        return out;
+    }
+
+    /** The members not used, each with why: what the log said when it refused them. */
+    public Map<String, String> refusals() {
+        synchronized (refusals) {
+            return Map.copyOf(refusals);
+        }
+    }
+
+    /** After the last candidate: each device measures its closing reference ({@link Scheduler#closingReferences}). */
+    public boolean closingReferences(long millis) throws InterruptedException {
+        return scheduler.closingReferences(millis);
+    }
 
     /** What the first device to measure found when it prepared (its machine, the output kind), or null before any answered. */
     public dev.lathe.eval.SessionInfo firstSession() { return firstSession.get(); }

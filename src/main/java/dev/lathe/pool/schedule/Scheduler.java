@@ -23,8 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * once. A device lost mid-candidate is quarantined (never used again; a restarted agent is a new device) and
  * the candidate goes back to the front of the queue; it fails only after {@value #DEATHS_TO_FAIL} devices have
  * died on it, since a candidate that kills every device it touches must not empty the pool. Each device measures
- * the original before its first candidate and then every {@code referenceEvery} candidates, so drift is
- * corrected per device. The first device fixes what the pool is: a device that differs from it (CPU model,
+ * the original before its first candidate, then every {@code referenceEvery} candidates or {@code referenceMinutes},
+ * whichever comes first, and once more after its last candidate ({@link #closingReferences}), so each device's
+ * drift correction has a reference on both sides of every candidate it measured. The first device fixes what the pool is: a device that differs from it (CPU model,
  * cores, architecture, GPU, ONNX Runtime or Lathe version) is refused with the reason.
  */
 public final class Scheduler implements AutoCloseable {
@@ -58,6 +59,7 @@ public final class Scheduler implements AutoCloseable {
         Long current;
         int measured;
         int sinceReference;
+        long lastReferenceAt;
         Double lastReferenceMs;
         String reason;
         boolean active = true;
@@ -69,6 +71,10 @@ public final class Scheduler implements AutoCloseable {
 
     private final Listener listener;
     private final int referenceEvery;
+    private final double referenceMinutes;
+    private final java.util.function.LongSupplier nanoClock;
+    /** Set by {@link #closingReferences}: each device measures its closing reference once its queue is empty. */
+    private boolean closing;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Deque<Pending> pending = new ArrayDeque<>();
@@ -77,10 +83,22 @@ public final class Scheduler implements AutoCloseable {
     private DeviceDescription poolShape;
     private boolean closed;
 
-    /** {@code referenceEvery}: candidates per device between references, 0 for none. */
+    /** {@code referenceEvery}: candidates per device between references, 0 for none; no interval in time. */
     public Scheduler(int referenceEvery, Listener listener) {
+        this(referenceEvery, Double.POSITIVE_INFINITY, System::nanoTime, listener);
+    }
+
+    /**
+     * {@code referenceEvery}: candidates per device between references (0 for no references at all);
+     * {@code referenceMinutes}: the most time between a device's references, measured on {@code nanoClock}
+     * (tests pass a clock of their own).
+     */
+    public Scheduler(int referenceEvery, double referenceMinutes, java.util.function.LongSupplier nanoClock, Listener listener) {
         if (referenceEvery < 0) throw new IllegalArgumentException("referenceEvery must be 0 or more, got " + referenceEvery);
+        if (!(referenceMinutes > 0)) throw new IllegalArgumentException("referenceMinutes must be positive, got " + referenceMinutes);
         this.referenceEvery = referenceEvery;
+        this.referenceMinutes = referenceMinutes;
+        this.nanoClock = nanoClock;
         this.listener = listener == null ? new Listener() {} : listener;
     }
 
@@ -201,9 +219,9 @@ public final class Scheduler implements AutoCloseable {
             boolean referenceDue;
             lock.lock();
             try {
-                while (slot.active && !closed && pending.isEmpty()) changed.awaitUninterruptibly();
+                while (slot.active && !closed && pending.isEmpty() && !closingDue(slot)) changed.awaitUninterruptibly();
                 if (!slot.active || closed) return;
-                referenceDue = referenceEvery > 0 && (slot.lastReferenceMs == null || slot.sinceReference >= referenceEvery);
+                referenceDue = pending.isEmpty() || referenceDue(slot);
                 p = referenceDue ? null : pending.pollFirst();
                 slot.state = referenceDue ? "reference" : "measuring";
                 slot.current = p == null ? null : p.candidate.id();
@@ -215,18 +233,55 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Under the lock: before the next candidate, by count or by time since this device's last reference. */
+    private boolean referenceDue(Slot slot) {
+        if (referenceEvery == 0) return false;
+        if (slot.lastReferenceMs == null || slot.sinceReference >= referenceEvery) return true;
+        return (nanoClock.getAsLong() - slot.lastReferenceAt) / 60e9 >= referenceMinutes;
+    }
+
+    /** Under the lock: the queue is done and this device measured candidates since its last reference. */
+    private boolean closingDue(Slot slot) {
+        return closing && referenceEvery > 0 && slot.sinceReference > 0;
+    }
+
+    /**
+     * The search has no more candidates: each device that measured any since its last reference measures the
+     * original once more, so its last candidates lie between two of its references. Waits until every device
+     * still in the pool has (a device lost meanwhile is left out) or {@code millis} pass; false on the timeout.
+     */
+    public boolean closingReferences(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        lock.lock();
+        try {
+            closing = true;
+            changed.signalAll();
+            while (slots.values().stream().anyMatch(s -> s.active && (s.sinceReference > 0 || s.current != null) && referenceEvery > 0)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed) return false;
+                changed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void reference(Slot slot, DeviceDescription d) {
         try {
             Measurement m = slot.device.reference();
+            // Told before the slot shows it: whoever waits in closingReferences then finds the reference already handed on.
+            listener.referenceMeasured(d, m);
             lock.lock();
             try {
                 slot.lastReferenceMs = m.latency().medianMs();
+                slot.lastReferenceAt = nanoClock.getAsLong();
                 slot.sinceReference = 0;
+                changed.signalAll();
                 if (slot.active) slot.state = "idle";
             } finally {
                 lock.unlock();
             }
-            listener.referenceMeasured(d, m);
         } catch (DeviceLostException | DeviceRefusedException e) {
             lose(slot, d, e, null);
         } catch (CandidateFailedException e) {
@@ -244,6 +299,7 @@ public final class Scheduler implements AutoCloseable {
                 slot.sinceReference++;
                 slot.current = null;
                 if (slot.active) slot.state = "idle";
+                changed.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -254,6 +310,7 @@ public final class Scheduler implements AutoCloseable {
                 slot.current = null;
                 slot.sinceReference++;
                 if (slot.active) slot.state = "idle";
+                changed.signalAll();
             } finally {
                 lock.unlock();
             }

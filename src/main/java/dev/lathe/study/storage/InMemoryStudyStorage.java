@@ -24,6 +24,7 @@ public final class InMemoryStudyStorage implements StudyStorage {
     private final List<double[][]> samples = new ArrayList<>();
     private final List<ReferenceRun> references = new ArrayList<>();
     private final List<PredictorReport> predictorReports = new ArrayList<>();
+    private final List<dev.lathe.study.DistilledCandidate> distilled = new ArrayList<>();
     private StudyOrigin origin;
     private String configuration, machine, outputKind, pruning, sensitivity;
     private DataIdentity data;
@@ -189,6 +190,18 @@ public final class InMemoryStudyStorage implements StudyStorage {
 
     @Override
     public synchronized java.util.Map<Long, dev.lathe.study.ConfirmedSpeedup> confirmations() { return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(confirmations)); }
+
+    @Override
+    public synchronized dev.lathe.study.DistilledCandidate recordDistilled(dev.lathe.study.DistilledCandidate d) {
+        if (d.candidateId() < 1 || d.candidateId() > candidates.size())
+            throw new dev.lathe.study.StudyException(name, "cannot record the distillation of candidate " + d.candidateId() + ": there is none", null);
+        dev.lathe.study.DistilledCandidate stored = d.withId(distilled.size() + 1);
+        distilled.add(stored);
+        return stored;
+    }
+
+    @Override
+    public synchronized List<dev.lathe.study.DistilledCandidate> distilled() { return List.copyOf(distilled); }
 
     @Override
     public void close() {}

@@ -63,6 +63,7 @@ final class SqliteSchema {
             }
             if (!referenceColumns.contains("cpu_samples")) s.execute("ALTER TABLE reference_runs ADD COLUMN cpu_samples TEXT");
             if (!referenceColumns.contains("device")) s.execute("ALTER TABLE reference_runs ADD COLUMN device TEXT");
+            s.execute(SqliteDistilled.CREATE); // schema 4: distilled figures, apart from the measured ones
             db.commit();
         } catch (SQLException e) {
             db.rollback();
@@ -90,7 +91,7 @@ final class SqliteSchema {
             throw e;
         }
         if (tables.isEmpty() || tables.containsAll(STUDY_TABLES)) return;
-        java.util.List<String> foreign = tables.stream().filter(t -> !STUDY_TABLES.contains(t) && !t.equals("reference_runs")).toList();
+        java.util.List<String> foreign = tables.stream().filter(t -> !STUDY_TABLES.contains(t) && !t.equals("reference_runs") && !t.equals("distilled_candidates")).toList();
         c.close();
         throw new dev.lathe.study.StudyException(file, "not a Lathe study but another program's SQLite database (tables " + String.join(", ", foreign.stream().limit(5).toList())
                 + (foreign.size() > 5 ? ", ..." : "") + "); it was left as it is", null);

@@ -37,10 +37,11 @@ import java.util.Optional;
  * Schema 3 keeps the study's configuration as one document ({@code configuration}); the settings of a schema-2
  * study ({@code settings} and {@code measuring}) are read as its version 1 until a search saves it anew.
  * The pool device that measured a candidate or a reference ({@code device}) is added as a column the same way.
+ * Schema 4 adds {@code distilled_candidates}: distilled figures kept apart from the measured ones.
  * Just over 400 lines: each statement over the two tables is here, beside the others, so the columns agree.
  */
 public final class SqliteStudyStorage implements StudyStorage {
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SCHEMA = "schema_version", CONFIGURATION = "configuration", LEGACY_SETTINGS = "settings",
             LEGACY_MEASURING = "measuring", MODEL_PATH = "model_path", MODEL_SHA = "model_sha256", LATHE_VERSION = "lathe_version",
@@ -293,6 +294,16 @@ public final class SqliteStudyStorage implements StudyStorage {
     @Override
     public List<dev.lathe.study.PredictorReport> predictorReports() {
         return SqliteSideTables.predictorReports(file);
+    }
+
+    @Override
+    public dev.lathe.study.DistilledCandidate recordDistilled(dev.lathe.study.DistilledCandidate d) {
+        return SqliteDistilled.record(file, db, d);
+    }
+
+    @Override
+    public List<dev.lathe.study.DistilledCandidate> distilled() {
+        return SqliteDistilled.all(file, db);
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class Distiller {
     }
 
     private static final int MIN_HELD_OUT = 8, MAX_HELD_OUT = 128;
-    /** Steps timed before a time-bounded run plans its schedule. */
+    /** Steps timed before a time-bounded run plans its schedule, after the first (which pays one-time costs: up to 5x a later step). */
     private static final int PROBE_STEPS = 3;
 
     private Distiller() {}
@@ -55,9 +55,11 @@ public final class Distiller {
         Engine engine = TorchEngine.get();
         engine.setRandomSeed((int) settings.seed());
         long start = System.nanoTime();
-        try (GraphExecutor executor = GraphExecutor.load(student)) {
+        try (GraphExecutor executor = GraphExecutor.load(student);
+             HiddenStates hidden = settings.hiddenStateWeight() > 0 ? HiddenStates.create(teacher, student, maskInput(executor.inputNames())) : null) {
             DistillationObjective objective = DistillationObjective.detect(output, targets.get(0), executor.inputNames(),
                     settings.temperature(), settings.labelWeight());
+            int quantized = settings.fakeQuantizedLayers().isEmpty() ? 0 : executor.fakeQuantize(settings.fakeQuantizedLayers());
             int[] labels = data.hasLabels() ? data.labels() : null;
             AdamW optimizer = new AdamW(executor.parameters(), settings.weightDecay(), settings.clipNorm());
             long trainable = executor.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
@@ -73,7 +75,7 @@ public final class Distiller {
             List<DistillationResult.Point> curve = new ArrayList<>();
             int cursor = train.size();
             int step = 0;
-            long loopStart = System.nanoTime();
+            long loopStart = System.nanoTime(), firstStepEnd = loopStart;
             long budgetLeft = settings.maxMillis() - (loopStart - start) / 1_000_000;
             while (step < planned) {
                 if (cursor + settings.batchSize() > train.size()) {
@@ -83,13 +85,15 @@ public final class Distiller {
                 List<Integer> batch = train.subList(cursor, Math.min(train.size(), cursor + settings.batchSize()));
                 cursor += batch.size();
                 double lr = learningRate(settings, step, planned);
-                double loss = trainStep(executor, objective, optimizer, samples, targets, labels, batch, lr);
+                double loss = trainStep(executor, objective, hidden, settings.hiddenStateWeight(), optimizer, samples, targets, labels, batch, lr);
                 step++;
                 long elapsed = (System.nanoTime() - start) / 1_000_000;
-                if (settings.maxMillis() > 0 && step == PROBE_STEPS) {
-                    // Plan the schedule from the steps' speed so far, leaving about a seventh for held-out evaluations.
-                    double perStep = (System.nanoTime() - loopStart) / 1e6 / step;
-                    planned = Math.min(planned, Math.max(step + 1, (int) (budgetLeft / (perStep * 1.15))));
+                if (step == 1) firstStepEnd = System.nanoTime();
+                if (settings.maxMillis() > 0 && step == PROBE_STEPS + 1) {
+                    // Plan the schedule from the speed of the steps after the first, leaving about a seventh for held-out evaluations.
+                    double perStep = (System.nanoTime() - firstStepEnd) / 1e6 / PROBE_STEPS;
+                    long firstMillis = (firstStepEnd - loopStart) / 1_000_000;
+                    planned = Math.min(planned, Math.max(step + 1, 1 + (int) ((budgetLeft - firstMillis) / (perStep * 1.15))));
                 }
                 if (evaluateEvery <= 0 && planned != Integer.MAX_VALUE) evaluateEvery = Math.max(10, planned / 15);
                 double held = Double.NaN;
@@ -115,22 +119,30 @@ public final class Distiller {
             else executor.restore(snapshotOf(student));
             double[] after = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
             long millis = (System.nanoTime() - start) / 1_000_000;
-            return new DistillationResult(executor.writeBack(), objective.describe(), objective.qualityMetric(), step,
+            String described = objective.describe();
+            if (hidden != null) described += hidden.isEmpty() ? " (no layer boundaries to match hidden states at)"
+                    : " + " + settings.hiddenStateWeight() + " x relative squared error of the hidden states at " + hidden.names().size() + " layer boundaries, padding masked";
+            if (!settings.fakeQuantizedLayers().isEmpty()) described += "; " + quantized + " layers through int8 fake quantization";
+            return new DistillationResult(executor.writeBack(), described, objective.qualityMetric(), step,
                     planned == Integer.MAX_VALUE ? step : planned, millis, stop, bestStep, before[0], after[0], before[1], after[1],
                     train.size(), heldOut.size(), trainable, List.copyOf(curve));
         }
     }
 
-    private static double trainStep(GraphExecutor executor, DistillationObjective objective, AdamW optimizer,
-                                    List<Map<String, TensorData>> samples, List<TensorData> targets, int[] labels, List<Integer> batch, double lr) {
+    /** One optimizer step; the loss it returns is the output loss alone (hidden-state terms train but are not reported). */
+    private static double trainStep(GraphExecutor executor, DistillationObjective objective, HiddenStates hidden, double hiddenWeight, AdamW optimizer,
+                                    List<Map<String, TensorData>> samples, List<TensorData> targets, int[] labels, List<Integer> batch, double lr) throws OrtException {
         executor.zeroGradients();
         double loss;
+        boolean matchHidden = hidden != null && !hidden.isEmpty();
         try (NDScope ignored = new NDScope(); GradientCollector collector = TorchEngine.get().newGradientCollector()) {
-            Map<String, NDArray> inputs = executor.toNDArrays(Batches.stack(pick(samples, batch)));
-            NDArray out = executor.forward(inputs, List.of()).get(objective.output());
-            NDArray l = objective.loss(out, pick(targets, batch), inputs, pickLabels(labels, batch));
-            collector.backward(l);
+            List<Map<String, TensorData>> picked = pick(samples, batch);
+            Map<String, NDArray> inputs = executor.toNDArrays(Batches.stack(picked));
+            Map<String, NDArray> values = executor.forward(inputs, matchHidden ? hidden.names() : List.of());
+            NDArray l = objective.loss(values.get(objective.output()), pick(targets, batch), inputs, pickLabels(labels, batch));
             loss = l.getFloat();
+            if (matchHidden) l = l.add(hidden.loss(values, picked, inputs).mul((float) hiddenWeight));
+            collector.backward(l);
         }
         optimizer.update(lr);
         return loss;
@@ -177,6 +189,10 @@ public final class Distiller {
             }
         }
         return out;
+    }
+
+    private static String maskInput(List<String> inputs) {
+        return inputs.stream().filter(n -> n.toLowerCase(java.util.Locale.ROOT).contains("mask")).findFirst().orElse(null);
     }
 
     private static Map<String, float[]> snapshotOf(OnnxModel student) {

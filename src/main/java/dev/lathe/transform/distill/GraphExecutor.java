@@ -46,6 +46,8 @@ public final class GraphExecutor implements AutoCloseable {
     private final List<String> inputNames = new ArrayList<>();
     private final List<String> outputNames = new ArrayList<>();
     private final long opset;
+    /** Node index -> the input holding its weight, for the layers trained through int8 fake quantization. */
+    private final Map<Integer, Integer> fakeQuantized = new HashMap<>();
 
     private GraphExecutor(ModelProto model) {
         this.model = model;
@@ -114,6 +116,11 @@ public final class GraphExecutor implements AutoCloseable {
                 in[k] = values.get(name);
                 if (in[k] == null) throw new IllegalStateException("tensor '" + name + "' read by node '" + n.getName() + "' is not computed before it");
             }
+            Integer weight = fakeQuantized.get(i);
+            if (weight != null) {
+                in[0] = FakeQuantization.activation(in[0]);
+                in[weight] = FakeQuantization.weight(in[weight], weightInputAxis(n, weight));
+            }
             NDList out;
             try {
                 out = ops.get(i).apply(new OpCall(n, in, opset, manager));
@@ -131,6 +138,30 @@ public final class GraphExecutor implements AutoCloseable {
             result.put(name, a);
         }
         return result;
+    }
+
+    /**
+     * From now on, runs these layers (MatMul or Gemm node ids whose weight is an initializer) as dynamic int8 will run
+     * them after export: their input and weight pass through straight-through fake quantization (see
+     * {@link FakeQuantization}). Returns how many layers it found.
+     */
+    public int fakeQuantize(Set<String> layerIds) {
+        fakeQuantized.clear();
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeProto n = nodes.get(i);
+            if (!layerIds.contains(dev.lathe.analysis.pattern.NodeNames.id(n))) continue;
+            if (!(n.getOpType().equals("MatMul") || n.getOpType().equals("Gemm")) || n.getInputCount() < 2) continue;
+            String w = n.getInput(1);
+            if (parameters.containsKey(w) || constants.containsKey(w)) fakeQuantized.put(i, 1);
+        }
+        return fakeQuantized.size();
+    }
+
+    /** The axis of the weight that one output column's scale spans: K, which is 0 in [K, N] and 1 in Gemm's transposed [N, K]. */
+    private static int weightInputAxis(NodeProto n, int input) {
+        if (!n.getOpType().equals("Gemm")) return 0;
+        boolean transB = n.getAttributeList().stream().anyMatch(a -> a.getName().equals("transB") && a.getI() != 0);
+        return transB ? 1 : 0;
     }
 
     /** One inference run without gradients, copied back to the host (float outputs as floats, integer ones as longs). */

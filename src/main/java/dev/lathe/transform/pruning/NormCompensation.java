@@ -32,6 +32,49 @@ final class NormCompensation {
         graph.insertNodes(vi + 1, added);
     }
 
+    /**
+     * A {@code LayerNormalization} operator over {@code k} of {@code n} units: it is written out (ReduceMean, Sub, Mul,
+     * ReduceMean, Add, Sqrt, Div, Mul by the scale, Add of the bias, into the operator's own output) so that its
+     * statistics can be compensated as {@link #layerNorm} does. Keeping every unit leaves the operator as it is.
+     */
+    static void layerNormalization(MutableGraph graph, NormPatch p, int n, int k) {
+        if (k == n) return;
+        int at = NodeNames.require(graph, p.fusedNode());
+        NodeProto ln = graph.node(at);
+        String x = ln.getInput(0), scale = ln.getInput(1), shift = ln.getInputCount() > 2 && !ln.getInput(2).isEmpty() ? ln.getInput(2) : null;
+        String base = NodeNames.id(ln);
+        String eps = constant(graph, base + "_epsilon", MutableGraph.floatAttribute(ln, "epsilon", 1e-5f));
+        boolean axesInput = defaultOpset(graph) >= 18; // ReduceMean takes its axes as an input from opset 18
+        String axes = null;
+        if (axesInput) {
+            axes = graph.uniqueName(base + "_axes");
+            graph.putInitializer(Tensors.longs(axes, new long[] {1}, new long[] {-1}));
+        }
+        String mean = graph.uniqueName(base + "_mean"), d = graph.uniqueName(base + "_centered"), sq = graph.uniqueName(base + "_squared"),
+                variance = graph.uniqueName(base + "_variance"), withEps = graph.uniqueName(base + "_variance_eps"), std = graph.uniqueName(base + "_std"),
+                normalized = graph.uniqueName(base + "_normalized"), scaled = shift == null ? ln.getOutput(0) : graph.uniqueName(base + "_scaled");
+        List<NodeProto> written = new ArrayList<>(List.of(reduceMean(mean, x, axes), node("Sub", d, x, mean), node("Mul", sq, d, d),
+                reduceMean(variance, sq, axes), node("Add", withEps, variance, eps),
+                NodeProto.newBuilder().setOpType("Sqrt").setName(std).addInput(withEps).addOutput(std).build(),
+                node("Div", normalized, d, std), node("Mul", scaled, normalized, scale)));
+        if (shift != null) written.add(node("Add", ln.getOutput(0), scaled, shift));
+        graph.removeNode(at);
+        graph.insertNodes(at, written);
+        layerNorm(graph, NormPatch.layerNorm(mean, variance), n, k);
+    }
+
+    private static long defaultOpset(MutableGraph graph) {
+        return graph.original().getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+                .mapToLong(o -> o.getVersion()).max().orElse(1);
+    }
+
+    private static NodeProto reduceMean(String out, String in, String axes) {
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType("ReduceMean").setName(out).addInput(in).addOutput(out);
+        if (axes != null) b.addInput(axes);
+        else b.addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("axes").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(-1));
+        return b.addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("keepdims").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(1)).build();
+    }
+
     /** Multiplies the output of {@code nodeId} by {@code factor} for every reader; returns the rescaled tensor's name. */
     private static String rescale(MutableGraph graph, String nodeId, float factor) {
         int at = NodeNames.require(graph, nodeId);

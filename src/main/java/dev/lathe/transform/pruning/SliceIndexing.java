@@ -33,6 +33,16 @@ public final class SliceIndexing {
         return out;
     }
 
+    /** As {@link #select}, reading a view of the values and writing little-endian float32 bytes: no copy of the whole tensor. */
+    byte[] selectBytes(java.nio.FloatBuffer values, int[] keep) {
+        int outer = values.limit() / (axisLength * inner);
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(outer, keep.length), inner * 4)];
+        java.nio.FloatBuffer target = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        for (int o = 0; o < outer; o++)
+            for (int k : keep) target.put(values.slice((o * axisLength + k) * inner, inner));
+        return out;
+    }
+
     long[] dimsAfter(int kept) {
         long[] d = dims.clone();
         d[axis] = kept;

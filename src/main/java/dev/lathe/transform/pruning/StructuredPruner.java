@@ -67,12 +67,13 @@ public final class StructuredPruner {
             int[] idx = IntStream.concat(IntStream.concat(IntStream.range(0, before), Arrays.stream(keepIdx).map(i -> i + before)),
                     IntStream.range(before + group.size() * bw, before + group.size() * bw + after)).toArray();
             SliceIndexing ix = new SliceIndexing(dims, s.axis());
-            graph.putInitializer(Tensors.floats(t.getName(), ix.dimsAfter(idx.length), ix.select(Tensors.toFloats(t), idx)));
+            graph.putInitializer(Tensors.floatBytes(t.getName(), ix.dimsAfter(idx.length), ix.selectBytes(Tensors.floatView(t), idx)));
         }
         for (PrunableGroup.PortPatch p : group.portPatches()) graph.setPortDimension(p.port(), p.dim(), (long) keptUnits.length * p.factor());
         double ratio = (double) group.size() / keptUnits.length;
         for (PrunableGroup.NormPatch p : group.normPatches()) {
             if (p.meanNode() != null) { NormCompensation.layerNorm(graph, p, group.size(), keptUnits.length); continue; }
+            if (p.fusedNode() != null) { NormCompensation.layerNormalization(graph, p, group.size(), keptUnits.length); continue; }
             int at = NodeNames.require(graph, p.epsilonNode());
             String input = graph.node(at).getInput(p.epsilonInput());
             TensorProto eps = graph.constant(input).orElseThrow(() -> new IllegalStateException("epsilon " + input + " vanished"));

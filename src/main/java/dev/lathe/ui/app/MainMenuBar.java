@@ -68,6 +68,8 @@ final class MainMenuBar {
         export.textProperty().bind(Bindings.createStringBinding(() -> workbench.study().chosenRows().size() > 1
                 ? "Export " + workbench.study().chosenRows().size() + " selected candidates…" : "Export selected candidate…", workbench.study().chosenRows()));
         export.setAccelerator(KeyCombination.keyCombination("Shortcut+E"));
+        MenuItem distill = new dev.lathe.ui.distill.DistillAction(workbench, main::window).command().bind(new MenuItem("Distill and export…"));
+        distill.setId("distillMenu");
         MenuItem exportGraph = new MenuItem("Export graph…");
         exportGraph.setId("exportGraphMenu");
         exportGraph.setOnAction(e -> main.exportGraph());
@@ -84,7 +86,7 @@ final class MainMenuBar {
         exportCsv.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+E"));
         exportCsv.setOnAction(e -> StudyCsvAction.choose(main.window(), workbench, prefs));
         exportCsv.disableProperty().bind(workbench.study().fileProperty().isNull());
-        return new Menu("File", null, openModel, openStudy, samples, new SeparatorMenuItem(), export, exportCsv, exportGraph, new SeparatorMenuItem(), quit);
+        return new Menu("File", null, openModel, openStudy, samples, new SeparatorMenuItem(), export, distill, exportCsv, exportGraph, new SeparatorMenuItem(), quit);
     }
 
     private static Menu searchMenu(Workbench workbench, WorkbenchCommands commands) {

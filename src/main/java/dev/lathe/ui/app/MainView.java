@@ -55,6 +55,7 @@ public final class MainView {
         startTab = new Tab("Start", welcome.node());
         startTab.setId("startTab");
         prefs.rememberRecent(workbench);
+        workbench.search().pool().remember(prefs.node());
         // The start page is what the window opens on; the other views are built the first time they are shown,
         // so that startup does not pay for their controls, skins and style passes (about 2 s of a 4.5 s start).
         modelTab = lazyTab("Model", "modelTab", () -> new ModelView(workbench, dialogs::chooseModel, workbench::openSample).node());

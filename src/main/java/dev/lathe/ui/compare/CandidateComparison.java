@@ -42,6 +42,11 @@ record CandidateComparison(CandidateDetail a, CandidateDetail b, List<Figure> fi
         figures.add(new Figure("quality", "Quality (" + metric.replace('_', ' ') + ")", ra.quality(), rb.quality(), false));
         if (!"fidelity".equals(metric) && (ra.fidelity() != null || rb.fidelity() != null))
             figures.add(new Figure("fidelity", "Fidelity", ra.fidelity(), rb.fidelity(), false));
+        // A language model's (or classifier's) further figures, where either candidate's quality carries them.
+        for (String[] f : new String[][] {{"klDivergence", "KL divergence (nats)"}, {"perplexity", "Perplexity"}}) {
+            Double x = qualityFigure(ra, f[0]), y = qualityFigure(rb, f[0]);
+            if (x != null || y != null) figures.add(new Figure(f[0], f[1], x, y, true));
+        }
         figures.add(new Figure("size_bytes", "Size", bytes(ra.sizeBytes()), bytes(rb.sizeBytes()), true));
         figures.add(new Figure("parameters", "Parameters", bytes(ra.parameters()), bytes(rb.parameters()), true));
 
@@ -72,5 +77,16 @@ record CandidateComparison(CandidateDetail a, CandidateDetail b, List<Figure> fi
 
     private static Double bytes(Long v) {
         return v == null ? null : v.doubleValue();
+    }
+
+    /** A number from the candidate's stored quality report, null when it has none. */
+    private static Double qualityFigure(CandidateRecord r, String field) {
+        if (r.qualityJson() == null || r.qualityJson().isBlank()) return null;
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.qualityJson()).get(field);
+            return node == null || !node.isNumber() ? null : node.asDouble();
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }

@@ -86,6 +86,7 @@ final class GraphCanvas extends Region {
         selected.set(-1);
         fill = g == null ? null : new Color[g.nodes().size()];
         if (g != null) for (GraphModel.Node n : g.nodes()) fill[n.id()] = FAMILY.get(family(n));
+        overlay = GraphOverlay.NONE; // the old one is per node of the old graph; the view sets the new graph's
         home();
     }
 

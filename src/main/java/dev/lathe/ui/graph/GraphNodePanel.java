@@ -114,6 +114,9 @@ final class GraphNodePanel {
         dev.lathe.explain.GraphSubject.NodeFigures f = subject.figures(node);
         java.util.Locale r = java.util.Locale.ROOT;
         if (f == null) return java.util.List.of("no figures");
+        if (f.ms() == null && subject.diff() != null && subject.diff().difference(node) != null
+                && subject.diff().difference(node).kinds().contains(dev.lathe.explain.CandidateDiff.Kind.ONLY_BEFORE))
+            return java.util.List.of("differs: " + subject.diff().difference(node).text());
         if (f.ms() != null) {
             out.add(String.format(r, "%.4f ms · %.1f%% of the run", f.ms(), f.share() * 100));
             if (f.kernel() != null) out.add("kernel " + f.kernel() + (f.provider() == null ? "" : " on " + f.provider().replace("ExecutionProvider", "")));
@@ -124,6 +127,9 @@ final class GraphNodePanel {
         if (node.equals(subject.firstJump())) out.add("the candidate's error first jumps here");
         if (f.change() != null) out.add("change: " + f.change().text());
         if (f.sensitivity() != null) out.add(String.format(r, "sensitivity: quality drop %.4f with this layer alone reduced", f.sensitivity()));
+        dev.lathe.explain.CandidateDiff.Difference d = subject.diff() == null ? null : subject.diff().difference(node);
+        if (d != null) out.add("differs: " + d.text());
+        else if (subject.diff() != null) out.add("same in " + subject.diff().before() + " and " + subject.diff().after());
         return out;
     }
 

@@ -1,6 +1,7 @@
 package dev.lathe.ui.graph;
 
 import dev.lathe.explain.CandidateChanges;
+import dev.lathe.explain.CandidateDiff;
 import dev.lathe.explain.GraphSubject;
 import javafx.scene.paint.Color;
 
@@ -18,7 +19,7 @@ import java.util.function.Function;
  */
 record GraphOverlay(Mode mode, Color[] fill, String[] badge, BitSet greyed, Legend legend) {
     enum Mode {
-        NONE("None"), LATENCY("Latency share"), ERROR("Error"), SENSITIVITY("Sensitivity"), CHANGES("Changes");
+        NONE("None"), LATENCY("Latency share"), ERROR("Error"), SENSITIVITY("Sensitivity"), CHANGES("Changes"), DIFFERENCES("Differences");
 
         final String label;
 
@@ -33,7 +34,7 @@ record GraphOverlay(Mode mode, Color[] fill, String[] badge, BitSet greyed, Lege
 
     static final Color HEAT_LOW = Color.web("#fff5eb"), HEAT_MID = Color.web("#fd8d3c"), HEAT_HIGH = Color.web("#a50f15");
     static final Color ADDED = Color.web("#b197fc"), PRUNED = Color.web("#74c0fc"), PRECISION = Color.web("#8ce99a"),
-            REMOVED = Color.web("#ced4da"), NO_DATA = Color.web("#f1f3f5");
+            REMOVED = Color.web("#ced4da"), NO_DATA = Color.web("#f1f3f5"), DROP_DIFFERS = Color.web("#ffa94d");
 
     static final GraphOverlay NONE = new GraphOverlay(Mode.NONE, null, null, new BitSet(), null);
 
@@ -52,6 +53,8 @@ record GraphOverlay(Mode mode, Color[] fill, String[] badge, BitSet greyed, Lege
                 GraphSubject.NodeFigures f = subject.figures(node.name());
                 if (f != null && f.change() != null && (f.change().kind() == CandidateChanges.Kind.DROPPED || f.change().kind() == CandidateChanges.Kind.REPLACED))
                     greyed.set(node.id());
+                CandidateDiff.Difference d = subject.diff() == null ? null : subject.diff().difference(node.name());
+                if (d != null && d.kinds().contains(CandidateDiff.Kind.ONLY_BEFORE)) greyed.set(node.id()); // not in the candidate shown
             }
         if (mode == Mode.NONE || subject == null) return new GraphOverlay(Mode.NONE, null, null, greyed, null);
         Color[] fill = new Color[n];
@@ -66,7 +69,8 @@ record GraphOverlay(Mode mode, Color[] fill, String[] badge, BitSet greyed, Lege
                     if (s >= 0.01) badge[node.id()] = String.format(Locale.ROOT, "%.1f%%", s * 100);
                 }
                 yield new GraphOverlay(mode, fill, badge, greyed, new Legend("Share of the run (" + subject.title() + ", "
-                        + String.format(Locale.ROOT, "%.2f ms", subject.profile().totalMs()) + ")", "0%", String.format(Locale.ROOT, "%.1f%%", max * 100), null, null));
+                        + String.format(Locale.ROOT, "%.2f ms", subject.profile().totalMs())
+                        + (subject.profile().runCpuMs() == null ? "" : String.format(Locale.ROOT, "; CPU %.2f ms per profiled run", subject.profile().runCpuMs())) + ")", "0%", String.format(Locale.ROOT, "%.1f%%", max * 100), null, null));
             }
             case ERROR -> {
                 boolean any = false;
@@ -107,6 +111,24 @@ record GraphOverlay(Mode mode, Color[] fill, String[] badge, BitSet greyed, Lege
                 }
                 yield new GraphOverlay(mode, fill, badge, greyed, new Legend("What " + subject.title() + " changed", null, null,
                         List.of("added by a transform", "pruned (before → after)", "other precision", "dropped or replaced"), List.of(ADDED, PRUNED, PRECISION, REMOVED)));
+            }
+            case DIFFERENCES -> {
+                CandidateDiff diff = subject.diff();
+                if (diff == null) yield empty(mode, n, greyed, "Differences: pick a second candidate (Compare with)");
+                for (GraphModel.Node node : g.nodes()) {
+                    CandidateDiff.Difference d = diff.difference(node.name());
+                    if (d == null) continue;
+                    fill[node.id()] = switch (d.kind()) {
+                        case WIDTH -> PRUNED;
+                        case PRECISION -> PRECISION;
+                        case REMOVED -> DROP_DIFFERS;
+                        case ONLY_BEFORE, ONLY_AFTER -> ADDED;
+                    };
+                    badge[node.id()] = d.badge();
+                }
+                yield new GraphOverlay(mode, fill, badge, greyed, new Legend("What differs from " + diff.before() + " to " + diff.after()
+                        + " (" + diff.differences().size() + " nodes)", null, null,
+                        List.of("width (before → after)", "precision", "kept / dropped / folded", "only in one of them"), List.of(PRUNED, PRECISION, DROP_DIFFERS, ADDED)));
             }
             case NONE -> throw new IllegalStateException();
         };

@@ -60,6 +60,9 @@ public final class GraphView {
     private final Label subjectLabel = Ui.label("", "graph-stats");
     private final Button profileButton = new Button("Profile");
     private final Button originalButton = new Button("Original");
+    private final ComboBox<Long> compareChoice = new ComboBox<>();
+    /** The candidate shown (null: the original), for comparing it with another. */
+    private Long subjectId;
     private GraphSubject subject;
     /** The model behind {@link #subject}: the original, or the rebuilt candidate. */
     private OnnxModel subjectModel;
@@ -119,8 +122,27 @@ public final class GraphView {
         originalButton.setId("graphOriginal");
         originalButton.setTooltip(new Tooltip("Back to the original model"));
         originalButton.setOnAction(e -> showOriginal());
+        compareChoice.setId("graphCompare");
+        compareChoice.setPromptText("Compare with…");
+        compareChoice.setTooltip(new Tooltip("Another candidate of the study: the nodes whose width, precision or dropped state differ are marked (overlay Differences)"));
+        compareChoice.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Long id) { return id == null ? "" : "vs #" + id; }
+
+            @Override
+            public Long fromString(String s) { return null; }
+        });
+        compareChoice.setOnShowing(e -> compareChoice.getItems().setAll(workbench.study().rows().stream().map(r -> r.id())
+                .filter(id -> !id.equals(subjectId)).sorted().toList()));
+        compareChoice.valueProperty().addListener((o, a, id) -> {
+            if (id != null && subjectId != null && subjectStudy != null && !id.equals(subjectId)
+                    && (subject == null || subject.diff() == null || !subject.diff().before().equals("candidate #" + id))) showDifference(subjectStudy, id, subjectId);
+        });
+        compareChoice.visibleProperty().bind(originalButton.visibleProperty());
+        compareChoice.managedProperty().bind(compareChoice.visibleProperty());
+        originalButton.setVisible(false);
         HBox bar = new HBox(8, find, previous, next, matchLabel, Ui.spacer(), subjectLabel, Ui.label("Overlay", "muted"), overlayChoice, profileButton,
-                originalButton, stats, zoomOut, zoomIn, fit, top);
+                compareChoice, originalButton, stats, zoomOut, zoomIn, fit, top);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.getStyleClass().add("graph-toolbar");
         HBox.setHgrow(find, Priority.SOMETIMES);
@@ -189,6 +211,7 @@ public final class GraphView {
         OnnxModel m = shownModel;
         if (m == null) {
             ++generation;
+            subjectId = null;
             show(null);
             return;
         }
@@ -213,7 +236,7 @@ public final class GraphView {
             }
             GraphModel g = GraphModel.of(s.display(), s.shapes());
             return new Laid(g, GraphLayout.of(g), s, m);
-        }, null);
+        }, null, null, null);
     }
 
     /** Candidate {@code id} of {@code study}: rebuilt, with its changes, its per-node error and any stored profile. */
@@ -227,18 +250,41 @@ public final class GraphView {
                 GraphModel g = GraphModel.of(s.display(), s.shapes());
                 return new Laid(g, GraphLayout.of(g), s, c.build(id));
             }
-        }, study);
+        }, study, id, GraphOverlay.Mode.CHANGES);
     }
 
-    private void lay(String activity, java.util.concurrent.Callable<Laid> work, Path study) {
+    /**
+     * Candidate {@code after} of {@code study} with what differs from candidate {@code before} marked (width,
+     * precision, dropped state, nodes only one has), each with before → after, on the Differences overlay.
+     */
+    public void showDifference(Path study, long before, long after) {
+        InputShapes shapes = workbench.model().shapes();
+        lay("Comparing candidates #" + before + " and #" + after, () -> {
+            try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
+                StudyCandidates c = StudyCandidates.of(store);
+                InputShapes at = shapes != null ? shapes : c.config().data().inputShapes();
+                GraphSubject s = GraphSubject.compared(c, before, after, at);
+                GraphModel g = GraphModel.of(s.display(), s.shapes());
+                return new Laid(g, GraphLayout.of(g), s, c.build(after));
+            }
+        }, study, after, GraphOverlay.Mode.DIFFERENCES);
+    }
+
+    private void lay(String activity, java.util.concurrent.Callable<Laid> work, Path study, Long id, GraphOverlay.Mode mode) {
         long gen = ++generation;
         layingOut.set(true);
         workbench.background().submit(activity, work, laid -> {
             if (gen != generation) return;
             layingOut.set(false);
             subjectStudy = study;
+            subjectId = id;
+            originalButton.setVisible(id != null);
+            if (laid.subject() == null || laid.subject().diff() == null) compareChoice.setValue(null);
             show(laid);
-            if (study != null && overlayChoice.getValue() == GraphOverlay.Mode.NONE) overlayChoice.setValue(GraphOverlay.Mode.CHANGES);
+            if (mode == GraphOverlay.Mode.DIFFERENCES) overlayChoice.setValue(mode);
+            else if (mode != null && overlayChoice.getValue() == GraphOverlay.Mode.NONE) overlayChoice.setValue(mode);
+            else if (overlayChoice.getValue() == GraphOverlay.Mode.DIFFERENCES && laid.subject() != null && laid.subject().diff() == null)
+                overlayChoice.setValue(mode == null ? GraphOverlay.Mode.NONE : mode);
         }, "Could not draw the graph", e -> {
             if (gen == generation) layingOut.set(false);
         });
@@ -277,6 +323,7 @@ public final class GraphView {
         }, p -> {
             profiling.set(false);
             if (subject != s) return;
+            if (!candidate) workbench.layerTimes().show(subjectModel, p);
             setSubject(s.withProfile(p));
             overlayChoice.setValue(GraphOverlay.Mode.LATENCY);
             applyOverlay();

@@ -9,6 +9,7 @@ import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
+import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
@@ -33,7 +34,10 @@ final class LayerTable {
     private final TextField filter = new TextField();
     private final Label count = Ui.label("", "hint");
     private final VBox root;
+    private final Button measure = new Button("Measure ms");
+    private final Label timesLabel = Ui.label("", "hint");
     private long totalMacs;
+    private dev.lathe.explain.LayerTimes times;
 
     LayerTable() {
         table.setId("layersTable");
@@ -67,7 +71,12 @@ final class LayerTable {
         TableColumn<ModelSummary.Layer, Long> macs = number("MACs", ModelSummary.Layer::macs, Formats::count);
         TableColumn<ModelSummary.Layer, Long> share = number("Share of MACs", ModelSummary.Layer::macs,
                 m -> totalMacs > 0 ? String.format(Locale.ROOT, "%.1f %%", 100.0 * m / totalMacs) : "");
-        table.getColumns().addAll(Arrays.asList(name, op, params, macs, share));
+        TableColumn<ModelSummary.Layer, Double> ms = measured("ms", l -> times == null ? null : times.of(l.name()), v -> String.format(Locale.ROOT, "%.4f", v));
+        ms.setId("layersMs");
+        TableColumn<ModelSummary.Layer, Double> msShare = measured("Share of time", l -> times == null ? null : times.share(l.name()),
+                v -> String.format(Locale.ROOT, "%.1f %%", 100 * v));
+        msShare.setId("layersMsShare");
+        table.getColumns().addAll(Arrays.asList(name, op, params, macs, share, ms, msShare));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
         table.setPlaceholder(new Label("No weighted layers"));
         SortedList<ModelSummary.Layer> sorted = new SortedList<>(shown);
@@ -75,7 +84,13 @@ final class LayerTable {
         table.setItems(sorted);
         Ui.fitRows(table, 4, 12);
 
-        HBox bar = new HBox(10, filter, count);
+        measure.setId("layersProfile");
+        measure.setTooltip(new Tooltip("Time each node with ONNX Runtime's profiler in a measurement worker (one thread, the model view's input shape); kept in the open study"));
+        timesLabel.setId("layersTimes");
+        count.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        measure.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        timesLabel.setMinWidth(0);
+        HBox bar = new HBox(10, filter, count, Ui.spacer(), timesLabel, measure);
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         HBox.setHgrow(filter, Priority.SOMETIMES);
         root = new VBox(8, bar, table);
@@ -84,6 +99,20 @@ final class LayerTable {
     Node node() { return root; }
 
     TableView<ModelSummary.Layer> table() { return table; }
+
+    Button measureButton() { return measure; }
+
+    /** Measured ms per layer (null: not measured), and the line saying what they add up to. */
+    void showTimes(dev.lathe.explain.LayerTimes t) {
+        times = t;
+        timesLabel.setText(t == null ? "ms not measured" : String.format(Locale.ROOT, "layers %.3f ms + other nodes %.3f ms = kernels %.3f ms · whole run %.3f ms",
+                t.layersMs(), t.otherMs(), t.kernelMs(), t.totalMs()) + (t.runCpuMs() == null ? "" : String.format(Locale.ROOT, " · CPU %.3f ms per profiled run", t.runCpuMs())));
+        timesLabel.setTooltip(t == null ? null : new Tooltip(String.format(Locale.ROOT, "%d thread%s, %s%n", t.threads(), t.threads() == 1 ? "" : "s", t.shape())
+                + "A kernel ONNX Runtime fused from a layer and nodes without weights (a Conv with its Relu) counts as the layer's; one fused from several"
+                + " layers is shared equally. The whole run is timed without the profiler, apart; on a busy machine it grows with preemptions the"
+                + " kernels' medians leave out, which the calling thread's CPU time per profiled run leaves out too."));
+        table.refresh();
+    }
 
     void show(ModelSummary s) {
         totalMacs = s == null || s.macs() == null ? 0 : s.macs();
@@ -102,6 +131,23 @@ final class LayerTable {
             for (String w : words) if (!w.isEmpty() && !hay.contains(w)) return false;
             return true;
         };
+    }
+
+    private static TableColumn<ModelSummary.Layer, Double> measured(String title, java.util.function.Function<ModelSummary.Layer, Double> value,
+                                                                  java.util.function.Function<Double, String> format) {
+        TableColumn<ModelSummary.Layer, Double> c = new TableColumn<>(title);
+        c.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(value.apply(cd.getValue())));
+        c.setCellFactory(col -> new TableCell<>() {
+            @Override
+            protected void updateItem(Double item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item == null ? "–" : format.apply(item));
+            }
+        });
+        c.setStyle("-fx-alignment: CENTER-RIGHT;");
+        c.setPrefWidth(100);
+        c.setMaxWidth(130);
+        return c;
     }
 
     private static TableColumn<ModelSummary.Layer, Long> number(String title, java.util.function.Function<ModelSummary.Layer, Long> value,

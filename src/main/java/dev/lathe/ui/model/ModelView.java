@@ -144,6 +144,12 @@ public final class ModelView {
         root.getChildren().addAll(scroll, placeholder, masker);
 
         workbench.model().summaryProperty().addListener((o, a, s) -> show(s));
+        LayerTimesViewModel times = workbench.layerTimes();
+        layers.measureButton().disableProperty().bind(times.measuringProperty().or(workbench.model().summaryProperty().isNull()));
+        layers.measureButton().textProperty().bind(javafx.beans.binding.Bindings.when(times.measuringProperty()).then("Measuring…").otherwise("Measure ms"));
+        layers.measureButton().setOnAction(e -> times.measure());
+        times.timesProperty().addListener((o, a, t) -> layers.showTimes(t));
+        layers.showTimes(times.timesProperty().get());
         workbench.model().inspectingProperty().addListener((o, a, busy) -> {
             if (busy) macsShape.setText("recounting…");
         });

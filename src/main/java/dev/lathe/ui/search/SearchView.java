@@ -73,7 +73,9 @@ public final class SearchView {
         Tab candidatesTab = new Tab("Candidates", table.node());
         candidatesTab.textProperty().bind(Bindings.size(workbench.study().rows()).asString("Candidates (%d)"));
         Tab logTab = new Tab("Log", log);
-        TabPane bottom = new TabPane(candidatesTab, logTab);
+        Tab devicesTab = new dev.lathe.ui.pool.PoolDevicesView(new dev.lathe.ui.pool.PoolDevicesViewModel(workbench.search()::poolDevices),
+                workbench.search().runningProperty()).tab();
+        TabPane bottom = new TabPane(candidatesTab, logTab, devicesTab);
         bottom.setId("bottomTabs");
         bottom.getStyleClass().add("bottom-tabs");
         bottom.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -193,6 +195,12 @@ public final class SearchView {
         strategy.valueProperty().bindBidirectional(s.strategyProperty());
         strategy.setMaxWidth(Double.MAX_VALUE);
         row(search, 7, "Strategy", strategy, "nsga2; predictor: NSGA-II steered by predictors refitted each generation; random: the baseline");
+        javafx.scene.control.TextField distillShare = new javafx.scene.control.TextField();
+        distillShare.setId("distillShareField");
+        distillShare.setPromptText("off");
+        distillShare.textProperty().bindBidirectional(s.distillShareProperty());
+        row(search, 8, "Distil share", distillShare, "Distil this share (0-1] of each generation's most promising candidates, 40 steps each; "
+                + "the figures are kept apart from the measured ones (as search --distill-share)");
 
         GridPane shape = form();
         row(shape, 0, "Batch", spinner("batchSpinner", 1, 4096, 1, s.batchProperty()), "Batch size the latency is measured at");
@@ -271,6 +279,7 @@ public final class SearchView {
                 Ui.sectionHeader("Objectives"), objectives,
                 Ui.sectionHeader("Constraints"), new ConstraintsSetupView(s.constraints()).node(),
                 Ui.sectionHeader("Search space"), new SearchSpaceSetupView(s.space()).node(),
+                Ui.sectionHeader("Devices"), new dev.lathe.ui.pool.PoolSetupView(s.pool()).node(),
                 Ui.sectionHeader("Study file"), new VBox(8, study, studyButtons, studyHint));
         box.disableProperty().bind(s.runningProperty());
 

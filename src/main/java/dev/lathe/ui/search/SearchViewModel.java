@@ -72,6 +72,7 @@ public final class SearchViewModel {
     private final ObjectProperty<Integer> batch = new SimpleObjectProperty<>(DataConfig.DEFAULT.batch());
     private final ObjectProperty<Integer> sequenceLength = new SimpleObjectProperty<>(DataConfig.DEFAULT.sequenceLength());
     private final StringProperty dataPath = new SimpleStringProperty("");
+    private final StringProperty distillShare = new SimpleStringProperty("");
     private final StringProperty tokenizerPath = new SimpleStringProperty("");
     private final StringProperty studyPath = new SimpleStringProperty("");
     private final BooleanProperty quickTiming = new SimpleBooleanProperty(false);
@@ -83,6 +84,7 @@ public final class SearchViewModel {
     private final PrecisionSetupViewModel precisions = new PrecisionSetupViewModel(provider);
     private final ConstraintsSetupViewModel constraints = new ConstraintsSetupViewModel();
     private final SearchSpaceSetupViewModel space = new SearchSpaceSetupViewModel();
+    private final dev.lathe.ui.pool.PoolSetupViewModel pool = new dev.lathe.ui.pool.PoolSetupViewModel();
 
     private final BooleanProperty running = new SimpleBooleanProperty();
     private final BooleanProperty stopping = new SimpleBooleanProperty();
@@ -133,6 +135,9 @@ public final class SearchViewModel {
 
     public StringProperty dataPathProperty() { return dataPath; }
 
+    /** The share of each generation to distil, blank for none (the command line's --distill-share; see ui.distill.SearchFormDistillation). */
+    public StringProperty distillShareProperty() { return distillShare; }
+
     public StringProperty tokenizerPathProperty() { return tokenizerPath; }
 
     public StringProperty studyPathProperty() { return studyPath; }
@@ -157,6 +162,15 @@ public final class SearchViewModel {
 
     /** Keep ranges per group and blocks never dropped. */
     public SearchSpaceSetupViewModel space() { return space; }
+
+    /** Where candidates are measured: this machine or a pool of devices. */
+    public dev.lathe.ui.pool.PoolSetupViewModel pool() { return pool; }
+
+    /** The running pool search's devices, from any thread; empty on one machine or between searches. */
+    public java.util.List<dev.lathe.pool.schedule.DeviceState> poolDevices() {
+        SearchRunner r = runner;
+        return r == null ? java.util.List.of() : r.poolDevices();
+    }
 
     /**
      * The clock latency is timed on: wall clock, or CPU time per run (steadier on a busy machine; with several
@@ -266,9 +280,12 @@ public final class SearchViewModel {
             return false;
         }
         StudyConfig settings;
+        dev.lathe.pool.client.PoolMeasurer.Options devices;
         try {
             settings = settings();
-            ExecutionProviders.require(settings.measuring().provider().id());
+            // The token file is read here, when Start is pressed, and nowhere else.
+            devices = pool.options(settings.measuring());
+            if (devices == null) ExecutionProviders.require(settings.measuring().provider().id());
         } catch (IllegalArgumentException e) {
             background.notify(Notice.error("Cannot start the search: " + e.getMessage()));
             return false;
@@ -281,6 +298,7 @@ public final class SearchViewModel {
         Path studyFile = Path.of(sp).toAbsolutePath();
         String dataProblem = missing(settings.data().dataPath(), "data file");
         if (dataProblem == null) dataProblem = missing(settings.data().tokenizerPath(), "tokenizer");
+        if (dataProblem == null) dataProblem = dev.lathe.ui.distill.SearchFormDistillation.problem(distillShare.get(), settings.data().dataPath());
         if (dataProblem != null) {
             background.notify(Notice.error("Cannot start the search: " + dataProblem));
             return false;
@@ -296,9 +314,10 @@ public final class SearchViewModel {
         progressText.set("Preparing…");
         lastOutcome.set(null);
         appendLog("── " + (Files.exists(studyFile) ? "Resuming " : "Starting ") + "search of " + model.getFileName() + " into "
-                + studyFile.getFileName() + " (budget " + settings.search().budget() + ")");
+                + studyFile.getFileName() + " (budget " + settings.search().budget() + ")" + (devices == null ? "" : " " + pool.describe()));
 
         int minutes = timeLimitMinutes.get() == null ? 0 : timeLimitMinutes.get();
+        String share = distillShare.get();
         task = new Task<>() {
             @Override
             protected SearchRunner.Outcome call() throws Exception {
@@ -312,10 +331,12 @@ public final class SearchViewModel {
                     Study before = Study.load(store, bound.measuring().objective(), bound.constraints());
                     Platform.runLater(() -> study.setCandidates(studyFile, before));
                     Platform.runLater(() -> study.showReferences(before.references()));
-                    SearchRunner r = new SearchRunner(model, settings, store,
-                            new SearchRunListener(SearchViewModel.this, study, store, () -> runner == null ? bound : runner.config()));
+                    SearchRunListener listener = new SearchRunListener(SearchViewModel.this, study, store, () -> runner == null ? bound : runner.config());
+                    SearchRunner r = new SearchRunner(model, settings, store, listener);
                     if (minutes > 0) r.timeBudget(java.time.Duration.ofMinutes(minutes));
                     r.measurers(measurers);
+                    if (devices != null) r.pool(devices);
+                    dev.lathe.ui.distill.SearchFormDistillation.wire(r, store, bound, share, listener::message, () -> Platform.runLater(study::refreshDistilled));
                     runner = r;
                     if (stopRequested) r.requestStop();
                     if (pauseWanted) r.requestPause();

@@ -26,13 +26,17 @@ import java.util.List;
  * every measured candidate, redrawn as the study or the chosen axes change: all candidates faded, the front of
  * the two chosen figures highlighted and joined by its attainment staircase, the original model as a dark
  * diamond. Clicking a point selects its candidate; the selected one is ringed; hovering shows its figures.
+ * Distilled candidates (kept apart in the study) are orange triangles at their quality after distillation, each
+ * joined by a dotted line to the measured point it came from; the front stays the measured one.
  */
 public final class ParetoChart extends ScatterChart<Number, Number> {
     private final StudyViewModel study;
     private final XYChart.Series<Number, Number> all = new XYChart.Series<>();
     private final XYChart.Series<Number, Number> front = new XYChart.Series<>();
     private final XYChart.Series<Number, Number> original = new XYChart.Series<>();
+    private final XYChart.Series<Number, Number> distilled = new XYChart.Series<>();
     private final Path frontLine = new Path();
+    private final Path distilledLinks = new Path();
     private final ObjectProperty<ChartAxis> xFigure = new SimpleObjectProperty<>(ChartAxis.LATENCY);
     private final ObjectProperty<ChartAxis> yFigure = new SimpleObjectProperty<>(ChartAxis.QUALITY);
 
@@ -45,9 +49,11 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         all.setName("All candidates");
         front.setName("Pareto front");
         original.setName("Original model");
+        distilled.setName("Distilled (not on the measured front)");
         getData().add(all);
         getData().add(front);
         getData().add(original);
+        getData().add(distilled);
         NumberAxis x = (NumberAxis) getXAxis();
         NumberAxis y = (NumberAxis) getYAxis();
         x.setForceZeroInRange(false);
@@ -63,7 +69,12 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         frontLine.setMouseTransparent(true);
         frontLine.setManaged(false);
         getPlotChildren().add(0, frontLine);
+        distilledLinks.getStyleClass().add("distilled-link");
+        distilledLinks.setMouseTransparent(true);
+        distilledLinks.setManaged(false);
+        getPlotChildren().add(0, distilledLinks);
         study.revisionProperty().addListener(o -> rebuild());
+        study.distilled().addListener((javafx.collections.ListChangeListener<dev.lathe.study.DistilledCandidate>) c -> rebuild());
         // A study opens on its own objective's axis (the user may choose another after).
         study.objectiveProperty().addListener((o, was, now) -> xFigure.set(studyAxis()));
         study.selectedProperty().addListener(o -> markSelection());
@@ -113,10 +124,58 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         all.getData().setAll(a);
         front.getData().setAll(f);
         original.getData().setAll(o);
+        distilled.getData().setAll(distilledPoints(fx, fy));
         for (XYChart.Series<Number, Number> s : List.of(all, front, original))
             for (XYChart.Data<Number, Number> d : s.getData()) decorate(d);
+        for (XYChart.Data<Number, Number> d : distilled.getData()) decorateDistilled(d);
         markSelection();
         requestChartLayout();
+    }
+
+    /** A distilled point: what was distilled, from which measured row, and where that row is plotted. */
+    record DistilledPoint(dev.lathe.study.DistilledCandidate distilled, CandidateRow from, double fromX, double fromY) {}
+
+    /**
+     * Where each distilled candidate goes: at its measured point's cost (distillation trains weights and keeps the
+     * structure; a measured latency is used where the study has one) and its quality after, on a y axis showing
+     * that quality figure.
+     */
+    private List<XYChart.Data<Number, Number>> distilledPoints(ChartAxis fx, ChartAxis fy) {
+        List<XYChart.Data<Number, Number>> out = new ArrayList<>();
+        for (dev.lathe.study.DistilledCandidate d : study.distilled()) {
+            CandidateRow r = study.row(d.candidateId());
+            if (r == null) continue;
+            Double xv = fx.of(r), yv = fy.of(r);
+            boolean sameFigure = fy == ChartAxis.QUALITY || fy.name().equalsIgnoreCase(d.qualityMetric());
+            if (xv == null || yv == null || !sameFigure) continue;
+            double x = fx == ChartAxis.LATENCY && d.latencyMs() != null ? d.latencyMs() : xv;
+            XYChart.Data<Number, Number> p = new XYChart.Data<>(x, d.qualityAfter());
+            p.setExtraValue(new DistilledPoint(d, r, xv, yv));
+            out.add(p);
+        }
+        return out;
+    }
+
+    private void decorateDistilled(XYChart.Data<Number, Number> d) {
+        Node n = d.getNode();
+        if (n == null) return;
+        DistilledPoint p = (DistilledPoint) d.getExtraValue();
+        n.getStyleClass().add("distilled-point");
+        n.setCursor(Cursor.HAND);
+        n.setOnMouseClicked(e -> study.select(p.from().id()));
+        Tooltip t = new Tooltip(distilledTooltip(p.distilled()));
+        t.setShowDelay(Duration.millis(150));
+        Tooltip.install(n, t);
+    }
+
+    /** What hovering a distilled point shows: where it came from and what distillation recovered. */
+    public static String distilledTooltip(dev.lathe.study.DistilledCandidate d) {
+        return "Candidate #" + d.candidateId() + ", distilled (#" + d.id() + ", " + d.steps() + " steps)"
+                + "\n" + d.qualityMetric() + " " + Formats.quality(d.qualityBefore()) + " → " + Formats.quality(d.qualityAfter())
+                + " on the evaluation data"
+                + (d.sizeBytes() == null ? "" : "\nSize " + Formats.bytes(d.sizeBytes()))
+                + (d.outPath() == null ? "\nDistilled in the search; not exported" : "\nExported to " + d.outPath())
+                + "\nNot on the front, which is of measured figures";
     }
 
     /** The x figure the study's own front is decided on. */
@@ -186,6 +245,7 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         // Stacking: faded points, then the front, then the original, then the selection on top.
         for (XYChart.Data<Number, Number> d : front.getData()) if (d.getNode() != null) d.getNode().toFront();
         for (XYChart.Data<Number, Number> d : original.getData()) if (d.getNode() != null) d.getNode().toFront();
+        for (XYChart.Data<Number, Number> d : distilled.getData()) if (d.getNode() != null) d.getNode().toFront();
         selectedNodes.forEach(Node::toFront);
     }
 
@@ -209,6 +269,13 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
     protected void layoutPlotChildren() {
         super.layoutPlotChildren();
         frontLine.getElements().clear();
+        distilledLinks.getElements().clear();
+        NumberAxis ax = (NumberAxis) getXAxis(), ay = (NumberAxis) getYAxis();
+        for (XYChart.Data<Number, Number> d : distilled.getData()) {
+            DistilledPoint p = (DistilledPoint) d.getExtraValue();
+            distilledLinks.getElements().add(new MoveTo(ax.getDisplayPosition(p.fromX()), ay.getDisplayPosition(p.fromY())));
+            distilledLinks.getElements().add(new LineTo(ax.getDisplayPosition(d.getXValue()), ay.getDisplayPosition(d.getYValue())));
+        }
         List<XYChart.Data<Number, Number>> pts = front.getData();
         if (pts.size() < 2) return;
         NumberAxis x = (NumberAxis) getXAxis();

@@ -48,6 +48,7 @@ import java.util.function.Consumer;
 public final class StudyViewModel {
     private final Background background;
     private final ObjectProperty<Path> file = new SimpleObjectProperty<>();
+    private final ObservableList<dev.lathe.study.DistilledCandidate> distilled = FXCollections.observableArrayList();
     private final ObservableList<CandidateRow> rows = FXCollections.observableArrayList();
     private final ObservableList<CandidateRow> readOnlyRows = FXCollections.unmodifiableObservableList(rows);
     private final Map<Long, CandidateRow> byId = new HashMap<>();
@@ -95,6 +96,30 @@ public final class StudyViewModel {
     }
 
     public ReadOnlyObjectProperty<Path> fileProperty() { return file; }
+
+    /** The study's distilled candidates, kept apart from the measured rows (the chart shows them beside the points they came from). */
+    public ObservableList<dev.lathe.study.DistilledCandidate> distilled() { return distilled; }
+
+    /** Reads the study's distilled candidates again, off the FX thread (after opening, and after a distillation). */
+    public void refreshDistilled() {
+        Path f = file.get();
+        if (f == null) {
+            distilled.clear();
+            return;
+        }
+        background.execute(() -> {
+            List<dev.lathe.study.DistilledCandidate> read;
+            try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
+                read = s.distilled();
+            } catch (RuntimeException e) {
+                read = List.of(); // a study being replaced or removed: nothing distilled to show
+            }
+            List<dev.lathe.study.DistilledCandidate> found = read;
+            javafx.application.Platform.runLater(() -> {
+                if (f.equals(file.get())) distilled.setAll(found);
+            });
+        });
+    }
 
     public Path file() { return file.get(); }
 
@@ -175,6 +200,7 @@ public final class StudyViewModel {
         referenceDrift.set("");
         rows.clear();
         byId.clear();
+        distilled.clear();
         original.set(null);
         selected.set(null);
         chosen.clear();
@@ -272,6 +298,7 @@ public final class StudyViewModel {
         background.submit("Opening study " + f.getFileName(), () -> read(f), o -> {
             loading.set(false);
             setCandidates(o.file(), o.study());
+            refreshDistilled();
             setClock(o.settings() == null ? null : o.settings().measuring().clock());
             showReferences(o.references());
             if (then != null) then.accept(o);

@@ -68,6 +68,15 @@ class NodeProfilerTest {
         assertEquals(latency.wallMedianMs(), p.totalMs());
         for (ModelProfile.Node n : p.nodes()) assertEquals(n.ms() / p.totalMs(), n.share(), 1e-12);
         assertTrue(p.runs() >= NodeProfiler.MIN_RUNS, "warm-up runs are dropped, timed runs kept: " + p.runs());
+        // Like for like, within the profiled runs: a run's kernels lie inside its own interval, so they are at most all of it.
+        assertTrue(p.runKernelShare() > 0 && p.runKernelShare() <= 1 + 1e-9, "kernels' share of their own run: " + p.runKernelShare());
+        assertTrue(p.runKernelSumMs() > 0 && p.runKernelSumMs() <= p.profiledRunMs() * (1 + 1e-9) + 1e-3, p.runKernelSumMs() + " of " + p.profiledRunMs());
+        assertTrue(p.runCpuMs() > 0, "the calling thread's CPU time per run: " + p.runCpuMs());
+
+        ModelProfile older = ModelProfile.fromJson(new ModelProfile(p.totalMs(), p.profiledRunMs(), p.kernelSumMs(), p.gapMs(), p.runs(), p.threads(), p.shape(),
+                p.nodes()).toJson().replace(",\"run_kernel_sum_ms\":null,\"run_kernel_share\":null,\"run_cpu_ms\":null", ""));
+        assertNull(older.runKernelShare(), "a profile stored before these figures still reads");
+        assertEquals(p.totalMs(), older.totalMs());
 
         ModelProfile back = ModelProfile.fromJson(p.toJson());
         assertEquals(p, back, "a stored profile reads back the same");

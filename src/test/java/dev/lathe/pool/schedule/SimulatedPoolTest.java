@@ -39,6 +39,8 @@ class SimulatedPoolTest {
         final Random random;
         final Set<Long> killers;
         final AtomicInteger inFlight = new AtomicInteger();
+        /** What this device did, in order: "R" for a reference, the candidate's id for a candidate. */
+        final List<String> done = new CopyOnWriteArrayList<>();
         volatile boolean dead;
         /** Called when this device dies: a real device reboots and its agent joins again as a new member. */
         volatile Runnable onDeath = () -> { };
@@ -71,6 +73,7 @@ class SimulatedPoolTest {
                     }
                 }
                 measuredTimes.computeIfAbsent(c.id(), k -> new AtomicInteger()).incrementAndGet();
+                done.add(Long.toString(c.id()));
                 return figures(latencyMillis);
             } finally {
                 inFlight.decrementAndGet();
@@ -82,6 +85,7 @@ class SimulatedPoolTest {
             enter();
             try {
                 sleep(latencyMillis / 4);
+                done.add("R");
                 return figures(latencyMillis);
             } finally {
                 inFlight.decrementAndGet();
@@ -199,6 +203,70 @@ class SimulatedPoolTest {
             for (CompletableFuture<DeviceMeasurement> f : results) used.add(f.get(30, TimeUnit.SECONDS).device());
             assertEquals(Set.of("first", "late"), used);
             assertEquals("refused", s.devices().stream().filter(d -> d.name().equals("other")).findFirst().orElseThrow().state());
+        }
+    }
+
+    /**
+     * Each device keeps its own reference schedule: a reference before its first candidate, then after at most
+     * {@code referenceEvery} of its candidates, or before the next one once {@code referenceMinutes} have passed on
+     * its clock; and the closing references give each device's last candidates a reference after them too.
+     */
+    @Test
+    void eachDeviceIsReferencedByCountByTimeAndAtTheClose() throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        List<FakeDevice> devices = List.of(new FakeDevice("a", 5, 0, 1, Set.of()), new FakeDevice("b", 5, 0, 2, Set.of()));
+        List<DeviceMeasurement> referenced = new CopyOnWriteArrayList<>();
+        try (Scheduler s = new Scheduler(3, 1.0, clock::get, new Scheduler.Listener() {
+            @Override
+            public void referenceMeasured(DeviceDescription device, Measurement reference) {
+                referenced.add(new DeviceMeasurement(-1, device.name(), reference));
+            }
+        })) {
+            devices.forEach(s::add);
+            List<CompletableFuture<DeviceMeasurement>> first = new ArrayList<>();
+            for (long id = 1; id <= 14; id++) first.add(s.submit(new Candidate(id, "{}")));
+            CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            // A device may still be measuring a reference that fell due by count as the queue ran dry; let it finish,
+            // so what each device did before the clock moves is complete.
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (s.devices().stream().anyMatch(st -> st.state().equals("reference")) && System.nanoTime() < settle) Thread.sleep(5);
+            int[] upToNow = new int[devices.size()];
+            for (int i = 0; i < devices.size(); i++) {
+                List<String> done = devices.get(i).done;
+                upToNow[i] = done.size();
+                assertEquals("R", done.get(0), devices.get(i).id + " measured the original before its first candidate: " + done);
+                int since = 0;
+                for (String e : done) {
+                    since = e.equals("R") ? 0 : since + 1;
+                    assertTrue(since <= 3, devices.get(i).id + " went more than 3 candidates without a reference: " + done);
+                }
+            }
+
+            // Two minutes pass on the scheduler's clock: the next candidate a device takes waits for a reference, whatever the count.
+            clock.addAndGet(121_000_000_000L);
+            List<CompletableFuture<DeviceMeasurement>> later = new ArrayList<>();
+            for (long id = 15; id <= 18; id++) later.add(s.submit(new Candidate(id, "{}")));
+            CompletableFuture.allOf(later.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < devices.size(); i++) {
+                List<String> after = devices.get(i).done.subList(upToNow[i], devices.get(i).done.size());
+                if (!after.isEmpty()) assertEquals("R", after.get(0), devices.get(i).id + " after the interval: " + after);
+            }
+
+            assertTrue(s.closingReferences(10_000), "every device measured its closing reference");
+            for (int k = 0; k < devices.size(); k++) {
+                FakeDevice d = devices.get(k);
+                List<String> done = d.done;
+                assertEquals("R", done.get(done.size() - 1), d.id + " ends on a reference: " + done);
+                // Two references in a row are right only across the two minutes the clock jumped: the first fell due by
+                // count before the jump, the second by time after it.
+                for (int i = 1; i < done.size(); i++)
+                    if (i != upToNow[k])
+                        assertFalse(done.get(i).equals("R") && done.get(i - 1).equals("R"), d.id + " measured two references in a row: " + done);
+                long refs = done.stream().filter("R"::equals).count();
+                assertEquals(refs, referenced.stream().filter(r -> r.device().equals(d.id)).count(), "every reference was handed on");
+            }
+            assertEquals(18, measuredTimes.size());
+            assertTrue(overlaps.isEmpty(), "overlaps: " + overlaps);
         }
     }
 }

@@ -74,7 +74,10 @@ class StudyMigrationTest {
 
         // Migrated once, opened again as a schema-2 study, and written with the new figures.
         try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
-            assertEquals(3, s.schemaVersion());
+            assertEquals(4, s.schemaVersion());
+            assertTrue(s.distilled().isEmpty(), "schema 4 adds an empty distilled_candidates table");
+            s.recordDistilled(dev.lathe.study.DistilledCandidate.of(1, "{}", null, 5, "accuracy", 0.5, 0.6, null, null, null));
+            assertEquals(1, s.distilled().size());
             s.recordReference(4, new TrialResult(0.02, 0.03, "{}", new double[] {0.02, 0.021}, null, null, null, null, null, null, null, null, 123L, null));
             Study study = Study.load(s, Objective.LATENCY, Constraints.NONE);
             CandidateRecord first = study.trial(1).orElseThrow(), int8 = study.trial(2).orElseThrow();

@@ -63,7 +63,7 @@ class GraphOverlayUiTest extends WorkbenchUiTest {
         waitUntil(180, () -> !view.profilingProperty().get() && view.subject().profile() != null);
         GraphOverlay heat = fx(() -> view.canvas().overlay());
         assertEquals(GraphOverlay.Mode.LATENCY, heat.mode());
-        assertTrue(heat.legendText().getFirst().startsWith("Share of the run (original"), heat.legendText().toString());
+        assertTrue(heat.legendText().getFirst().startsWith("Share of the run (original") && heat.legendText().getFirst().contains("ms per profiled run)"), heat.legendText().toString());
         int conv = g.nodes().stream().filter(n -> n.name().equals("/net/net.3/Conv")).findFirst().orElseThrow().id();
         assertNotNull(heat.fill()[conv], "a measured node is coloured");
         assertNotEquals(GraphOverlay.HEAT_LOW, heat.fill()[conv]);
@@ -166,7 +166,7 @@ class GraphOverlayUiTest extends WorkbenchUiTest {
                 "every scored layer carries its score");
     }
 
-    private static List<String> labels(VBox box) {
+    static List<String> labels(VBox box) {
         return box.getChildren().stream().map(n -> ((Label) n).getText()).toList();
     }
 }

@@ -19,11 +19,11 @@ public final class MagnitudeImportance implements ImportanceCriterion {
         double[] total = new double[group.size()];
         for (TensorSlice s : group.slices()) {
             var t = graph.initializer(s.initializer());
-            float[] v = Tensors.toFloats(t);
+            java.nio.FloatBuffer v = Tensors.floatView(t); // a view: scoring a large weight copies nothing
             long[] dims = Tensors.dims(t);
             double[] perIndex = new double[(int) dims[s.axis()]];
             SliceIndexing ix = new SliceIndexing(dims, s.axis());
-            for (int i = 0; i < v.length; i++) perIndex[ix.axisIndex(i)] += (double) v[i] * v[i];
+            for (int i = 0, n = v.limit(); i < n; i++) { double x = v.get(i); perIndex[ix.axisIndex(i)] += x * x; }
             double[] perUnit = new double[group.size()];
             int width = s.width(group), span = group.size() * width;
             for (int j = 0; j < span && s.offset() + j < perIndex.length; j++) perUnit[j / width] += perIndex[s.offset() + j];

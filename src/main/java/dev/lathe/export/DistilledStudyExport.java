@@ -33,7 +33,6 @@ public final class DistilledStudyExport {
     public static Result run(StudyStorage store, long candidateId, Path data, Path tokenizer, DistillationSettings settings, Path out,
                              Distiller.Progress progress) throws Exception {
         refuseExisting(out);
-        autogradOffOnThisThread();
         Path target = out.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Files.createDirectories(parent);
@@ -54,17 +53,6 @@ public final class DistilledStudyExport {
         } finally {
             deleteTree(staging);
         }
-    }
-
-    /**
-     * PyTorch's autograd switch is per thread and on by default; DJL turns it off only on the thread that loads the
-     * engine, and its gradient collector restores whatever the thread had. The optimizer's in-place updates of the
-     * trained weights then fail on any other thread ("a leaf Variable that requires grad is being used in an in-place
-     * operation"), as on the window's second worker thread. Turned off here, before distilling on whatever thread this is.
-     */
-    public static void autogradOffOnThisThread() {
-        dev.lathe.transform.distill.TorchEngine.get();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     }
 
     /** Refuses a folder that exists and holds anything, or a path that is a file. */

@@ -57,7 +57,6 @@ public final class SearchDistillation implements DistillShareStrategy.Step {
             Path scratch = null;
             try {
                 scratch = Files.createTempDirectory("lathe-search-distill-");
-                dev.lathe.export.DistilledStudyExport.autogradOffOnThisThread();
                 DistilledExporter.Result r = DistilledExporter.export(store, c.id(), data, tokenizer, settings, scratch, false, (s, p, l, ms) -> true);
                 JsonNode report = JSON.readTree(Files.readString(r.report()));
                 DistilledCandidate d = store.recordDistilled(DistilledCandidate.of(c.id(), JSON.writeValueAsString(report.path("distillation_settings")),

@@ -39,6 +39,7 @@ public final class Distiller {
     public static DistillationResult distill(OnnxModel teacher, OnnxModel student, Dataset data, DistillationSettings settings,
                                              Progress progress) throws OrtException {
         GraphExecutor.requireSupported(student.proto().getGraph());
+        TorchEngine.autogradOffOnThisThread();
         List<Map<String, TensorData>> samples = data.samples();
         if (samples.size() < 2 * MIN_HELD_OUT) throw new IllegalArgumentException("distillation needs at least " + 2 * MIN_HELD_OUT + " samples, got " + samples.size());
         String output = student.proto().getGraph().getOutput(0).getName();

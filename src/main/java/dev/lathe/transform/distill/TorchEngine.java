@@ -25,6 +25,17 @@ public final class TorchEngine {
         return Engine.getEngine(NAME);
     }
 
+    /**
+     * PyTorch's autograd switch is per thread and on by default; DJL turns it off only on the thread that loads the
+     * engine, and its gradient collector restores whatever the thread had. The optimizer's in-place updates of the
+     * trained weights then fail on any other thread ("a leaf Variable that requires grad is being used in an in-place
+     * operation"), as on the window's second worker thread. So every distillation turns it off on its own thread.
+     */
+    public static void autogradOffOnThisThread() {
+        get();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+
     public static boolean offline() {
         return Boolean.parseBoolean(System.getProperty("ai.djl.offline"));
     }

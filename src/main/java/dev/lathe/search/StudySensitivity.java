@@ -34,7 +34,9 @@ final class StudySensitivity {
         if (cached != null) {
             log.accept("Per-layer sensitivity read from the preparation cache");
             store.recordSensitivity(cached);
-            return JSON.readValue(cached, SensitivityAnalysis.Report.class).drops();
+            SensitivityAnalysis.Report report = JSON.readValue(cached, SensitivityAnalysis.Report.class);
+            logWorst(report, log);
+            return report.drops();
         }
         log.accept("Measuring each layer's sensitivity to reduced precision on " + data.size() + " calibration samples");
         var quality = new dev.lathe.eval.quality.QualityEvaluator(original, data, dev.lathe.model.OrtRunner.RunnerSettings.cpu(threads));
@@ -43,8 +45,12 @@ final class StudySensitivity {
         String json = JSON.writeValueAsString(report);
         store.recordSensitivity(json);
         if (cache != null) cache.storeSensitivity(key, json, log);
+        logWorst(report, log);
+        return report.drops();
+    }
+
+    private static void logWorst(SensitivityAnalysis.Report report, Consumer<String> log) {
         var worst = report.worstFirst().stream().limit(3).map(r -> String.format("%s %+.4f", r.layer(), -r.drop())).toList();
         if (!worst.isEmpty()) log.accept("Most sensitive layers: " + String.join(", ", worst));
-        return report.drops();
     }
 }

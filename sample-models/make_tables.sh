@@ -18,3 +18,10 @@ if command -v sqlite3 >/dev/null; then
     sqlite3 "$t" "UPDATE candidates SET latency_samples=NULL, cpu_samples=NULL; UPDATE reference_runs SET latency_samples=NULL, cpu_samples=NULL; VACUUM;"
   done
 fi
+# MiniLM over a reduced space (sample-models/minilm/make_table.sh; hours on a loaded 2-core machine, so only on
+# request): WITH_MINILM=1 sample-models/make_tables.sh. It resumes the committed partial table.
+if [ "${WITH_MINILM:-0}" = 1 ]; then
+  LATHE="$LATHE" sample-models/minilm/make_table.sh sample-models/minilm/table-ffn-k3.lathe
+  command -v sqlite3 >/dev/null && sqlite3 sample-models/minilm/table-ffn-k3.lathe \
+    "UPDATE candidates SET latency_samples=NULL, cpu_samples=NULL; UPDATE reference_runs SET latency_samples=NULL, cpu_samples=NULL; VACUUM;"
+fi

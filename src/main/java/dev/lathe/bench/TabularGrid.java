@@ -52,8 +52,24 @@ public final class TabularGrid {
     /** How many grid points there are (genomes may coincide where the pruner rounds two levels to one unit count). */
     public double size() {
         double n = 1;
-        for (double[] v : values) n *= v.length;
+        for (int d = 0; d < values.size(); d++) if (matters(d)) n *= values.get(d).length;
         return n;
+    }
+
+    /**
+     * Whether gene {@code d} changes the genome: a block the user keeps (--keep-block) still has a gene, which
+     * decoding ignores, so it must not multiply the grid's size. (Its values stay in the sampling so that a table
+     * started before this check resumes with the same genomes.)
+     */
+    private boolean matters(int d) {
+        if (values.get(d).length < 2) return false;
+        int[] idx = new int[values.size()];
+        Genome first = decode(idx);
+        for (int l = 1; l < values.get(d).length; l++) {
+            idx[d] = l;
+            if (!decode(idx).equals(first)) return true;
+        }
+        return false;
     }
 
     /**
@@ -75,11 +91,12 @@ public final class TabularGrid {
             }
         } else {
             int widest = values.stream().skip(space.groups().size()).limit(space.layers().size()).mapToInt(v -> v.length).max().orElse(1);
+            // a group held at one ratio (--keep-range K=1:1) has a single level, which is both its corners
             for (int keep : new int[] {0, space.levels() - 1})
                 for (int p = 0; p < widest; p++) {
                     int[] idx = new int[values.size()];
                     for (int d = 0; d < idx.length; d++)
-                        idx[d] = d < space.groups().size() ? keep : d < space.groups().size() + space.layers().size() ? Math.min(p, values.get(d).length - 1) : 0;
+                        idx[d] = d < space.groups().size() ? Math.min(keep, values.get(d).length - 1) : d < space.groups().size() + space.layers().size() ? Math.min(p, values.get(d).length - 1) : 0;
                     out.add(decode(idx));
                 }
             int target = out.size() + sample;

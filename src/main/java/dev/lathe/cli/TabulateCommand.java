@@ -51,6 +51,10 @@ final class TabulateCommand implements Callable<Integer> {
     @Option(names = "--precisions", split = ",", paramLabel = "P", description = "precisions layers may take besides float32 (as search)")
     List<String> precisions;
 
+    @Option(names = "--layer-precisions", paramLabel = "LAYER=P[,P...]",
+            description = "pin one layer to these precisions instead of the --precisions set; fp32 alone keeps it float32 (as search; repeatable)")
+    List<String> layerPrecisions;
+
     @Option(names = "--keep-range", paramLabel = "KIND_OR_GROUP=MIN:MAX", description = "keep ratio range of a kind or group (as search; 1:1 keeps it whole)")
     List<String> keepRanges;
 
@@ -79,6 +83,7 @@ final class TabulateCommand implements Callable<Integer> {
         StudyConfig d = StudyConfig.defaults();
         StudyConfig asked;
         try {
+            choices = SearchCommand.pinLayers(choices, layerPrecisions);
             asked = d.with(new DataConfig(dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(),
                             shape.batch, shape.seqLen, java.util.Map.of(), null, null))
                     .with(PrecisionConfig.of(choices, d.precision().quantization(), 0))

@@ -49,6 +49,7 @@ final class StudySensitivity {
         return report.drops();
     }
 
+    /** The three layers that lose most, told whether the figures were measured now or read from the cache. */
     private static void logWorst(SensitivityAnalysis.Report report, Consumer<String> log) {
         var worst = report.worstFirst().stream().limit(3).map(r -> String.format("%s %+.4f", r.layer(), -r.drop())).toList();
         if (!worst.isEmpty()) log.accept("Most sensitive layers: " + String.join(", ", worst));

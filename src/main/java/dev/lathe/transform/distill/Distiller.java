@@ -42,7 +42,19 @@ public final class Distiller {
         List<Map<String, TensorData>> samples = data.samples();
         if (samples.size() < 2 * MIN_HELD_OUT) throw new IllegalArgumentException("distillation needs at least " + 2 * MIN_HELD_OUT + " samples, got " + samples.size());
         String output = student.proto().getGraph().getOutput(0).getName();
-        List<TensorData> targets = teacherOutputs(teacher, samples, output);
+        if (settings.hiddenStateWeight() > 0) {
+            try (HiddenStates hidden = HiddenStates.create(teacher, student, maskInput(graphInputs(student)))) {
+                return distill(teacher, student, data, settings, progress, hidden, hidden.isEmpty() ? teacherOutputs(teacher, samples, output)
+                        : hidden.teacherOutputs(samples, output));
+            }
+        }
+        return distill(teacher, student, data, settings, progress, null, teacherOutputs(teacher, samples, output));
+    }
+
+    private static DistillationResult distill(OnnxModel teacher, OnnxModel student, Dataset data, DistillationSettings settings,
+                                              Progress progress, HiddenStates hidden, List<TensorData> targets) throws OrtException {
+        List<Map<String, TensorData>> samples = data.samples();
+        String output = student.proto().getGraph().getOutput(0).getName();
 
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) order.add(i);
@@ -55,8 +67,7 @@ public final class Distiller {
         Engine engine = TorchEngine.get();
         engine.setRandomSeed((int) settings.seed());
         long start = System.nanoTime();
-        try (GraphExecutor executor = GraphExecutor.load(student);
-             HiddenStates hidden = settings.hiddenStateWeight() > 0 ? HiddenStates.create(teacher, student, maskInput(executor.inputNames())) : null) {
+        try (GraphExecutor executor = GraphExecutor.load(student)) {
             DistillationObjective objective = DistillationObjective.detect(output, targets.get(0), executor.inputNames(),
                     settings.temperature(), settings.labelWeight());
             int quantized = settings.fakeQuantizedLayers().isEmpty() ? 0 : executor.fakeQuantize(settings.fakeQuantizedLayers());
@@ -189,6 +200,13 @@ public final class Distiller {
             }
         }
         return out;
+    }
+
+    /** The graph's inputs that are not initializers, as the executor names them. */
+    private static List<String> graphInputs(OnnxModel model) {
+        java.util.Set<String> initializers = new java.util.HashSet<>();
+        for (var t : model.proto().getGraph().getInitializerList()) initializers.add(t.getName());
+        return model.proto().getGraph().getInputList().stream().map(v -> v.getName()).filter(n -> !initializers.contains(n)).toList();
     }
 
     private static String maskInput(List<String> inputs) {

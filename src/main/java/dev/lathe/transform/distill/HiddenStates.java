@@ -32,8 +32,9 @@ import java.util.Set;
  *
  * <p>The loss per boundary is the squared error relative to the teacher's mean square, over real tokens only where
  * the tensor is [batch, tokens, hidden] beside an attention mask (padding is masked out); the boundaries' mean is
- * added to the output loss with the settings' weight. The teacher's hidden states come from ONNX Runtime per batch,
- * from a copy of the original with the boundaries as extra outputs, so memory does not grow with the data.
+ * added to the output loss with the settings' weight. The teacher's hidden states come from ONNX Runtime, from a copy
+ * of the original with the boundaries as extra outputs, the first time a sample is in a batch; they are kept in half
+ * precision up to a bound, so later epochs do not run the teacher again and memory stays bounded.
  */
 final class HiddenStates implements AutoCloseable {
     /** The id prefix of {@code TransformerLayerFinder}'s blocks. */
@@ -41,6 +42,12 @@ final class HiddenStates implements AutoCloseable {
     private final List<String> boundaries;
     private final OrtRunner teacher;
     private final String maskInput;
+    /** Half-precision teacher states by sample (the same map objects every epoch), at most {@link #CACHE_BYTES}. */
+    private final Map<Map<String, TensorData>, short[][]> cache = new java.util.IdentityHashMap<>();
+    private final Map<Map<String, TensorData>, long[][]> cacheShapes = new java.util.IdentityHashMap<>();
+    private long cachedBytes;
+    /** 512 MB: MiniLM's 5 boundaries for about 10,000 sentences of 13 tokens. */
+    static final long CACHE_BYTES = 512L << 20;
 
     private HiddenStates(List<String> boundaries, OrtRunner teacher, String maskInput) {
         this.boundaries = boundaries;
@@ -82,7 +89,7 @@ final class HiddenStates implements AutoCloseable {
     /** The mean relative squared error over the boundaries, for the student's hidden states of one batch. */
     NDArray loss(Map<String, NDArray> student, List<Map<String, TensorData>> samples, Map<String, NDArray> inputs) throws OrtException {
         List<Map<String, TensorData>> targets = new ArrayList<>(samples.size());
-        for (Map<String, TensorData> s : samples) targets.add(teacher.run(s));
+        for (Map<String, TensorData> s : samples) targets.add(teacherStates(s));
         NDArray total = null;
         for (String name : boundaries) {
             NDArray s = student.get(name);
@@ -96,6 +103,60 @@ final class HiddenStates implements AutoCloseable {
         }
         return total.div(boundaries.size());
     }
+
+    /**
+     * The teacher's states for one sample: from the cache (half precision) when it was seen before, else from ONNX
+     * Runtime, kept while the cache is under {@link #CACHE_BYTES}. A later epoch then costs what a step without
+     * hidden states does; past the bound the rest are computed each time, so memory stays bounded.
+     */
+    private Map<String, TensorData> teacherStates(Map<String, TensorData> sample) throws OrtException {
+        short[][] cached = cache.get(sample);
+        if (cached != null) {
+            Map<String, TensorData> out = new java.util.HashMap<>();
+            long[][] shapes = cacheShapes.get(sample);
+            for (int b = 0; b < boundaries.size(); b++) {
+                float[] v = new float[cached[b].length];
+                for (int i = 0; i < v.length; i++) v[i] = Float.float16ToFloat(cached[b][i]);
+                out.put(boundaries.get(b), TensorData.ofFloats(shapes[b], v));
+            }
+            return out;
+        }
+        Map<String, TensorData> all = teacher.run(sample);
+        long bytes = 0;
+        for (String name : boundaries) if (all.get(name) != null) bytes += 2L * all.get(name).size();
+        if (cachedBytes + bytes <= CACHE_BYTES && boundaries.stream().allMatch(all::containsKey)) {
+            short[][] halves = new short[boundaries.size()][];
+            long[][] shapes = new long[boundaries.size()][];
+            for (int b = 0; b < boundaries.size(); b++) {
+                float[] v = all.get(boundaries.get(b)).floats();
+                halves[b] = new short[v.length];
+                for (int i = 0; i < v.length; i++) halves[b][i] = Float.floatToFloat16(v[i]);
+                shapes[b] = all.get(boundaries.get(b)).shape();
+            }
+            cache.put(sample, halves);
+            cacheShapes.put(sample, shapes);
+            cachedBytes += bytes;
+        }
+        return all;
+    }
+
+    /**
+     * The teacher's {@code output} for every sample, from the same ONNX Runtime run that fills the cache with its
+     * hidden states, so the teacher runs once per sample for both.
+     */
+    List<TensorData> teacherOutputs(List<Map<String, TensorData>> samples, String output) throws OrtException {
+        List<TensorData> out = new ArrayList<>(samples.size());
+        for (Map<String, TensorData> s : samples) {
+            TensorData t = teacherStates(s).get(output);
+            if (t == null) t = teacher.run(s).get(output); // a sample object listed twice: its states were cached without the output
+            if (t == null || !t.isFloat()) throw new IllegalArgumentException("the original has no float output '" + output + "' to distil against");
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** Bytes of teacher states held so far (half precision). */
+    long cachedBytes() { return cachedBytes; }
 
     /** [batch, tokens, 1] ones on real tokens, for a [batch, tokens, hidden] state beside a mask of [batch, tokens]; else null. */
     private NDArray tokenMask(Map<String, NDArray> inputs, Shape shape) {

@@ -64,6 +64,9 @@ class HiddenStatesTest {
             Map<String, NDArray> values = executor.forward(inputs, hidden.names());
             double loss = hidden.loss(values, batch, inputs).getFloat();
             assertTrue(loss < 1e-6, "the teacher matches itself, padded positions masked: " + loss);
+            assertTrue(hidden.cachedBytes() > 0, "the teacher's states are kept for the next epoch");
+            double again = hidden.loss(values, batch, inputs).getFloat();
+            assertTrue(again < 1e-6, "from the half-precision cache: " + again);
             // the padded positions do hold values, so it is the mask that keeps them out
             long shortLength = batch.get(0).get(MASK).shape()[1];
             NDArray padded = values.get(hidden.names().get(0)).get("0, " + shortLength + ":, :");

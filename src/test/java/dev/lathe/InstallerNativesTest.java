@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The installer profiles' strip lists ({@code installer.foreign.natives} in pom.xml) applied to the entries of the
  * native-library jars on the test class path, the way the installer profile's Ant {@code zipfileset excludes} applies
  * them to lathe.jar: each installer keeps its own system's PyTorch, ONNX Runtime and tokenizer libraries and drops the
- * others. Needs no package build.
+ * others; PyTorch's libraries leave the jar only to lie unpacked beside it ({@code installer.pytorch.unpacked}).
+ * Needs no package build.
  */
 class InstallerNativesTest {
 
@@ -46,6 +47,20 @@ class InstallerNativesTest {
         assertTrue(jni.stream().anyMatch(e -> e.startsWith("jnilib/win-")), "the JNI jar has Windows libraries to strip");
         assertFalse(stripped(strip, "ai/onnxruntime/native/linux-x64/libonnxruntime.so"));
         assertTrue(stripped(strip, "ai/onnxruntime/native/win-x64/onnxruntime.dll"));
+    }
+
+    @Test
+    void theInstallersMoveTheLibrariesOutOfTheJarButKeepDjlsPropertiesInIt() throws Exception {
+        List<Pattern> unpacked = Arrays.stream(property(null, "installer.pytorch.unpacked").split(","))
+                .map(String::strip).map(InstallerNativesTest::antPattern).toList();
+        for (String entry : filesOfJarHolding("pytorch/cpu/linux-x86_64/libtorch_cpu.so")) {
+            if (entry.startsWith("pytorch/")) assertTrue(stripped(unpacked, entry), entry + " goes to lib/app/pytorch");
+        }
+        assertTrue(stripped(unpacked, "jnilib/linux-x86_64/cpu/libdjl_torch.so"));
+        // DJL reads the versions from these two at run time, so they stay in the jar.
+        assertFalse(stripped(unpacked, "jnilib/pytorch.properties"));
+        assertFalse(stripped(unpacked, "native/lib/pytorch.properties"));
+        assertFalse(stripped(unpacked, "native/lib/linux-x86_64/cpu/libtokenizers.so"));
     }
 
     @Test

@@ -22,11 +22,13 @@ class PeakMemoryPerCandidateTest {
     /**
      * How far repeated measurements of one model may spread: allocator and heap noise, mostly under 0.5 MiB, but a
      * single 4 MiB jump on the MLP and 9.7 MiB (one more copy of its weights, from ONNX Runtime's arena growing in
-     * steps) across the wide model's three runs near 38 MiB were seen on a loaded 2-core machine. So the spread
-     * allowed is 8 MiB or 30% of the median, whichever is more. A figure that kept what an earlier candidate left
-     * (the bug this test guards) would put the MLP above 38 MiB after the wide model and still fail by far.
+     * steps) across the wide model's three runs near 38 MiB were seen on a loaded 2-core machine, and once, in a full
+     * suite at load 5-9, a single 15.6 MiB jump on the MLP whose other five peaks were 0.4 MiB (the worker's heap
+     * growing during the quality run, which the window covers). So the spread allowed is 20 MiB or 30% of the median,
+     * whichever is more. A figure that kept what an earlier candidate left (the bug this test guards) would put the
+     * MLP at the wide model's 34-38 MiB after it, and still fail by far.
      */
-    static final long TOLERANCE_BYTES = 8L << 20;
+    static final long TOLERANCE_BYTES = 20L << 20;
     static final double RELATIVE_TOLERANCE = 0.3;
     static final int HIDDEN = 32768;
 

@@ -23,7 +23,7 @@ if command -v sqlite3 >/dev/null; then
   done
 fi
 # MiniLM over a reduced space (sample-models/minilm/make_table.sh; hours on a loaded 2-core machine, so only on
-# request): WITH_MINILM=1 sample-models/make_tables.sh. It resumes the committed partial table.
+# request): WITH_MINILM=1 sample-models/make_tables.sh. A complete table is left as it is.
 if [ "${WITH_MINILM:-0}" = 1 ]; then
   LATHE="$LATHE" sample-models/minilm/make_table.sh sample-models/minilm/table-ffn-k3.lathe
   command -v sqlite3 >/dev/null && sqlite3 sample-models/minilm/table-ffn-k3.lathe \

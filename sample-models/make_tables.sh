@@ -11,15 +11,19 @@ $LATHE tabulate sample-models/digits-mlp/model.onnx --data sample-models/digits-
 # the corners (a replay's genome off the sample gets the nearest measured one).
 $LATHE tabulate sample-models/digits-cnn/model.onnx --data sample-models/digits-cnn/test.csv \
   --levels 3 --sample 150 --repeats 3 --quick --out sample-models/digits-cnn/table-k3.lathe
+# The same CNN grid timed on the CPU clock (steadier on a shared machine: repeats within 1%, see
+# docs/search-strategies.md).
+$LATHE tabulate sample-models/digits-cnn/model.onnx --data sample-models/digits-cnn/test.csv \
+  --levels 3 --sample 150 --repeats 3 --quick --clock cpu --out sample-models/digits-cnn/table-k3-cpu.lathe
 # The committed copies keep every figure but the raw per-run latency samples (the medians and the repeats stay),
 # which take two thirds of the files.
 if command -v sqlite3 >/dev/null; then
-  for t in sample-models/digits-mlp/table-k6.lathe sample-models/digits-cnn/table-k3.lathe; do
+  for t in sample-models/digits-mlp/table-k6.lathe sample-models/digits-cnn/table-k3.lathe sample-models/digits-cnn/table-k3-cpu.lathe; do
     sqlite3 "$t" "UPDATE candidates SET latency_samples=NULL, cpu_samples=NULL; UPDATE reference_runs SET latency_samples=NULL, cpu_samples=NULL; VACUUM;"
   done
 fi
 # MiniLM over a reduced space (sample-models/minilm/make_table.sh; hours on a loaded 2-core machine, so only on
-# request): WITH_MINILM=1 sample-models/make_tables.sh. It resumes the committed partial table.
+# request): WITH_MINILM=1 sample-models/make_tables.sh. A complete table is left as it is.
 if [ "${WITH_MINILM:-0}" = 1 ]; then
   LATHE="$LATHE" sample-models/minilm/make_table.sh sample-models/minilm/table-ffn-k3.lathe
   command -v sqlite3 >/dev/null && sqlite3 sample-models/minilm/table-ffn-k3.lathe \

@@ -9,7 +9,6 @@ import dev.lathe.config.MeasuringConfig;
 import dev.lathe.config.PrecisionChoices;
 import dev.lathe.config.PrecisionConfig;
 import dev.lathe.config.StudyConfig;
-import dev.lathe.eval.timing.LatencyClock;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.Study;
@@ -43,6 +42,9 @@ final class TabulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "order of measurement and, for a sampled grid, the sample") long seed;
 
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads for timing (default ${DEFAULT-VALUE})") int threads;
+
+    @Option(names = "--clock", defaultValue = "wall", paramLabel = "wall|cpu", description = dev.lathe.cli.options.ClockOption.HELP + " Default: ${DEFAULT-VALUE}.")
+    String clock;
 
     @Option(names = "--quick", description = "shorter timing protocol (median within ±5%%, at most 2 s per candidate)") boolean quick;
 
@@ -87,7 +89,7 @@ final class TabulateCommand implements Callable<Integer> {
             asked = d.with(new DataConfig(dataFile == null ? null : dataFile.toAbsolutePath().toString(), tok == null ? null : tok.toAbsolutePath().toString(),
                             shape.batch, shape.seqLen, java.util.Map.of(), null, null))
                     .with(PrecisionConfig.of(choices, d.precision().quantization(), 0))
-                    .with(new MeasuringConfig(d.measuring().provider(), LatencyClock.WALL, threads, quick, d.measuring().tolerancePct(), d.measuring().referenceEvery(),
+                    .with(new MeasuringConfig(d.measuring().provider(), dev.lathe.cli.options.ClockOption.parse(spec.commandLine(), clock), threads, quick, d.measuring().tolerancePct(), d.measuring().referenceEvery(),
                             d.measuring().referenceMinutes(), d.measuring().objective(), !inProcess, d.measuring().timeoutSeconds(), null))
                     .with(SearchCommand.keepRanges(keepRanges, minKeep, keepBlocks));
         } catch (IllegalArgumentException e) {

@@ -22,13 +22,15 @@ class TabulateCommandTest {
     @TempDir
     Path dir;
 
-    private static String tabulate(Path out) {
+    private static String tabulate(Path out, String... more) {
         StringWriter o = new StringWriter(), e = new StringWriter();
         Path model = TestModels.digitsMlp();
         // Both groups kept whole: the grid is the 2^3 precision choices of the three layers.
-        int code = LatheCommand.execute(new PrintWriter(o, true), new PrintWriter(e, true), "tabulate", model.toString(),
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("tabulate", model.toString(),
                 "--data", model.resolveSibling("test.csv").toString(), "--levels", "2", "--repeats", "2", "--quick", "--in-process",
-                "--keep-range", "mlp_units=1:1", "--out", out.toString());
+                "--keep-range", "mlp_units=1:1", "--out", out.toString()));
+        args.addAll(java.util.List.of(more));
+        int code = LatheCommand.execute(new PrintWriter(o, true), new PrintWriter(e, true), args.toArray(String[]::new));
         assertEquals(0, code, e.toString() + o);
         return o.toString();
     }
@@ -53,5 +55,17 @@ class TabulateCommandTest {
         assertTrue(second.contains("8 of 8 genomes measured"), second);
         assertFalse(second.contains("[1/8]"), "nothing measured twice: " + second);
         assertEquals(repeats.keySet(), SqliteSideTables.repeats(table).keySet());
+    }
+
+    /** --clock cpu is recorded in the table's settings, and --layer-precisions pins a layer out of the grid. */
+    @Test
+    void recordsTheClockAndPinsLayers() throws Exception {
+        Path table = dir.resolve("cpu.lathe");
+        String out = tabulate(table, "--clock", "cpu", "--layer-precisions", "/net/net.0/Gemm=fp32");
+        assertTrue(out.contains("Tabulating 4 genomes"), "one layer pinned leaves 2^2 precision choices: " + out);
+        try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(table)) {
+            assertEquals(dev.lathe.eval.timing.LatencyClock.CPU, dev.lathe.config.StudyConfig.of(s).orElseThrow().measuring().clock());
+            for (var c : s.all()) assertFalse(c.genomeJson().contains("/net/net.0/Gemm"), "the pinned layer stays float32: " + c.genomeJson());
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.lathe.export.searchdistill;
 
 import dev.lathe.search.SearchStrategy;
 import dev.lathe.transform.genome.Genome;
+import dev.lathe.transform.genome.GenomeJson;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,7 +45,14 @@ public final class DistillShareStrategy implements SearchStrategy {
     private final boolean steer;
     private final List<Told> held = new ArrayList<>();
     private final List<Measured> seen = new ArrayList<>(), generation = new ArrayList<>();
-    private final Set<Genome> waiting = new LinkedHashSet<>();
+    /**
+     * The generation's genomes not yet told, by canonical text: the runner tells the genome read back from the
+     * study, whose keep ratios {@link GenomeJson} rounded (and whose ratios of 1 it left out), so it is not
+     * {@code equals} to the proposed one.
+     */
+    private final Set<String> waiting = new LinkedHashSet<>();
+    /** Every genome told so far, by canonical text: a proposal the study already holds is never measured again, so never told. */
+    private final Set<String> toldKeys = new java.util.HashSet<>();
     private boolean asked;
 
     public DistillShareStrategy(SearchStrategy inner, double share, Step step) {
@@ -68,7 +76,10 @@ public final class DistillShareStrategy implements SearchStrategy {
     public List<Genome> ask(int count) {
         asked = true;
         List<Genome> proposed = inner.ask(count);
-        waiting.addAll(proposed);
+        for (Genome g : proposed) {
+            String key = GenomeJson.write(g);
+            if (!toldKeys.contains(key)) waiting.add(key);
+        }
         return proposed;
     }
 
@@ -80,7 +91,8 @@ public final class DistillShareStrategy implements SearchStrategy {
         boolean feasible = java.util.Arrays.stream(constraints).allMatch(v -> v >= 0) && Double.isFinite(objectives[0]) && Double.isFinite(objectives[1]);
         Measured m = new Measured(genome, objectives.clone());
         if (feasible) seen.add(m);
-        if (!asked || !waiting.remove(genome)) return;
+        toldKeys.add(GenomeJson.write(genome));
+        if (!asked || !waiting.remove(GenomeJson.write(genome))) return;
         if (feasible) generation.add(m);
         if (waiting.isEmpty()) {
             List<Measured> ranked = ranked(generation, seen);

@@ -1,17 +1,13 @@
 package dev.lathe.study.storage;
 
 import dev.lathe.study.ConfirmedSpeedup;
-import dev.lathe.study.StudyException;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,25 +18,14 @@ import java.util.Map;
 final class SqliteConfirmations {
     private SqliteConfirmations() {}
 
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
+    private static final String TABLE = """
+            CREATE TABLE IF NOT EXISTS confirmed_speedups (
+              candidate_id INTEGER PRIMARY KEY, speedup REAL NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
+              original_ms REAL NOT NULL, candidate_ms REAL NOT NULL, cycles INTEGER NOT NULL, clock TEXT NOT NULL,
+              measured_at TEXT NOT NULL)""";
 
-    private static <T> T with(Path file, T absent, Work<T> work) {
-        if (file == null || !Files.isRegularFile(file)) return absent;
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA busy_timeout = 10000");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS confirmed_speedups (
-                          candidate_id INTEGER PRIMARY KEY, speedup REAL NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
-                          original_ms REAL NOT NULL, candidate_ms REAL NOT NULL, cycles INTEGER NOT NULL, clock TEXT NOT NULL,
-                          measured_at TEXT NOT NULL)""");
-            }
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new StudyException(file, "cannot read or write its confirmed speed-ups", e);
-        }
+    private static <T> T with(Path file, T absent, SqliteSideTables.Work<T> work) {
+        return SqliteSideTables.with(file, absent, "confirmed speed-ups", List.of(TABLE), work);
     }
 
     static void record(Path file, ConfirmedSpeedup r) {

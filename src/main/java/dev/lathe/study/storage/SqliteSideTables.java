@@ -29,27 +29,38 @@ import java.util.Optional;
 public final class SqliteSideTables {
     private SqliteSideTables() {}
 
-    private interface Work<T> {
+    /** What one feature does with its side table on an open connection. */
+    interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
+    private static final List<String> TABLES = List.of("""
+            CREATE TABLE IF NOT EXISTS predictor_generations (
+              seq INTEGER PRIMARY KEY AUTOINCREMENT, measured INTEGER NOT NULL, mode TEXT NOT NULL, quality_model TEXT,
+              cv_tau_cost REAL, cv_tau_quality REAL, batch_size INTEGER NOT NULL, batch_tau_cost REAL, batch_tau_quality REAL,
+              batch_error_cost REAL, batch_error_quality REAL, predicted_evaluations INTEGER NOT NULL)""",
+            "CREATE TABLE IF NOT EXISTS tabular_space (id INTEGER PRIMARY KEY CHECK (id = 1), levels INTEGER NOT NULL, "
+                    + "sample INTEGER NOT NULL, repeats INTEGER NOT NULL, size REAL NOT NULL, whole INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS timing_repeats (genome_key TEXT PRIMARY KEY, latencies_ms TEXT NOT NULL)");
+
     private static <T> T with(Path file, T absent, Work<T> work) {
+        return with(file, absent, "side tables", TABLES, work);
+    }
+
+    /**
+     * Runs {@code work} on its own connection to the study file after creating {@code tables} if they are missing;
+     * {@code absent} where there is no file (a study kept in memory). {@code what} names the tables in the error.
+     */
+    static <T> T with(Path file, T absent, String what, List<String> tables, Work<T> work) {
         if (file == null || !Files.isRegularFile(file)) return absent;
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA busy_timeout = 10000");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS predictor_generations (
-                          seq INTEGER PRIMARY KEY AUTOINCREMENT, measured INTEGER NOT NULL, mode TEXT NOT NULL, quality_model TEXT,
-                          cv_tau_cost REAL, cv_tau_quality REAL, batch_size INTEGER NOT NULL, batch_tau_cost REAL, batch_tau_quality REAL,
-                          batch_error_cost REAL, batch_error_quality REAL, predicted_evaluations INTEGER NOT NULL)""");
-                s.execute("CREATE TABLE IF NOT EXISTS tabular_space (id INTEGER PRIMARY KEY CHECK (id = 1), levels INTEGER NOT NULL, "
-                        + "sample INTEGER NOT NULL, repeats INTEGER NOT NULL, size REAL NOT NULL, whole INTEGER NOT NULL)");
-                s.execute("CREATE TABLE IF NOT EXISTS timing_repeats (genome_key TEXT PRIMARY KEY, latencies_ms TEXT NOT NULL)");
+                for (String ddl : tables) s.execute(ddl);
             }
             return work.run(c);
         } catch (SQLException e) {
-            throw new StudyException(file, "cannot read or write its side tables", e);
+            throw new StudyException(file, "cannot read or write its " + what, e);
         }
     }
 

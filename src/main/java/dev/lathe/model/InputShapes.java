@@ -95,7 +95,6 @@ public record InputShapes(int batch, int sequenceLength, Map<String, long[]> fix
         return dims;
     }
 
-    /** The model's real inputs (graph inputs that are not initializers, which old exporters list too). */
     /** Whether an input has a dimension that the context length binds (a decoder's cache, its attention mask). */
     public static boolean hasContextAxis(ValueInfoProto input) {
         var shape = input.getType().getTensorType().getShape();
@@ -112,6 +111,7 @@ public record InputShapes(int batch, int sequenceLength, Map<String, long[]> fix
         return d.startsWith("total") || d.contains("past_sequence_length + ") || d.contains("past_sequence_length+");
     }
 
+    /** The model's real inputs (graph inputs that are not initializers, which old exporters list too). */
     public static List<ValueInfoProto> realInputs(ai.onnx.proto.OnnxMl.GraphProto g) {
         var inits = new java.util.HashSet<String>();
         g.getInitializerList().forEach(t -> inits.add(t.getName()));

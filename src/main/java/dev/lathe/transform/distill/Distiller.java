@@ -61,7 +61,7 @@ public final class Distiller {
         for (int i = 0; i < samples.size(); i++) order.add(i);
         Random random = new Random(settings.seed());
         Collections.shuffle(order, random);
-        int heldOutCount = (int) Math.clamp(Math.round(samples.size() * settings.heldOutFraction()), MIN_HELD_OUT, Math.min(MAX_HELD_OUT, samples.size() / 2));
+        int heldOutCount = Math.clamp(Math.round(samples.size() * settings.heldOutFraction()), MIN_HELD_OUT, Math.min(MAX_HELD_OUT, samples.size() / 2));
         List<Integer> heldOut = List.copyOf(order.subList(0, heldOutCount));
         List<Integer> train = new ArrayList<>(order.subList(heldOutCount, order.size()));
 

@@ -351,6 +351,7 @@ public final class SearchViewModel {
             SearchRunner.Outcome o = task.getValue();
             finished();
             lastOutcome.set(o);
+            study.refreshDistilled(); // the search ended by confirming its front's speed-ups
             progress.set(o.budget() == 0 ? 1 : Math.min(1, o.measured() / (double) o.budget()));
             String what = o.stopped() ? "Stopped" : "Finished";
             progressText.set(what + ": " + o.measured() + " / " + o.budget() + " measured in " + Formats.duration(o.wallSeconds())

@@ -98,6 +98,7 @@ public final class CandidateDetailView {
         root.setMinWidth(300);
         root.setPrefWidth(400);
         study.detailProperty().addListener((o, a, d) -> show(d));
+        study.confirmations().addListener((javafx.collections.MapChangeListener<Long, dev.lathe.study.ConfirmedSpeedup>) c -> show(study.detailProperty().get()));
         show(study.detailProperty().get());
     }
 
@@ -130,6 +131,10 @@ public final class CandidateDetailView {
         r = figure(r, cpu ? "CPU time (p90)" : "Latency (p90)", Formats.ms(c.latencyP90Ms()), null);
         r = figure(r, "Speed-up", d.original() ? "1.00×" : Formats.speedup(d.speedup()),
                 d.original() ? "baseline" : d.speedup() == null ? "original not measured" : "vs original");
+        dev.lathe.study.ConfirmedSpeedup confirmed = d.original() ? null : study.confirmations().get(c.id());
+        if (confirmed != null)
+            r = figure(r, "Confirmed", Formats.speedup(confirmed.speedup()), String.format(java.util.Locale.ROOT,
+                    "A B B A vs original, %.2f–%.2f, %d cycles", confirmed.low(), confirmed.high(), confirmed.cycles()));
         r = figure(r, "Quality", Formats.quality(c.quality()), metric);
         if (c.fidelity() != null && !"fidelity".equals(metric)) r = figure(r, "Fidelity", Formats.quality(c.fidelity()), "vs original");
         r = figure(r, "Size", c.sizeBytes() == null ? "–" : Formats.bytes(c.sizeBytes()),

@@ -49,6 +49,7 @@ public final class StudyViewModel {
     private final Background background;
     private final ObjectProperty<Path> file = new SimpleObjectProperty<>();
     private final ObservableList<dev.lathe.study.DistilledCandidate> distilled = FXCollections.observableArrayList();
+    private final javafx.collections.ObservableMap<Long, dev.lathe.study.ConfirmedSpeedup> confirmations = FXCollections.observableHashMap();
     private final ObservableList<CandidateRow> rows = FXCollections.observableArrayList();
     private final ObservableList<CandidateRow> readOnlyRows = FXCollections.unmodifiableObservableList(rows);
     private final Map<Long, CandidateRow> byId = new HashMap<>();
@@ -100,23 +101,37 @@ public final class StudyViewModel {
     /** The study's distilled candidates, kept apart from the measured rows (the chart shows them beside the points they came from). */
     public ObservableList<dev.lathe.study.DistilledCandidate> distilled() { return distilled; }
 
-    /** Reads the study's distilled candidates again, off the FX thread (after opening, and after a distillation). */
+    /** The front's confirmed speed-ups by candidate id (timed A B B A against the original after a search); empty before any. */
+    public javafx.collections.ObservableMap<Long, dev.lathe.study.ConfirmedSpeedup> confirmations() { return confirmations; }
+
+    /**
+     * Reads the study's distilled candidates and confirmed speed-ups again, off the FX thread (after opening, after a
+     * distillation, and after a search, which ends by confirming its front).
+     */
     public void refreshDistilled() {
         Path f = file.get();
         if (f == null) {
             distilled.clear();
+            confirmations.clear();
             return;
         }
         background.execute(() -> {
             List<dev.lathe.study.DistilledCandidate> read;
+            java.util.Map<Long, dev.lathe.study.ConfirmedSpeedup> confirmed;
             try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(f)) {
                 read = s.distilled();
+                confirmed = s.confirmations();
             } catch (RuntimeException e) {
-                read = List.of(); // a study being replaced or removed: nothing distilled to show
+                read = List.of(); // a study being replaced or removed: nothing distilled or confirmed to show
+                confirmed = java.util.Map.of();
             }
             List<dev.lathe.study.DistilledCandidate> found = read;
+            java.util.Map<Long, dev.lathe.study.ConfirmedSpeedup> foundConfirmed = confirmed;
             javafx.application.Platform.runLater(() -> {
-                if (f.equals(file.get())) distilled.setAll(found);
+                if (!f.equals(file.get())) return;
+                distilled.setAll(found);
+                confirmations.clear();
+                confirmations.putAll(foundConfirmed);
             });
         });
     }

@@ -177,12 +177,7 @@ public final class Scheduler implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         lock.lock();
         try {
-            while (slots.values().stream().noneMatch(s -> s.active)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || closed) return false;
-                changed.awaitNanos(left);
-            }
-            return true;
+            return awaitLocked(deadline, () -> slots.values().stream().anyMatch(s -> s.active));
         } finally {
             lock.unlock();
         }
@@ -256,15 +251,20 @@ public final class Scheduler implements AutoCloseable {
         try {
             closing = true;
             changed.signalAll();
-            while (slots.values().stream().anyMatch(s -> s.active && (s.sinceReference > 0 || s.current != null) && referenceEvery > 0)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || closed) return false;
-                changed.awaitNanos(left);
-            }
-            return true;
+            return awaitLocked(deadline, () -> slots.values().stream().noneMatch(s -> s.active && (s.sinceReference > 0 || s.current != null) && referenceEvery > 0));
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: waits until {@code done} holds; false once {@code deadline} (System.nanoTime) passes or the scheduler closes. */
+    private boolean awaitLocked(long deadline, java.util.function.BooleanSupplier done) throws InterruptedException {
+        while (!done.getAsBoolean()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || closed) return false;
+            changed.awaitNanos(left);
+        }
+        return true;
     }
 
     private void reference(Slot slot, DeviceDescription d) {

@@ -71,13 +71,7 @@ class TinyGpt2Test {
                 .orElseThrow().getType().getTensorType().getShape().getDim(1).getDimValue(), "the cache input declares three heads");
 
         Map<String, TensorData> in = SyntheticInputs.generate(m, InputShapes.of(1, 7).withContext(5), 3);
-        Map<String, TensorData> smallIn = new LinkedHashMap<>(in);
-        for (String c : List.of("past_key_values.0.key", "past_key_values.0.value")) {
-            float[] full = in.get(c).floats(), kept = new float[3 * 5 * 16];
-            int at = 0;
-            for (int h : new int[] {0, 2, 3}) { System.arraycopy(full, h * 5 * 16, kept, at, 5 * 16); at += 5 * 16; }
-            smallIn.put(c, TensorData.ofFloats(new long[] {1, 3, 5, 16}, kept));
-        }
+        Map<String, TensorData> smallIn = withCacheHeads(in, new int[] {0, 2, 3}, 5, 16);
         try (OrtRunner a = OrtRunner.of(silenced, OrtRunner.RunnerSettings.cpu(1));
              OrtRunner keepAll = OrtRunner.of(OnnxModel.of(all.toModel()), OrtRunner.RunnerSettings.cpu(1));
              OrtRunner b = OrtRunner.of(small, OrtRunner.RunnerSettings.cpu(1))) {
@@ -116,5 +110,17 @@ class TinyGpt2Test {
             double diff = maxAbsDiff(a.run(in).get("logits").floats(), b.run(in).get("logits").floats());
             assertTrue(diff < 1e-4, "silent channels removed exactly, every LayerNormalization compensated: " + diff);
         }
+    }
+
+    /** {@code in} with layer 0's cache, [1, heads, context, headSize], cut to the {@code kept} heads in order. */
+    static Map<String, TensorData> withCacheHeads(Map<String, TensorData> in, int[] kept, int context, int headSize) {
+        Map<String, TensorData> out = new LinkedHashMap<>(in);
+        int block = context * headSize;
+        for (String c : List.of("past_key_values.0.key", "past_key_values.0.value")) {
+            float[] full = in.get(c).floats(), cut = new float[kept.length * block];
+            for (int i = 0; i < kept.length; i++) System.arraycopy(full, kept[i] * block, cut, i * block, block);
+            out.put(c, TensorData.ofFloats(new long[] {1, kept.length, context, headSize}, cut));
+        }
+        return out;
     }
 }

@@ -61,13 +61,7 @@ class TinyNeoxTest {
         OnnxModel small = OnnxModel.of(pruned.toModel());
 
         Map<String, TensorData> in = SyntheticInputs.generate(m, InputShapes.of(1, 7).withContext(5), 3);
-        Map<String, TensorData> smallIn = new LinkedHashMap<>(in);
-        for (String c : List.of("past_key_values.0.key", "past_key_values.0.value")) {
-            float[] full = in.get(c).floats(), kept = new float[3 * 5 * 16];
-            int at = 0;
-            for (int h : new int[] {0, 1, 3}) { System.arraycopy(full, h * 5 * 16, kept, at, 5 * 16); at += 5 * 16; }
-            smallIn.put(c, TensorData.ofFloats(new long[] {1, 3, 5, 16}, kept));
-        }
+        Map<String, TensorData> smallIn = TinyGpt2Test.withCacheHeads(in, new int[] {0, 1, 3}, 5, 16);
         try (OrtRunner a = OrtRunner.of(silenced, OrtRunner.RunnerSettings.cpu(1));
              OrtRunner keepAll = OrtRunner.of(OnnxModel.of(all.toModel()), OrtRunner.RunnerSettings.cpu(1));
              OrtRunner b = OrtRunner.of(small, OrtRunner.RunnerSettings.cpu(1))) {

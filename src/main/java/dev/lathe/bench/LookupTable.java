@@ -85,7 +85,23 @@ public final class LookupTable {
             Path model = stored == null ? null : Path.of(stored);
             if (model != null && !Files.isRegularFile(model) && file.toAbsolutePath().getParent() != null)
                 model = file.toAbsolutePath().getParent().resolve(model.getFileName());
+            if (model != null && !Files.isRegularFile(model)) model = inBuildModels(model.getFileName(), model);
             return new LookupTable(entries, tabular, config, model);
+        }
+    }
+
+    /**
+     * A checkout's build fetches the Maven-packaged models (MiniLM) into {@code target/models/NAME/}; a table made in
+     * another checkout stores that checkout's absolute path, so the same file name is looked up there before the
+     * user is asked for {@code --model}.
+     */
+    private static Path inBuildModels(Path fileName, Path otherwise) {
+        Path models = Path.of("target", "models");
+        if (!Files.isDirectory(models)) return otherwise;
+        try (var dirs = Files.list(models)) {
+            return dirs.map(d -> d.resolve(fileName)).filter(Files::isRegularFile).findFirst().orElse(otherwise);
+        } catch (java.io.IOException e) {
+            return otherwise;
         }
     }
 

@@ -5,7 +5,6 @@ import dev.lathe.transform.genome.Genome;
 import dev.lathe.transform.genome.GenomeJson;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,9 +20,10 @@ import java.util.Set;
  * distillation reaches; the study's measured figures stay as measured either way. Candidates told before the first
  * {@link #ask} are a resumed study's replay: not distilled again, but steered by what the study already holds.
  *
- * <p>Promise: among the generation's feasible candidates that lost quality (a candidate without loss has nothing to
- * recover), the fewest candidates of the study dominating it, then the lowest cost. Distillation raises quality at
- * the same cost, so a candidate that is fast but dominated only by a little is what it may lift onto the front.
+ * <p>Which candidates: {@link FrontGainRanking} ranks every feasible candidate of the study not yet distilled (not only
+ * the generation's, since one passed over earlier may be the best bet now) by the front improvement it is expected to
+ * bring at the quality bars, learning from each distillation how much quality it recovers. Candidates with no
+ * expected gain are never distilled, so a generation may get fewer than its share.
  */
 public final class DistillShareStrategy implements SearchStrategy {
     /** One measured candidate of a generation: its genome and its objectives (both minimised: cost, negated quality). */
@@ -35,6 +35,12 @@ public final class DistillShareStrategy implements SearchStrategy {
 
         /** The best quality distillation reached for {@code genome} so far (this run's or the study's), or null. */
         default Double distilledQuality(Genome genome) { return null; }
+
+        /** Every distillation the study holds so far, for learning how much distillation recovers. */
+        default List<FrontGainRanking.Recovery> recoveries() { return List.of(); }
+
+        /** Told the ranking, scores included, before {@link #distil} (for the log). */
+        default void ranking(List<FrontGainRanking.Scored> scored) {}
     }
 
     private record Told(Genome genome, double[] objectives, double[] constraints) {}
@@ -43,6 +49,7 @@ public final class DistillShareStrategy implements SearchStrategy {
     private final double share;
     private final Step step;
     private final boolean steer;
+    private final FrontGainRanking ranking;
     private final List<Told> held = new ArrayList<>();
     private final List<Measured> seen = new ArrayList<>(), generation = new ArrayList<>();
     /**
@@ -60,11 +67,16 @@ public final class DistillShareStrategy implements SearchStrategy {
     }
 
     public DistillShareStrategy(SearchStrategy inner, double share, Step step, boolean steer) {
+        this(inner, share, step, steer, new FrontGainRanking(FrontGainRanking.DEFAULT_BARS));
+    }
+
+    public DistillShareStrategy(SearchStrategy inner, double share, Step step, boolean steer, FrontGainRanking ranking) {
         if (!(share > 0 && share <= 1)) throw new IllegalArgumentException("the distillation share must be in (0, 1], got " + share);
         this.inner = inner;
         this.share = share;
         this.step = step;
         this.steer = steer;
+        this.ranking = ranking;
     }
 
     @Override
@@ -95,7 +107,10 @@ public final class DistillShareStrategy implements SearchStrategy {
         if (!asked || !waiting.remove(GenomeJson.write(genome))) return;
         if (feasible) generation.add(m);
         if (waiting.isEmpty()) {
-            List<Measured> ranked = ranked(generation, seen);
+            List<FrontGainRanking.Scored> scored = ranking.rank(seen, step::distilledQuality,
+                    g -> !g.layersAt(dev.lathe.transform.genome.Precision.INT8).isEmpty(), step.recoveries());
+            List<Measured> ranked = scored.stream().map(FrontGainRanking.Scored::measured).toList();
+            step.ranking(scored);
             int quota = (int) Math.ceil(share * generation.size());
             generation.clear();
             if (!ranked.isEmpty()) step.distil(ranked, quota);
@@ -111,18 +126,5 @@ public final class DistillShareStrategy implements SearchStrategy {
         double[] o = objectives.clone();
         o[1] = -q;
         return o;
-    }
-
-    /** {@code generation}'s candidates that lost quality, most worth distilling first, judged against everything {@code seen}. */
-    static List<Measured> ranked(List<Measured> generation, List<Measured> seen) {
-        double bestQuality = seen.stream().mapToDouble(m -> m.objectives()[1]).min().orElse(Double.NaN);
-        return generation.stream().filter(m -> m.objectives()[1] > bestQuality)
-                .sorted(Comparator.<Measured>comparingLong(m -> seen.stream().filter(o -> dominates(o.objectives(), m.objectives())).count())
-                        .thenComparingDouble(m -> m.objectives()[0]))
-                .toList();
-    }
-
-    private static boolean dominates(double[] a, double[] b) {
-        return a[0] <= b[0] && a[1] <= b[1] && (a[0] < b[0] || a[1] < b[1]);
     }
 }

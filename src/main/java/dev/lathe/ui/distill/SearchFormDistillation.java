@@ -40,6 +40,7 @@ public final class SearchFormDistillation {
                     log.accept(line);
                     distilled.run();
                 });
-        runner.decorateStrategy(s -> new DistillShareStrategy(s, f, step));
+        var ranking = dev.lathe.export.searchdistill.FrontGainRanking.of(null, settings.constraints().minQuality());
+        runner.decorateStrategy(s -> new DistillShareStrategy(s, f, step, false, ranking));
     }
 }

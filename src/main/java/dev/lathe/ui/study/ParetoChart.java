@@ -1,6 +1,7 @@
 package dev.lathe.ui.study;
 
 import dev.lathe.study.CandidateRecord;
+import dev.lathe.study.ConfirmedSpeedup;
 import dev.lathe.study.ParetoFront;
 import dev.lathe.ui.common.Formats;
 import javafx.beans.binding.Bindings;
@@ -28,6 +29,9 @@ import java.util.List;
  * diamond. Clicking a point selects its candidate; the selected one is ringed; hovering shows its figures.
  * Distilled candidates (kept apart in the study) are orange triangles at their quality after distillation, each
  * joined by a dotted line to the measured point it came from; the front stays the measured one.
+ * A front candidate whose speed-up was confirmed after the search (timed A B B A against the original) is plotted
+ * at its confirmed figure on the latency and speed-up axes, ringed green, and joined by a dotted green line to
+ * where the search's own figure would put it; every other candidate is plotted at the search's figure.
  */
 public final class ParetoChart extends ScatterChart<Number, Number> {
     private final StudyViewModel study;
@@ -35,8 +39,13 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
     private final XYChart.Series<Number, Number> front = new XYChart.Series<>();
     private final XYChart.Series<Number, Number> original = new XYChart.Series<>();
     private final XYChart.Series<Number, Number> distilled = new XYChart.Series<>();
+    /** The confirmed candidates again, ringed on top of their points; the legend names them. */
+    private final XYChart.Series<Number, Number> confirmed = new XYChart.Series<>();
+    /** Each confirmed candidate's x at the search's own figure, for the dotted line to its confirmed point. */
+    private final java.util.Map<CandidateRow, Double> searchX = new java.util.HashMap<>();
     private final Path frontLine = new Path();
     private final Path distilledLinks = new Path();
+    private final Path confirmedLinks = new Path();
     private final ObjectProperty<ChartAxis> xFigure = new SimpleObjectProperty<>(ChartAxis.LATENCY);
     private final ObjectProperty<ChartAxis> yFigure = new SimpleObjectProperty<>(ChartAxis.QUALITY);
 
@@ -50,10 +59,12 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         front.setName("Pareto front");
         original.setName("Original model");
         distilled.setName("Distilled (not on the measured front)");
+        confirmed.setName("Confirmed speed-up (A B B A vs original)");
         getData().add(all);
         getData().add(front);
         getData().add(original);
         getData().add(distilled);
+        getData().add(confirmed);
         NumberAxis x = (NumberAxis) getXAxis();
         NumberAxis y = (NumberAxis) getYAxis();
         x.setForceZeroInRange(false);
@@ -73,7 +84,12 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         distilledLinks.setMouseTransparent(true);
         distilledLinks.setManaged(false);
         getPlotChildren().add(0, distilledLinks);
+        confirmedLinks.getStyleClass().add("confirmed-link");
+        confirmedLinks.setMouseTransparent(true);
+        confirmedLinks.setManaged(false);
+        getPlotChildren().add(0, confirmedLinks);
         study.revisionProperty().addListener(o -> rebuild());
+        study.confirmations().addListener((javafx.collections.MapChangeListener<Long, ConfirmedSpeedup>) c -> rebuild());
         study.distilled().addListener((javafx.collections.ListChangeListener<dev.lathe.study.DistilledCandidate>) c -> rebuild());
         // A study opens on its own objective's axis (the user may choose another after).
         study.objectiveProperty().addListener((o, was, now) -> xFigure.set(studyAxis()));
@@ -101,13 +117,19 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
 
     private void rebuild() {
         ChartAxis fx = xFigure.get(), fy = yFigure.get();
-        List<XYChart.Data<Number, Number>> a = new ArrayList<>(), o = new ArrayList<>();
+        List<XYChart.Data<Number, Number>> a = new ArrayList<>(), o = new ArrayList<>(), c = new ArrayList<>();
+        searchX.clear();
         for (CandidateRow r : study.rows()) {
-            Double xv = fx.of(r), yv = fy.of(r);
-            if (xv == null || yv == null) continue;
+            Double searched = fx.of(r), yv = fy.of(r);
+            if (searched == null || yv == null) continue;
+            double xv = plottedX(fx, r, searched);
             XYChart.Data<Number, Number> d = point(r, xv, yv);
             a.add(d);
             if (r.isOriginal()) o.add(point(r, xv, yv));
+            if (confirmationOf(r) != null && (fx == ChartAxis.LATENCY || fx == ChartAxis.SPEEDUP)) {
+                c.add(point(r, xv, yv));
+                searchX.put(r, searched);
+            }
         }
         // On the study's own axes the front is the study's; on others it is re-projected onto the two figures shown,
         // so it follows the axes: a candidate can lead on size and not on latency.
@@ -125,11 +147,35 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         front.getData().setAll(f);
         original.getData().setAll(o);
         distilled.getData().setAll(distilledPoints(fx, fy));
-        for (XYChart.Series<Number, Number> s : List.of(all, front, original))
+        confirmed.getData().setAll(c);
+        for (XYChart.Series<Number, Number> s : List.of(all, front, original, confirmed))
             for (XYChart.Data<Number, Number> d : s.getData()) decorate(d);
         for (XYChart.Data<Number, Number> d : distilled.getData()) decorateDistilled(d);
         markSelection();
         requestChartLayout();
+    }
+
+    /** {@code r}'s confirmed speed-up, or null where it has none (the original never has one). */
+    private ConfirmedSpeedup confirmationOf(CandidateRow r) {
+        return r.isOriginal() ? null : study.confirmations().get(r.id());
+    }
+
+    /**
+     * Where {@code r} goes on x: its confirmed speed-up on the speed-up axis; on the latency axis the latency that
+     * speed-up implies against the original as plotted (the original's drift-corrected latency over the confirmed
+     * ratio), so it sits on the same scale as every other point; elsewhere, and without a confirmation, the
+     * search's own figure {@code searched}.
+     */
+    private double plottedX(ChartAxis fx, CandidateRow r, double searched) {
+        ConfirmedSpeedup c = confirmationOf(r);
+        if (c == null || !(c.speedup() > 0)) return searched;
+        if (fx == ChartAxis.SPEEDUP) return c.speedup();
+        if (fx == ChartAxis.LATENCY) {
+            CandidateRow o = study.originalProperty().get();
+            Double originalMs = o == null ? null : ChartAxis.LATENCY.of(o);
+            return originalMs == null ? searched : originalMs / c.speedup();
+        }
+        return searched;
     }
 
     /** A distilled point: what was distilled, from which measured row, and where that row is plotted. */
@@ -197,18 +243,30 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         n.setCursor(Cursor.HAND);
         n.setOnMouseClicked(e -> study.select(r.id()));
         boolean onFront = front.getData().stream().anyMatch(p -> p.getExtraValue() == r);
-        Tooltip t = new Tooltip(tooltipText(r, onFront));
+        if (confirmed.getData().contains(d)) n.getStyleClass().add("confirmed-point");
+        Tooltip t = new Tooltip(tooltipText(r, onFront, confirmationOf(r)));
         t.setShowDelay(Duration.millis(150));
         Tooltip.install(n, t);
     }
 
     /** What hovering a point shows: the candidate, every figure it has, and what its genome changes. */
     public static String tooltipText(CandidateRow r, boolean onFront) {
+        return tooltipText(r, onFront, null);
+    }
+
+    /**
+     * As {@link #tooltipText(CandidateRow, boolean)}, with the confirmed speed-up {@code confirmed} (null: none)
+     * beside the search's own, its interval and cycles, and which of the two the point is plotted at.
+     */
+    public static String tooltipText(CandidateRow r, boolean onFront, ConfirmedSpeedup confirmed) {
         CandidateRecord c = r.record();
         return "Candidate #" + r.id() + (r.isOriginal() ? " (original)" : "") + (onFront ? " · on the front of these axes" : "")
                 + "\nLatency " + Formats.ms(c.latencyMs()) + " (p90 " + Formats.ms(c.latencyP90Ms()) + ")"
                 + (r.correctedLatencyMs() == null ? "" : ", drift-corrected " + Formats.ms(r.correctedLatencyMs()))
-                + (r.speedup() == null ? "" : "\nSpeed-up " + Formats.speedup(r.speedup()))
+                + (r.speedup() == null ? "" : "\nSpeed-up " + Formats.speedup(r.speedup()) + (confirmed == null ? "" : " in the search"))
+                + (confirmed == null ? "" : String.format(java.util.Locale.ROOT,
+                        "\nConfirmed %s (95%% %.2f–%.2f, %d A B B A cycles against the original, %s clock); plotted at the confirmed figure",
+                        Formats.speedup(confirmed.speedup()), confirmed.low(), confirmed.high(), confirmed.cycles(), confirmed.clock()))
                 + (r.violations().isEmpty() ? "" : "\nViolates " + r.violations())
                 + "\n" + c.qualityMetric() + " " + Formats.quality(c.quality())
                 + (c.accuracy() == null || "accuracy".equals(c.qualityMetric()) ? "" : "\naccuracy " + Formats.quality(c.accuracy()))
@@ -230,7 +288,7 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
     private void markSelection() {
         CandidateRow sel = study.selectedProperty().get();
         List<Node> selectedNodes = new ArrayList<>();
-        for (XYChart.Series<Number, Number> s : List.of(all, front, original)) {
+        for (XYChart.Series<Number, Number> s : List.of(all, front, original, confirmed)) {
             for (XYChart.Data<Number, Number> d : s.getData()) {
                 Node n = d.getNode();
                 if (n == null) continue;
@@ -246,6 +304,7 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         for (XYChart.Data<Number, Number> d : front.getData()) if (d.getNode() != null) d.getNode().toFront();
         for (XYChart.Data<Number, Number> d : original.getData()) if (d.getNode() != null) d.getNode().toFront();
         for (XYChart.Data<Number, Number> d : distilled.getData()) if (d.getNode() != null) d.getNode().toFront();
+        for (XYChart.Data<Number, Number> d : confirmed.getData()) if (d.getNode() != null) d.getNode().toFront();
         selectedNodes.forEach(Node::toFront);
     }
 
@@ -270,7 +329,15 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
         super.layoutPlotChildren();
         frontLine.getElements().clear();
         distilledLinks.getElements().clear();
+        confirmedLinks.getElements().clear();
         NumberAxis ax = (NumberAxis) getXAxis(), ay = (NumberAxis) getYAxis();
+        for (XYChart.Data<Number, Number> d : confirmed.getData()) {
+            Double from = searchX.get((CandidateRow) d.getExtraValue());
+            if (from == null) continue;
+            double y = ay.getDisplayPosition(d.getYValue());
+            confirmedLinks.getElements().add(new MoveTo(ax.getDisplayPosition(from), y));
+            confirmedLinks.getElements().add(new LineTo(ax.getDisplayPosition(d.getXValue()), y));
+        }
         for (XYChart.Data<Number, Number> d : distilled.getData()) {
             DistilledPoint p = (DistilledPoint) d.getExtraValue();
             distilledLinks.getElements().add(new MoveTo(ax.getDisplayPosition(p.fromX()), ay.getDisplayPosition(p.fromY())));

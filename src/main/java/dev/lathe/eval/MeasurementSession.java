@@ -26,7 +26,8 @@ public final class MeasurementSession {
 
     public static MeasurementSession open(MeasurementSetup setup) throws OrtException {
         ExecutionProviders.require(setup.provider());
-        OnnxModel original = OnnxModel.load(Path.of(setup.originalModel()));
+        // The graph only: the original runs from its file (ModelImage), so a model with external data costs this process no heap.
+        OnnxModel original = OnnxModel.loadGraph(Path.of(setup.originalModel()));
         EvaluationData.Split split = EvaluationData.resolve(original, setup.dataPath() == null ? null : Path.of(setup.dataPath()),
                 setup.tokenizerPath() == null ? null : Path.of(setup.tokenizerPath()), setup.inputShapes(), setup.imagePreprocessing());
         ModelEvaluator evaluator = new ModelEvaluator(original, split.evaluation(), setup.inputShapes(), setup.runnerSettings(),

@@ -46,6 +46,7 @@ public final class ModelImage implements AutoCloseable {
      * own when it was loaded from one (the file is the model), otherwise a temporary copy with external data.
      */
     public static ModelImage of(OnnxModel model) {
+        if (model.weightsOnDisk()) return ofFile(model.source());
         if (model.totalInitializerBytes() <= OnnxModel.externalDataThreshold()) return of(model.toBytes());
         if (model.source() != null && Files.isRegularFile(model.source())) return ofFile(model.source());
         return onDisk(model, null);

@@ -46,13 +46,50 @@ public final class OnnxModel {
     private final Path source;
     private final String sha256;
     private final long fileSize;
+    /** True for {@link #loadGraph}: external weights were left in their files, which ONNX Runtime reads itself. */
+    private final boolean weightsOnDisk;
 
     private OnnxModel(ModelProto proto, Path source, String sha256, long fileSize) {
+        this(proto, source, sha256, fileSize, false);
+    }
+
+    private OnnxModel(ModelProto proto, Path source, String sha256, long fileSize, boolean weightsOnDisk) {
         this.proto = proto;
         this.source = source;
         this.sha256 = sha256;
         this.fileSize = fileSize;
+        this.weightsOnDisk = weightsOnDisk;
     }
+
+    /**
+     * The model's graph, with weights in external data files left there: for a process that only reads the graph
+     * (inputs, outputs, shapes) and runs the model by its path, as the measurement worker does, so a model over 2 GB
+     * costs it no heap. Such a model cannot be serialized, saved or transformed ({@link #weightsOnDisk()}); one
+     * without external data loads as {@link #load} does.
+     */
+    public static OnnxModel loadGraph(Path file) {
+        byte[] bytes;
+        ModelProto proto;
+        try {
+            bytes = Files.readAllBytes(file);
+            proto = ModelProto.parseFrom(bytes);
+        } catch (IOException e) {
+            return load(file); // load words the failure
+        }
+        boolean external = proto.getGraph().getInitializerList().stream().anyMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL);
+        if (!external) return parsed(file, bytes, proto);
+        if (proto.getGraph().getNodeCount() == 0) throw new ModelFormatException(file, "not a valid ONNX model (no graph or no nodes)");
+        ModelProto graph;
+        try {
+            graph = ConstantWeights.lift(proto); // as load does, so inputs derived from the graph (a vocabulary) match
+        } catch (RuntimeException e) {
+            graph = proto; // a lift that would read an external weight: the graph as written serves as well here
+        }
+        return new OnnxModel(graph, file, null, bytes.length, true);
+    }
+
+    /** True when the weights were left in external data files ({@link #loadGraph}): the model runs only from its file. */
+    public boolean weightsOnDisk() { return weightsOnDisk; }
 
     public static OnnxModel load(Path file) {
         byte[] bytes;
@@ -118,6 +155,7 @@ public final class OnnxModel {
     }
 
     public byte[] toBytes() {
+        if (weightsOnDisk) throw new IllegalStateException("the weights of " + source + " were left on disk; ONNX Runtime opens it from its path");
         if (!fitsOneProtobuf())
             throw new IllegalStateException("model too large to hold as one protobuf; save it with external data");
         return proto.toByteArray();
@@ -197,6 +235,7 @@ public final class OnnxModel {
      * successive saves over a model with external data.
      */
     void save(Path file, long externalThreshold, TempOutput output) throws IOException {
+        if (weightsOnDisk) throw new IllegalStateException("the weights of " + source + " were left on disk; load it with OnnxModel.load to save it");
         Path dir = file.toAbsolutePath().normalize().getParent();
         Files.createDirectories(dir);
         Path target = dir.resolve(file.getFileName());

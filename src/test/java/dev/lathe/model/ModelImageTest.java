@@ -75,6 +75,24 @@ class ModelImageTest {
     }
 
     @Test
+    void aGraphLoadedWithoutItsExternalWeightsRunsOnlyFromItsFile() throws Exception {
+        Path file = LargeModelMaker.write(dir.resolve("mlp"), 16, 24);
+        OnnxModel graph = OnnxModel.loadGraph(file);
+        assertTrue(graph.weightsOnDisk());
+        assertEquals(OnnxModel.load(file).parameterCount(), graph.parameterCount(), "dims are there, the bytes are not");
+        assertEquals(0, graph.totalInitializerBytes());
+        assertThrows(IllegalStateException.class, graph::toBytes);
+        assertThrows(IllegalStateException.class, () -> graph.save(dir.resolve("copy/model.onnx")));
+        System.clearProperty(OnnxModel.THRESHOLD_PROPERTY); // whatever the threshold, it goes by its file
+        try (ModelImage image = ModelImage.of(graph)) {
+            assertEquals(file.toAbsolutePath(), image.file());
+        }
+        Path inline = dir.resolve("inline/model.onnx");
+        OnnxModel.load(file).save(inline);
+        assertFalse(OnnxModel.loadGraph(inline).weightsOnDisk(), "without external data it is an ordinary load");
+    }
+
+    @Test
     void theContentDigestOfAModelIsItsProtoWithoutWeightsThenEveryWeight() throws Exception {
         OnnxModel a = OnnxModel.load(LargeModelMaker.write(dir.resolve("a"), 8, 12));
         OnnxModel same = OnnxModel.of(a.proto());

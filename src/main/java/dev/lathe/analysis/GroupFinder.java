@@ -59,7 +59,8 @@ public final class GroupFinder {
      * a model built in memory) was analysed before. Results are immutable, so sharing them is safe.
      */
     public static Result analyze(OnnxModel model) {
-        String key = model.sha256() != null ? model.sha256() : digest(model.proto().toByteArray());
+        String key = model.sha256() != null ? model.sha256()
+                : model.fitsOneProtobuf() ? digest(model.proto().toByteArray()) : model.contentSha256(); // over 2 GiB it cannot be serialized whole
         synchronized (CACHE) {
             Result known = CACHE.get(key);
             if (known != null) return known;

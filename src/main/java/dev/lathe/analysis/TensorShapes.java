@@ -35,7 +35,7 @@ public final class TensorShapes {
         for (NodeProto n : g.getNodeList())
             for (String o : n.getOutputList())
                 if (!o.isEmpty() && outputs.add(o)) b.getGraphBuilder().addOutput(ValueInfoProto.newBuilder().setName(o));
-        byte[] bytes = b.build().toByteArray();
+        OnnxModel probe = OnnxModel.of(b.build()); // OrtRunner.of: over 2 GB it goes by file, with external data
         Map<String, long[]> first, second = null;
         String batchName = null, seqName = null;
         for (ValueInfoProto v : InputShapes.realInputs(g)) {
@@ -51,7 +51,7 @@ public final class TensorShapes {
         }
         // Some exporters give every dynamic dimension one name (DJL's MiniLM calls both "batch"): keep them apart.
         if (seqName != null && seqName.equals(batchName)) seqName = "sequence";
-        try (OrtRunner r = new OrtRunner(bytes, new OrtRunner.RunnerSettings(1, "cpu", "none"))) {
+        try (OrtRunner r = OrtRunner.of(probe, new OrtRunner.RunnerSettings(1, "cpu", "none"))) {
             first = r.runShapes(SyntheticInputs.generate(model, shapes, 1));
             if (batchName != null || seqName != null)
                 try {

@@ -58,8 +58,9 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         provider = dev.lathe.eval.ExecutionProviders.require(provider); // an unknown one, or one this machine lacks, is refused with the reason
-        List<OnnxModel> loaded = new ArrayList<>();
-        for (String m : models) loaded.add(LoadedModel.load(m).model());
+        List<LoadedModel> admitted = new ArrayList<>();
+        for (String m : models) admitted.add(LoadedModel.load(m));
+        List<OnnxModel> loaded = admitted.stream().map(LoadedModel::model).toList();
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
         if (timing == LatencyClock.CPU && !provider.equals("cpu"))
             throw new IllegalArgumentException("CPU time misses the work done on the " + provider + " device; time " + provider + " on the wall clock");
@@ -73,7 +74,10 @@ final class CompareCommand implements Callable<Integer> {
                 String.join(", ", loaded.stream().map(CompareCommand::name).toList()), provider, threads, timing.label(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         if (qualityAgainst != null) {
-            LoadedModel ref = LoadedModel.load(qualityAgainst);
+            // The reference is usually one of the models compared: reuse it, since a model over 2 GB held twice may not fit the heap.
+            LoadedModel ref = null;
+            for (int i = 0; i < models.size() && ref == null; i++) if (models.get(i).equals(qualityAgainst)) ref = admitted.get(i);
+            if (ref == null) ref = LoadedModel.load(qualityAgainst);
             OnnxModel original = ref.model();
             var split = ref.split(data, shape);
             QualityEvaluator quality = new QualityEvaluator(original, split.evaluation(), settings);

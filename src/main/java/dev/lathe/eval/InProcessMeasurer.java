@@ -29,9 +29,8 @@ public final class InProcessMeasurer implements CandidateMeasurer {
     @Override
     public Measurement measure(OnnxModel candidate) throws CandidateFailedException {
         start();
-        byte[] bytes = candidate.toBytes();
-        try {
-            return session.measure(bytes).withParameters(candidate.parameterCount());
+        try (dev.lathe.model.ModelImage image = dev.lathe.model.ModelImage.of(candidate)) {
+            return session.measure(image).withParameters(candidate.parameterCount());
         } catch (Exception | OutOfMemoryError e) {
             throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
@@ -40,8 +39,8 @@ public final class InProcessMeasurer implements CandidateMeasurer {
     @Override
     public dev.lathe.eval.timing.InterleavedComparison.Result confirm(OnnxModel candidate) throws CandidateFailedException {
         start();
-        try {
-            return session.confirm(candidate.toBytes());
+        try (dev.lathe.model.ModelImage image = dev.lathe.model.ModelImage.of(candidate)) {
+            return session.confirm(image);
         } catch (Exception | OutOfMemoryError e) {
             throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.lathe.eval;
 
 import ai.onnxruntime.OrtException;
 import dev.lathe.eval.data.EvaluationData;
+import dev.lathe.model.ModelImage;
 import dev.lathe.model.OnnxModel;
 
 import java.nio.file.Path;
@@ -16,18 +17,17 @@ public final class MeasurementSession {
     private final MeasurementSetup setup;
     private final ModelEvaluator evaluator;
     private final SessionInfo info;
-    private final byte[] originalBytes;
 
-    private MeasurementSession(MeasurementSetup setup, ModelEvaluator evaluator, SessionInfo info, byte[] originalBytes) {
+    private MeasurementSession(MeasurementSetup setup, ModelEvaluator evaluator, SessionInfo info) {
         this.setup = setup;
         this.evaluator = evaluator;
         this.info = info;
-        this.originalBytes = originalBytes;
     }
 
     public static MeasurementSession open(MeasurementSetup setup) throws OrtException {
         ExecutionProviders.require(setup.provider());
-        OnnxModel original = OnnxModel.load(Path.of(setup.originalModel()));
+        // The graph only: the original runs from its file (ModelImage), so a model with external data costs this process no heap.
+        OnnxModel original = OnnxModel.loadGraph(Path.of(setup.originalModel()));
         EvaluationData.Split split = EvaluationData.resolve(original, setup.dataPath() == null ? null : Path.of(setup.dataPath()),
                 setup.tokenizerPath() == null ? null : Path.of(setup.tokenizerPath()), setup.inputShapes(), setup.imagePreprocessing());
         ModelEvaluator evaluator = new ModelEvaluator(original, split.evaluation(), setup.inputShapes(), setup.runnerSettings(),
@@ -36,7 +36,7 @@ public final class MeasurementSession {
         String kind = evaluator.quality() == null ? null : evaluator.quality().kind().name().toLowerCase(Locale.ROOT);
         SessionInfo info = new SessionInfo(kind, split.evaluation().description(), split.evaluation().synthetic(),
                 split.evaluation().fingerprint(), split.evaluation().size(), MachineInfo.current(), ProcessHandle.current().pid());
-        return new MeasurementSession(setup, evaluator, info, original.toBytes());
+        return new MeasurementSession(setup, evaluator, info);
     }
 
     public SessionInfo info() { return info; }
@@ -47,6 +47,11 @@ public final class MeasurementSession {
 
     /** Latency and (if the setup asks) quality of a serialized candidate; parameters are the caller's to fill in. */
     public Measurement measure(byte[] candidate) throws OrtException {
+        return measure(ModelImage.of(candidate));
+    }
+
+    /** As {@link #measure(byte[])}, for a candidate as bytes or by file (the worker opens each candidate from its file). */
+    public Measurement measure(ModelImage candidate) throws OrtException {
         return evaluator.measure(candidate, setup.withQuality(), setup.peakMemory(), setup.qualityFloor());
     }
 
@@ -55,14 +60,23 @@ public final class MeasurementSession {
      * candidates are, then ONNX Runtime's profiler on the same input ({@link dev.lathe.eval.profile.NodeProfiler}).
      */
     public dev.lathe.eval.profile.ModelProfile profile(byte[] model) throws OrtException {
-        byte[] bytes = model == null ? originalBytes : model;
+        ModelImage original = evaluator.original();
+        if (model == null && !original.inMemory())
+            throw new IllegalArgumentException("per-node profiling needs the model as one protobuf; " + setup.originalModel() + " is over "
+                    + OnnxModel.externalDataThreshold() + " bytes of weights");
+        byte[] bytes = model == null ? original.bytes() : model;
         Measurement timed = evaluator.measure(bytes, false, false);
         return new dev.lathe.eval.profile.NodeProfiler(setup.runnerSettings(), setup.protocol()).profile(bytes, evaluator.timingInput(), timed.latency());
     }
 
     /** The candidate's speed-up over the original, timed interleaved A B B A in this process ({@link dev.lathe.eval.timing.InterleavedComparison}). */
     public dev.lathe.eval.timing.InterleavedComparison.Result confirm(byte[] candidate) throws OrtException {
-        return dev.lathe.eval.timing.InterleavedComparison.compare(originalBytes, candidate, evaluator.timingInput(), setup.runnerSettings(), setup.clock());
+        return confirm(ModelImage.of(candidate));
+    }
+
+    /** As {@link #confirm(byte[])}, for a candidate as bytes or by file. */
+    public dev.lathe.eval.timing.InterleavedComparison.Result confirm(ModelImage candidate) throws OrtException {
+        return dev.lathe.eval.timing.InterleavedComparison.compare(evaluator.original(), candidate, evaluator.timingInput(), setup.runnerSettings(), setup.clock());
     }
 
     /** The original's latency again, measured exactly as candidates are. */

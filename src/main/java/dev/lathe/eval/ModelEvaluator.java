@@ -12,6 +12,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtException;
 import dev.lathe.eval.data.Dataset;
 import dev.lathe.model.InputShapes;
+import dev.lathe.model.ModelImage;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.SyntheticInputs;
@@ -30,7 +31,8 @@ public final class ModelEvaluator {
     private final QualityEvaluator quality;
     private final LatencyMeter meter;
     private final Map<String, TensorData> timingInput;
-    private final byte[] originalBytes;
+    /** The original as ONNX Runtime opens it: bytes, or its own file when its weights are over the external-data threshold. */
+    private final ModelImage originalImage;
 
     public ModelEvaluator(OnnxModel original, Dataset evaluation, InputShapes timingShape, OrtRunner.RunnerSettings settings,
                           TimingProtocol protocol) throws OrtException {
@@ -49,8 +51,11 @@ public final class ModelEvaluator {
         this.quality = withQuality ? new QualityEvaluator(original, evaluation, settings) : null;
         this.meter = new LatencyMeter(settings, protocol, clock);
         this.timingInput = timingInput(original, evaluation, timingShape);
-        this.originalBytes = original.toBytes();
+        this.originalImage = ModelImage.of(original);
     }
+
+    /** The original as this evaluator runs it (the reference of {@link dev.lathe.eval.timing.InterleavedComparison}). */
+    public ModelImage original() { return originalImage; }
 
     /** Null when built without quality. */
     public QualityEvaluator quality() { return quality; }
@@ -58,7 +63,9 @@ public final class ModelEvaluator {
     public Map<String, TensorData> timingInput() { return timingInput; }
 
     public Measurement measure(OnnxModel candidate) throws OrtException {
-        return measure(candidate.toBytes(), true, false).withParameters(candidate.parameterCount());
+        try (ModelImage image = ModelImage.of(candidate)) {
+            return measure(image, true, false, null).withParameters(candidate.parameterCount());
+        }
     }
 
     /**
@@ -72,20 +79,25 @@ public final class ModelEvaluator {
 
     /** As {@link #measure(byte[], boolean, boolean)}, scoring stopped once the model certainly ends below {@code qualityFloor} (null: never). */
     public Measurement measure(byte[] bytes, boolean withQuality, boolean peakMemory, Double qualityFloor) throws OrtException {
+        return measure(ModelImage.of(bytes), withQuality, peakMemory, qualityFloor);
+    }
+
+    /** As {@link #measure(byte[], boolean, boolean, Double)}, for a model as bytes or by file (one too large for one protobuf). */
+    public Measurement measure(ModelImage model, boolean withQuality, boolean peakMemory, Double qualityFloor) throws OrtException {
         long t0 = System.nanoTime();
         PeakMemory.Window window = peakMemory ? PeakMemory.open() : null;
         LatencyRun latency;
         QualityReport q = null;
         long t1, t2;
         // One session for both: loading a MiniLM candidate takes about a second, and the quality run needs the same session options.
-        try (OrtRunner runner = new OrtRunner(bytes, meter.settings())) {
+        try (OrtRunner runner = new OrtRunner(model, meter.settings())) {
             latency = meter.measure(runner, timingInput);
             t1 = System.nanoTime();
             if (withQuality && quality != null) q = quality.evaluate(runner, qualityFloor);
             t2 = System.nanoTime();
         }
         Long peakBytes = window == null ? null : window.peakAboveBaseline();
-        return new Measurement(latency.stats(), q, bytes.length, 0, (t2 - t0) / 1e9, latency.samplesMs(), peakBytes, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+        return new Measurement(latency.stats(), q, model.sizeBytes(), 0, (t2 - t0) / 1e9, latency.samplesMs(), peakBytes, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                 latency.cpuSamplesMs());
     }
 
@@ -94,12 +106,12 @@ public final class ModelEvaluator {
      * pays for loading and compiling that code, which peak memory would charge to whichever candidate came first.
      */
     public void warmUp() throws OrtException {
-        new LatencyMeter(meter.settings(), TimingProtocol.WARM_UP, meter.clock()).measure(originalBytes, timingInput);
+        new LatencyMeter(meter.settings(), TimingProtocol.WARM_UP, meter.clock()).measure(originalImage, timingInput);
     }
 
     /** Times the original model again: the reference that drift correction divides by. */
     public Measurement measureOriginal(boolean peakMemory) throws OrtException {
-        return measure(originalBytes, false, peakMemory);
+        return measure(originalImage, false, peakMemory, null);
     }
 
     /**

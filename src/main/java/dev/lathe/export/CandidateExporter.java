@@ -59,6 +59,8 @@ public final class CandidateExporter {
         CandidateRecord c = store.get(candidateId).orElseThrow(() -> new ExportException("study " + store.file().getFileName() + " has no candidate " + candidateId));
         if (!c.isDone()) throw new ExportException("candidate " + candidateId + " is " + c.status().id() + ", only measured candidates can be exported");
         Path modelTarget = outDir.resolve(MODEL_FILE), reportTarget = outDir.resolve(REPORT_FILE);
+        if (!overwrite && Files.exists(outDir.resolve(MODEL_FILE + ".data")))
+            throw new ExportException(outDir + " already holds " + MODEL_FILE + ".data; choose another folder or allow overwriting");
         if (!overwrite && FILES.stream().anyMatch(f -> Files.exists(outDir.resolve(f))))
             throw new ExportException(outDir + " already holds " + String.join(", ", FILES.stream().filter(f -> Files.exists(outDir.resolve(f))).toList())
                     + "; choose another folder or allow overwriting");
@@ -70,8 +72,6 @@ public final class CandidateExporter {
         Genome genome = source.genome();
         EvaluationData.Split split = source.split();
         CandidateBuilder builder = source.builder();
-        OnnxModel built = builder.build(genome);
-        OnnxModel stamped = OnnxModel.of(withProvenance(built.proto(), store, c, original));
 
         boolean createdOutDir = !Files.exists(outDir);
         Path staging;
@@ -85,7 +85,9 @@ public final class CandidateExporter {
         boolean done = false;
         try {
             Path stagedModel = staging.resolve(MODEL_FILE);
-            stamped.save(stagedModel);
+            writeCandidate(builder, genome, store, c, original, stagedModel);
+            // The built candidate is out of reach here, so a model over 2 GB is held once (the reloaded copy), not twice;
+            // the quality check opens it from its file (ModelImage), with its external data.
             OnnxModel reloaded = OnnxModel.load(stagedModel);
             java.util.List<String> cacheChanges = DecoderExport.checkSignature(original.proto(), reloaded.proto());
             long[] tokens = DecoderExport.checkGeneration(reloaded);
@@ -94,7 +96,7 @@ public final class CandidateExporter {
                 throw new ExportException("exported model scores " + q.quality() + " but the study recorded " + c.quality() + " for candidate " + candidateId);
             Path stagedReport = staging.resolve(REPORT_FILE);
             Study study = Studies.read(store);
-            ObjectNode report = report(store, study, c, genome, builder, original, q, settings, Files.size(stagedModel));
+            ObjectNode report = report(store, study, c, genome, builder, original, q, settings, dev.lathe.model.ModelImage.ofFile(stagedModel).sizeBytes());
             if (tokens != null) {
                 // A decoder: what changed at its cache ports, the generation check, and its configuration file.
                 java.util.List<String> notes = new java.util.ArrayList<>(cacheChanges);
@@ -127,6 +129,12 @@ public final class CandidateExporter {
             deleteQuietly(staging);
             if (!done && createdOutDir) deleteIfEmpty(outDir);
         }
+    }
+
+    /** Builds the candidate, stamps its provenance and saves it (model.onnx.data beside it above the external-data threshold). */
+    private static void writeCandidate(CandidateBuilder builder, Genome genome, StudyStorage store, CandidateRecord c, OnnxModel original, Path file) throws IOException {
+        OnnxModel built = builder.build(genome);
+        OnnxModel.of(withProvenance(built.proto(), store, c, original)).save(file);
     }
 
     /** A full disk or a read-only folder, in one line naming the folder; staging means nothing there was replaced. */

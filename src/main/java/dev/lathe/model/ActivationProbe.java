@@ -24,7 +24,7 @@ public final class ActivationProbe {
         java.util.Set<String> inputs = new java.util.HashSet<>();
         probe.original().getGraph().getInputList().forEach(v -> inputs.add(v.getName()));
         for (String t : tensors) if (!probe.isGraphOutput(t) && !inputs.contains(t)) probe.addOutput(t);
-        try (OrtRunner r = new OrtRunner(probe.toModel().toByteArray(), OrtRunner.RunnerSettings.cpu(1))) {
+        try (OrtRunner r = OrtRunner.of(OnnxModel.of(probe.toModel()), OrtRunner.RunnerSettings.cpu(1))) { // over 2 GB: by file
             for (Map<String, TensorData> sample : samples) {
                 Map<String, TensorData> out = new java.util.LinkedHashMap<>(r.run(sample));
                 // A model input is not an output of the run: hand the sample's own value on.

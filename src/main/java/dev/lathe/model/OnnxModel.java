@@ -37,18 +37,59 @@ public final class OnnxModel {
     public static final int MIN_OPSET = 9;
     /** Protobuf messages cannot exceed 2 GiB; above this, weights go to an external data file. */
     static final long EXTERNAL_DATA_THRESHOLD = 1L << 30;
+    /** System property that lowers {@link #EXTERNAL_DATA_THRESHOLD} (bytes), so tests send a small model down the large-model route. */
+    public static final String THRESHOLD_PROPERTY = "lathe.externalDataThreshold";
+    /** One tensor's bytes are one Java array and one protobuf ByteString: both end at 2^31 - 1. */
+    public static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE;
 
     private final ModelProto proto;
     private final Path source;
     private final String sha256;
     private final long fileSize;
+    /** True for {@link #loadGraph}: external weights were left in their files, which ONNX Runtime reads itself. */
+    private final boolean weightsOnDisk;
 
     private OnnxModel(ModelProto proto, Path source, String sha256, long fileSize) {
+        this(proto, source, sha256, fileSize, false);
+    }
+
+    private OnnxModel(ModelProto proto, Path source, String sha256, long fileSize, boolean weightsOnDisk) {
         this.proto = proto;
         this.source = source;
         this.sha256 = sha256;
         this.fileSize = fileSize;
+        this.weightsOnDisk = weightsOnDisk;
     }
+
+    /**
+     * The model's graph, with weights in external data files left there: for a process that only reads the graph
+     * (inputs, outputs, shapes) and runs the model by its path, as the measurement worker does, so a model over 2 GB
+     * costs it no heap. Such a model cannot be serialized, saved or transformed ({@link #weightsOnDisk()}); one
+     * without external data loads as {@link #load} does.
+     */
+    public static OnnxModel loadGraph(Path file) {
+        byte[] bytes;
+        ModelProto proto;
+        try {
+            bytes = Files.readAllBytes(file);
+            proto = ModelProto.parseFrom(bytes);
+        } catch (IOException e) {
+            return load(file); // load words the failure
+        }
+        boolean external = proto.getGraph().getInitializerList().stream().anyMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL);
+        if (!external) return parsed(file, bytes, proto);
+        if (proto.getGraph().getNodeCount() == 0) throw new ModelFormatException(file, "not a valid ONNX model (no graph or no nodes)");
+        ModelProto graph;
+        try {
+            graph = ConstantWeights.lift(proto); // as load does, so inputs derived from the graph (a vocabulary) match
+        } catch (RuntimeException e) {
+            graph = proto; // a lift that would read an external weight: the graph as written serves as well here
+        }
+        return new OnnxModel(graph, file, null, bytes.length, true);
+    }
+
+    /** True when the weights were left in external data files ({@link #loadGraph}): the model runs only from its file. */
+    public boolean weightsOnDisk() { return weightsOnDisk; }
 
     public static OnnxModel load(Path file) {
         byte[] bytes;
@@ -98,10 +139,51 @@ public final class OnnxModel {
 
     public int opset() { return defaultOpset(proto); }
 
+    /**
+     * Weights above this many bytes make a model go to ONNX Runtime and to disk as a model file plus external data
+     * ({@link #save}, {@link ModelImage#of(OnnxModel)}): 1 GiB, well under protobuf's 2 GiB, unless the system property
+     * {@value #THRESHOLD_PROPERTY} sets it lower.
+     */
+    public static long externalDataThreshold() {
+        Long set = Long.getLong(THRESHOLD_PROPERTY);
+        return set == null || set < 0 ? EXTERNAL_DATA_THRESHOLD : Math.min(set, EXTERNAL_DATA_THRESHOLD);
+    }
+
+    /** Whether {@link #toBytes} can serialize this model (its weights under 2 GiB with room for the graph). */
+    public boolean fitsOneProtobuf() {
+        return totalInitializerBytes() <= Integer.MAX_VALUE - (1 << 20) && proto.getSerializedSize() >= 0;
+    }
+
     public byte[] toBytes() {
-        if (proto.getSerializedSize() < 0 || totalInitializerBytes() > Integer.MAX_VALUE - (1 << 20))
+        if (weightsOnDisk) throw new IllegalStateException("the weights of " + source + " were left on disk; ONNX Runtime opens it from its path");
+        if (!fitsOneProtobuf())
             throw new IllegalStateException("model too large to hold as one protobuf; save it with external data");
         return proto.toByteArray();
+    }
+
+    /**
+     * SHA-256 of the model's content: the serialized graph without weight data, then every initializer's bytes in
+     * order, so a model over 2 GiB is hashed without serializing it whole. Equal for equal protos.
+     */
+    public String contentSha256() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ModelProto.Builder b = proto.toBuilder();
+            var g = b.getGraphBuilder();
+            for (int i = 0; i < g.getInitializerCount(); i++) g.setInitializer(i, g.getInitializer(i).toBuilder().clearRawData().clearFloatData());
+            md.update(b.build().toByteArray());
+            for (TensorProto t : proto.getGraph().getInitializerList()) {
+                md.update(t.getRawData().asReadOnlyByteBuffer());
+                if (t.getFloatDataCount() > 0) {
+                    java.nio.ByteBuffer f = java.nio.ByteBuffer.allocate(4 * t.getFloatDataCount()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    for (int i = 0; i < t.getFloatDataCount(); i++) f.putFloat(t.getFloatData(i));
+                    md.update(f.flip());
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Elements of every initializer: the parameter count users compare models by. */
@@ -122,7 +204,16 @@ public final class OnnxModel {
      * good one was. Large models get their weights in a data file beside it ({@code <file>.data}).
      */
     public void save(Path file) throws IOException {
-        save(file, EXTERNAL_DATA_THRESHOLD);
+        save(file, externalDataThreshold());
+    }
+
+    /**
+     * Writes the model for ONNX Runtime to open from {@code file} (a temporary copy of a large candidate): as
+     * {@link #save} does, external data included, but without waiting for the disk, since nothing the user keeps
+     * depends on it.
+     */
+    public void saveForRuntime(Path file) throws IOException {
+        save(file, externalDataThreshold(), tmp -> new java.io.BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 20));
     }
 
     void save(Path file, long externalThreshold) throws IOException {
@@ -144,6 +235,7 @@ public final class OnnxModel {
      * successive saves over a model with external data.
      */
     void save(Path file, long externalThreshold, TempOutput output) throws IOException {
+        if (weightsOnDisk) throw new IllegalStateException("the weights of " + source + " were left on disk; load it with OnnxModel.load to save it");
         Path dir = file.toAbsolutePath().normalize().getParent();
         Files.createDirectories(dir);
         Path target = dir.resolve(file.getFileName());
@@ -266,6 +358,9 @@ public final class OnnxModel {
                 if (!data.startsWith(folder) || !insideRealFolder(data, folder))
                     throw new ModelFormatException(modelFile, "refusing external data path '" + location + "' of tensor " + t.getName() + ": it leaves the model's folder");
                 if (length < 0) length = Tensors.elementCount(t) * Tensors.bytesPerElement(t.getDataType());
+                if (length > MAX_TENSOR_BYTES)
+                    throw new ModelFormatException(modelFile, "tensor " + t.getName() + " holds " + length + " bytes; Lathe handles tensors of up to "
+                            + MAX_TENSOR_BYTES + " bytes (2 GiB) each, however large the model");
                 byte[] buf = new byte[Math.toIntExact(length)];
                 try (RandomAccessFile raf = new RandomAccessFile(data.toFile(), "r")) {
                     if (offset + length > raf.length())
@@ -315,10 +410,11 @@ public final class OnnxModel {
             try (OutputStream out = output.open(dataFile)) {
                 for (int i = 0; i < g.getInitializerCount(); i++) {
                     TensorProto t = g.getInitializer(i);
-                    if (t.getRawData().size() < 64) continue;
-                    ByteString raw = t.getRawData();
-                    raw.writeTo(out);
-                    g.setInitializer(i, t.toBuilder().clearRawData()
+                    // One tensor at a time, each straight from its own buffer: no copy of the whole weights is ever made.
+                    ByteString raw = t.getFloatDataCount() > 0 && t.getRawData().isEmpty() ? floatDataBytes(t) : t.getRawData();
+                    if (raw.size() < 64) continue;
+                    writeUncopied(raw, out);
+                    g.setInitializer(i, t.toBuilder().clearRawData().clearFloatData()
                             .setDataLocation(TensorProto.DataLocation.EXTERNAL)
                             .addExternalData(entry("location", location))
                             .addExternalData(entry("offset", Long.toString(offset)))
@@ -327,6 +423,34 @@ public final class OnnxModel {
                 }
             }
             return b.build();
+        }
+
+        /**
+         * Writes the tensor's bytes from the buffer they live in: {@code ByteString.writeTo(OutputStream)} hands the
+         * stream a copy of the whole tensor (so the stream cannot alter it), which for a 1 GB weight is 1 GB more heap.
+         */
+        private static void writeUncopied(ByteString raw, OutputStream out) throws IOException {
+            com.google.protobuf.UnsafeByteOperations.unsafeWriteTo(raw, new com.google.protobuf.ByteOutput() {
+                @Override public void write(byte value) throws IOException { out.write(value); }
+                @Override public void write(byte[] value, int offset, int length) throws IOException { out.write(value, offset, length); }
+                @Override public void writeLazy(byte[] value, int offset, int length) throws IOException { out.write(value, offset, length); }
+                @Override public void write(java.nio.ByteBuffer value) throws IOException {
+                    byte[] chunk = new byte[Math.min(value.remaining(), 1 << 20)];
+                    while (value.hasRemaining()) {
+                        int n = Math.min(chunk.length, value.remaining());
+                        value.get(chunk, 0, n);
+                        out.write(chunk, 0, n);
+                    }
+                }
+                @Override public void writeLazy(java.nio.ByteBuffer value) throws IOException { write(value); }
+            });
+        }
+
+        /** Weights kept as repeated floats (some exporters write them so) go out as the little-endian bytes raw data holds. */
+        private static ByteString floatDataBytes(TensorProto t) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * t.getFloatDataCount()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < t.getFloatDataCount(); i++) b.putFloat(t.getFloatData(i));
+            return com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.array());
         }
 
         private static StringStringEntryProto entry(String k, String v) {

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One ONNX Runtime session over an in-memory model, fed and read with {@link TensorData}.
+ * One ONNX Runtime session over a model (in memory, or from its file when too large for one protobuf), fed and read with {@link TensorData}.
  * Every inference in Lathe goes through here, so session settings are decided in one place.
  */
 public final class OrtRunner implements AutoCloseable {
@@ -25,6 +25,8 @@ public final class OrtRunner implements AutoCloseable {
 
     private final OrtSession session;
     private final RunnerSettings settings;
+    /** A temporary model file this runner wrote for itself ({@link #of}), deleted when it closes; else null. */
+    private final ModelImage owned;
 
     /** Execution settings recorded with every figure measured under them. */
     public record RunnerSettings(int intraOpThreads, String provider, String optimizationLevel) {
@@ -40,11 +42,20 @@ public final class OrtRunner implements AutoCloseable {
     }
 
     public OrtRunner(byte[] modelBytes, RunnerSettings settings) throws OrtException {
-        this(modelBytes, null, settings, false, o -> { });
+        this(modelBytes, null, settings, false, o -> { }, null);
     }
 
     public OrtRunner(byte[] modelBytes, RunnerSettings settings, OptionsHook extra) throws OrtException {
-        this(modelBytes, null, settings, false, extra);
+        this(modelBytes, null, settings, false, extra, null);
+    }
+
+    /** A session over a model as bytes or by file ({@link ModelImage}); the caller keeps the image open until this is created. */
+    public OrtRunner(ModelImage model, RunnerSettings settings) throws OrtException {
+        this(model.bytes(), model.file(), settings, false, o -> { }, null);
+    }
+
+    public OrtRunner(ModelImage model, RunnerSettings settings, OptionsHook extra) throws OrtException {
+        this(model.bytes(), model.file(), settings, false, extra, null);
     }
 
     /**
@@ -53,11 +64,13 @@ public final class OrtRunner implements AutoCloseable {
      * included, for models too large for one protobuf) when the bytes are null.
      */
     public static OrtRunner silent(byte[] modelBytes, java.nio.file.Path modelFile, RunnerSettings settings) throws OrtException {
-        return new OrtRunner(modelBytes, modelFile, settings, true, o -> { });
+        return new OrtRunner(modelBytes, modelFile, settings, true, o -> { }, null);
     }
 
-    private OrtRunner(byte[] modelBytes, java.nio.file.Path modelFile, RunnerSettings settings, boolean silent, OptionsHook extra) throws OrtException {
+    private OrtRunner(byte[] modelBytes, java.nio.file.Path modelFile, RunnerSettings settings, boolean silent, OptionsHook extra,
+                      ModelImage owned) throws OrtException {
         this.settings = settings;
+        this.owned = owned;
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             if (silent) opts.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             opts.setIntraOpNumThreads(settings.intraOpThreads());
@@ -75,8 +88,18 @@ public final class OrtRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * A session over {@code model}: as bytes, or for a model over the external-data threshold from its file or a
+     * temporary one ({@link ModelImage#of(OnnxModel)}) that lives as long as this runner.
+     */
     public static OrtRunner of(OnnxModel model, RunnerSettings settings) throws OrtException {
-        return new OrtRunner(model.toBytes(), settings);
+        ModelImage image = ModelImage.of(model);
+        try {
+            return new OrtRunner(image.bytes(), image.file(), settings, false, o -> { }, image);
+        } catch (OrtException | RuntimeException e) {
+            image.close();
+            throw e;
+        }
     }
 
     public RunnerSettings settings() { return settings; }
@@ -208,6 +231,10 @@ public final class OrtRunner implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        session.close();
+        try {
+            session.close();
+        } finally {
+            if (owned != null) owned.close();
+        }
     }
 }

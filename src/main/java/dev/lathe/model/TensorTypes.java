@@ -33,8 +33,8 @@ public final class TensorTypes {
         for (NodeProto n : g.getNodeList())
             for (String o : n.getOutputList())
                 if (!o.isEmpty() && outputs.add(o)) probe.addOutput(ValueInfoProto.newBuilder().setName(o));
-        byte[] bytes = model.toBuilder().setGraph(probe).build().toByteArray();
-        try (OrtRunner r = new OrtRunner(bytes, new OrtRunner.RunnerSettings(1, "cpu", "none"))) {
+        // OrtRunner.of: a probe of a model over 2 GB goes to ONNX Runtime by file, with external data.
+        try (OrtRunner r = OrtRunner.of(OnnxModel.of(model.toBuilder().setGraph(probe).build()), new OrtRunner.RunnerSettings(1, "cpu", "none"))) {
             for (Map.Entry<String, NodeInfo> e : r.outputInfo().entrySet())
                 if (e.getValue().getInfo() instanceof TensorInfo t) types.put(e.getKey(), dataType(t.onnxType));
         }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import dev.lathe.eval.data.Dataset;
 import dev.lathe.model.DecoderModel;
 import dev.lathe.model.InputShapes;
+import dev.lathe.model.ModelImage;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
@@ -55,7 +56,9 @@ public final class QualityEvaluator {
         this.vocabulary = decoder ? DecoderModel.vocabulary(original) : -1;
         if (decoder && vocabulary <= 0)
             throw new IllegalArgumentException("the decoder's logits do not declare a vocabulary size and no config.json beside it states vocab_size");
-        this.reference = decoder ? sequenceLogits(original.toBytes()) : outputs(original.toBytes(), embedding);
+        try (ModelImage image = ModelImage.of(original)) {
+            this.reference = decoder ? sequenceLogits(image) : outputs(image, embedding);
+        }
         this.probabilities = rank == 2 && FidelityMetrics.areProbabilities(reference) && reference.get(0).length > 1;
         if (decoder) kind = OutputKind.LANGUAGE_MODEL;
         else if (embedding) kind = OutputKind.EMBEDDING;
@@ -81,7 +84,9 @@ public final class QualityEvaluator {
     public Dataset data() { return data; }
 
     public QualityReport evaluate(OnnxModel candidate) throws OrtException {
-        return evaluate(candidate.toBytes());
+        try (ModelImage image = ModelImage.of(candidate)) {
+            return evaluate(image, null);
+        }
     }
 
     /** Scores a model already serialized (the measuring loop serializes each candidate once). */
@@ -98,6 +103,11 @@ public final class QualityEvaluator {
      * is not stopped gives exactly the figures of a full run.
      */
     public QualityReport evaluate(byte[] candidate, Double floor) throws OrtException {
+        return evaluate(ModelImage.of(candidate), floor);
+    }
+
+    /** As {@link #evaluate(byte[], Double)}, for a model as bytes or by file (one too large for one protobuf). */
+    public QualityReport evaluate(ModelImage candidate, Double floor) throws OrtException {
         try (OrtRunner runner = new OrtRunner(candidate, settings)) {
             return evaluate(runner, floor);
         }
@@ -136,13 +146,9 @@ public final class QualityEvaluator {
         boolean stop(int index, float[] output);
     }
 
-    private List<float[]> outputs(byte[] model, boolean pool) throws OrtException {
-        return outputs(model, pool, null);
-    }
-
-    private List<float[]> outputs(byte[] model, boolean pool, SampleCheck check) throws OrtException {
+    private List<float[]> outputs(ModelImage model, boolean pool) throws OrtException {
         try (OrtRunner runner = new OrtRunner(model, settings)) {
-            return outputs(runner, pool, check);
+            return outputs(runner, pool, null);
         }
     }
 
@@ -179,7 +185,7 @@ public final class QualityEvaluator {
     }
 
     /** The logits of every position of every sequence, each run from an empty cache. */
-    private List<float[]> sequenceLogits(byte[] model) throws OrtException {
+    private List<float[]> sequenceLogits(ModelImage model) throws OrtException {
         try (OrtRunner runner = new OrtRunner(model, settings)) {
             return sequenceLogits(runner);
         }

@@ -2,6 +2,7 @@ package dev.lathe.eval.timing;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
+import dev.lathe.model.ModelImage;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
 
@@ -33,6 +34,12 @@ public final class InterleavedComparison {
     private InterleavedComparison() {}
 
     public static Result compare(byte[] original, byte[] candidate, Map<String, TensorData> input, OrtRunner.RunnerSettings settings,
+                                 LatencyClock clock) throws OrtException {
+        return compare(ModelImage.of(original), ModelImage.of(candidate), input, settings, clock);
+    }
+
+    /** As {@link #compare(byte[], byte[], Map, OrtRunner.RunnerSettings, LatencyClock)}, for models as bytes or by file. */
+    public static Result compare(ModelImage original, ModelImage candidate, Map<String, TensorData> input, OrtRunner.RunnerSettings settings,
                                  LatencyClock clock) throws OrtException {
         return LatencyMeter.exclusively(() -> {
             try (OrtRunner a = new OrtRunner(original, settings); OrtRunner b = new OrtRunner(candidate, settings)) {

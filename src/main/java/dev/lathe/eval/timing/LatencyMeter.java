@@ -3,6 +3,7 @@ package dev.lathe.eval.timing;
 import dev.lathe.eval.MachineInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
+import dev.lathe.model.ModelImage;
 import dev.lathe.model.OnnxModel;
 import dev.lathe.model.OrtRunner;
 import dev.lathe.model.TensorData;
@@ -62,11 +63,18 @@ public final class LatencyMeter {
     public TimingProtocol protocol() { return protocol; }
 
     public LatencyRun measure(OnnxModel model, Map<String, TensorData> input) throws OrtException {
-        return measure(model.toBytes(), input);
+        try (ModelImage image = ModelImage.of(model)) {
+            return measure(image, input);
+        }
     }
 
     /** Times a model already serialized (the measuring loop serializes each candidate once). */
     public LatencyRun measure(byte[] model, Map<String, TensorData> input) throws OrtException {
+        return measure(ModelImage.of(model), input);
+    }
+
+    /** Times a model as bytes or by file (one too large for one protobuf). */
+    public LatencyRun measure(ModelImage model, Map<String, TensorData> input) throws OrtException {
         try (OrtRunner runner = new OrtRunner(model, settings)) {
             return measure(runner, input);
         }

@@ -5,6 +5,7 @@ import dev.lathe.eval.CandidateMeasurer;
 import dev.lathe.eval.Measurement;
 import dev.lathe.eval.MeasurementSetup;
 import dev.lathe.eval.SessionInfo;
+import dev.lathe.model.ModelImage;
 import dev.lathe.model.OnnxModel;
 
 import java.io.IOException;
@@ -14,8 +15,9 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * Measures candidates in a {@link WorkerProcess}: each candidate is written to a temporary file, the worker
- * loads and measures it, the file is deleted. A candidate that kills or hangs the worker fails with the
+ * Measures candidates in a {@link WorkerProcess}: each candidate is written to a temporary folder (a model over
+ * the external-data threshold as {@code model.onnx} plus its data file, which no pipe or protobuf could carry), the
+ * worker opens it by path and measures it, the folder is deleted. A candidate that kills or hangs the worker fails with the
  * reason and the next one gets a fresh worker.
  */
 public final class WorkerMeasurer implements CandidateMeasurer {
@@ -40,31 +42,15 @@ public final class WorkerMeasurer implements CandidateMeasurer {
 
     @Override
     public Measurement measure(OnnxModel candidate) throws CandidateFailedException {
-        Path file = folder.resolve("candidate.onnx");
-        try {
-            Files.write(file, candidate.toBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the candidate to " + file, e);
-        }
-        try {
-            return worker.measure(file).withParameters(candidate.parameterCount());
-        } finally {
-            try { Files.deleteIfExists(file); } catch (IOException ignored) { /* the folder goes at close */ }
+        try (ModelImage file = ModelImage.onDisk(candidate, folder)) {
+            return worker.measure(file.file()).withParameters(candidate.parameterCount());
         }
     }
 
     @Override
     public dev.lathe.eval.timing.InterleavedComparison.Result confirm(OnnxModel candidate) throws CandidateFailedException {
-        Path file = folder.resolve("confirmed.onnx");
-        try {
-            Files.write(file, candidate.toBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the candidate to " + file, e);
-        }
-        try {
-            return worker.confirm(file);
-        } finally {
-            try { Files.deleteIfExists(file); } catch (IOException ignored) { /* the folder goes at close */ }
+        try (ModelImage file = ModelImage.onDisk(candidate, folder)) {
+            return worker.confirm(file.file());
         }
     }
 

@@ -171,6 +171,9 @@ public final class WorkerProcess implements AutoCloseable {
         cmd.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:-CreateCoredumpOnCrash",
                 "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "lathe-worker-crash-%p.log"),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Djava.awt.headless=true"));
+        // A lowered external-data threshold (tests) holds in the worker too, so the original goes by path there as well.
+        String threshold = System.getProperty(dev.lathe.model.OnnxModel.THRESHOLD_PROPERTY);
+        if (threshold != null) cmd.add("-D" + dev.lathe.model.OnnxModel.THRESHOLD_PROPERTY + "=" + threshold);
         cmd.addAll(options.jvmArgs());
         cmd.addAll(List.of("-cp", classPath(), MeasurementWorker.class.getName()));
         Process p = new ProcessBuilder(cmd).start();

@@ -76,14 +76,11 @@ final class AgentStudy implements AutoCloseable {
             throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, "cannot build the candidate: " + e.getMessage(), e);
         }
         double build = (System.nanoTime() - t0) / 1e9;
-        byte[] bytes = candidate.toBytes();
-        Path file = Files.createTempFile(tmp, "candidate-", ".onnx");
-        try {
-            Files.write(file, bytes);
-            Measurement m = worker.measure(file).withParameters(candidate.parameterCount());
-            return new Measured(m, OnnxModel.sha256Of(file), build);
-        } finally {
-            Files.deleteIfExists(file);
+        // A candidate over the external-data threshold goes to the worker as model.onnx plus its data file.
+        try (dev.lathe.model.ModelImage image = dev.lathe.model.ModelImage.onDisk(candidate, tmp)) {
+            Measurement m = worker.measure(image.file()).withParameters(candidate.parameterCount());
+            boolean oneFile = candidate.totalInitializerBytes() <= OnnxModel.externalDataThreshold();
+            return new Measured(m, oneFile ? OnnxModel.sha256Of(image.file()) : candidate.contentSha256(), build);
         }
     }
 

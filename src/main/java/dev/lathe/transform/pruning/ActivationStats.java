@@ -83,7 +83,7 @@ public final class ActivationStats {
         ModelProto.Builder b = probe.toModel().toBuilder();
         Map<String, DMatrixRMaj> gram = new LinkedHashMap<>();
         long rows = 0;
-        try (OrtRunner r = new OrtRunner(b.build().toByteArray(), OrtRunner.RunnerSettings.cpu(1))) {
+        try (OrtRunner r = OrtRunner.of(dev.lathe.model.OnnxModel.of(b.build()), OrtRunner.RunnerSettings.cpu(1))) { // over 2 GB: by file
             for (Map<String, TensorData> sample : samples) {
                 Map<String, TensorData> out = r.run(sample);
                 long sampleRows = 0;

@@ -19,21 +19,24 @@ import static org.junit.jupiter.api.Assertions.*;
 /** {@code search --distill-share}: each generation's most promising share is distilled and stored apart from the measured figures. */
 class DistillShareSearchTest {
     @Test
+    @org.junit.jupiter.api.Tag("slow")
     void aSearchWithADistillShareStoresDistilledRowsBesideTheMeasuredOnes(@TempDir Path dir) throws Exception {
         Path study = dir.resolve("s.sqlite");
-        var r = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "8", "--population", "4", "--seed", "3", "--quick",
-                "--distill-share", "0.5", "--distill-steps", "15", "--distill-lr", "1e-3");
+        // the CNN's int8/fp16 candidates span 0.90-1.00 agreement; a bar of 0.999 leaves the lossy ones faster than the lossless under it
+        var r = lathe("search", "sample:digits-cnn", "--study", study.toString(), "--budget", "8", "--population", "4", "--seed", "3", "--quick",
+                "--precisions", "int8,fp16", "--distill-share", "0.5", "--distill-steps", "15", "--distill-lr", "1e-3", "--distill-bars", "0.999");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("distilled #"), r.out());
         try (SqliteStudyStorage store = SqliteStudyStorage.openExisting(study)) {
             List<DistilledCandidate> rows = store.distilled();
             assertFalse(rows.isEmpty(), r.out());
-            Map<Integer, Long> perGeneration = rows.stream().collect(Collectors.groupingBy(d -> store.get(d.candidateId()).orElseThrow().generation(),
-                    Collectors.counting()));
-            for (var e : perGeneration.entrySet()) {
-                long size = store.all().stream().filter(c -> c.generation() == e.getKey()).count();
-                assertTrue(e.getValue() <= Math.ceil(0.5 * size), "at most half of generation " + e.getKey() + " distilled: " + perGeneration);
-            }
+            // a candidate of an earlier generation may be picked later, so the share bounds the run, not each generation's own candidates
+            Map<Integer, Long> sizes = store.all().stream().collect(Collectors.groupingBy(CandidateRecord::generation, Collectors.counting()));
+            long quota = sizes.values().stream().mapToLong(n -> (long) Math.ceil(0.5 * n)).sum();
+            assertTrue(rows.size() <= quota, rows.size() + " distilled, more than the shares of " + sizes);
+            assertTrue(r.out().contains("distillation aims at the fronts at quality 0.999"), r.out());
+            for (DistilledCandidate d : rows)
+                assertTrue(d.qualityBefore() < 0.999, "only candidates under the bar: " + d.qualityBefore());
             for (DistilledCandidate d : rows) {
                 CandidateRecord measured = store.get(d.candidateId()).orElseThrow();
                 assertTrue(measured.isDone());

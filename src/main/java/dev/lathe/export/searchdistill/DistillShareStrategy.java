@@ -67,7 +67,7 @@ public final class DistillShareStrategy implements SearchStrategy {
     }
 
     public DistillShareStrategy(SearchStrategy inner, double share, Step step, boolean steer) {
-        this(inner, share, step, steer, new FrontGainRanking(FrontGainRanking.DEFAULT_BARS));
+        this(inner, share, step, steer, FrontGainRanking.of(null, null));
     }
 
     public DistillShareStrategy(SearchStrategy inner, double share, Step step, boolean steer, FrontGainRanking ranking) {
@@ -100,7 +100,7 @@ public final class DistillShareStrategy implements SearchStrategy {
         if (!steer) inner.tell(genome, objectives, constraints);
         else if (!asked) inner.tell(genome, steered(genome, objectives), constraints);
         else held.add(new Told(genome, objectives, constraints));
-        boolean feasible = java.util.Arrays.stream(constraints).allMatch(v -> v >= 0) && Double.isFinite(objectives[0]) && Double.isFinite(objectives[1]);
+        boolean feasible = ranking.considers(objectives, constraints); // a candidate under the minimum quality may be lifted over it
         Measured m = new Measured(genome, objectives.clone());
         if (feasible) seen.add(m);
         toldKeys.add(GenomeJson.write(genome));

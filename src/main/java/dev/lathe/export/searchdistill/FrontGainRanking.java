@@ -51,14 +51,20 @@ public final class FrontGainRanking {
     }
 
     private final double[] absolute, relative;
+    private final boolean minQualityConstraint;
 
     /** Absolute bars only. */
     public FrontGainRanking(Collection<Double> bars) {
-        this(bars, List.of());
+        this(bars, List.of(), false);
     }
 
-    /** {@code absolute} bars in the study's metric and {@code relative} ones as shares of the best quality measured. */
-    public FrontGainRanking(Collection<Double> absolute, Collection<Double> relative) {
+    /**
+     * {@code absolute} bars in the study's metric and {@code relative} ones as shares of the best quality measured;
+     * {@code minQualityConstraint}: the study's last constraint is its minimum quality, which a candidate under that
+     * bar breaks and distillation may mend, so such a candidate is still ranked.
+     */
+    public FrontGainRanking(Collection<Double> absolute, Collection<Double> relative, boolean minQualityConstraint) {
+        this.minQualityConstraint = minQualityConstraint;
         if (absolute.isEmpty() && relative.isEmpty()) throw new IllegalArgumentException("distillation ranking needs at least one quality bar");
         for (double b : absolute) if (!(b > 0 && b <= 1)) throw new IllegalArgumentException("a quality bar must be in (0, 1], got " + b);
         for (double b : relative) if (!(b > 0 && b <= 1)) throw new IllegalArgumentException("a relative quality bar must be in (0, 1], got " + b);
@@ -71,7 +77,20 @@ public final class FrontGainRanking {
         boolean user = userBars != null && !userBars.isEmpty();
         List<Double> abs = new ArrayList<>(user ? userBars : List.of());
         if (minQuality != null && minQuality > 0 && minQuality <= 1) abs.add(minQuality);
-        return new FrontGainRanking(abs, user ? List.of() : DEFAULT_BARS);
+        return new FrontGainRanking(abs, user ? List.of() : DEFAULT_BARS, minQuality != null);
+    }
+
+    /**
+     * Whether a candidate with these figures is ranked: measured, and meeting every constraint of the study but its
+     * minimum quality, the one distillation may mend (jMetal's form: one value per constraint, negative when broken,
+     * the minimum quality last; see {@code Constraints.values}).
+     */
+    public boolean considers(double[] objectives, double[] constraints) {
+        if (!(Double.isFinite(objectives[0]) && Double.isFinite(objectives[1]) && objectives[0] < Double.MAX_VALUE && objectives[1] < Double.MAX_VALUE))
+            return false;
+        int checked = minQualityConstraint && constraints.length > 0 ? constraints.length - 1 : constraints.length;
+        for (int i = 0; i < checked; i++) if (constraints[i] < 0) return false;
+        return true;
     }
 
     /** The bars for a study whose best quality measured is {@code ceiling}, ascending. */

@@ -101,6 +101,18 @@ class FrontGainRankingTest {
         assertThrows(IllegalArgumentException.class, () -> new FrontGainRanking(List.of(1.5)));
     }
 
+    /** A candidate under the study's minimum quality breaks only that constraint, which distillation may mend: it is ranked. */
+    @Test
+    void aCandidateUnderTheMinimumQualityIsConsideredOneOverTheLatencyLimitOrFailedIsNot() {
+        FrontGainRanking withMin = FrontGainRanking.of(null, 0.97);
+        assertTrue(withMin.considers(new double[] {0.3, -0.95}, new double[] {0.1, -0.02}), "only the quality constraint broken");
+        assertFalse(withMin.considers(new double[] {0.3, -0.95}, new double[] {-0.1, 0.01}), "over the latency limit");
+        assertFalse(withMin.considers(new double[] {Double.MAX_VALUE, Double.MAX_VALUE}, new double[] {-1e9, -1e9}), "failed");
+        FrontGainRanking without = FrontGainRanking.of(null, null);
+        assertFalse(without.considers(new double[] {0.3, -0.95}, new double[] {-0.02}), "no minimum quality: the last constraint is another");
+        assertTrue(without.considers(new double[] {0.3, -0.95}, new double[] {}));
+    }
+
     private static String describe(List<FrontGainRanking.Scored> ranked) {
         StringBuilder b = new StringBuilder();
         for (var s : ranked) b.append(s.measured().genome().keepRatios()).append(' ').append(s.describe()).append("; ");

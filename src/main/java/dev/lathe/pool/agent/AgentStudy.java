@@ -69,12 +69,7 @@ final class AgentStudy implements AutoCloseable {
 
     Measured measure(String genomeJson) throws CandidateFailedException, IOException {
         long t0 = System.nanoTime();
-        OnnxModel candidate;
-        try {
-            candidate = builder.build(GenomeJson.read(genomeJson));
-        } catch (RuntimeException e) {
-            throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, "cannot build the candidate: " + e.getMessage(), e);
-        }
+        OnnxModel candidate = build(genomeJson);
         double build = (System.nanoTime() - t0) / 1e9;
         byte[] bytes = candidate.toBytes();
         Path file = Files.createTempFile(tmp, "candidate-", ".onnx");
@@ -82,6 +77,26 @@ final class AgentStudy implements AutoCloseable {
             Files.write(file, bytes);
             Measurement m = worker.measure(file).withParameters(candidate.parameterCount());
             return new Measured(m, OnnxModel.sha256Of(file), build);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private OnnxModel build(String genomeJson) throws CandidateFailedException {
+        try {
+            return builder.build(GenomeJson.read(genomeJson));
+        } catch (RuntimeException e) {
+            throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, "cannot build the candidate: " + e.getMessage(), e);
+        }
+    }
+
+    /** The candidate rebuilt from its genome, timed A B B A against the original in this study's worker. */
+    dev.lathe.eval.timing.InterleavedComparison.Result confirm(String genomeJson) throws CandidateFailedException, IOException {
+        OnnxModel candidate = build(genomeJson);
+        Path file = Files.createTempFile(tmp, "confirmed-", ".onnx");
+        try {
+            Files.write(file, candidate.toBytes());
+            return worker.confirm(file);
         } finally {
             Files.deleteIfExists(file);
         }

@@ -66,7 +66,7 @@ final class CandidatesCommand implements Callable<Integer> {
                     var conf = confirmed.get(c.id());
                     if (conf == null) o.putNull("confirmed_speedup");
                     else o.put("confirmed_speedup", conf.speedup()).put("confirmed_low", conf.low()).put("confirmed_high", conf.high())
-                            .put("confirmed_cycles", conf.cycles());
+                            .put("confirmed_cycles", conf.cycles()).put("confirmed_device", conf.device());
                     dev.lathe.study.StoppedEarly.of(c).ifPresent(e -> o.put("stopped_early_samples", e.samples()).put("stopped_early_of", e.total()));
                     if (!constraints.isEmpty()) {
                         o.put("feasible", st.feasible(c));
@@ -91,7 +91,7 @@ final class CandidatesCommand implements Callable<Integer> {
                             c.sizeBytes() == null ? "-" : String.format("%,d", c.sizeBytes()),
                             constraints.isEmpty() ? "" : "  " + st.describeViolations(c),
                             dev.lathe.study.StoppedEarly.of(c).map(e -> "  (" + e.describe() + ")").orElse(""));
-                if (!confirmed.isEmpty()) out.println("confirmed: the original's time over the candidate's, timed interleaved A B B A in one worker after the search");
+                if (!confirmed.isEmpty()) out.println("confirmed: " + dev.lathe.study.ConfirmedSpeedup.legend(confirmed.values()));
                 out.println(hypervolumeLine(st));
                 DistilledListing.print(out, distilled);
                 var predictor = store.predictorReports();

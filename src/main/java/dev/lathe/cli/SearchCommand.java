@@ -317,7 +317,7 @@ final class SearchCommand implements Callable<Integer> {
                     speedup == null ? "-" : String.format("%.2fx", speedup), conf == null ? "-" : String.format("%.2fx", conf.speedup()), c.quality(), c.sizeBytes(),
                     c.peakMemoryBytes() == null ? "-" : String.format("%.1f", c.peakMemoryBytes() / 1048576.0), c.qualityMetric());
         }
-        if (!confirmed.isEmpty()) out.println("  confirmed: the original's time over the candidate's, timed interleaved A B B A in one worker after the search");
+        if (!confirmed.isEmpty()) out.println("  confirmed: " + dev.lathe.study.ConfirmedSpeedup.legend(confirmed.values()));
     }
 
     /** "latency 61% · quality 20% · build 9% · reference 6% · prepare 2% · overhead 2%", largest first. */

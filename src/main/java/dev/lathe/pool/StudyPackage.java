@@ -88,7 +88,7 @@ public record StudyPackage(MeasurementSetup setup, PruningOptions pruning, Quant
     /** {@code setup} with its model, data and tokenizer at the given paths (null keeps none). */
     public static MeasurementSetup relocate(MeasurementSetup s, String model, String data, String tokenizer) {
         return new MeasurementSetup(model, data, tokenizer, s.batch(), s.sequenceLength(), s.shapes(), s.threads(), s.provider(),
-                s.optimizationLevel(), s.protocol(), s.withQuality(), s.peakMemory(), s.clock(), s.imageMean(), s.imageStd());
+                s.optimizationLevel(), s.protocol(), s.withQuality(), s.peakMemory(), s.clock(), s.imageMean(), s.imageStd(), s.qualityFloor());
     }
 
     private static void addTree(Map<String, Path> out, String prefix, Path dir) {

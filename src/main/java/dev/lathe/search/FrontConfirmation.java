@@ -46,8 +46,23 @@ public final class FrontConfirmation {
         }
     }
 
+    /** Times one front candidate A B B A against the original, wherever that is done (this machine's worker, a pool device). */
+    @FunctionalInterface
+    public interface Confirmer {
+        InterleavedComparison.Result confirm(CandidateRecord candidate, Genome genome) throws CandidateFailedException;
+    }
+
     /** Confirms {@code study}'s front; returns the confirmations stored, stopping early when {@code stop} says so. */
     public static List<ConfirmedSpeedup> run(Study study, CandidateBuilder builder, CandidateMeasurer measurer, StudyStorage store,
+                                             Consumer<String> log, BooleanSupplier stop) {
+        return run(study, (c, g) -> measurer.confirm(builder.build(g)), null, store, log, stop);
+    }
+
+    /**
+     * Confirms {@code study}'s front through {@code confirmer}, every candidate on the one {@code device} it names
+     * (stored with each row and said in the log; null for this machine).
+     */
+    public static List<ConfirmedSpeedup> run(Study study, Confirmer confirmer, String device, StudyStorage store,
                                              Consumer<String> log, BooleanSupplier stop) {
         List<CandidateRecord> front = study.front().stream().filter(c -> !GenomeJson.read(c.genomeJson()).isOriginal()).toList();
         List<ConfirmedSpeedup> out = new ArrayList<>();
@@ -56,19 +71,21 @@ public final class FrontConfirmation {
             log.accept("The front is of " + study.objective().label() + ", not latency: its speed-ups are not confirmed");
             return out;
         }
-        log.accept("Confirming the front: " + front.size() + " candidate(s) timed interleaved with the original (A B B A)");
+        log.accept("Confirming the front" + (device == null ? "" : " on device " + device) + ": " + front.size()
+                + " candidate(s) timed interleaved with the original (A B B A)");
         for (CandidateRecord c : front) {
             if (stop.getAsBoolean()) break;
             try {
                 Genome g = GenomeJson.read(c.genomeJson());
-                InterleavedComparison.Result r = measurer.confirm(builder.build(g));
+                InterleavedComparison.Result r = confirmer.confirm(c, g);
                 ConfirmedSpeedup confirmed = new ConfirmedSpeedup(c.id(), r.speedup(), r.low(), r.high(), r.originalMs(), r.candidateMs(), r.cycles(),
-                        r.clock(), Instant.now().toString());
+                        r.clock(), Instant.now().toString(), device);
                 store.recordConfirmation(confirmed);
                 out.add(confirmed);
                 Double searched = study.speedup(c);
-                log.accept(String.format(java.util.Locale.ROOT, "confirmed #%d: search %s, interleaved %s", c.id(),
-                        searched == null ? "-" : String.format(java.util.Locale.ROOT, "%.2fx", searched), confirmed.describe()));
+                log.accept(String.format(java.util.Locale.ROOT, "confirmed #%d: search %s, interleaved %s%s", c.id(),
+                        searched == null ? "-" : String.format(java.util.Locale.ROOT, "%.2fx", searched), confirmed.describe(),
+                        device == null ? "" : " on " + device));
             } catch (UnsupportedOperationException e) {
                 log.accept("The front is not confirmed: " + e.getMessage());
                 break;

@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * once, and candidates are recorded (with the device that measured them) and told to the strategy as they come
  * back, on the searching thread, which alone writes the study. Each device's references are recorded as they
  * arrive. A pause or a stop submits nothing more and lets the candidates in flight finish; a search killed
- * outright leaves them {@code running}, and resuming measures them again, as on one machine.
+ * outright leaves them {@code running}, and resuming measures them again, as on one machine. After the loop the
+ * front is confirmed on one device ({@link #confirmFront}).
  */
 final class PoolSearch implements AutoCloseable {
     private final SearchRunner runner;
@@ -169,6 +170,31 @@ final class PoolSearch implements AutoCloseable {
         Map<String, String> refused = devices.refusals();
         if (!refused.isEmpty())
             listener.message("Devices not used: " + String.join("; ", refused.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList()));
+    }
+
+    /**
+     * Confirms the front ({@link FrontConfirmation}) on one device of the pool, the first to join that is still
+     * there, so every candidate is timed against the same original on the same machine; the device is named in the
+     * log and in each stored confirmation. The agent rebuilds each candidate from its genome, as for a measurement.
+     */
+    void confirmFront(java.util.function.BooleanSupplier stop) {
+        drain();
+        dev.lathe.pool.schedule.DeviceState device = devices.confirmingDevice();
+        if (device == null) {
+            listener.message("The front is not confirmed: no device of pool " + options.pool() + " is left");
+            return;
+        }
+        FrontConfirmation.run(runner.study(), (c, g) -> {
+            try {
+                return devices.confirm(device.id(), c.id(), c.genomeJson());
+            } catch (dev.lathe.pool.schedule.DeviceLostException | dev.lathe.pool.schedule.DeviceRefusedException e) {
+                throw new IllegalStateException("device " + device.name() + ": " + e.getMessage(), e);
+            }
+        }, device.name(), store, text -> {
+            drain();
+            listener.message(text);
+        }, stop);
+        drain();
     }
 
     /** Every device seen and what it does now, refused members included (a copy, for the window). */

@@ -271,6 +271,11 @@ public final class SearchRunner {
                 poolSearch = search;
                 phases.since("prepare", t0);
                 search.loop(strategy);
+                if (confirmFront && strategyFactory == null && !stop.get()) {
+                    long c0 = System.nanoTime();
+                    search.confirmFront(stop::get);
+                    phases.since("confirm", c0);
+                }
             }
             return outcome(t0);
         }

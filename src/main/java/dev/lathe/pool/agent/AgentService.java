@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 /**
  * What an agent does with a task: first the checks (signed, signed with this pool's token, issued within
  * {@value #MAX_AGE_MINUTES} minutes, nonce never seen), refusing and logging anything that fails them; then
- * only the five kinds of {@link PoolTask.Kind}, each a measurement or what a measurement needs. Measurements and
+ * only the kinds of {@link PoolTask.Kind}, each a measurement or what a measurement needs. Measurements and
  * references arrive on the one-thread executor; the study they name is prepared on first use and kept until
  * another study comes.
  */
@@ -90,6 +90,7 @@ public final class AgentService implements TaskHandler {
                 case CHUNK -> chunk(payload, t.blob());
                 case MEASURE -> measure(payload);
                 case REFERENCE -> reference(payload);
+                case CONFIRM -> confirm(payload);
             };
         } catch (Exception | OutOfMemoryError e) {
             String m = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -155,6 +156,28 @@ public final class AgentService implements TaskHandler {
             n.put("kind", e.kind().name());
             log.accept("candidate " + id + " failed: " + e.getMessage());
             update(st -> st.counted(1, 0).failedBecause("candidate " + id + ": " + e.getMessage()).with("idle", s.originalName(), null));
+        }
+        n.set("session", JSON.valueToTree(s.info()));
+        return n.toString();
+    }
+
+    /** A front candidate timed interleaved with the original in this agent's worker; not counted as a measurement. */
+    private String confirm(JsonNode payload) throws Exception {
+        AgentStudy s = study(payload);
+        long id = payload.path("candidate").asLong();
+        update(st -> st.with("confirming", s.originalName(), id));
+        ObjectNode n = JSON.createObjectNode();
+        try {
+            var r = s.confirm(payload.path("genome").asText());
+            n.set("comparison", JSON.valueToTree(r));
+            log.accept(String.format(java.util.Locale.ROOT, "candidate %d confirmed: %.2fx (%.2f-%.2f, %d ABBA cycles)", id, r.speedup(), r.low(),
+                    r.high(), r.cycles()));
+            update(st -> st.with("idle", s.originalName(), null));
+        } catch (CandidateFailedException e) {
+            n.put("failed", e.getMessage());
+            n.put("kind", e.kind().name());
+            log.accept("confirming candidate " + id + " failed: " + e.getMessage());
+            update(st -> st.failedBecause("confirming candidate " + id + ": " + e.getMessage()).with("idle", s.originalName(), null));
         }
         n.set("session", JSON.valueToTree(s.info()));
         return n.toString();

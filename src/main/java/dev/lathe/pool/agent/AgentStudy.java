@@ -69,18 +69,33 @@ final class AgentStudy implements AutoCloseable {
 
     Measured measure(String genomeJson) throws CandidateFailedException, IOException {
         long t0 = System.nanoTime();
-        OnnxModel candidate;
-        try {
-            candidate = builder.build(GenomeJson.read(genomeJson));
-        } catch (RuntimeException e) {
-            throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, "cannot build the candidate: " + e.getMessage(), e);
-        }
+        OnnxModel candidate = build(genomeJson);
         double build = (System.nanoTime() - t0) / 1e9;
         // A candidate over the external-data threshold goes to the worker as model.onnx plus its data file.
         try (dev.lathe.model.ModelImage image = dev.lathe.model.ModelImage.onDisk(candidate, tmp)) {
             Measurement m = worker.measure(image.file()).withParameters(candidate.parameterCount());
             boolean oneFile = candidate.totalInitializerBytes() <= OnnxModel.externalDataThreshold();
             return new Measured(m, oneFile ? OnnxModel.sha256Of(image.file()) : candidate.contentSha256(), build);
+        }
+    }
+
+    private OnnxModel build(String genomeJson) throws CandidateFailedException {
+        try {
+            return builder.build(GenomeJson.read(genomeJson));
+        } catch (RuntimeException e) {
+            throw new CandidateFailedException(CandidateFailedException.Kind.ERROR, "cannot build the candidate: " + e.getMessage(), e);
+        }
+    }
+
+    /** The candidate rebuilt from its genome, timed A B B A against the original in this study's worker. */
+    dev.lathe.eval.timing.InterleavedComparison.Result confirm(String genomeJson) throws CandidateFailedException, IOException {
+        OnnxModel candidate = build(genomeJson);
+        Path file = Files.createTempFile(tmp, "confirmed-", ".onnx");
+        try {
+            Files.write(file, candidate.toBytes());
+            return worker.confirm(file);
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 

@@ -87,6 +87,19 @@ final class HazelcastDevice implements Device {
         return measured(call(HazelcastSetup.MEASURE_EXECUTOR, PoolTask.Kind.REFERENCE, p.toString(), null, timeout()));
     }
 
+    @Override
+    public synchronized dev.lathe.eval.timing.InterleavedComparison.Result confirm(Candidate c)
+            throws DeviceLostException, DeviceRefusedException, CandidateFailedException {
+        upload();
+        ObjectNode p = PoolSerialization.JSON.createObjectNode();
+        p.set("study", study.packageJson());
+        p.put("candidate", c.id());
+        p.put("genome", c.genomeJson());
+        JsonNode answer = call(HazelcastSetup.MEASURE_EXECUTOR, PoolTask.Kind.CONFIRM, p.toString(), null, timeout());
+        measuredOrFailed(answer);
+        return PoolSerialization.JSON.convertValue(answer.path("comparison"), dev.lathe.eval.timing.InterleavedComparison.Result.class);
+    }
+
     private double timeout() {
         double t = study.pkg().requestSeconds() + 120;
         return prepared ? t : t + PREPARE_SECONDS;
@@ -124,6 +137,12 @@ final class HazelcastDevice implements Device {
     }
 
     private Measurement measured(JsonNode answer) throws CandidateFailedException, DeviceRefusedException {
+        measuredOrFailed(answer);
+        return PoolSerialization.JSON.convertValue(answer.path("measurement"), Measurement.class);
+    }
+
+    /** Checks an answer's session (the data it read) and failure; throws what they say. */
+    private void measuredOrFailed(JsonNode answer) throws CandidateFailedException, DeviceRefusedException {
         prepared = true;
         JsonNode session = answer.path("session");
         if (!session.isMissingNode() && study.expectedFingerprint() != null) {
@@ -136,7 +155,6 @@ final class HazelcastDevice implements Device {
         if (answer.has("failed"))
             throw new CandidateFailedException(CandidateFailedException.Kind.valueOf(answer.path("kind").asText("ERROR")),
                     answer.path("failed").asText() + " (on " + description.name() + ")", null);
-        return PoolSerialization.JSON.convertValue(answer.path("measurement"), Measurement.class);
     }
 
     private JsonNode call(String executor, PoolTask.Kind kind, String payload, byte[] blob, double timeoutSeconds)

@@ -193,6 +193,17 @@ public final class PoolMeasurer implements AutoCloseable {
         return scheduler.closingReferences(millis);
     }
 
+    /** The device the front is confirmed on ({@link Scheduler#confirmingDevice}), or null when none is left. */
+    public DeviceState confirmingDevice() {
+        return scheduler.confirmingDevice();
+    }
+
+    /** Rebuilds the candidate on device {@code deviceId} and times it A B B A against the original there. */
+    public dev.lathe.eval.timing.InterleavedComparison.Result confirm(String deviceId, long candidateId, String genomeJson)
+            throws DeviceLostException, DeviceRefusedException, dev.lathe.eval.CandidateFailedException {
+        return scheduler.confirm(deviceId, new Candidate(candidateId, genomeJson));
+    }
+
     /** What the first device to measure found when it prepared (its machine, the output kind), or null before any answered. */
     public dev.lathe.eval.SessionInfo firstSession() { return firstSession.get(); }
 

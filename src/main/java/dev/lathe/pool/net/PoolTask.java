@@ -35,7 +35,9 @@ public final class PoolTask implements Callable<String>, IdentifiedDataSerializa
         /** Rebuild a candidate from its genome and measure it. */
         MEASURE,
         /** Measure the original again (the device's drift reference). */
-        REFERENCE
+        REFERENCE,
+        /** Rebuild a front candidate from its genome and time it A B B A against the original (its confirmed speed-up). */
+        CONFIRM
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -21,4 +21,13 @@ public interface Device {
 
     /** Measures the original again: this device's drift reference. */
     Measurement reference() throws DeviceLostException, DeviceRefusedException, CandidateFailedException;
+
+    /**
+     * Rebuilds the candidate and times it A B B A against the original in one process: a front candidate's
+     * confirmed speed-up. Devices that cannot say so.
+     */
+    default dev.lathe.eval.timing.InterleavedComparison.Result confirm(Candidate candidate)
+            throws DeviceLostException, DeviceRefusedException, CandidateFailedException {
+        throw new UnsupportedOperationException(description().name() + " cannot time candidates interleaved with the original");
+    }
 }

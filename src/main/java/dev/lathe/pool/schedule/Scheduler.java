@@ -196,6 +196,62 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * The device a search's front is confirmed on: the first to join that is still in the pool (so one device times
+     * every candidate of the front against the same original), or null when none is left.
+     */
+    public DeviceState confirmingDevice() {
+        return devices().stream().filter(s -> "idle".equals(s.state()) && isActive(s.id())).findFirst()
+                .or(() -> devices().stream().filter(s -> isActive(s.id())).findFirst()).orElse(null);
+    }
+
+    private boolean isActive(String id) {
+        lock.lock();
+        try {
+            Slot s = slots.get(id);
+            return s != null && s.active;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Times {@code candidate} A B B A against the original on device {@code deviceId} ({@link Device#confirm}), on
+     * the caller's thread. For after the last candidate and the closing references: the device's own loop is idle
+     * then, and its state reads "confirming" meanwhile. A device lost or refusing is quarantined as in a search.
+     */
+    public dev.lathe.eval.timing.InterleavedComparison.Result confirm(String deviceId, Candidate candidate)
+            throws DeviceLostException, DeviceRefusedException, CandidateFailedException {
+        Slot slot;
+        lock.lock();
+        try {
+            slot = slots.get(deviceId);
+            if (slot == null || !slot.active || closed)
+                throw new DeviceLostException("device " + (slot == null ? deviceId : slot.device.description().name()) + " is no longer in the pool", null);
+            if (slot.current != null || !pending.isEmpty()) throw new IllegalStateException("confirming while candidates are still being measured");
+            slot.state = "confirming";
+            slot.current = candidate.id();
+        } finally {
+            lock.unlock();
+        }
+        DeviceDescription d = slot.device.description();
+        try {
+            return slot.device.confirm(candidate);
+        } catch (DeviceLostException | DeviceRefusedException e) {
+            lose(slot, d, e, candidate.id());
+            throw e;
+        } finally {
+            lock.lock();
+            try {
+                slot.current = null;
+                if (slot.active) slot.state = "idle";
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
     /** Candidates waiting for a device. */
     public int pendingCount() {
         lock.lock();

@@ -134,7 +134,8 @@ public final class CandidateDetailView {
         dev.lathe.study.ConfirmedSpeedup confirmed = d.original() ? null : study.confirmations().get(c.id());
         if (confirmed != null)
             r = figure(r, "Confirmed", Formats.speedup(confirmed.speedup()), String.format(java.util.Locale.ROOT,
-                    "A B B A vs original, %.2f–%.2f, %d cycles", confirmed.low(), confirmed.high(), confirmed.cycles()));
+                    "A B B A vs original, %.2f–%.2f, %d cycles%s", confirmed.low(), confirmed.high(), confirmed.cycles(),
+                    confirmed.device() == null ? "" : ", on device " + confirmed.device()));
         r = figure(r, "Quality", Formats.quality(c.quality()), metric);
         if (c.fidelity() != null && !"fidelity".equals(metric)) r = figure(r, "Fidelity", Formats.quality(c.fidelity()), "vs original");
         r = figure(r, "Size", c.sizeBytes() == null ? "–" : Formats.bytes(c.sizeBytes()),

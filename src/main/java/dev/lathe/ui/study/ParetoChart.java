@@ -265,8 +265,9 @@ public final class ParetoChart extends ScatterChart<Number, Number> {
                 + (r.correctedLatencyMs() == null ? "" : ", drift-corrected " + Formats.ms(r.correctedLatencyMs()))
                 + (r.speedup() == null ? "" : "\nSpeed-up " + Formats.speedup(r.speedup()) + (confirmed == null ? "" : " in the search"))
                 + (confirmed == null ? "" : String.format(java.util.Locale.ROOT,
-                        "\nConfirmed %s (95%% %.2f–%.2f, %d A B B A cycles against the original, %s clock); plotted at the confirmed figure",
-                        Formats.speedup(confirmed.speedup()), confirmed.low(), confirmed.high(), confirmed.cycles(), confirmed.clock()))
+                        "\nConfirmed %s (95%% %.2f–%.2f, %d A B B A cycles against the original, %s clock%s); plotted at the confirmed figure",
+                        Formats.speedup(confirmed.speedup()), confirmed.low(), confirmed.high(), confirmed.cycles(), confirmed.clock(),
+                        confirmed.device() == null ? "" : ", on device " + confirmed.device()))
                 + (r.violations().isEmpty() ? "" : "\nViolates " + r.violations())
                 + "\n" + c.qualityMetric() + " " + Formats.quality(c.quality())
                 + (c.accuracy() == null || "accuracy".equals(c.qualityMetric()) ? "" : "\naccuracy " + Formats.quality(c.accuracy()))

@@ -8,6 +8,8 @@
 set -euo pipefail
 LATHE=${LATHE:-"java --enable-native-access=ALL-UNNAMED -jar target/lathe.jar"}
 OUT=${1:-sample-models/minilm/table-ffn-k3.lathe}
+# Further arguments go to tabulate as they are (make_tables.sh passes --clock cpu for table-ffn-k3-cpu.lathe).
+shift || true
 args=(--levels 3 --sample 200 --repeats 3 --quick --seq-len 32 --keep-range attention_heads=1:1 --keep-range ffn_units=0.25:1)
 for b in 0 1 2 3 4 5; do
   args+=(--keep-block block:$b --keep-block residual:/encoder/layer.$b/attention/output/Add --keep-block residual:/encoder/layer.$b/output/Add)
@@ -16,4 +18,4 @@ for b in 0 1 2 3 4 5; do
   done
 done
 args+=(--layer-precisions /pooler/dense/Gemm=fp32)
-$LATHE tabulate sample:all-minilm-l6-v2 "${args[@]}" --out "$OUT"
+$LATHE tabulate sample:all-minilm-l6-v2 "${args[@]}" "$@" --out "$OUT"

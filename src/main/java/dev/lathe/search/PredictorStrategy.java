@@ -3,6 +3,7 @@ package dev.lathe.search;
 import dev.lathe.search.predictor.BootstrapEnsemble;
 import dev.lathe.search.predictor.GaussianProcess;
 import dev.lathe.search.predictor.GenomeFeatures;
+import dev.lathe.search.predictor.HypervolumeImprovement;
 import dev.lathe.search.predictor.ModelSelection;
 import dev.lathe.study.PredictorReport;
 import dev.lathe.search.predictor.Regressor;
@@ -123,7 +124,7 @@ public final class PredictorStrategy implements SearchStrategy {
         Map<Genome, Proposal> proposals = innerSearch(round, base, cost.fitted(), quality.fitted(), constraintFits);
         int plainCount = count < 2 ? 0 : Math.max(1, (int) Math.round(count * PLAIN_SHARE));
         List<Genome> out = new ArrayList<>();
-        for (Proposal p : optimisticBest(proposals, count - plainCount)) {
+        for (Proposal p : bestByImprovement(ok, base, proposals, count - plainCount, cost.cvRmse(), quality.cvRmse(), round)) {
             out.add(p.genome());
             predicted.put(GenomeJson.write(p.genome()), new double[] {base * Math.exp(p.cost()), p.quality()});
         }
@@ -134,6 +135,9 @@ public final class PredictorStrategy implements SearchStrategy {
         log.accept("Predictor: " + out.size() + " proposed, " + (out.size() - predicted.size()) + " of them plain NSGA-II offspring");
         return out;
     }
+
+    /** The genomes of the last batch that the predictions chose (not the plain offspring), for diagnosis. */
+    Set<String> predictedKeys() { return new HashSet<>(predicted.keySet()); }
 
     /** The original's cost where it was measured, else the cheapest measured: the log ratio's base. */
     private static double baseCost(List<Observation> ok) {
@@ -176,6 +180,36 @@ public final class PredictorStrategy implements SearchStrategy {
             inner.keepSurvivorsOnly();
         }
         return out;
+    }
+
+    /**
+     * The {@code n} proposals that add the most expected hypervolume to the measured front, picked greedily so that
+     * each counts only beyond the front and the picks before it ({@link HypervolumeImprovement}); each prediction's
+     * spread is its model's spread at that genome together with the model's cross-validated error, so a model that
+     * ranks badly explores more widely. Only proposals predicted feasible are candidates. When fewer than {@code n}
+     * are expected to add anything, the rest are the best under the optimistic bound.
+     */
+    private List<Proposal> bestByImprovement(List<Observation> ok, double base, Map<Genome, Proposal> proposals, int n, double costError,
+                                             double qualityError, long round) {
+        List<double[]> front = new ArrayList<>();
+        for (Observation o : ok)
+            if (feasible(o.constraints())) front.add(new double[] {Math.min(1, o.objectives()[0] / base), Math.max(0, Math.min(1, 1 + o.objectives()[1]))});
+        List<Proposal> candidates = proposals.values().stream().filter(p -> feasible(p.constraints())).toList();
+        List<HypervolumeImprovement.Prediction> predictions = candidates.stream().map(p -> new HypervolumeImprovement.Prediction(p.cost(),
+                Math.hypot(p.costSd(), costError), p.quality(), Math.hypot(p.qualitySd(), qualityError))).toList();
+        List<Proposal> out = new ArrayList<>();
+        for (int i : HypervolumeImprovement.select(front, predictions, n, round + 2)) out.add(candidates.get(i));
+        if (out.size() < n) {
+            Set<Genome> chosen = new HashSet<>();
+            for (Proposal p : out) chosen.add(p.genome());
+            for (Proposal p : optimisticBest(proposals, proposals.size())) if (out.size() < n && chosen.add(p.genome())) out.add(p);
+        }
+        return out;
+    }
+
+    private static boolean feasible(double[] constraints) {
+        for (double c : constraints) if (c < 0) return false;
+        return true;
     }
 
     /**

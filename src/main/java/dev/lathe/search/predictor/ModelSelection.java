@@ -17,25 +17,37 @@ public final class ModelSelection {
 
     private ModelSelection() {}
 
-    /** The chosen regressor fitted to all the data, with its cross-validated tau. */
-    public record Choice(String model, Regressor.Fitted fitted, double cvTau) {}
+    /**
+     * The chosen regressor fitted to all the data, with its cross-validated tau and root mean squared error (how far
+     * a prediction for an unseen genome is off, model misfit and noise together).
+     */
+    public record Choice(String model, Regressor.Fitted fitted, double cvTau, double cvRmse) {}
 
     /** The regressor with the best cross-validated tau, fitted to everything (ties: the first listed). */
     public static Choice best(List<Regressor> candidates, double[][] x, double[] y, long seed) {
         Regressor best = null;
-        double bestTau = Double.NEGATIVE_INFINITY;
+        double bestTau = Double.NEGATIVE_INFINITY, bestRmse = Double.NaN;
         for (Regressor r : candidates) {
-            double tau = crossValidatedTau(r, x, y, seed);
+            double[] predicted = outOfFold(r, x, y, seed);
+            double tau = tau(predicted, y);
             if (tau > bestTau) {
                 bestTau = tau;
                 best = r;
+                double sse = 0;
+                for (int i = 0; i < y.length; i++) sse += (predicted[i] - y[i]) * (predicted[i] - y[i]);
+                bestRmse = Math.sqrt(sse / Math.max(1, y.length));
             }
         }
-        return new Choice(best.name(), best.fit(x, y), bestTau);
+        return new Choice(best.name(), best.fit(x, y), bestTau, bestRmse);
     }
 
     /** Kendall's tau of {@code r}'s out-of-fold predictions against {@code y}. */
     public static double crossValidatedTau(Regressor r, double[][] x, double[] y, long seed) {
+        return tau(outOfFold(r, x, y, seed), y);
+    }
+
+    /** Each point's prediction by {@code r} fitted to the other folds. */
+    static double[] outOfFold(Regressor r, double[][] x, double[] y, long seed) {
         int n = y.length;
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < n; i++) order.add(i);
@@ -57,7 +69,7 @@ public final class ModelSelection {
             Regressor.Fitted fit = r.fit(tx.toArray(double[][]::new), ty.stream().mapToDouble(Double::doubleValue).toArray());
             for (int i : held) predicted[i] = fit.mean(x[i]);
         }
-        return tau(predicted, y);
+        return predicted;
     }
 
     /** Kendall's tau-b; 0 where either side is constant (no ranking to agree with). */

@@ -62,8 +62,13 @@ class DistillShareFormUiTest extends WorkbenchUiTest {
         List<DistilledCandidate> rows;
         try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(studyFile)) {
             rows = s.distilled();
-            for (DistilledCandidate d : rows)
-                assertEquals(s.get(d.candidateId()).orElseThrow().quality(), d.qualityBefore(), 1e-9, "the measured figure is the one before");
+            for (DistilledCandidate d : rows) {
+                var measured = s.get(d.candidateId()).orElseThrow();
+                // a candidate under the minimum quality may have had its quality run stopped early, on part of the data;
+                // distillation scores it on all of it, and it stays under the bar
+                if (dev.lathe.study.StoppedEarly.is(measured)) assertTrue(d.qualityBefore() < 0.999, "under the bar: " + d.qualityBefore());
+                else assertEquals(measured.quality(), d.qualityBefore(), 1e-9, "the measured figure is the one before");
+            }
         }
         assertFalse(rows.isEmpty(), String.join("\n", fx(() -> wb.search().log())));
         assertTrue(fx(() -> String.join("\n", wb.search().log())).contains("distilled #"));

@@ -30,6 +30,15 @@ public final class Distiller {
         boolean step(int step, int plannedSteps, double trainLoss, long elapsedMillis);
     }
 
+    /**
+     * Told after every held-out evaluation, with the student's weights at that point on demand (building the model
+     * costs a copy of its weights, so only a caller that scores checkpoints, such as a learning-curve bench, asks).
+     */
+    @FunctionalInterface
+    public interface Checkpoint {
+        void evaluated(int step, double heldOutLoss, double heldOutQuality, java.util.function.Supplier<OnnxModel> model);
+    }
+
     private static final int MIN_HELD_OUT = 8, MAX_HELD_OUT = 128;
     /** Steps timed before a time-bounded run plans its schedule, after the first (which pays one-time costs: up to 5x a later step). */
     private static final int PROBE_STEPS = 3;
@@ -38,6 +47,12 @@ public final class Distiller {
 
     public static DistillationResult distill(OnnxModel teacher, OnnxModel student, Dataset data, DistillationSettings settings,
                                              Progress progress) throws OrtException {
+        return distill(teacher, student, data, settings, progress, null);
+    }
+
+    /** As {@link #distill(OnnxModel, OnnxModel, Dataset, DistillationSettings, Progress)}, telling {@code checkpoint} (may be null) every held-out evaluation. */
+    public static DistillationResult distill(OnnxModel teacher, OnnxModel student, Dataset data, DistillationSettings settings,
+                                             Progress progress, Checkpoint checkpoint) throws OrtException {
         GraphExecutor.requireSupported(student.proto().getGraph());
         TorchEngine.autogradOffOnThisThread();
         List<Map<String, TensorData>> samples = data.samples();
@@ -45,15 +60,15 @@ public final class Distiller {
         String output = student.proto().getGraph().getOutput(0).getName();
         if (settings.hiddenStateWeight() > 0) {
             try (HiddenStates hidden = HiddenStates.create(teacher, student, maskInput(graphInputs(student)))) {
-                return distill(teacher, student, data, settings, progress, hidden, hidden.isEmpty() ? teacherOutputs(teacher, samples, output)
+                return distill(teacher, student, data, settings, progress, checkpoint, hidden, hidden.isEmpty() ? teacherOutputs(teacher, samples, output)
                         : hidden.teacherOutputs(samples, output));
             }
         }
-        return distill(teacher, student, data, settings, progress, null, teacherOutputs(teacher, samples, output));
+        return distill(teacher, student, data, settings, progress, checkpoint, null, teacherOutputs(teacher, samples, output));
     }
 
     private static DistillationResult distill(OnnxModel teacher, OnnxModel student, Dataset data, DistillationSettings settings,
-                                              Progress progress, HiddenStates hidden, List<TensorData> targets) throws OrtException {
+                                              Progress progress, Checkpoint checkpoint, HiddenStates hidden, List<TensorData> targets) throws OrtException {
         List<Map<String, TensorData>> samples = data.samples();
         String output = student.proto().getGraph().getOutput(0).getName();
 
@@ -73,8 +88,9 @@ public final class Distiller {
                     settings.temperature(), settings.labelWeight());
             int quantized = settings.fakeQuantizedLayers().isEmpty() ? 0 : executor.fakeQuantize(settings.fakeQuantizedLayers());
             int[] labels = data.hasLabels() ? data.labels() : null;
-            AdamW optimizer = new AdamW(executor.parameters(), settings.weightDecay(), settings.clipNorm());
-            long trainable = executor.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
+            Map<String, NDArray> trained = onPathTo(student, executor.parameters(), output);
+            AdamW optimizer = new AdamW(trained, settings.weightDecay(), settings.clipNorm());
+            long trainable = trained.values().stream().mapToLong(p -> p.getShape().size()).sum();
 
             double[] before = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
             double bestLoss = before[0];
@@ -85,18 +101,21 @@ public final class Distiller {
             int sinceBest = 0;
             String stop = "steps";
             List<DistillationResult.Point> curve = new ArrayList<>();
-            int cursor = train.size();
+            int[] lengths = new int[samples.size()];
+            for (int i : train) lengths[i] = Batches.paddedLength(List.of(samples.get(i)));
+            List<List<Integer>> epoch = List.of();
+            int cursor = 0;
             int step = 0;
+            int warmUp = -1; // fixed once the steps are planned, so re-planning a time-bounded run never restarts the warm-up
             long loopStart = System.nanoTime(), firstStepEnd = loopStart;
             long budgetLeft = settings.maxMillis() - (loopStart - start) / 1_000_000;
             while (step < planned) {
-                if (cursor + settings.batchSize() > train.size()) {
-                    Collections.shuffle(train, random);
+                if (cursor == epoch.size()) {
+                    epoch = epochBatches(train, lengths, settings.batchSize(), random);
                     cursor = 0;
                 }
-                List<Integer> batch = train.subList(cursor, Math.min(train.size(), cursor + settings.batchSize()));
-                cursor += batch.size();
-                double lr = learningRate(settings, step, planned);
+                List<Integer> batch = epoch.get(cursor++);
+                double lr = learningRate(settings, step, planned, warmUp);
                 double loss = trainStep(executor, objective, hidden, settings.hiddenStateWeight(), optimizer, samples, targets, labels, batch, lr);
                 step++;
                 long elapsed = (System.nanoTime() - start) / 1_000_000;
@@ -107,17 +126,29 @@ public final class Distiller {
                     long firstMillis = (firstStepEnd - loopStart) / 1_000_000;
                     planned = Math.min(planned, Math.max(step + 1, 1 + (int) ((budgetLeft - firstMillis) / (perStep * 1.15))));
                 }
+                if (warmUp < 0 && planned != Integer.MAX_VALUE) warmUp = warmUpSteps(settings, planned);
                 if (evaluateEvery <= 0 && planned != Integer.MAX_VALUE) evaluateEvery = Math.max(10, planned / 15);
                 double held = Double.NaN;
                 if (evaluateEvery > 0 && (step % evaluateEvery == 0 || step == planned)) {
-                    held = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize())[0];
+                    double[] evaluated = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
+                    held = evaluated[0];
+                    if (checkpoint != null) checkpoint.evaluated(step, held, evaluated[1], executor::writeBack);
                     if (held < bestLoss) {
                         bestLoss = held;
                         bestStep = step;
                         best = executor.snapshot();
                         sinceBest = 0;
-                    } else if (step > warmUpSteps(settings, planned) && ++sinceBest >= settings.patience()) {
+                    } else if (step > (warmUp < 0 ? warmUpSteps(settings, planned) : warmUp) && ++sinceBest >= settings.patience()) {
                         stop = "early stopping (no held-out improvement in " + settings.patience() + " evaluations)";
+                    }
+                    if (settings.maxMillis() > 0 && step > warmUp && step > PROBE_STEPS + 1) {
+                        // Re-plan from the mean pace so far (evaluations included): a machine that slows down or
+                        // speeds up, or batches of other lengths than the first few, would otherwise end the run on
+                        // its time limit with the rate still high, or finish the decay early with time left.
+                        double perStep = (System.nanoTime() - firstStepEnd) / 1e6 / (step - 1);
+                        long left = settings.maxMillis() - (System.nanoTime() - start) / 1_000_000;
+                        int again = step + Math.max(1, (int) (left / perStep));
+                        planned = settings.steps() > 0 ? Math.min(settings.steps(), again) : again;
                     }
                 }
                 curve.add(new DistillationResult.Point(step, loss, held, lr));
@@ -176,6 +207,33 @@ public final class Distiller {
         return new double[] {loss / heldOut.size(), quality / heldOut.size()};
     }
 
+    /** Batches in one bucket window: sorted by length within this many batches' worth of shuffled samples. */
+    static final int BUCKET_WINDOW = 16;
+
+    /**
+     * One pass over the training samples in full batches (a remainder smaller than a batch waits for the next pass);
+     * samples of one length (images, rows) come in the plain shuffled order.
+     * The samples are shuffled; where their lengths differ (sentences), each window of {@link #BUCKET_WINDOW} batches
+     * is sorted by length before it is cut, and the batches are shuffled again, so a batch pads little: a batch of 32
+     * random sentences pads to about twice their mean length, and the padded tokens cost as much as the real ones.
+     */
+    static List<List<Integer>> epochBatches(List<Integer> train, int[] lengths, int batchSize, Random random) {
+        Collections.shuffle(train, random); // in place, each pass from the last one's order, as before bucketing
+        List<Integer> order = train;
+        if (order.size() <= batchSize) return List.of(List.copyOf(order));
+        boolean varying = order.stream().mapToInt(i -> lengths[i]).distinct().count() > 1;
+        int full = order.size() / batchSize * batchSize;
+        List<List<Integer>> batches = new ArrayList<>();
+        int window = BUCKET_WINDOW * batchSize;
+        for (int from = 0; from < full; from += window) {
+            List<Integer> part = new ArrayList<>(order.subList(from, Math.min(full, from + window)));
+            if (varying) part.sort(java.util.Comparator.comparingInt(i -> lengths[i]));
+            for (int b = 0; b + batchSize <= part.size(); b += batchSize) batches.add(List.copyOf(part.subList(b, b + batchSize)));
+        }
+        if (varying) Collections.shuffle(batches, random);
+        return batches;
+    }
+
     /** Early stopping waits for the warm-up: the held-out loss may rise while the rate climbs. */
     private static int warmUpSteps(DistillationSettings s, int planned) {
         return planned == Integer.MAX_VALUE ? 10 : Math.max(1, (int) Math.round(planned * s.warmUpFraction()));
@@ -183,8 +241,13 @@ public final class Distiller {
 
     /** Linear warm-up to the peak rate, then cosine decay to a twentieth of it. */
     static double learningRate(DistillationSettings s, int step, int planned) {
+        return learningRate(s, step, planned, -1);
+    }
+
+    /** As above with the warm-up's length given (negative: a share of {@code planned}). */
+    static double learningRate(DistillationSettings s, int step, int planned, int warmUpSteps) {
         if (planned == Integer.MAX_VALUE) return s.learningRate() * Math.min(1, (step + 1) / 10.0);
-        int warmUp = warmUpSteps(s, planned);
+        int warmUp = warmUpSteps < 0 ? warmUpSteps(s, planned) : warmUpSteps;
         if (step < warmUp) return s.learningRate() * (step + 1) / warmUp;
         double progress = Math.min(1, (double) (step - warmUp) / Math.max(1, planned - warmUp));
         double floor = s.learningRate() / 20;
@@ -200,6 +263,23 @@ public final class Distiller {
                 out.add(t);
             }
         }
+        return out;
+    }
+
+    /**
+     * The parameters the distilled output depends on. The others (BERT's pooler, which feeds only a second output)
+     * get a zero gradient, and AdamW's weight decay alone would shrink them, silently changing the outputs not
+     * distilled.
+     */
+    static Map<String, NDArray> onPathTo(OnnxModel model, Map<String, NDArray> parameters, String output) {
+        java.util.Set<String> needed = new java.util.HashSet<>(List.of(output));
+        List<ai.onnx.proto.OnnxMl.NodeProto> nodes = model.proto().getGraph().getNodeList();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            var n = nodes.get(i);
+            if (n.getOutputList().stream().anyMatch(needed::contains)) needed.addAll(n.getInputList());
+        }
+        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+        parameters.forEach((name, p) -> { if (needed.contains(name)) out.put(name, p); });
         return out;
     }
 

@@ -33,7 +33,8 @@ import java.util.TreeSet;
  * ever trained on. Arguments are key=value: ffn, heads (keep ratios), drop (comma-separated block ids), steps,
  * minutes, lr, batch, hidden (weight of hidden-state matching), qat (true: fake-quantize the int8 layers),
  * int8 (true: score and write the int8 models as well), out (folder for the models), seed, mix (true: add sentences.txt lines
- * 1-400 to the training data), from (start from this model file instead of building one), evalonly (true: score it only).
+ * 1-400 to the training data), from (start from this model file instead of building one), evalonly (true: score it only),
+ * curve (n: score sentences 401-600 at every n-th held-out evaluation, for a learning curve).
  */
 public final class DistillBench {
     public static void main(String[] args) throws Exception {
@@ -76,6 +77,10 @@ public final class DistillBench {
             Genome genome = new Genome(new TreeMap<>(ratios), new TreeMap<>(), new TreeSet<>(drop));
             start = b.build(genome);
             System.out.printf("built %s in %.1f s%n", genome, (System.nanoTime() - t0) / 1e9);
+            if (o.containsKey("out")) { // saved at once, so later runs can start from it with from=
+                Files.createDirectories(Path.of(o.get("out")));
+                start.save(Path.of(o.get("out")).resolve("lstsq.onnx"));
+            }
         }
         Set<String> int8 = new TreeSet<>();
         for (var q : GroupFinder.analyze(original).quantizable()) if (!q.convolution()) int8.add(q.id());
@@ -96,13 +101,29 @@ public final class DistillBench {
         if (Boolean.parseBoolean(o.getOrDefault("qat", "false"))) s = s.withFakeQuantizedLayers(int8);
         System.out.println("settings " + s);
         long t1 = System.nanoTime();
+        long cpu1 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        int scoreEvery = Integer.parseInt(o.getOrDefault("curve", "0")); // score sentences 401-600 at every n-th held-out evaluation (0: never)
+        int[] evaluations = {0};
         DistillationResult d = Distiller.distill(original, start, train, s, (step, planned, loss, ms) -> {
             if (step == 1 || step % 25 == 0 || step == planned) System.out.printf("step %d/%d loss %.5f %.0f s%n", step, planned, loss, ms / 1000.0);
             return true;
+        }, (step, heldLoss, heldQuality, model) -> {
+            String scored = "";
+            if (scoreEvery > 0 && ++evaluations[0] % scoreEvery == 0) {
+                try {
+                    scored = String.format(", sentences 401-600 %.4f", onSentences.evaluate(model.get()).quality());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            System.out.printf("curve step %d at %.0f s: held-out loss %.5f, held-out cosine %.4f%s%n", step, (System.nanoTime() - t1) / 1e9, heldLoss, heldQuality, scored);
         });
         for (var p : d.curve()) if (!Double.isNaN(p.heldOutLoss())) System.out.printf("  held-out at %d: %.5f (lr %.2e)%n", p.step(), p.heldOutLoss(), p.learningRate());
         System.out.printf("distilled %d/%d steps in %.1f s (%s, best %d), held-out %.4f -> %.4f; total with teacher %.1f s%n", d.steps(), d.plannedSteps(),
                 d.millis() / 1000.0, d.stopReason(), d.bestStep(), d.heldOutQualityBefore(), d.heldOutQualityAfter(), (System.nanoTime() - t1) / 1e9);
+        System.out.printf("training thread CPU time %.1f s (%.3f s a step, held-out evaluations and curve scoring included)%n",
+                (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu1) / 1e9,
+                (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu1) / 1e9 / Math.max(1, d.steps()));
         System.out.printf("after: corpus eval %.4f, sentences 401-600 %.4f%n", onCorpus.evaluate(d.model()).quality(), onSentences.evaluate(d.model()).quality());
         Path out = o.containsKey("out") ? Path.of(o.get("out")) : null;
         if (out != null) {

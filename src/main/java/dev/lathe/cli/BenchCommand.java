@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--in-process", description = "measure in this process instead of a worker process") boolean inProcess;
 
-    @Option(names = "--clock", paramLabel = "wall|cpu", defaultValue = "wall", description = ClockOption.HELP + " Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--clock", paramLabel = "auto|wall|cpu", defaultValue = ClockOption.AUTO, description = ClockOption.HELP + " Default: ${DEFAULT-VALUE}.")
     String clock;
 
     @picocli.CommandLine.Mixin
@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         provider = ExecutionProviders.require(provider); // an unknown one, or one this machine lacks, is refused with the reason
-        LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
+        LatencyClock timing = ClockOption.parse(spec.commandLine(), clock, provider, threads);
         LoadedModel input = LoadedModel.load(model);
         ModelArgument m = input.argument();
         OnnxModel loaded = input.model();

@@ -43,7 +43,7 @@ final class CompareCommand implements Callable<Integer> {
                     + "10 warm-up runs each, and print each model's median and its median ratio to the first model's run in the same cycle")
     int interleave;
 
-    @Option(names = "--clock", paramLabel = "wall|cpu", defaultValue = "wall", description = ClockOption.HELP + " Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--clock", paramLabel = "auto|wall|cpu", defaultValue = ClockOption.AUTO, description = ClockOption.HELP + " Default: ${DEFAULT-VALUE}.")
     String clock;
 
     @picocli.CommandLine.Mixin
@@ -61,7 +61,7 @@ final class CompareCommand implements Callable<Integer> {
         List<LoadedModel> admitted = new ArrayList<>();
         for (String m : models) admitted.add(LoadedModel.load(m));
         List<OnnxModel> loaded = admitted.stream().map(LoadedModel::model).toList();
-        LatencyClock timing = ClockOption.parse(spec.commandLine(), clock);
+        LatencyClock timing = ClockOption.parse(spec.commandLine(), clock, provider, threads);
         if (timing == LatencyClock.CPU && !provider.equals("cpu"))
             throw new IllegalArgumentException("CPU time misses the work done on the " + provider + " device; time " + provider + " on the wall clock");
         OrtRunner.RunnerSettings settings = new OrtRunner.RunnerSettings(threads, provider, "all");

@@ -88,7 +88,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--reference-minutes", defaultValue = "2", paramLabel = "M",
             description = "and at least every M minutes (each device of a pool on its own; default ${DEFAULT-VALUE})") double referenceMinutes;
 
-    @Option(names = "--clock", paramLabel = "wall|cpu", description = ClockOption.HELP + " Default: wall, or the study's own clock when resuming.")
+    @Option(names = "--clock", paramLabel = "auto|wall|cpu", description = ClockOption.HELP
+            + " Default: auto for a new study (cpu at --threads 1 on the CPU provider), the study's own clock when resuming.")
     String clock;
 
     @Option(names = "--objective", defaultValue = "latency", description = "what to trade against quality: latency or memory (the resident memory each candidate needs to load and run, measured in the worker; default ${DEFAULT-VALUE})") String objective;
@@ -198,8 +199,8 @@ final class SearchCommand implements Callable<Integer> {
     private int search(ModelArgument m, StudyConfig asked, PrintWriter out, boolean console) throws Exception {
         try (SqliteStudyStorage store = SqliteStudyStorage.open(study)) {
             // Without --clock a resumed study keeps its own; asking for another is refused by the runner.
-            LatencyClock timing = clock != null ? ClockOption.parse(spec.commandLine(), clock)
-                    : StudyConfig.of(store).map(c -> c.measuring().clock()).orElse(LatencyClock.WALL);
+            LatencyClock timing = clock != null ? ClockOption.parse(spec.commandLine(), clock, provider, threads)
+                    : StudyConfig.of(store).map(c -> c.measuring().clock()).orElse(LatencyClock.defaultFor(provider, threads));
             StudyConfig settings = asked.with(asked.measuring().withClock(timing));
             String unit = timing == LatencyClock.CPU ? " ms CPU" : " ms";
             SearchRunner runner = new SearchRunner(m.model(), settings, store, new SearchRunner.Listener() {

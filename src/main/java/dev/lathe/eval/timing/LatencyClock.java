@@ -37,6 +37,16 @@ public enum LatencyClock {
         throw new IllegalArgumentException("unknown clock '" + id + "' (wall or cpu)");
     }
 
+    /**
+     * The clock the commands time on when none is asked for: CPU time where it is latency (the CPU provider, one
+     * intra-op thread), since on a shared machine it spreads far less between runs than the wall clock (five
+     * {@code bench} runs of MiniLM: 2.9–8.8% against 8.6–312% at load 3–10, docs/throughput.md); the wall clock
+     * elsewhere (several threads, where CPU time is their sum, and GPUs, whose work CPU time misses).
+     */
+    public static LatencyClock defaultFor(String provider, int intraOpThreads) {
+        return (provider == null || provider.equalsIgnoreCase("cpu")) && intraOpThreads == 1 ? CPU : WALL;
+    }
+
     /** Why this clock with this many intra-op threads gives a figure that is not latency, or null when it is fine. */
     public String caveat(int intraOpThreads) {
         return this == CPU && intraOpThreads > 1

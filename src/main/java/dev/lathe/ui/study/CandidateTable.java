@@ -68,13 +68,20 @@ public final class CandidateTable {
         TableColumn<CandidateRow, Double> quality = number("Quality", r -> r.record().quality(), Formats::quality);
         quality.textProperty().bind(Bindings.createStringBinding(() -> capitalise(study.qualityMetricProperty().get()), study.qualityMetricProperty()));
         TableColumn<CandidateRow, Double> speed = number("Speed-up", CandidateRow::speedup, Formats::speedup);
+        // The front's speed-ups timed A B B A against the original after the search; "–" for the rest.
+        TableColumn<CandidateRow, Double> confirmed = number("Confirmed", r -> {
+            var c = r.isOriginal() ? null : study.confirmations().get(r.id());
+            return c == null ? null : c.speedup();
+        }, Formats::speedup);
+        confirmed.setId("confirmedColumn");
+        study.confirmations().addListener((javafx.collections.MapChangeListener<Long, dev.lathe.study.ConfirmedSpeedup>) ch -> table.refresh());
         TableColumn<CandidateRow, Double> size = number("Size", r -> r.record().sizeBytes() == null ? null : r.record().sizeBytes().doubleValue(),
                 v -> Formats.bytes(v.longValue()));
         TableColumn<CandidateRow, String> changes = text("Changes", CandidateRow::changes);
         changes.setPrefWidth(240);
         TableColumn<CandidateRow, String> origin = text("Origin", r -> r.record().origin() + " · gen " + r.record().generation());
         origin.setPrefWidth(110);
-        table.getColumns().addAll(java.util.List.of(id, front, status, latency, p90, quality, speed, size, changes, origin));
+        table.getColumns().addAll(java.util.List.of(id, front, status, latency, p90, quality, speed, confirmed, size, changes, origin));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
         table.setRowFactory(tv -> new TableRow<>() {

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * The run view's Pareto chart on a reopened study: a front candidate with a confirmed speed-up is plotted at the
  * confirmed figure (on the speed-up axis, and on the latency axis at the latency it implies against the original),
  * ringed in the "confirmed" series the legend names, with both figures and the interval in its tooltip; a candidate
- * never confirmed stays at the search's own figure.
+ * never confirmed stays at the search's own figure. The candidates table shows the confirmed figure in a column of its own.
  */
 @Tag("ui")
 class ConfirmedChartUiTest extends WorkbenchUiTest {
@@ -75,6 +75,14 @@ class ConfirmedChartUiTest extends WorkbenchUiTest {
         assertTrue(tip.contains("Confirmed " + Formats.speedup(1.737) + " (95% 1.70–1.77, 30 A B B A cycles against the original, wall clock)"), tip);
         String otherTip = fx(() -> tooltipOf(chart, ALL, otherId));
         assertFalse(otherTip.contains("Confirmed"), otherTip);
+
+        // The candidates table has the confirmed figure in its own column, beside the search's.
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.TableView<CandidateRow> table = robot.lookup(".table-view").match(n -> n instanceof javafx.scene.control.TableView<?> t
+                && t.getColumns().stream().anyMatch(c -> "confirmedColumn".equals(c.getId()))).queryAs(javafx.scene.control.TableView.class);
+        var column = fx(() -> table.getColumns().stream().filter(c -> "confirmedColumn".equals(c.getId())).findFirst().orElseThrow());
+        assertEquals(1.737, (Double) fx(() -> column.getCellObservableValue(confirmedRow).getValue()), 1e-12);
+        assertNull(fx(() -> column.getCellObservableValue(otherRow).getValue()));
 
         // On the latency axis the confirmed point sits at the original's latency over the confirmed ratio.
         robot.interact(() -> x.getSelectionModel().select(ChartAxis.LATENCY));

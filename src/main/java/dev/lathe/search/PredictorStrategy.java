@@ -28,14 +28,16 @@ import java.util.function.Consumer;
  * original's), the drift-corrected figures the study tells) and a quality predictor (bagged ridge or a Gaussian
  * process, whichever ranks better by cross-validated Kendall tau), plus a ridge per constraint value. It then runs
  * an inner NSGA-II on the predictions ({@link #INNER_EVALUATIONS} of them, warm-started from everything measured,
- * its seed new each generation) and measures the unseen genomes that are best under an optimistic bound (cost
- * {@link #OPTIMISM} standard deviations lower and quality as much higher), ranked by Deb's rule and crowding; a
+ * its seed new each generation) and measures the unseen genomes expected to add the most hypervolume to the
+ * measured front, picked greedily so each counts beyond the picks before it ({@link HypervolumeImprovement}: Monte
+ * Carlo q-EHVI over each prediction's spread widened by its model's cross-validated error); a
  * {@link #PLAIN_SHARE} of every generation is plain NSGA-II offspring, so a wrong predictor cannot starve the
  * search. Sizes are never predicted: the search ranks only on cost and quality, and a size bound is a constraint
  * value, fitted on weight bytes, to which size is linear.
  *
- * <p>When either predictor's cross-validated tau is below {@link #MIN_TAU} the generation is plain NSGA-II and the
- * log says so. 0.3: under the null of no ranking skill tau's standard deviation is sqrt(2(2n+5)/(9n(n-1))), 0.20
+ * <p>A predictor whose cross-validated tau is below {@link #MIN_TAU} does not steer: its objective gets its prior
+ * (the measured mean and spread) for that generation; when both are below it, the generation is plain NSGA-II. The
+ * log says which. 0.3: under the null of no ranking skill tau's standard deviation is sqrt(2(2n+5)/(9n(n-1))), 0.20
  * for the 12 candidates of a first generation and 0.14 at 24, so below 0.3 the predictor is not told apart from a
  * random ranking, which makes a surrogate pick at random (mlrMBO #371). The decision and the batch's out-of-sample
  * accuracy go to the report sink each generation. Resuming refits from what the study holds; every random choice
@@ -44,6 +46,7 @@ import java.util.function.Consumer;
 public final class PredictorStrategy implements SearchStrategy {
     static final double MIN_TAU = 0.3;
     static final double PLAIN_SHARE = 0.25;
+    /** Standard deviations of optimism for the proposals that fill a batch beyond what is expected to improve the front. */
     static final double OPTIMISM = 1.0;
     static final int INNER_EVALUATIONS = 2000;
     static final int BAGS = 16;
@@ -114,17 +117,24 @@ public final class PredictorStrategy implements SearchStrategy {
         double[] yq = ok.stream().mapToDouble(o -> -o.objectives()[1]).toArray();
         var cost = ModelSelection.best(List.of(new BootstrapEnsemble(BAGS, round)), xc, yc, round);
         var quality = ModelSelection.best(List.<Regressor>of(new BootstrapEnsemble(BAGS, round + 1), new GaussianProcess()), xq, yq, round + 1);
-        if (cost.cvTau() < MIN_TAU || quality.cvTau() < MIN_TAU) {
+        if (cost.cvTau() < MIN_TAU && quality.cvTau() < MIN_TAU) {
             log.accept(String.format("Predictor: cross-validated tau cost %.2f, quality %.2f below %.2f: plain NSGA-II this generation",
                     cost.cvTau(), quality.cvTau(), MIN_TAU));
             report(ok.size(), "fallback", cost, quality, batch, 0);
             return plain.ask(count);
         }
+        // A model not told apart from a random ranking does not steer: its objective gets the prior (the measured
+        // mean and spread), so the other objective and the uncertainty choose.
+        boolean costBlind = cost.cvTau() < MIN_TAU, qualityBlind = quality.cvTau() < MIN_TAU;
+        if (costBlind || qualityBlind)
+            log.accept(String.format("Predictor: cross-validated tau of %s %.2f below %.2f: its prior stands in for it this generation",
+                    costBlind ? "cost" : "quality", costBlind ? cost.cvTau() : quality.cvTau(), MIN_TAU));
+        Regressor.Fitted costFit = costBlind ? prior(yc) : cost.fitted(), qualityFit = qualityBlind ? prior(yq) : quality.fitted();
         List<Regressor.Fitted> constraintFits = constraintModels(ok);
-        Map<Genome, Proposal> proposals = innerSearch(round, base, cost.fitted(), quality.fitted(), constraintFits);
+        Map<Genome, Proposal> proposals = innerSearch(round, base, costFit, qualityFit, constraintFits);
         int plainCount = count < 2 ? 0 : Math.max(1, (int) Math.round(count * PLAIN_SHARE));
         List<Genome> out = new ArrayList<>();
-        for (Proposal p : bestByImprovement(ok, base, proposals, count - plainCount, cost.cvRmse(), quality.cvRmse(), round)) {
+        for (Proposal p : bestByImprovement(ok, base, proposals, count - plainCount, costBlind ? 0 : cost.cvRmse(), qualityBlind ? 0 : quality.cvRmse(), round)) {
             out.add(p.genome());
             predicted.put(GenomeJson.write(p.genome()), new double[] {base * Math.exp(p.cost()), p.quality()});
         }
@@ -138,6 +148,19 @@ public final class PredictorStrategy implements SearchStrategy {
 
     /** The genomes of the last batch that the predictions chose (not the plain offspring), for diagnosis. */
     Set<String> predictedKeys() { return new HashSet<>(predicted.keySet()); }
+
+    /** What is known of an objective without a model: the mean and the spread of what was measured, for every genome. */
+    private static Regressor.Fitted prior(double[] y) {
+        double mean = java.util.Arrays.stream(y).average().orElse(0);
+        double sd = Math.sqrt(java.util.Arrays.stream(y).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, y.length - 1));
+        return new Regressor.Fitted() {
+            @Override
+            public double mean(double[] x) { return mean; }
+
+            @Override
+            public double sd(double[] x) { return sd; }
+        };
+    }
 
     /** The original's cost where it was measured, else the cheapest measured: the log ratio's base. */
     private static double baseCost(List<Observation> ok) {

@@ -11,7 +11,7 @@ import java.util.*;
 
 /**
  * Not a test: a diagnosis of the predictor strategy replayed against a table (java -cp test-classes:lathe.jar
- * dev.lathe.search.PredictorDiagnosis TABLE SEEDS BUDGET). Per generation: the mode, the cross-validated and batch
+ * dev.lathe.search.PredictorDiagnosis TABLE SEEDS BUDGET [STRATEGY [MODEL]]). Per generation: the mode, the cross-validated and batch
  * taus, how many of the batch's genomes land on a table entry already evaluated (a sampled table maps an unmeasured
  * genome to the nearest measured one), on the table's true front, and the hypervolume the predicted and the plain
  * shares added.
@@ -21,7 +21,7 @@ public final class PredictorDiagnosis {
         LookupTable table = LookupTable.open(Path.of(args[0]));
         int seeds = Integer.parseInt(args[1]), budget = Integer.parseInt(args[2]);
         StrategyKind kind = args.length > 3 ? StrategyKind.valueOf(args[3].toUpperCase()) : StrategyKind.PREDICTOR;
-        SearchSpace space = table.space(null);
+        SearchSpace space = table.space(args.length > 4 ? Path.of(args[4]) : null);
         double base = table.lookup(Genome.ORIGINAL, space).medianCost();
         // The table's true front, on median cost and quality.
         List<LookupTable.Entry> all = new ArrayList<>();

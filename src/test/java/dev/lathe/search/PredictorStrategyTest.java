@@ -81,9 +81,25 @@ class PredictorStrategyTest {
         PredictorStrategy s = new PredictorStrategy(SPACE, 12, 3, reports::add, log::add);
         Random noise = new Random(1);
         for (int gen = 0; gen < 2; gen++)
-            for (Genome g : s.ask(12)) s.tell(g, new double[] {1 + noise.nextDouble(), -noise.nextDouble()});
+            for (Genome g : s.ask(12)) s.tell(g, new double[] {1 + noise.nextDouble(), -0.5}); // noise and a constant: nothing to rank
         s.ask(12);
         assertEquals("fallback", reports.get(2).mode(), reports.get(2).describe());
         assertTrue(log.stream().anyMatch(m -> m.contains("plain NSGA-II this generation")), String.join("\n", log));
+    }
+
+    @Test
+    void aModelThatCannotRankGivesWayToItsPriorWhileTheOtherSteers() {
+        List<PredictorReport> reports = new ArrayList<>();
+        List<String> log = new ArrayList<>();
+        PredictorStrategy s = new PredictorStrategy(SPACE, 12, 3, reports::add, log::add);
+        Random noise = new Random(1);
+        for (int gen = 0; gen < 2; gen++)
+            for (Genome g : s.ask(12)) s.tell(g, new double[] {1 + noise.nextDouble(), measure(g)[1]}); // cost noise, quality clean
+        List<Genome> next = s.ask(12);
+        PredictorReport r = reports.get(2);
+        assertTrue(r.cvTauCost() < PredictorStrategy.MIN_TAU && r.cvTauQuality() > PredictorStrategy.MIN_TAU, r.describe());
+        assertEquals("predicted", r.mode(), r.describe());
+        assertEquals(12, next.size());
+        assertTrue(log.stream().anyMatch(m -> m.contains("cost") && m.contains("its prior stands in")), String.join("\n", log));
     }
 }

@@ -100,7 +100,13 @@ class UiLogicTest {
     @Test
     void theSearchFormCarriesTheClockAndTakesOverAStudysClock() {
         SearchViewModel form = new SearchViewModel(new Background());
-        assertEquals(dev.lathe.eval.timing.LatencyClock.WALL, form.settings().measuring().clock(), "wall clock unless asked");
+        assertEquals(dev.lathe.eval.timing.LatencyClock.CPU, form.settings().measuring().clock(), "CPU time by default at one thread on the CPU provider");
+        form.threadsProperty().set(2);
+        assertEquals(dev.lathe.eval.timing.LatencyClock.WALL, form.clockProperty().get(), "with several threads the default is the wall clock");
+        form.threadsProperty().set(1);
+        assertEquals(dev.lathe.eval.timing.LatencyClock.CPU, form.clockProperty().get());
+        form.clockProperty().set(dev.lathe.eval.timing.LatencyClock.WALL);
+        assertEquals(dev.lathe.eval.timing.LatencyClock.WALL, form.settings().measuring().clock(), "a choice made after stands");
         form.clockProperty().set(dev.lathe.eval.timing.LatencyClock.CPU);
         assertEquals(dev.lathe.eval.timing.LatencyClock.CPU, form.settings().measuring().clock(), "the choice reaches the settings the search runs with");
         form.apply(dev.lathe.config.StudyConfig.defaults());

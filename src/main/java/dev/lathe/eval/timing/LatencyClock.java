@@ -40,7 +40,7 @@ public enum LatencyClock {
     /**
      * The clock the commands time on when none is asked for: CPU time where it is latency (the CPU provider, one
      * intra-op thread), since on a shared machine it spreads far less between runs than the wall clock (five
-     * {@code bench} runs of MiniLM: 2.9–8.8% against 8.6–312% at load 3–10, docs/throughput.md); the wall clock
+     * {@code bench} runs of MiniLM: 2.7–9.1% against 8.6–202% at load 3–18, docs/throughput.md); the wall clock
      * elsewhere (several threads, where CPU time is their sum, and GPUs, whose work CPU time misses).
      */
     public static LatencyClock defaultFor(String provider, int intraOpThreads) {

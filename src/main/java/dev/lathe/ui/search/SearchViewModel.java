@@ -79,7 +79,7 @@ public final class SearchViewModel {
     private final javafx.beans.property.StringProperty criterion = new javafx.beans.property.SimpleStringProperty(dev.lathe.transform.pruning.PruningOptions.CALIBRATED.criterion());
     private final javafx.beans.property.StringProperty repair = new javafx.beans.property.SimpleStringProperty("lstsq");
     private final StringProperty provider = new SimpleStringProperty("cpu");
-    private final ObjectProperty<LatencyClock> clock = new SimpleObjectProperty<>(LatencyClock.WALL);
+    private final ObjectProperty<LatencyClock> clock = new SimpleObjectProperty<>(LatencyClock.defaultFor("cpu", MeasuringConfig.DEFAULT.threads()));
     private final StringBinding dataWarning;
     private final PrecisionSetupViewModel precisions = new PrecisionSetupViewModel(provider);
     private final ConstraintsSetupViewModel constraints = new ConstraintsSetupViewModel();
@@ -104,6 +104,10 @@ public final class SearchViewModel {
 
     public SearchViewModel(Background background) {
         this.background = background;
+        // The clock follows the provider and threads as the commands' --clock auto does (CPU time where it is latency); a choice made after stands.
+        javafx.beans.InvalidationListener followClock = o -> clock.set(LatencyClock.defaultFor(provider.get(), valueOr(threads, 1)));
+        provider.addListener(followClock);
+        threads.addListener(followClock);
         dataWarning = Bindings.createStringBinding(() -> {
             String d = dataPath.get() == null ? "" : dataPath.get().trim();
             String t = tokenizerPath.get() == null ? "" : tokenizerPath.get().trim();

@@ -42,6 +42,20 @@ public final class ModelImage implements AutoCloseable {
     }
 
     /**
+     * A model file as the measurement worker takes it: read into bytes as before when it holds its weights itself
+     * (so a candidate too large for the worker's heap still fails there, in the worker, not in the search), by path
+     * when it is larger than the threshold or names external data. Lathe writes a model with external data as a
+     * small file (every weight over 64 bytes goes out), so only files under {@link #PARSED_FOR_SIZE} are parsed to see.
+     */
+    public static ModelImage read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > OnnxModel.externalDataThreshold()) return ofFile(file);
+        byte[] bytes = Files.readAllBytes(file);
+        if (size < PARSED_FOR_SIZE && !OnnxModel.ExternalData.referencedFiles(file.toAbsolutePath().normalize()).isEmpty()) return ofFile(file);
+        return of(bytes);
+    }
+
+    /**
      * {@code model} as bytes when its weights are at most {@link OnnxModel#externalDataThreshold()}, else by file: its
      * own when it was loaded from one (the file is the model), otherwise a temporary copy with external data.
      */

@@ -18,6 +18,12 @@ public final class ModelImage implements AutoCloseable {
     /** The model file's name in a temporary folder; its data file is this name plus {@code .data}. */
     static final String TEMPORARY_NAME = "model.onnx";
     private static final long PARSED_FOR_SIZE = 64L << 20;
+    /** Temporary folders not closed yet; one shutdown hook deletes what a holder never closed (an evaluator's original). */
+    private static final java.util.Set<Path> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(ModelImage::deleteTree), "lathe-model-images"));
+    }
 
     private final byte[] bytes;
     private final Path file;
@@ -79,6 +85,7 @@ public final class ModelImage implements AutoCloseable {
             Path file = folder.resolve(TEMPORARY_NAME);
             model.saveForRuntime(file);
             ModelImage image = new ModelImage(null, file, folder, sizeOnDisk(file));
+            OPEN.add(folder);
             written = true;
             return image;
         } catch (IOException e) {
@@ -104,7 +111,7 @@ public final class ModelImage implements AutoCloseable {
     /** Deletes the temporary folder this image wrote, if any. */
     @Override
     public void close() {
-        if (temporaryFolder != null) deleteTree(temporaryFolder);
+        if (temporaryFolder != null && OPEN.remove(temporaryFolder)) deleteTree(temporaryFolder);
     }
 
     /**

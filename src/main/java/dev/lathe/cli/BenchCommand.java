@@ -60,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
         if (repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         provider = ExecutionProviders.require(provider); // an unknown one, or one this machine lacks, is refused with the reason
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock, provider, threads);
-        LoadedModel input = LoadedModel.load(model);
+        LoadedModel input = LoadedModel.loadGraph(model); // bench only runs it (in the worker, from its file)
         ModelArgument m = input.argument();
         OnnxModel loaded = input.model();
         Map<String, List<Long>> fixed = new java.util.LinkedHashMap<>();

@@ -59,7 +59,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         provider = dev.lathe.eval.ExecutionProviders.require(provider); // an unknown one, or one this machine lacks, is refused with the reason
         List<LoadedModel> admitted = new ArrayList<>();
-        for (String m : models) admitted.add(LoadedModel.load(m));
+        for (String m : models) admitted.add(LoadedModel.loadGraph(m)); // compare only runs them: external weights stay on disk
         List<OnnxModel> loaded = admitted.stream().map(LoadedModel::model).toList();
         LatencyClock timing = ClockOption.parse(spec.commandLine(), clock, provider, threads);
         if (timing == LatencyClock.CPU && !provider.equals("cpu"))
@@ -77,7 +77,7 @@ final class CompareCommand implements Callable<Integer> {
             // The reference is usually one of the models compared: reuse it, since a model over 2 GB held twice may not fit the heap.
             LoadedModel ref = null;
             for (int i = 0; i < models.size() && ref == null; i++) if (models.get(i).equals(qualityAgainst)) ref = admitted.get(i);
-            if (ref == null) ref = LoadedModel.load(qualityAgainst);
+            if (ref == null) ref = LoadedModel.loadGraph(qualityAgainst);
             OnnxModel original = ref.model();
             var split = ref.split(data, shape);
             QualityEvaluator quality = new QualityEvaluator(original, split.evaluation(), settings);

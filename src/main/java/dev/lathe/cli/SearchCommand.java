@@ -163,7 +163,8 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (timeBudgetMinutes != null && !(timeBudgetMinutes > 0))
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time-budget must be a positive number of minutes, got " + timeBudgetMinutes);
-        LoadedModel gated = LoadedModel.load(model); // a broken model is refused before any study file exists
+        // A broken model is refused before any study file exists; only its graph is kept (the runner loads the weights).
+        LoadedModel gated = LoadedModel.loadGraph(model);
         ModelArgument m = gated.argument();
         Path dataFile = data.dataPath(m);
         Path tok = data.tokenizerPath(m);

@@ -49,7 +49,9 @@ public record GraphSubject(String title, String studySubject, ModelProto display
     }
 
     private static Map<String, List<String>> shapes(OnnxModel model, InputShapes shapes) throws OrtException {
-        return model.proto().getSerializedSize() > PROBE_LIMIT_BYTES ? Map.of() : TensorShapes.probe(model, shapes);
+        // The weights' size first: a proto's serialized size is an int, which wraps for a model over 2 GiB.
+        boolean large = model.totalInitializerBytes() > PROBE_LIMIT_BYTES || model.proto().getSerializedSize() > PROBE_LIMIT_BYTES;
+        return large ? Map.of() : TensorShapes.probe(model, shapes);
     }
 
     /**

@@ -86,9 +86,10 @@ public final class CandidateExporter {
         try {
             Path stagedModel = staging.resolve(MODEL_FILE);
             writeCandidate(builder, genome, store, c, original, stagedModel);
-            // The built candidate is out of reach here, so a model over 2 GB is held once (the reloaded copy), not twice;
-            // the quality check opens it from its file (ModelImage), with its external data.
-            OnnxModel reloaded = OnnxModel.load(stagedModel);
+            // The built candidate is out of reach here, and the written one is read back as its graph with external
+            // weights left in model.onnx.data: the checks below run it from its file (ModelImage), so a model over 2 GB
+            // is never held twice in the heap.
+            OnnxModel reloaded = OnnxModel.loadGraph(stagedModel);
             java.util.List<String> cacheChanges = DecoderExport.checkSignature(original.proto(), reloaded.proto());
             long[] tokens = DecoderExport.checkGeneration(reloaded);
             QualityReport q = new QualityEvaluator(original, split.evaluation(), OrtRunner.RunnerSettings.cpu(settings.measuring().threads())).evaluate(reloaded);

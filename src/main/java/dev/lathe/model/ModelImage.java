@@ -18,6 +18,12 @@ public final class ModelImage implements AutoCloseable {
     /** The model file's name in a temporary folder; its data file is this name plus {@code .data}. */
     static final String TEMPORARY_NAME = "model.onnx";
     private static final long PARSED_FOR_SIZE = 64L << 20;
+    /** Temporary folders not closed yet; one shutdown hook deletes what a holder never closed (an evaluator's original). */
+    private static final java.util.Set<Path> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(ModelImage::deleteTree), "lathe-model-images"));
+    }
 
     private final byte[] bytes;
     private final Path file;
@@ -39,6 +45,20 @@ public final class ModelImage implements AutoCloseable {
     /** A model file that stays where it is (its external data beside it); closing leaves it alone. */
     public static ModelImage ofFile(Path file) {
         return new ModelImage(null, file.toAbsolutePath(), null, sizeOnDisk(file));
+    }
+
+    /**
+     * A model file as the measurement worker takes it: read into bytes as before when it holds its weights itself
+     * (so a candidate too large for the worker's heap still fails there, in the worker, not in the search), by path
+     * when it is larger than the threshold or names external data. Lathe writes a model with external data as a
+     * small file (every weight over 64 bytes goes out), so only files under {@link #PARSED_FOR_SIZE} are parsed to see.
+     */
+    public static ModelImage read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > OnnxModel.externalDataThreshold()) return ofFile(file);
+        byte[] bytes = Files.readAllBytes(file);
+        if (size < PARSED_FOR_SIZE && !OnnxModel.ExternalData.referencedFiles(file.toAbsolutePath().normalize()).isEmpty()) return ofFile(file);
+        return of(bytes);
     }
 
     /**
@@ -65,6 +85,7 @@ public final class ModelImage implements AutoCloseable {
             Path file = folder.resolve(TEMPORARY_NAME);
             model.saveForRuntime(file);
             ModelImage image = new ModelImage(null, file, folder, sizeOnDisk(file));
+            OPEN.add(folder);
             written = true;
             return image;
         } catch (IOException e) {
@@ -90,7 +111,7 @@ public final class ModelImage implements AutoCloseable {
     /** Deletes the temporary folder this image wrote, if any. */
     @Override
     public void close() {
-        if (temporaryFolder != null) deleteTree(temporaryFolder);
+        if (temporaryFolder != null && OPEN.remove(temporaryFolder)) deleteTree(temporaryFolder);
     }
 
     /**

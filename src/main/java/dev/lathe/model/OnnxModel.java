@@ -76,6 +76,11 @@ public final class OnnxModel {
         } catch (IOException e) {
             return load(file); // load words the failure
         }
+        return parsedGraph(file, bytes, proto);
+    }
+
+    /** As {@link #loadGraph}, for a file already read and parsed (by {@code model.gate.ModelGate}, which checks it first). */
+    public static OnnxModel parsedGraph(Path file, byte[] bytes, ModelProto proto) {
         boolean external = proto.getGraph().getInitializerList().stream().anyMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL);
         if (!external) return parsed(file, bytes, proto);
         if (proto.getGraph().getNodeCount() == 0) throw new ModelFormatException(file, "not a valid ONNX model (no graph or no nodes)");

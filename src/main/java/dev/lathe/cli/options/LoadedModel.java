@@ -18,6 +18,12 @@ public record LoadedModel(ModelArgument argument, OnnxModel model) {
         return new LoadedModel(m, ModelGate.admit(m.model())); // a broken file ends the command in one line naming it
     }
 
+    /** As {@link #load}, with weights in external data left on disk: for commands that only run the model ({@link ModelGate#admitGraph}). */
+    public static LoadedModel loadGraph(String modelArgument) {
+        ModelArgument m = ModelArgument.parse(modelArgument);
+        return new LoadedModel(m, ModelGate.admitGraph(m.model()));
+    }
+
     /** The model's file. */
     public Path file() {
         return argument.model();

@@ -108,7 +108,7 @@ public final class QualityEvaluator {
 
     /** As {@link #evaluate(byte[], Double)}, for a model as bytes or by file (one too large for one protobuf). */
     public QualityReport evaluate(ModelImage candidate, Double floor) throws OrtException {
-        try (OrtRunner runner = new OrtRunner(candidate, settings)) {
+        try (OrtRunner runner = scoring(candidate)) {
             return evaluate(runner, floor);
         }
     }
@@ -147,7 +147,7 @@ public final class QualityEvaluator {
     }
 
     private List<float[]> outputs(ModelImage model, boolean pool) throws OrtException {
-        try (OrtRunner runner = new OrtRunner(model, settings)) {
+        try (OrtRunner runner = scoring(model)) {
             return outputs(runner, pool, null);
         }
     }
@@ -185,8 +185,18 @@ public final class QualityEvaluator {
     }
 
     /** The logits of every position of every sequence, each run from an empty cache. */
+    /**
+     * A session that only scores (nothing is timed on it). From a file it skips pre-packing: ONNX Runtime then computes
+     * from the pages it maps of the external data instead of packing a private copy, so scoring a model over 2 GB in a
+     * process that holds its weights (prune, export) does not hold them twice. The outputs are the same.
+     */
+    private OrtRunner scoring(ModelImage model) throws OrtException {
+        if (model.inMemory()) return new OrtRunner(model, settings);
+        return new OrtRunner(model, settings, o -> o.addConfigEntry("session.disable_prepacking", "1"));
+    }
+
     private List<float[]> sequenceLogits(ModelImage model) throws OrtException {
-        try (OrtRunner runner = new OrtRunner(model, settings)) {
+        try (OrtRunner runner = scoring(model)) {
             return sequenceLogits(runner);
         }
     }

@@ -41,13 +41,13 @@ public final class MeasurementWorker {
                     }
                     case "measure" -> {
                         if (session == null) yield WorkerMessages.Response.error("no setup received before measure");
-                        // By path: ONNX Runtime reads the file and any external data beside it, so a model over 2 GB measures too.
-                        yield WorkerMessages.Response.measured(session.measure(dev.lathe.model.ModelImage.ofFile(Path.of(r.modelPath()))));
+                        // A model with external data by path: ONNX Runtime reads the data beside it, so a model over 2 GB measures too.
+                        yield WorkerMessages.Response.measured(session.measure(dev.lathe.model.ModelImage.read(Path.of(r.modelPath()))));
                     }
                     case "profile" -> session == null ? WorkerMessages.Response.error("no setup received before profile")
                             : WorkerMessages.Response.profiled(session.profile(r.modelPath() == null ? null : Files.readAllBytes(Path.of(r.modelPath()))));
                     case "confirm" -> session == null ? WorkerMessages.Response.error("no setup received before confirm")
-                            : WorkerMessages.Response.confirmed(session.confirm(dev.lathe.model.ModelImage.ofFile(Path.of(r.modelPath()))));
+                            : WorkerMessages.Response.confirmed(session.confirm(dev.lathe.model.ModelImage.read(Path.of(r.modelPath()))));
                     case "reference" -> session == null ? WorkerMessages.Response.error("no setup received before reference")
                             : WorkerMessages.Response.measured(session.reference());
                     case "crash" -> crash(r.crash());

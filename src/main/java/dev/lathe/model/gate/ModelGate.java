@@ -30,12 +30,26 @@ public final class ModelGate {
         return v.model();
     }
 
+    /**
+     * As {@link #admit}, but external weights stay in their files ({@link OnnxModel#loadGraph}): for commands that only
+     * run the model (compare, bench), so a model over 2 GB is not held in the heap beside ONNX Runtime's own copy.
+     */
+    public static OnnxModel admitGraph(Path file) {
+        Verdict v = check(file, physicalMemory(), true);
+        if (!v.valid()) throw new ModelRejectedException(v);
+        return v.model();
+    }
+
     /** Every check, never throwing for what is wrong with the file. */
     public static Verdict check(Path file) {
         return check(file, physicalMemory());
     }
 
     static Verdict check(Path file, long memoryBytes) {
+        return check(file, memoryBytes, false);
+    }
+
+    private static Verdict check(Path file, long memoryBytes, boolean graphOnly) {
         List<Problem> problems = new ArrayList<>();
         byte[] bytes = read(file, problems);
         if (bytes == null) return new Verdict(file, problems, null, null);
@@ -56,7 +70,7 @@ public final class ModelGate {
         if (!problems.isEmpty()) return new Verdict(file, problems, proto, null);
         OnnxModel model;
         try {
-            model = OnnxModel.parsed(file, bytes, proto);
+            model = graphOnly ? OnnxModel.parsedGraph(file, bytes, proto) : OnnxModel.parsed(file, bytes, proto);
         } catch (ModelFormatException e) {
             problems.add(new Problem(Kind.EXTERNAL_DATA, e.getMessage().substring(file.getFileName().toString().length() + 2)));
             return new Verdict(file, problems, proto, null);

@@ -27,7 +27,7 @@ final class RuntimeCheck {
     static Problem load(OnnxModel model) {
         // Weights in external data (necessarily so above a protobuf's 2 GiB) are read by ONNX Runtime beside the file
         // itself: serializing them again would hold a second copy of every weight in the heap.
-        boolean fromFile = model.source() != null && (model.totalInitializerBytes() > Integer.MAX_VALUE - (1 << 20)
+        boolean fromFile = model.source() != null && (model.weightsOnDisk() || model.totalInitializerBytes() > Integer.MAX_VALUE - (1 << 20)
                 || model.fileSize() >= 0 && model.totalInitializerBytes() > model.fileSize());
         try (OrtRunner runner = OrtRunner.silent(fromFile ? null : model.toBytes(), model.source(), SETTINGS)) {
             if (!fullyShapedFloatInputs(model)) return null;

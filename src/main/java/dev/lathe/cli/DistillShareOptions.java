@@ -15,7 +15,8 @@ import java.nio.file.Path;
 /** {@code search --distill-share F}: distil the most promising share of each generation, the figures kept apart. */
 final class DistillShareOptions {
     @Option(names = "--distill-share", paramLabel = "F",
-            description = "distil the most promising share F (0-1] of each generation's measured candidates on the study's data, a short budget each; "
+            description = "after each generation, distil up to F (0-1] times its size of the study's candidates most likely to improve the fronts "
+                    + "at the quality bars (--distill-bars), on the study's data, a short budget each; "
                     + "the figures go to the study's distilled candidates, the measured ones stay as measured")
     Double share;
 

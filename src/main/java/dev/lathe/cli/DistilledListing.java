@@ -43,9 +43,24 @@ final class DistilledListing {
     static void print(PrintWriter out, List<DistilledCandidate> distilled) {
         if (distilled.isEmpty()) return;
         out.println("distilled (trained after measuring; quality on the evaluation data, never trained on; not part of the measured front above):");
-        out.printf("%5s %9s %6s %10s %10s %10s %14s  %s%n", "#", "candidate", "steps", "before", "after", "recovered", "size_bytes", "out");
+        out.printf("%5s %9s %6s %10s %10s %10s %16s %14s  %s%n", "#", "candidate", "steps", "before", "after", "recovered", "vs_undistilled", "size_bytes", "out");
         for (DistilledCandidate d : distilled)
-            out.printf("%5d %9d %6d %10.4f %10.4f %+10.4f %14s  %s%n", d.id(), d.candidateId(), d.steps(), d.qualityBefore(), d.qualityAfter(),
-                    d.recovered(), d.sizeBytes() == null ? "-" : String.format("%,d", d.sizeBytes()), d.outPath() == null ? "(in search, not exported)" : d.outPath());
+            out.printf("%5d %9d %6d %10.4f %10.4f %+10.4f %16s %14s  %s%n", d.id(), d.candidateId(), d.steps(), d.qualityBefore(), d.qualityAfter(),
+                    d.recovered(), latency(d), d.sizeBytes() == null ? "-" : String.format("%,d", d.sizeBytes()),
+                    d.outPath() == null ? "(in search, not exported)" : d.outPath());
+        if (distilled.stream().anyMatch(d -> !latency(d).equals("-")))
+            out.println("vs_undistilled: the undistilled candidate's time over the distilled one's, timed A B B A; = when its 95% interval holds 1");
+    }
+
+    /** "1.012x" or "1.004x =" from a search's latency check, or "-" where latency was not measured. */
+    private static String latency(DistilledCandidate d) {
+        try {
+            var l = Json.MAPPER.readTree(d.settingsJson()).path("latency");
+            if (!l.has("ratio_undistilled_over_distilled")) return "-";
+            return String.format(java.util.Locale.ROOT, "%.3fx%s", l.path("ratio_undistilled_over_distilled").asDouble(),
+                    l.path("equal_within_noise").asBoolean() ? " =" : "");
+        } catch (java.io.IOException e) {
+            return "-";
+        }
     }
 }

@@ -44,9 +44,12 @@ class DistillShareSearchTest {
                 assertTrue(d.steps() >= 1 && d.steps() <= 15);
                 assertNull(d.outPath(), "nothing exported from a search");
                 assertNotNull(d.dataFingerprint());
+                assertNotNull(d.latencyMs(), "timed against the undistilled candidate");
             }
             assertEquals(rows.size(), rows.stream().map(DistilledCandidate::candidateId).distinct().count(), "each candidate distilled once");
         }
+        String table = lathe("candidates", "--study", study.toString()).out();
+        assertTrue(table.contains("vs_undistilled: the undistilled candidate's time over the distilled one's"), table);
         JsonNode list = new ObjectMapper().readTree(lathe("candidates", "--study", study.toString(), "--json").out());
         long withDistilled = 0;
         for (JsonNode c : list) if (c.has("distilled")) withDistilled++;

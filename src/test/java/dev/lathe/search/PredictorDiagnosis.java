@@ -76,9 +76,11 @@ public final class PredictorDiagnosis {
                     add[pred ? 0 : 1] += hv - before;
                     measured++;
                 }
-                for (int i = 0; i < 6; i++) tot[i] += c[i];
-                hvAdd[0] += add[0];
-                hvAdd[1] += add[1];
+                if (gen > 0) { // the warm-up is the same seeds for both: count what follows it
+                    for (int i = 0; i < 6; i++) tot[i] += c[i];
+                    hvAdd[0] += add[0];
+                    hvAdd[1] += add[1];
+                }
                 tot[7]++;
                 if (r != null && r.mode().equals("predicted")) tot[6]++;
                 if (seed <= 3)
@@ -91,7 +93,7 @@ public final class PredictorDiagnosis {
             if (seed <= 3) System.out.print("seed " + seed + "\n" + line);
             System.out.printf("seed %d final hv %.3f%n", seed, hv);
         }
-        System.out.printf("TOTAL predicted-share: %d proposals, %d duplicate entries, %d on front, hv added %.3f | plain: %d, dup %d, front %d, hv added %.3f | generations predicted %d of %d%n",
+        System.out.printf("TOTAL after the warm-up: predicted share: %d proposals, %d duplicate entries, %d on front, hv added %.3f | plain: %d, dup %d, front %d, hv added %.3f | generations predicted %d of %d%n",
                 tot[0], tot[1], tot[2], hvAdd[0], tot[3], tot[4], tot[5], hvAdd[1], tot[6], tot[7]);
     }
 

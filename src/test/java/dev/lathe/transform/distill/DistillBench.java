@@ -34,7 +34,7 @@ import java.util.TreeSet;
  * minutes, lr, batch, hidden (weight of hidden-state matching), qat (true: fake-quantize the int8 layers),
  * int8 (true: score and write the int8 models as well), out (folder for the models), seed, mix (true: add sentences.txt lines
  * 1-400 to the training data), from (start from this model file instead of building one), evalonly (true: score it only),
- * curve (n: score sentences 401-600 at every n-th held-out evaluation, for a learning curve).
+ * warmup (share of the steps the rate climbs over), curve (n: score sentences 401-600 at every n-th held-out evaluation, for a learning curve).
  */
 public final class DistillBench {
     public static void main(String[] args) throws Exception {
@@ -97,7 +97,8 @@ public final class DistillBench {
                 : DistillationSettings.steps(Integer.parseInt(o.getOrDefault("steps", "300")), Long.parseLong(o.getOrDefault("seed", "1"))))
                 .withLearningRate(Double.parseDouble(o.getOrDefault("lr", "1e-4")))
                 .withBatchSize(Integer.parseInt(o.getOrDefault("batch", "16")))
-                .withHiddenStateWeight(Double.parseDouble(o.getOrDefault("hidden", "0")));
+                .withHiddenStateWeight(Double.parseDouble(o.getOrDefault("hidden", "0")))
+                .withWarmUpFraction(Double.parseDouble(o.getOrDefault("warmup", "0.1")));
         if (Boolean.parseBoolean(o.getOrDefault("qat", "false"))) s = s.withFakeQuantizedLayers(int8);
         System.out.println("settings " + s);
         long t1 = System.nanoTime();

@@ -90,7 +90,9 @@ public final class DistillBench {
                 onCorpus.evaluate(start).quality(), sentences.evaluation().size(), onSentences.evaluate(start).quality());
 
         if (Boolean.parseBoolean(o.getOrDefault("evalonly", "false"))) { // score the model and its int8 form only
-            quantized(Map.of("start", start), int8, onCorpus, onSentences, null);
+            Path out = o.containsKey("out") ? Path.of(o.get("out")) : null;
+            if (out != null) Files.createDirectories(out);
+            quantized(Map.of("start", start), int8, onCorpus, onSentences, out);
             return;
         }
         DistillationSettings s = (o.containsKey("minutes") ? DistillationSettings.minutes(Double.parseDouble(o.get("minutes")), Long.parseLong(o.getOrDefault("seed", "1")))

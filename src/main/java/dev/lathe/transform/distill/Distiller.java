@@ -154,7 +154,9 @@ public final class Distiller {
                         double perStep = (System.nanoTime() - firstStepEnd) / 1e6 / (step - 1);
                         long left = settings.maxMillis() - (System.nanoTime() - start) / 1_000_000;
                         int again = step + Math.max(1, (int) (left / perStep));
-                        planned = settings.steps() > 0 ? Math.min(settings.steps(), again) : again;
+                        // Within an evaluation interval of the end the plan stays: pushing it one step at a time would
+                        // evaluate at every step (step == planned); the time limit ends a run that falls behind.
+                        if (again >= step + evaluateEvery) planned = settings.steps() > 0 ? Math.min(settings.steps(), again) : again;
                     }
                 }
                 boolean outOfTime = settings.maxMillis() > 0 && elapsed >= settings.maxMillis();

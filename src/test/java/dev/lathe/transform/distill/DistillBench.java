@@ -34,7 +34,7 @@ import java.util.TreeSet;
  * minutes, lr, batch, hidden (weight of hidden-state matching), qat (true: fake-quantize the int8 layers),
  * int8 (true: score and write the int8 models as well), out (folder for the models), seed, mix (true: add sentences.txt lines
  * 1-400 to the training data), from (start from this model file instead of building one), evalonly (true: score it only),
- * warmup (share of the steps the rate climbs over), curve (n: score sentences 401-600 at every n-th held-out evaluation, for a learning curve).
+ * extra (a text file of more training sentences), warmup (share of the steps the rate climbs over), curve (n: score sentences 401-600 at every n-th held-out evaluation, for a learning curve).
  */
 public final class DistillBench {
     public static void main(String[] args) throws Exception {
@@ -57,6 +57,12 @@ public final class DistillBench {
             }
             train = new Dataset(train.description() + " + " + sentences.calibration().description(), both, null, false,
                     train.fingerprint() + "+" + sentences.calibration().fingerprint());
+        }
+        if (o.containsKey("extra")) { // more training sentences from a text file (e.g. corpus lines 5001-6000, which the split leaves unused)
+            var more = dev.lathe.eval.data.DatasetLoader.text(Path.of(o.get("extra")), tok, original, 128);
+            List<Map<String, TensorData>> all = new ArrayList<>(train.samples());
+            all.addAll(more.samples());
+            train = new Dataset(train.description() + " + " + more.description(), all, null, false, train.fingerprint() + "+" + more.fingerprint());
         }
         System.out.println("training on " + train.size() + " sentences: " + train.description());
 

@@ -31,9 +31,12 @@ final class AdamW {
         });
     }
 
-    /** One update from the gradients the last backward pass left on the parameters; returns the gradient norm before clipping. */
+    /**
+     * One update from the gradients the last backward pass left on the parameters; returns the gradient norm before
+     * clipping. A gradient that is not finite changes nothing (neither the weights nor the moments) and gives NaN:
+     * clipping cannot tame it, and once in the moments it would poison every later step.
+     */
     double update(double learningRate) {
-        step++;
         try (NDScope ignored = new NDScope()) {
             Map<String, NDArray> grads = new LinkedHashMap<>();
             double squares = 0;
@@ -44,6 +47,8 @@ final class AdamW {
                 squares += g.square().sum().getFloat();
             }
             double norm = Math.sqrt(squares);
+            if (!Double.isFinite(norm)) return Double.NaN;
+            step++;
             double scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
             double correction1 = 1 - Math.pow(BETA1, step), correction2 = 1 - Math.pow(BETA2, step);
             for (var e : grads.entrySet()) {

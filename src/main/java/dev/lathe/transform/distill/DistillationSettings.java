@@ -70,6 +70,12 @@ public record DistillationSettings(int steps, long maxMillis, int batchSize, dou
                 temperature, labelWeight, clipNorm, seed, hiddenStateWeight, layers);
     }
 
+    /** The share of the planned steps over which the rate climbs to its peak. */
+    public DistillationSettings withWarmUpFraction(double fraction) {
+        return new DistillationSettings(steps, maxMillis, batchSize, learningRate, weightDecay, fraction, heldOutFraction, evaluateEvery, patience,
+                temperature, labelWeight, clipNorm, seed, hiddenStateWeight, fakeQuantizedLayers);
+    }
+
     public DistillationSettings withPatience(int evaluations) {
         return new DistillationSettings(steps, maxMillis, batchSize, learningRate, weightDecay, warmUpFraction, heldOutFraction, evaluateEvery, evaluations,
                 temperature, labelWeight, clipNorm, seed, hiddenStateWeight, fakeQuantizedLayers);

@@ -42,6 +42,11 @@ public final class Distiller {
     private static final int MIN_HELD_OUT = 8, MAX_HELD_OUT = 128;
     /** Steps timed before a time-bounded run plans its schedule, after the first (which pays one-time costs: up to 5x a later step). */
     private static final int PROBE_STEPS = 3;
+    /**
+     * Steps in a row whose loss or gradient is not finite before the run stops. One such step is skipped (it
+     * updates nothing): a MiniLM run at lr 3e-4 met one at step 321 of 1,295, and stopping there lost the rest.
+     */
+    private static final int MAX_NON_FINITE_IN_A_ROW = 3;
 
     private Distiller() {}
 
@@ -106,6 +111,7 @@ public final class Distiller {
             List<List<Integer>> epoch = List.of();
             int cursor = 0;
             int step = 0;
+            int skipped = 0, nonFiniteInARow = 0;
             int warmUp = -1; // fixed once the steps are planned, so re-planning a time-bounded run never restarts the warm-up
             long loopStart = System.nanoTime(), firstStepEnd = loopStart;
             long budgetLeft = settings.maxMillis() - (loopStart - start) / 1_000_000;
@@ -148,15 +154,34 @@ public final class Distiller {
                         double perStep = (System.nanoTime() - firstStepEnd) / 1e6 / (step - 1);
                         long left = settings.maxMillis() - (System.nanoTime() - start) / 1_000_000;
                         int again = step + Math.max(1, (int) (left / perStep));
-                        planned = settings.steps() > 0 ? Math.min(settings.steps(), again) : again;
+                        // Within an evaluation interval of the end the plan stays: pushing it one step at a time would
+                        // evaluate at every step (step == planned); the time limit ends a run that falls behind.
+                        if (again >= step + evaluateEvery) planned = settings.steps() > 0 ? Math.min(settings.steps(), again) : again;
+                    }
+                }
+                boolean outOfTime = settings.maxMillis() > 0 && elapsed >= settings.maxMillis();
+                if (Double.isNaN(held) && stop.equals("steps") && Double.isFinite(loss) && outOfTime) {
+                    // The steps since the last evaluation would be lost to the choice of the best weights: score them once more.
+                    double[] evaluated = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
+                    held = evaluated[0];
+                    if (checkpoint != null) checkpoint.evaluated(step, held, evaluated[1], executor::writeBack);
+                    if (held < bestLoss) {
+                        bestLoss = held;
+                        bestStep = step;
+                        best = executor.snapshot();
                     }
                 }
                 curve.add(new DistillationResult.Point(step, loss, held, lr));
                 boolean goOn = progress == null || progress.step(step, planned, loss, elapsed);
                 if (!stop.equals("steps")) break;
                 if (!goOn) { stop = "stopped"; break; }
-                if (settings.maxMillis() > 0 && elapsed >= settings.maxMillis()) { stop = "time limit"; break; }
-                if (!Double.isFinite(loss)) { stop = "loss is not finite"; break; }
+                if (outOfTime) { stop = "time limit"; break; }
+                if (!Double.isFinite(loss)) {
+                    skipped++;
+                    if (++nonFiniteInARow >= MAX_NON_FINITE_IN_A_ROW) { stop = "loss is not finite"; break; }
+                } else {
+                    nonFiniteInARow = 0;
+                }
             }
             if (best != null) executor.restore(best);
             else executor.restore(snapshotOf(student));
@@ -166,6 +191,7 @@ public final class Distiller {
             if (hidden != null) described += hidden.isEmpty() ? " (no layer boundaries to match hidden states at)"
                     : " + " + settings.hiddenStateWeight() + " x relative squared error of the hidden states at " + hidden.names().size() + " layer boundaries, padding masked";
             if (!settings.fakeQuantizedLayers().isEmpty()) described += "; " + quantized + " layers through int8 fake quantization";
+            if (skipped > 0) described += "; " + skipped + " steps skipped (loss or gradient not finite)";
             return new DistillationResult(executor.writeBack(), described, objective.qualityMetric(), step,
                     planned == Integer.MAX_VALUE ? step : planned, millis, stop, bestStep, before[0], after[0], before[1], after[1],
                     train.size(), heldOut.size(), trainable, List.copyOf(curve));
@@ -185,10 +211,10 @@ public final class Distiller {
             NDArray l = objective.loss(values.get(objective.output()), pick(targets, batch), inputs, pickLabels(labels, batch));
             loss = l.getFloat();
             if (matchHidden) l = l.add(hidden.loss(values, picked, inputs).mul((float) hiddenWeight));
+            if (!Double.isFinite(l.getFloat())) return Double.NaN; // no backward pass, no update
             collector.backward(l);
         }
-        optimizer.update(lr);
-        return loss;
+        return Double.isFinite(optimizer.update(lr)) ? loss : Double.NaN;
     }
 
     /** Held-out {loss, quality}: the loss averaged over batches weighted by their size, the quality per sample. */

@@ -199,12 +199,15 @@ public final class GraphExecutor implements AutoCloseable {
         return OnnxModel.of(model.toBuilder().setGraph(g).build());
     }
 
-    /** Clears the parameters' gradients: PyTorch adds every backward pass to what the last one left. */
+    /**
+     * Clears the parameters' gradients: PyTorch adds every backward pass to what the last one left. Filled with
+     * zeros rather than multiplied by zero, which would keep a NaN (NaN x 0 is NaN) in every later step.
+     */
     public void zeroGradients() {
         for (NDArray p : parameters.values()) {
             if (!p.hasGradient()) continue;
             try (NDArray g = p.getGradient()) {
-                g.muli(0);
+                g.set(new ai.djl.ndarray.index.NDIndex(":"), 0);
             }
         }
     }

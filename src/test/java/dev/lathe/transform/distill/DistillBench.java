@@ -34,7 +34,7 @@ import java.util.TreeSet;
  * minutes, lr, batch, hidden (weight of hidden-state matching), qat (true: fake-quantize the int8 layers),
  * int8 (true: score and write the int8 models as well), out (folder for the models), seed, mix (true: add sentences.txt lines
  * 1-400 to the training data), from (start from this model file instead of building one), evalonly (true: score it only),
- * curve (n: score sentences 401-600 at every n-th held-out evaluation, for a learning curve).
+ * extra (a text file of more training sentences), warmup (share of the steps the rate climbs over), curve (n: score sentences 401-600 at every n-th held-out evaluation, for a learning curve).
  */
 public final class DistillBench {
     public static void main(String[] args) throws Exception {
@@ -57,6 +57,12 @@ public final class DistillBench {
             }
             train = new Dataset(train.description() + " + " + sentences.calibration().description(), both, null, false,
                     train.fingerprint() + "+" + sentences.calibration().fingerprint());
+        }
+        if (o.containsKey("extra")) { // more training sentences from a text file (e.g. corpus lines 5001-6000, which the split leaves unused)
+            var more = dev.lathe.eval.data.DatasetLoader.text(Path.of(o.get("extra")), tok, original, 128);
+            List<Map<String, TensorData>> all = new ArrayList<>(train.samples());
+            all.addAll(more.samples());
+            train = new Dataset(train.description() + " + " + more.description(), all, null, false, train.fingerprint() + "+" + more.fingerprint());
         }
         System.out.println("training on " + train.size() + " sentences: " + train.description());
 
@@ -90,14 +96,17 @@ public final class DistillBench {
                 onCorpus.evaluate(start).quality(), sentences.evaluation().size(), onSentences.evaluate(start).quality());
 
         if (Boolean.parseBoolean(o.getOrDefault("evalonly", "false"))) { // score the model and its int8 form only
-            quantized(Map.of("start", start), int8, onCorpus, onSentences, null);
+            Path out = o.containsKey("out") ? Path.of(o.get("out")) : null;
+            if (out != null) Files.createDirectories(out);
+            quantized(Map.of("start", start), int8, onCorpus, onSentences, out);
             return;
         }
         DistillationSettings s = (o.containsKey("minutes") ? DistillationSettings.minutes(Double.parseDouble(o.get("minutes")), Long.parseLong(o.getOrDefault("seed", "1")))
                 : DistillationSettings.steps(Integer.parseInt(o.getOrDefault("steps", "300")), Long.parseLong(o.getOrDefault("seed", "1"))))
                 .withLearningRate(Double.parseDouble(o.getOrDefault("lr", "1e-4")))
                 .withBatchSize(Integer.parseInt(o.getOrDefault("batch", "16")))
-                .withHiddenStateWeight(Double.parseDouble(o.getOrDefault("hidden", "0")));
+                .withHiddenStateWeight(Double.parseDouble(o.getOrDefault("hidden", "0")))
+                .withWarmUpFraction(Double.parseDouble(o.getOrDefault("warmup", "0.1")));
         if (Boolean.parseBoolean(o.getOrDefault("qat", "false"))) s = s.withFakeQuantizedLayers(int8);
         System.out.println("settings " + s);
         long t1 = System.nanoTime();

@@ -122,6 +122,39 @@ class DistillationRecipeTest {
         assertTrue(changed > onPath.size() / 2, changed + " of " + onPath.size() + " trained tensors changed");
     }
 
+    /** A NaN gradient changes neither the weights nor the moments, so the next finite step is the first step AdamW would take. */
+    @Test
+    void aGradientThatIsNotFiniteUpdatesNothing() {
+        TorchEngine.autogradOffOnThisThread();
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu(), TorchEngine.get().getEngineName())) {
+            NDArray skipped = m.create(new float[] {1, 2, 3, 4}, new ai.djl.ndarray.types.Shape(2, 2)), fresh = skipped.duplicate();
+            skipped.setRequiresGradient(true);
+            fresh.setRequiresGradient(true);
+            AdamW withNaN = new AdamW(Map.of("w", skipped), 0.01, 1.0), clean = new AdamW(Map.of("w", fresh), 0.01, 1.0);
+            backward(skipped, new float[] {1, Float.NaN, 1, 1});
+            assertTrue(Double.isNaN(withNaN.update(0.1)));
+            assertEquals(List.of(1f, 2f, 3f, 4f), floats(skipped), "weights untouched");
+            backward(skipped, new float[] {0.5f, -1, 2, 0});
+            backward(fresh, new float[] {0.5f, -1, 2, 0});
+            assertEquals(clean.update(0.1), withNaN.update(0.1), 1e-6);
+            assertEquals(floats(fresh), floats(skipped), "the same step as a run that never met the NaN");
+        }
+    }
+
+    /** Sets the parameter's gradient to {@code gradient} through the loss sum(p * g). */
+    private static void backward(NDArray p, float[] gradient) {
+        if (p.hasGradient()) p.getGradient().set(new ai.djl.ndarray.index.NDIndex(":"), 0);
+        try (NDScope ignored = new NDScope(); GradientCollector c = TorchEngine.get().newGradientCollector()) {
+            c.backward(p.mul(p.getManager().create(gradient, p.getShape())).sum());
+        }
+    }
+
+    private static List<Float> floats(NDArray a) {
+        List<Float> out = new ArrayList<>();
+        for (float v : a.toFloatArray()) out.add(v);
+        return out;
+    }
+
     private static int longest(List<Integer> batch, int[] lengths) {
         int max = 0;
         for (int i : batch) max = Math.max(max, lengths[i]);

@@ -34,11 +34,38 @@ final class DistillationObjective {
         this.labelWeight = labelWeight;
     }
 
-    static DistillationObjective detect(String output, TensorData teacherOutput, List<String> inputs, double temperature, double labelWeight) {
+    /**
+     * The objective for {@code output}, told apart the way the quality evaluator tells the figure it reports: a
+     * [batch, n] output is a classifier only when the data is labelled, the output holds probabilities or its name
+     * says logits, probabilities or classes. Otherwise (a pooled sentence embedding such as MiniLM's pooler output) it
+     * is matched as values, since a KL divergence over 384 embedding channels trains for a figure nobody reports.
+     */
+    static DistillationObjective detect(String output, TensorData teacherOutput, List<String> inputs, double temperature,
+                                        double labelWeight, boolean labelled) {
         String mask = inputs.stream().filter(n -> n.toLowerCase(java.util.Locale.ROOT).contains("mask")).findFirst().orElse(null);
         long[] shape = teacherOutput.shape();
-        Kind kind = shape.length == 3 && mask != null ? Kind.EMBEDDING : shape.length == 2 && shape[1] > 1 ? Kind.CLASSIFIER : Kind.REGRESSION;
+        String name = output.toLowerCase(java.util.Locale.ROOT);
+        boolean classes = labelled || name.contains("logit") || name.contains("prob") || name.contains("class")
+                || holdsProbabilities(teacherOutput);
+        Kind kind = shape.length == 3 && mask != null ? Kind.EMBEDDING
+                : shape.length == 2 && shape[1] > 1 && classes ? Kind.CLASSIFIER : Kind.REGRESSION;
         return new DistillationObjective(kind, output, mask, temperature, labelWeight);
+    }
+
+    /** Rows that are non-negative and sum to one (within 1e-3): a softmax output. */
+    private static boolean holdsProbabilities(TensorData t) {
+        if (!t.isFloat() || t.shape().length != 2 || t.shape()[1] < 2) return false;
+        int width = (int) t.shape()[1];
+        float[] v = t.floats();
+        for (int row = 0; row + width <= v.length; row += width) {
+            double sum = 0;
+            for (int i = row; i < row + width; i++) {
+                if (!(v[i] >= 0)) return false;
+                sum += v[i];
+            }
+            if (Math.abs(sum - 1) > 1e-3) return false;
+        }
+        return true;
     }
 
     Kind kind() { return kind; }

@@ -90,7 +90,7 @@ public final class Distiller {
         long start = System.nanoTime();
         try (GraphExecutor executor = GraphExecutor.load(student)) {
             DistillationObjective objective = DistillationObjective.detect(output, targets.get(0), executor.inputNames(),
-                    settings.temperature(), settings.labelWeight());
+                    settings.temperature(), settings.labelWeight(), data.hasLabels());
             int quantized = settings.fakeQuantizedLayers().isEmpty() ? 0 : executor.fakeQuantize(settings.fakeQuantizedLayers());
             int[] labels = data.hasLabels() ? data.labels() : null;
             Map<String, NDArray> trained = onPathTo(student, executor.parameters(), output);

@@ -94,7 +94,7 @@ class DistillationRecipeTest {
             List<Map<String, TensorData>> samples = data.samples().subList(0, 8);
             List<TensorData> targets = new ArrayList<>();
             for (var s : samples) targets.add(teacher.run(s).get(output));
-            DistillationObjective objective = DistillationObjective.detect(output, targets.get(0), ex.inputNames(), 2, 0);
+            DistillationObjective objective = DistillationObjective.detect(output, targets.get(0), ex.inputNames(), 2, 0, false);
             onPath = Distiller.onPathTo(student, ex.parameters(), output).keySet();
             try (NDScope ignored = new NDScope(); GradientCollector c = TorchEngine.get().newGradientCollector()) {
                 Map<String, NDArray> in = ex.toNDArrays(Batches.stack(samples));

@@ -58,7 +58,7 @@ public final class PaddingProbe {
                         List<dev.lathe.model.TensorData> targets = new ArrayList<>();
                         for (var sm : picked) targets.add(teacher.run(sm).get(output));
                         tokens += (long) batch * Batches.paddedLength(picked);
-                        DistillationObjective obj = DistillationObjective.detect(output, targets.get(0), ex.inputNames(), 2, 0);
+                        DistillationObjective obj = DistillationObjective.detect(output, targets.get(0), ex.inputNames(), 2, 0, false);
                         long t = bean.getCurrentThreadCpuTime();
                         ex.zeroGradients();
                         try (ai.djl.ndarray.NDScope ignored = new ai.djl.ndarray.NDScope(); ai.djl.training.GradientCollector c = TorchEngine.get().newGradientCollector()) {

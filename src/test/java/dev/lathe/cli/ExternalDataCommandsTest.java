@@ -1,5 +1,7 @@
 package dev.lathe.cli;
 
+import static dev.lathe.cli.CliRun.lathe;
+
 import dev.lathe.eval.data.Dataset;
 import dev.lathe.eval.data.EvaluationData;
 import dev.lathe.model.InputShapes;
@@ -14,8 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -59,20 +59,10 @@ class ExternalDataCommandsTest {
         System.clearProperty(OnnxModel.THRESHOLD_PROPERTY);
     }
 
-    private record Run(int exit, String out, String err) {
-        String all() { return out + err; }
-    }
-
-    private static Run lathe(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int exit = LatheCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void pruneWithItsComparisonAndCompareWriteAndScoreAnExternalDataModel() throws Exception {
         Path out = dir.resolve("pruned/model.onnx");
-        Run prune = lathe("prune", original.toString(), "--keep=mlp:fc1=0.5", "--criterion", "magnitude", "--repair", "none", "--quick",
+        CliRun prune = lathe("prune", original.toString(), "--keep=mlp:fc1=0.5", "--criterion", "magnitude", "--repair", "none", "--quick",
                 "--data", data.toString(), "--out", out.toString());
         assertEquals(0, prune.exit(), prune.all());
         assertTrue(Files.size(out) < 1000 && Files.exists(out.resolveSibling("model.onnx.data")), "written as model.onnx plus model.onnx.data");
@@ -85,7 +75,7 @@ class ExternalDataCommandsTest {
         assertTrue(row.find(), prune.out());
         assertEquals(cosine, Double.parseDouble(row.group(1)), 6e-5, "the comparison table's mean cosine");
 
-        Run compare = lathe("compare", original.toString(), out.toString(), "--quality-against", original.toString(),
+        CliRun compare = lathe("compare", original.toString(), out.toString(), "--quality-against", original.toString(),
                 "--data", data.toString(), "--interleave", "20");
         assertEquals(0, compare.exit(), compare.all());
         Matcher q = Pattern.compile("quality model\\.onnx  cosine ([0-9.]+)").matcher(compare.out());
@@ -97,7 +87,7 @@ class ExternalDataCommandsTest {
     @Test
     void aSearchMeasuresInTheWorkerByPathAndItsExportIsAModelWithExternalDataThatReloads() throws Exception {
         Path study = dir.resolve("study.sqlite");
-        Run search = lathe("search", original.toString(), "--study", study.toString(), "--budget", "4", "--quick",
+        CliRun search = lathe("search", original.toString(), "--study", study.toString(), "--budget", "4", "--quick",
                 "--sensitivity-samples", "0", "--criterion", "magnitude", "--data", data.toString());
         assertEquals(0, search.exit(), search.all());
         CandidateRecord smallest;
@@ -109,14 +99,14 @@ class ExternalDataCommandsTest {
         assertTrue(smallest.parameters() < 2L * WIDTH * HIDDEN, "a pruned candidate: " + smallest);
 
         Path exported = dir.resolve("export");
-        Run export = lathe("export", "--study", study.toString(), "--id", Long.toString(smallest.id()), "--out", exported.toString());
+        CliRun export = lathe("export", "--study", study.toString(), "--id", Long.toString(smallest.id()), "--out", exported.toString());
         assertEquals(0, export.exit(), export.all());
         Path model = exported.resolve("model.onnx");
         assertTrue(Files.size(model) < 1000 && Files.exists(exported.resolve("model.onnx.data")), "model.onnx plus model.onnx.data");
         assertEquals(smallest.parameters(), OnnxModel.load(model).parameterCount(), "the export reloads with the candidate's parameters");
         assertEquals(smallest.quality(), meanCosine(model), 1e-5, "the worker's recorded quality, recomputed from the two files by ONNX Runtime");
 
-        Run again = lathe("export", "--study", study.toString(), "--id", Long.toString(smallest.id()), "--out", exported.toString());
+        CliRun again = lathe("export", "--study", study.toString(), "--id", Long.toString(smallest.id()), "--out", exported.toString());
         assertNotEquals(0, again.exit(), "an export never replaces files already there");
         assertTrue(again.all().contains("already holds"), again.all());
     }

@@ -1,11 +1,11 @@
 package dev.lathe.cli;
 
+import static dev.lathe.cli.CliRun.lathe;
+
 import dev.lathe.study.storage.SqliteStudyStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,25 +19,17 @@ class SearchReferenceMinutesTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run lathe(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int exit = LatheCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void aShortIntervalReferencesBeforeEveryCandidateAndABadOneIsRefused() throws Exception {
         Path refused = dir.resolve("refused.sqlite");
-        Run bad = lathe("search", "sample:digits-mlp", "--study", refused.toString(), "--budget", "2", "--reference-minutes", "0");
+        CliRun bad = lathe("search", "sample:digits-mlp", "--study", refused.toString(), "--budget", "2", "--reference-minutes", "0");
         assertNotEquals(0, bad.exit());
         assertTrue((bad.out() + bad.err()).contains("reference interval must be positive minutes, got 0.0"), bad.out() + bad.err());
         assertFalse(Files.exists(refused), "no study file for a refused search");
 
         // 0.0005 min is 30 ms: less than a candidate takes, so the interval, not the count of 50, calls each reference.
         Path study = dir.resolve("timed.sqlite");
-        Run timed = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "4", "--quick", "--in-process",
+        CliRun timed = lathe("search", "sample:digits-mlp", "--study", study.toString(), "--budget", "4", "--quick", "--in-process",
                 "--sensitivity-samples", "0", "--criterion", "activation", "--reference-every", "50", "--reference-minutes", "0.0005");
         assertEquals(0, timed.exit(), timed.out() + timed.err());
         try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {

@@ -1,8 +1,10 @@
 package dev.lathe.pool;
 
+import static dev.lathe.cli.CliRun.lathe;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.cli.LatheCommand;
+import dev.lathe.cli.CliRun;
 import dev.lathe.config.Studies;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
@@ -15,8 +17,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,14 +38,6 @@ class PoolConfirmationTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run lathe(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int exit = LatheCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void aPoolSearchConfirmsItsFrontOnOneDeviceAndStopsHopelessQualityRunsEarly() throws Exception {
         String pool = "confirm-" + UUID.randomUUID().toString().substring(0, 8);
@@ -58,7 +50,7 @@ class PoolConfirmationTest {
                     "--heartbeat-seconds", "6");
 
             Path confirmed = dir.resolve("confirmed.sqlite");
-            Run run = lathe(args(search, "--study", confirmed.toString(), "--budget", "8"));
+            CliRun run = lathe(args(search, "--study", confirmed.toString(), "--budget", "8"));
             assertEquals(0, run.exit(), run.out() + run.err());
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("Confirming the front on device (alpha|beta): ").matcher(run.out());
             assertTrue(m.find(), run.out());
@@ -92,7 +84,7 @@ class PoolConfirmationTest {
 
             // The original scores 0.9759 on these labels: under a bound of 0.99 every candidate certainly misses it.
             Path bounded = dir.resolve("bounded.sqlite");
-            Run early = lathe(args(search, "--study", bounded.toString(), "--budget", "4", "--min-quality", "0.99"));
+            CliRun early = lathe(args(search, "--study", bounded.toString(), "--budget", "4", "--min-quality", "0.99"));
             assertEquals(0, early.exit(), early.out() + early.err());
             try (SqliteStudyStorage s = SqliteStudyStorage.openExisting(bounded)) {
                 Study st = Studies.read(s);

@@ -1,8 +1,10 @@
 package dev.lathe.pool;
 
+import static dev.lathe.cli.CliRun.lathe;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.cli.LatheCommand;
+import dev.lathe.cli.CliRun;
 import dev.lathe.search.SearchRunner;
 import dev.lathe.study.CandidateRecord;
 import dev.lathe.study.CandidateStatus;
@@ -12,8 +14,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -35,14 +35,6 @@ class PoolSearchTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run lathe(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int exit = LatheCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void aSearchOnAPoolOfTwoMeasuresEachCandidateOnceOnBothAndResumes() throws Exception {
         String pool = "search-" + UUID.randomUUID().toString().substring(0, 8);
@@ -54,7 +46,7 @@ class PoolSearchTest {
             String[] search = {"search", "sample:digits-mlp", "--study", study.toString(), "--quick", "--population", "4", "--criterion", "activation",
                     "--sensitivity-samples", "0", "--pool", pool, "--members", a.address() + "," + b.address(), "--token-file", token.toString(),
                     "--heartbeat-seconds", "6", "--budget"};
-            Run first = lathe(concat(search, "8"));
+            CliRun first = lathe(concat(search, "8"));
             assertEquals(0, first.exit(), first.out() + first.err());
             try (SqliteStudyStorage s = SqliteStudyStorage.open(study)) {
                 List<CandidateRecord> all = s.all();
@@ -81,7 +73,7 @@ class PoolSearchTest {
             }
             assertEquals(8, a.status().measured() + b.status().measured(), "every candidate measured exactly once on the agents");
 
-            Run resumed = lathe(concat(search, "12"));
+            CliRun resumed = lathe(concat(search, "12"));
             assertEquals(0, resumed.exit(), resumed.out() + resumed.err());
             assertTrue(resumed.out().contains("Resuming: 8 of 12"), resumed.out());
             assertEquals(12, a.status().measured() + b.status().measured(), "resuming measured only the 4 new candidates");
@@ -110,15 +102,15 @@ class PoolSearchTest {
             }
             assertEquals(before + 8, a.status().measured() + b.status().measured(), "stopping and resuming measured each candidate once");
 
-            Run status = lathe("agent", "--status", "--cache", a.cache.toString());
+            CliRun status = lathe("agent", "--status", "--cache", a.cache.toString());
             assertEquals(0, status.exit(), status.out() + status.err());
             assertTrue(status.out().contains("agent alpha of pool " + pool) && status.out().contains("running")
                     && status.out().contains("state: idle") && status.out().contains("measured " + a.status().measured() + " candidates"), status.out());
-            Run none = lathe("agent", "--status", "--cache", dir.resolve("no-such-agent").toString());
+            CliRun none = lathe("agent", "--status", "--cache", dir.resolve("no-such-agent").toString());
             assertEquals(1, none.exit());
             assertTrue(none.out().contains("no agent has run with cache"), none.out());
 
-            Run json = lathe("candidates", "--study", study.toString(), "--json");
+            CliRun json = lathe("candidates", "--study", study.toString(), "--json");
             assertEquals(0, json.exit(), json.err());
             JsonNode list = new ObjectMapper().readTree(json.out());
             assertEquals(12, list.size());
@@ -175,7 +167,7 @@ class PoolSearchTest {
             assertTrue(doneAtKill.size() >= 2 && doneAtKill.size() < budget, "killed mid-search with " + doneAtKill.size() + " done:\n"
                     + Files.readString(clientLog));
 
-            Run resumed = lathe(search);
+            CliRun resumed = lathe(search);
             assertEquals(0, resumed.exit(), resumed.out() + resumed.err());
             assertTrue(resumed.out().contains("Resuming: " + doneAtKill.size() + " of " + budget), resumed.out());
             if (running > 0) assertTrue(resumed.out().contains(running + " candidate(s) interrupted earlier will be measured again"), resumed.out());

@@ -98,9 +98,7 @@ public final class Distiller {
             long trainable = trained.values().stream().mapToLong(p -> p.getShape().size()).sum();
 
             double[] before = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
-            double bestLoss = before[0];
-            int bestStep = 0;
-            Map<String, float[]> best = null;
+            BestWeights best = new BestWeights(before[0]);
             int planned = settings.steps() > 0 ? settings.steps() : Integer.MAX_VALUE;
             int evaluateEvery = settings.evaluateEvery();
             int sinceBest = 0;
@@ -136,13 +134,8 @@ public final class Distiller {
                 if (evaluateEvery <= 0 && planned != Integer.MAX_VALUE) evaluateEvery = Math.max(10, planned / 15);
                 double held = Double.NaN;
                 if (evaluateEvery > 0 && (step % evaluateEvery == 0 || step == planned)) {
-                    double[] evaluated = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
-                    held = evaluated[0];
-                    if (checkpoint != null) checkpoint.evaluated(step, held, evaluated[1], executor::writeBack);
-                    if (held < bestLoss) {
-                        bestLoss = held;
-                        bestStep = step;
-                        best = executor.snapshot();
+                    held = heldOutLoss(executor, objective, samples, targets, labels, heldOut, settings.batchSize(), checkpoint, step);
+                    if (best.offer(held, step, executor)) {
                         sinceBest = 0;
                     } else if (step > (warmUp < 0 ? warmUpSteps(settings, planned) : warmUp) && ++sinceBest >= settings.patience()) {
                         stop = "early stopping (no held-out improvement in " + settings.patience() + " evaluations)";
@@ -162,14 +155,8 @@ public final class Distiller {
                 boolean outOfTime = settings.maxMillis() > 0 && elapsed >= settings.maxMillis();
                 if (Double.isNaN(held) && stop.equals("steps") && Double.isFinite(loss) && outOfTime) {
                     // The steps since the last evaluation would be lost to the choice of the best weights: score them once more.
-                    double[] evaluated = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
-                    held = evaluated[0];
-                    if (checkpoint != null) checkpoint.evaluated(step, held, evaluated[1], executor::writeBack);
-                    if (held < bestLoss) {
-                        bestLoss = held;
-                        bestStep = step;
-                        best = executor.snapshot();
-                    }
+                    held = heldOutLoss(executor, objective, samples, targets, labels, heldOut, settings.batchSize(), checkpoint, step);
+                    best.offer(held, step, executor);
                 }
                 curve.add(new DistillationResult.Point(step, loss, held, lr));
                 boolean goOn = progress == null || progress.step(step, planned, loss, elapsed);
@@ -183,7 +170,7 @@ public final class Distiller {
                     nonFiniteInARow = 0;
                 }
             }
-            if (best != null) executor.restore(best);
+            if (best.weights != null) executor.restore(best.weights);
             else executor.restore(snapshotOf(student));
             double[] after = evaluate(executor, objective, samples, targets, labels, heldOut, settings.batchSize());
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -193,7 +180,7 @@ public final class Distiller {
             if (!settings.fakeQuantizedLayers().isEmpty()) described += "; " + quantized + " layers through int8 fake quantization";
             if (skipped > 0) described += "; " + skipped + " steps skipped (loss or gradient not finite)";
             return new DistillationResult(executor.writeBack(), described, objective.qualityMetric(), step,
-                    planned == Integer.MAX_VALUE ? step : planned, millis, stop, bestStep, before[0], after[0], before[1], after[1],
+                    planned == Integer.MAX_VALUE ? step : planned, millis, stop, best.step, before[0], after[0], before[1], after[1],
                     train.size(), heldOut.size(), trainable, List.copyOf(curve));
         }
     }
@@ -215,6 +202,33 @@ public final class Distiller {
             collector.backward(l);
         }
         return Double.isFinite(optimizer.update(lr)) ? loss : Double.NaN;
+    }
+
+    /** The held-out loss at {@code step}, told to the checkpoint (if any) with the quality. */
+    private static double heldOutLoss(GraphExecutor executor, DistillationObjective objective, List<Map<String, TensorData>> samples,
+                                      List<TensorData> targets, int[] labels, List<Integer> heldOut, int batchSize,
+                                      Checkpoint checkpoint, int step) {
+        double[] evaluated = evaluate(executor, objective, samples, targets, labels, heldOut, batchSize);
+        if (checkpoint != null) checkpoint.evaluated(step, evaluated[0], evaluated[1], executor::writeBack);
+        return evaluated[0];
+    }
+
+    /** The weights with the lowest held-out loss so far (none while the starting weights are the best), and their step. */
+    private static final class BestWeights {
+        private double loss;
+        private int step;
+        private Map<String, float[]> weights;
+
+        BestWeights(double startingLoss) { this.loss = startingLoss; }
+
+        /** Keeps the executor's weights when {@code heldOut} beats the best so far; says whether it did. */
+        boolean offer(double heldOut, int atStep, GraphExecutor executor) {
+            if (!(heldOut < loss)) return false;
+            loss = heldOut;
+            step = atStep;
+            weights = executor.snapshot();
+            return true;
+        }
     }
 
     /** Held-out {loss, quality}: the loss averaged over batches weighted by their size, the quality per sample. */
